@@ -1,0 +1,3 @@
+from gzdesk.cli import main
+
+raise SystemExit(main())

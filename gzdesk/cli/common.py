@@ -1,0 +1,94 @@
+"""Helpers shared by the subcommands: argument parsing in Chinese, opening the database, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from gzdesk.db import Database
+from gzdesk.errors import UserError
+from gzdesk.paths import default_db_path
+
+_TRANSLATIONS = [
+    (r"the following arguments are required: (.*)", "缺少必填参数：{0}"),
+    (r"argument (\S+): invalid choice: '?([^']*)'? \(choose from (.*)\)", "参数 {0} 的值“{1}”无效，可选：{2}"),
+    (r"argument (\S+): invalid int value: '?([^']*)'?", "参数 {0} 应为整数，收到“{1}”"),
+    (r"argument (\S+): expected one argument", "参数 {0} 需要一个值"),
+    (r"argument (\S+): invalid (\w+) value: '?([^']*)'?", "参数 {0} 的值“{2}”无效"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (r"invalid choice: '?([^']*)'? \(choose from (.*)\)", "没有子命令“{0}”，可选：{1}"),
+]
+
+
+class CliParser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one Chinese line and exit code 1."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, template in _TRANSLATIONS:
+            m = re.search(pattern, message)
+            if m:
+                message = template.format(*m.groups())
+                break
+        raise UserError(f"{message}（用 gzdesk {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help 查看用法）".replace("gzdesk  --help", "gzdesk --help"))
+
+
+def add_db_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    parser.add_argument("--db", metavar="PATH", default=None if top else argparse.SUPPRESS,
+                        help=f"数据库文件（默认：{default_db_path()}）")
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
+    """Open the database named by --db; it must exist unless ``create``."""
+    return Database(db_path(args), create=create)
+
+
+def parse_cli_date(text: str) -> date:
+    from gzdesk.dates import parse_iso
+
+    try:
+        return parse_iso(text)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(type(value))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def print_table(headers: list[str], rows: list[list[Any]]) -> None:
+    """A plain aligned table; CJK characters count as two columns."""
+
+    def width(s: str) -> int:
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s)
+
+    text_rows = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for r in text_rows:
+        print(line(r))

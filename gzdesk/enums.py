@@ -1,0 +1,217 @@
+"""Enumerations stored as stable English codes and shown in Chinese.
+
+Codes never change once released (they travel in snapshots and Excel exports); labels may.
+``label(kind, code)`` and ``code_for(kind, text)`` translate both ways; ``code_for`` also accepts
+the synonyms offices write in their own spreadsheets.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    WECHAT_SERVICE = "wechat_service"
+    WECHAT_SUBSCRIPTION = "wechat_subscription"
+    WECHAT_MINIPROGRAM = "wechat_miniprogram"
+    WEIBO = "weibo"
+    DOUYIN = "douyin"
+    KUAISHOU = "kuaishou"
+    TOUTIAO = "toutiao"
+    CHANNELS = "wechat_channels"
+    APP = "app"
+    OTHER = "other"
+
+
+PLATFORM_LABELS: dict[str, str] = {
+    Platform.WECHAT_SERVICE: "微信服务号",
+    Platform.WECHAT_SUBSCRIPTION: "微信订阅号",
+    Platform.WECHAT_MINIPROGRAM: "微信小程序",
+    Platform.WEIBO: "新浪微博",
+    Platform.DOUYIN: "抖音",
+    Platform.KUAISHOU: "快手",
+    Platform.TOUTIAO: "今日头条",
+    Platform.CHANNELS: "视频号",
+    Platform.APP: "移动客户端APP",
+    Platform.OTHER: "其他",
+}
+
+PLATFORM_SYNONYMS: dict[str, str] = {
+    "服务号": Platform.WECHAT_SERVICE,
+    "微信公众号服务号": Platform.WECHAT_SERVICE,
+    "微信公众号（服务号）": Platform.WECHAT_SERVICE,
+    "微信公众号": Platform.WECHAT_SUBSCRIPTION,
+    "公众号": Platform.WECHAT_SUBSCRIPTION,
+    "订阅号": Platform.WECHAT_SUBSCRIPTION,
+    "微信": Platform.WECHAT_SUBSCRIPTION,
+    "微信公众号（订阅号）": Platform.WECHAT_SUBSCRIPTION,
+    "小程序": Platform.WECHAT_MINIPROGRAM,
+    "微博": Platform.WEIBO,
+    "新浪": Platform.WEIBO,
+    "头条": Platform.TOUTIAO,
+    "头条号": Platform.TOUTIAO,
+    "微信视频号": Platform.CHANNELS,
+    "APP": Platform.APP,
+    "app": Platform.APP,
+    "移动客户端": Platform.APP,
+    "客户端": Platform.APP,
+    "移动客户端（APP）": Platform.APP,
+}
+
+
+class AccountStatus(StrEnum):
+    NORMAL = "normal"
+    PAUSED = "paused"
+    CLOSED = "closed"  # 关停
+    CANCELLED = "cancelled"  # 注销
+
+
+STATUS_LABELS: dict[str, str] = {
+    AccountStatus.NORMAL: "正常",
+    AccountStatus.PAUSED: "暂停",
+    AccountStatus.CLOSED: "关停",
+    AccountStatus.CANCELLED: "注销",
+}
+STATUS_SYNONYMS: dict[str, str] = {"运行": "normal", "运营": "normal", "停更": "paused", "已关停": "closed", "已注销": "cancelled"}
+
+
+class FilingKind(StrEnum):
+    OPEN = "open"  # 开设
+    CHANGE = "change"  # 变更
+    CLOSE = "close"  # 关停
+    CANCEL = "cancel"  # 注销
+    MERGE = "merge"  # 整合
+    BACKFILL = "backfill"  # 补办
+
+
+FILING_KIND_LABELS: dict[str, str] = {
+    FilingKind.OPEN: "开设",
+    FilingKind.CHANGE: "变更",
+    FilingKind.CLOSE: "关停",
+    FilingKind.CANCEL: "注销",
+    FilingKind.MERGE: "整合",
+    FilingKind.BACKFILL: "补办",
+}
+FILING_KIND_SYNONYMS: dict[str, str] = {"开办": "open", "新开": "open", "补办备案": "backfill", "补备案": "backfill"}
+
+
+class FilingState(StrEnum):
+    DRAFT = "draft"  # 草稿
+    PENDING_SIGNATURE = "pending_signature"  # 待签批 (printed, going up the chain)
+    FILED = "filed"  # 已备案 (every step approved)
+    REPORTED = "reported"  # 已报送 (provincial / national system updated)
+    RETURNED = "returned"  # 退回
+    WITHDRAWN = "withdrawn"  # 撤回
+
+
+FILING_STATE_LABELS: dict[str, str] = {
+    FilingState.DRAFT: "草稿",
+    FilingState.PENDING_SIGNATURE: "待签批",
+    FilingState.FILED: "已备案",
+    FilingState.REPORTED: "已报送",
+    FilingState.RETURNED: "退回",
+    FilingState.WITHDRAWN: "撤回",
+}
+
+
+class UnitType(StrEnum):
+    TOWNSHIP = "township"  # 乡镇人民政府
+    SUBDISTRICT = "subdistrict"  # 街道办事处
+    DEPARTMENT = "department"  # 政府组成部门
+    INSTITUTION = "institution"  # 直属事业单位
+    AGENCY = "agency"  # 派出机构
+    DEV_ZONE = "dev_zone"  # 开发区管委会
+    INTERNAL = "internal"  # 内设机构
+    GOVERNMENT = "government"  # 人民政府 / 政府办公室 (the county itself)
+    OTHER = "other"
+
+
+UNIT_TYPE_LABELS: dict[str, str] = {
+    UnitType.TOWNSHIP: "乡镇人民政府",
+    UnitType.SUBDISTRICT: "街道办事处",
+    UnitType.DEPARTMENT: "政府组成部门",
+    UnitType.INSTITUTION: "直属事业单位",
+    UnitType.AGENCY: "派出机构",
+    UnitType.DEV_ZONE: "开发区管委会",
+    UnitType.INTERNAL: "内设机构",
+    UnitType.GOVERNMENT: "人民政府",
+    UnitType.OTHER: "其他",
+}
+UNIT_TYPE_SYNONYMS: dict[str, str] = {"乡镇": "township", "镇": "township", "乡": "township", "街道": "subdistrict",
+                                      "部门": "department", "事业单位": "institution", "开发区": "dev_zone",
+                                      "县政府": "government", "区政府": "government"}
+
+
+class Role(StrEnum):
+    LEADER = "leader"  # 分管领导
+    DEPT_HEAD = "dept_head"  # 处室负责人
+    ADMIN = "admin"  # 管理员
+    INFORMANT = "informant"  # 信息员 (太白 第十四条)
+    OPERATOR = "operator"  # 运维
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.LEADER: "分管领导",
+    Role.DEPT_HEAD: "处室负责人",
+    Role.ADMIN: "管理员",
+    Role.INFORMANT: "信息员",
+    Role.OPERATOR: "运维",
+}
+ROLE_SYNONYMS: dict[str, str] = {"负责人": "dept_head", "科室负责人": "dept_head", "运维人员": "operator", "编辑": "admin"}
+
+
+class TaskKind(StrEnum):
+    PASSWORD_CHANGE = "password_change"  # 更改密码 (云南 第三十七条)
+    DEVICE_RETURN = "device_return"  # 收回设备 (云南 第三十七条)
+    OTHER = "other"
+
+
+TASK_KIND_LABELS: dict[str, str] = {
+    TaskKind.PASSWORD_CHANGE: "更改账号密码",
+    TaskKind.DEVICE_RETURN: "收回工作设备",
+    TaskKind.OTHER: "其他",
+}
+
+_TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "platform": (PLATFORM_LABELS, PLATFORM_SYNONYMS),
+    "status": (STATUS_LABELS, STATUS_SYNONYMS),
+    "filing_kind": (FILING_KIND_LABELS, FILING_KIND_SYNONYMS),
+    "filing_state": (FILING_STATE_LABELS, {}),
+    "unit_type": (UNIT_TYPE_LABELS, UNIT_TYPE_SYNONYMS),
+    "role": (ROLE_LABELS, ROLE_SYNONYMS),
+    "task_kind": (TASK_KIND_LABELS, {}),
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """Chinese label of a stored code; unknown codes are shown as they are."""
+    if code is None:
+        return ""
+    return _TABLES[kind][0].get(code, code)
+
+
+def labels(kind: str) -> dict[str, str]:
+    """code → label, in display order."""
+    return dict(_TABLES[kind][0])
+
+
+def code_for(kind: str, text: str | None) -> str | None:
+    """The code for a label, a synonym or a code itself; None when nothing matches."""
+    if text is None:
+        return None
+    t = "".join(str(text).split())
+    if not t:
+        return None
+    table, synonyms = _TABLES[kind]
+    if t in table:
+        return t
+    for code, lab in table.items():
+        if lab == t:
+            return code
+    if t in synonyms:
+        return synonyms[t]
+    low = t.lower()
+    for key, code in synonyms.items():
+        if key.lower() == low:
+            return code
+    return None

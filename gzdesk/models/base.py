@@ -1,0 +1,42 @@
+"""Declarative base and the columns every record has.
+
+Every record carries a stable ``uuid`` (records travel between offices in snapshots and keep their
+identity there), ``created_at`` / ``updated_at`` and ``origin``: empty for records made in this
+office, else the name of the office whose snapshot brought the record in.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_uuid() -> str:
+    return str(uuid_mod.uuid4())
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Record:
+    """Mixin: integer id for people to type, uuid for machines, times and origin."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now, server_default=func.current_timestamp())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, default=now, onupdate=now, server_default=func.current_timestamp()
+    )
+    origin: Mapped[str | None] = mapped_column(String(200), default=None)
+
+    def __init__(self, **kw):  # uuid is known before flush so that audit events can name the record
+        kw.setdefault("uuid", new_uuid())
+        super().__init__(**kw)

@@ -1,0 +1,236 @@
+"""The registry's tables (schema version: see ``gzdesk.models.migrations``).
+
+Field names follow DESIGN.md "The objects" and the two official forms:
+山西省政府系统政务新媒体备案登记表（县市区） (seed 000) and 南通市政务新媒体备案登记表 (seed 003 附件1).
+Enumerations are stored as codes from ``gzdesk.enums``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gzdesk.models.base import Base, Record, now
+
+
+class Unit(Record, Base):
+    """单位: the county, a township or bureau, or one of its 内设机构. Units form a tree."""
+
+    __tablename__ = "unit"
+
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="other")  # enums.UnitType
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    head: Mapped[str | None] = mapped_column(String(100))  # 主要负责人
+    leader: Mapped[str | None] = mapped_column(String(200))  # 分管领导及职务
+    phone: Mapped[str | None] = mapped_column(String(100))  # 联系电话
+    classified: Mapped[bool] = mapped_column(Boolean, default=False)  # 涉密单位
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent")
+
+
+class Account(Record, Base):
+    """账号: one government new-media account, with every field of both official forms."""
+
+    __tablename__ = "account"
+
+    name: Mapped[str] = mapped_column(String(200), index=True)  # 名称
+    handle: Mapped[str | None] = mapped_column(String(500))  # 账号ID: 微信号 / 微博链接 / APP下载地址
+    platform: Mapped[str] = mapped_column(String(30), index=True)  # enums.Platform
+    platform_other: Mapped[str | None] = mapped_column(String(100))  # 其他平台: free text
+    registered_on: Mapped[date | None] = mapped_column(Date)  # 创建/注册日期, 开设时间
+    followers: Mapped[int | None] = mapped_column(Integer)  # 关注量/粉丝量
+    followers_on: Mapped[date | None] = mapped_column(Date)  # date the follower count was read
+    status: Mapped[str] = mapped_column(String(20), default="normal", index=True)  # enums.AccountStatus
+    verified: Mapped[bool | None] = mapped_column(Boolean)  # 是否通过认证
+    verification_names_host: Mapped[bool | None] = mapped_column(Boolean)  # 认证信息标明主办单位
+    news_license: Mapped[bool | None] = mapped_column(Boolean)  # 是否取得互联网新闻信息服务资质
+
+    supervisor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    supervisor_leader: Mapped[str | None] = mapped_column(String(200))  # 主管单位分管领导及职务
+    supervisor_phone: Mapped[str | None] = mapped_column(String(100))
+    host_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    host_leader: Mapped[str | None] = mapped_column(String(200))  # 主办单位分管领导及职务
+    host_phone: Mapped[str | None] = mapped_column(String(100))  # 联系电话及方式
+    operator_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    operator_leader: Mapped[str | None] = mapped_column(String(200))  # 承办单位分管领导及职务
+    operator_phone: Mapped[str | None] = mapped_column(String(100))
+
+    url: Mapped[str | None] = mapped_column(String(500))  # 访问链接
+    qr_image: Mapped[bytes | None] = mapped_column(LargeBinary)  # 二维码 (PNG/JPEG bytes)
+    intro: Mapped[str | None] = mapped_column(Text)  # 简介 / 基本情况介绍
+    last_update_on: Mapped[date | None] = mapped_column(Date)  # 最近更新日期
+    last_original_on: Mapped[date | None] = mapped_column(Date)  # 最近原创信息日期 (云南23, 南通19)
+    tags: Mapped[str | None] = mapped_column(String(500))  # comma-separated, e.g. 重大活动专项
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    supervisor_unit: Mapped[Unit | None] = relationship(foreign_keys=[supervisor_unit_id])
+    host_unit: Mapped[Unit | None] = relationship(foreign_keys=[host_unit_id])
+    operator_unit: Mapped[Unit | None] = relationship(foreign_keys=[operator_unit_id])
+    roles: Mapped[list[AccountRole]] = relationship(back_populates="account", cascade="all, delete-orphan")
+
+
+class Person(Record, Base):
+    """人员: someone on an account's 管理队伍."""
+
+    __tablename__ = "person"
+
+    name: Mapped[str] = mapped_column(String(100), index=True)  # 姓名
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))  # 职务 (printed as 单位及职务 with the unit)
+    office_phone: Mapped[str | None] = mapped_column(String(50))  # 办公电话
+    mobile: Mapped[str | None] = mapped_column(String(50))  # 手机号码
+    trained_on: Mapped[date | None] = mapped_column(Date)  # 培训日期 (须经培训后方可上岗)
+    left_on: Mapped[date | None] = mapped_column(Date)  # 离职日期
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    unit: Mapped[Unit | None] = relationship()
+    roles: Mapped[list[AccountRole]] = relationship(back_populates="person", cascade="all, delete-orphan")
+
+
+class AccountRole(Record, Base):
+    """A person's role on an account's 管理队伍 (分管领导, 处室负责人, 管理员, 信息员, 运维)."""
+
+    __tablename__ = "account_role"
+    __table_args__ = (UniqueConstraint("account_id", "person_id", "role"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # enums.Role
+    since: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+
+    account: Mapped[Account] = relationship(back_populates="roles")
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class Filing(Record, Base):
+    """备案事项: one filing (开设 / 变更 / 关停 / 注销 / 整合 / 补办) of one account.
+
+    ``frozen`` is a JSON copy of the account (and its team) as filed, so the printed form can be
+    reproduced years later; ``proposed`` holds the new data of a 变更 until it is approved.
+    """
+
+    __tablename__ = "filing"
+
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # 备案编号
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # enums.FilingKind
+    state: Mapped[str] = mapped_column(String(30), default="draft", index=True)  # enums.FilingState
+    reason: Mapped[str | None] = mapped_column(Text)  # 开办（变更、关停、整合）理由
+    filled_on: Mapped[date | None] = mapped_column(Date)  # 填表时间
+    event_on: Mapped[date | None] = mapped_column(Date)  # the day the account was opened/changed/closed
+    profile_id: Mapped[str | None] = mapped_column(String(60))
+    template_id: Mapped[str | None] = mapped_column(String(60))
+    chain: Mapped[str | None] = mapped_column(Text)  # JSON list of approval step titles, fixed at creation
+    frozen: Mapped[str | None] = mapped_column(Text)  # JSON: account data as filed
+    proposed: Mapped[str | None] = mapped_column(Text)  # JSON: new data of a 变更
+    announce_from: Mapped[date | None] = mapped_column(Date)  # 停更注销公告 published
+    announce_until: Mapped[date | None] = mapped_column(Date)
+    effective_on: Mapped[date | None] = mapped_column(Date)  # status change takes effect
+    reported_on: Mapped[date | None] = mapped_column(Date)  # 全国政务新媒体信息报送系统 updated
+    merge_parent_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id", ondelete="RESTRICT"), index=True)
+    kept_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
+    steps: Mapped[list[ApprovalStep]] = relationship(
+        back_populates="filing", cascade="all, delete-orphan", order_by="ApprovalStep.seq"
+    )
+
+
+class ApprovalStep(Record, Base):
+    """One step of a filing's approval chain: 意见, 负责人, date, and an optional scan."""
+
+    __tablename__ = "approval_step"
+    __table_args__ = (UniqueConstraint("filing_id", "seq"),)
+
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(100))  # e.g. 主办单位意见
+    opinion: Mapped[str | None] = mapped_column(Text)
+    signer: Mapped[str | None] = mapped_column(String(100))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str] = mapped_column(String(20), default="approved")  # approved / returned
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id", ondelete="SET NULL"))
+
+    filing: Mapped[Filing] = relationship(back_populates="steps")
+
+
+class Attachment(Record, Base):
+    """A scanned file (signed form, approval, 公告 screenshot) kept inside the database."""
+
+    __tablename__ = "attachment"
+
+    owner_uuid: Mapped[str] = mapped_column(String(36), index=True)  # the record it belongs to
+    filename: Mapped[str] = mapped_column(String(300))
+    mime: Mapped[str | None] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str | None] = mapped_column(String(300))
+
+
+class Task(Record, Base):
+    """A to-do with a due date that is not a filing step: 离职 → change passwords, return devices."""
+
+    __tablename__ = "task"
+
+    kind: Mapped[str] = mapped_column(String(30))  # enums.TaskKind
+    title: Mapped[str] = mapped_column(String(300))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    article: Mapped[str | None] = mapped_column(String(100))  # the rule that asks for it
+
+
+class AuditEvent(Base):
+    """审计日志: who did what, when, to which record, with fields before and after (JSON)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # create / update / delete / import / merge / …
+    entity: Mapped[str] = mapped_column(String(40))  # table name
+    entity_uuid: Mapped[str | None] = mapped_column(String(36))
+    summary: Mapped[str | None] = mapped_column(String(500))  # e.g. the record's name
+    changes: Mapped[str | None] = mapped_column(Text)  # JSON {field: [before, after]}
+
+
+class Setting(Base):
+    """Key/value settings of this office's database: unit, profile (a JSON copy), actor."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+
+
+class OfficeHoliday(Base):
+    """The office's own calendar entries for years chinese-calendar does not cover yet.
+
+    ``workday`` False marks a holiday (休), True a 调休 working day (班). Added in schema 2.
+    """
+
+    __tablename__ = "office_holiday"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    workday: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,126 @@
+"""Numbered schema migrations, run when a database is opened (Vorta style).
+
+Version ``N`` is the file ``sql/vNNN_*.sql``; the database records its version in
+``PRAGMA user_version`` and identifies itself as ours with ``PRAGMA application_id``.
+Before any upgrade the file is copied next to itself (``name.db.v1-20261122-101500.bak``) with
+SQLite's online backup, so a failed or unwanted upgrade loses nothing. A database written by a
+newer gzdesk is refused rather than guessed at.
+
+To change the schema: change the ORM in ``entities.py``, add ``sql/vNNN_what.sql`` with the
+statements that turn version N-1 into N, and ``tests/test_migrations.py`` checks that the two agree.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from gzdesk.errors import UserError
+
+APPLICATION_ID = 0x677A646B  # "gzdk"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _migration_files() -> dict[int, str]:
+    found: dict[int, str] = {}
+    for entry in resources.files("gzdesk.models").joinpath("sql").iterdir():
+        m = re.match(r"v(\d{3})_.*\.sql$", entry.name)
+        if m:
+            found[int(m.group(1))] = entry.read_text(encoding="utf-8")
+    return dict(sorted(found.items()))
+
+
+MIGRATIONS: dict[int, str] = _migration_files()
+LATEST_VERSION: int = max(MIGRATIONS)
+
+
+def check_file(path: Path) -> None:
+    """Refuse, with a reason, a file that is not a gzdesk SQLite database."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head != SQLITE_MAGIC:
+        raise UserError(f"文件“{path.name}”不是 SQLite 数据库，无法打开")
+
+
+def read_version(conn: sqlite3.Connection) -> tuple[int, int, bool]:
+    """(user_version, application_id, has_tables)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+    return version, app_id, has_tables
+
+
+def backup_copy(path: Path, label: str) -> Path:
+    """Copy the database with SQLite's backup API (consistent even with a WAL) next to itself."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{n}.bak")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def migrate(path: Path, *, upto: int | None = None, backup: bool = True) -> tuple[int, int, Path | None]:
+    """Bring the database at ``path`` to ``upto`` (default: latest). Returns (old, new, backup)."""
+    target = LATEST_VERSION if upto is None else upto
+    check_file(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        try:
+            version, app_id, has_tables = read_version(conn)
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"文件“{path.name}”已损坏或不是数据库：{exc}") from None
+        if has_tables and version == 0 and app_id != APPLICATION_ID:
+            raise UserError(f"文件“{path.name}”不是 gzdesk 数据库")
+        if app_id not in (0, APPLICATION_ID):
+            raise UserError(f"文件“{path.name}”不是 gzdesk 数据库")
+        if version > LATEST_VERSION:
+            raise UserError(
+                f"数据库“{path.name}”由较新版本的 gzdesk 写入（结构版本 {version}），"
+                f"本程序只支持到版本 {LATEST_VERSION}，请升级程序后再打开"
+            )
+        if version >= target:
+            return version, version, None
+        saved = None
+        if backup and has_tables:
+            conn.close()
+            saved = backup_copy(path, f"v{version}")
+            conn = sqlite3.connect(path, isolation_level=None)
+        for number in range(version + 1, target + 1):
+            _apply(conn, number)
+        return version, target, saved
+    finally:
+        conn.close()
+
+
+def _apply(conn: sqlite3.Connection, number: int) -> None:
+    statements = [s.strip() for s in _strip_comments(MIGRATIONS[number]).split(";") if s.strip()]
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for stmt in statements:
+            conn.execute(stmt)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))

@@ -1,0 +1,81 @@
+"""This office: its unit, its policy profile (a copy kept in the database) and its settings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gzdesk import profiles
+from gzdesk.enums import UnitType
+from gzdesk.errors import UserError
+from gzdesk.models import Setting, Unit
+from gzdesk.profiles import Profile
+
+
+@dataclass
+class OfficeInfo:
+    unit_id: int
+    unit_name: str
+    profile: Profile
+
+
+def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
+    row = session.get(Setting, key)
+    return row.value if row is not None and row.value is not None else default
+
+
+def set_setting(session: Session, key: str, value: str | None) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def is_initialized(session: Session) -> bool:
+    return get_setting(session, "office_unit_id") is not None
+
+
+def init_office(session: Session, unit_name: str, profile: Profile | str, actor: str | None = None) -> OfficeInfo:
+    """Record which office this database belongs to. Refuses a database already set up."""
+    unit_name = (unit_name or "").strip()
+    if not unit_name:
+        raise UserError("请填写本单位名称")
+    if is_initialized(session):
+        raise UserError("该数据库已初始化过，不能重复初始化")
+    if isinstance(profile, str):
+        profile = profiles.by_id(profile)
+    unit = session.scalars(select(Unit).where(Unit.name == unit_name)).first()
+    if unit is None:
+        unit = Unit(name=unit_name, kind=UnitType.GOVERNMENT)
+        session.add(unit)
+        session.flush()
+    set_setting(session, "office_unit_id", str(unit.id))
+    set_setting(session, "profile", profile.to_json())
+    if actor:
+        set_setting(session, "actor", actor)
+    return OfficeInfo(unit.id, unit.name, profile)
+
+
+def office(session: Session) -> OfficeInfo:
+    """This database's office, or a UserError asking to run init."""
+    unit_id = get_setting(session, "office_unit_id")
+    if unit_id is None:
+        raise UserError("数据库尚未初始化，请先运行 gzdesk init --unit 单位名称 --profile 配置编号")
+    unit = session.get(Unit, int(unit_id))
+    return OfficeInfo(int(unit_id), unit.name if unit else "", current_profile(session))
+
+
+def current_profile(session: Session) -> Profile:
+    raw = get_setting(session, "profile")
+    if raw is None:
+        raise UserError("数据库尚未初始化，请先运行 gzdesk init --unit 单位名称 --profile 配置编号")
+    return profiles.validate(json.loads(raw), "（本库）")
+
+
+def replace_profile(session: Session, profile: Profile) -> None:
+    """Use an edited copy of a profile in this office's database."""
+    set_setting(session, "profile", profile.to_json())

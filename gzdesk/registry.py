@@ -1,0 +1,516 @@
+"""The registry service: accounts, units, people and management teams.
+
+Functions take an open session (from ``Database.transaction()`` / ``reader()``) and exchange plain
+dataclasses with their callers, so the window, the command line and the tests share one set of
+rules. Every write is audited by the session (see ``gzdesk.audit``).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from gzdesk import enums
+from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
+from gzdesk.errors import NotFound, UserError
+from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
+from gzdesk.validation import phone_problem, url_problem
+
+# --------------------------------------------------------------------------- plain objects
+
+
+@dataclass
+class TeamMember:
+    """A person's role on an account (管理队伍 on the 南通 form)."""
+
+    person_id: int
+    role: str
+    name: str = ""
+    unit: str = ""
+    title: str = ""
+    office_phone: str = ""
+    mobile: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return enums.label("role", self.role)
+
+
+@dataclass
+class AccountData:
+    """Every editable field of an account; ``id`` None for a new one."""
+
+    name: str = ""
+    platform: str = Platform.WECHAT_SUBSCRIPTION
+    id: int | None = None
+    uuid: str | None = None
+    handle: str | None = None
+    platform_other: str | None = None
+    registered_on: date | None = None
+    followers: int | None = None
+    followers_on: date | None = None
+    status: str = AccountStatus.NORMAL
+    verified: bool | None = None
+    verification_names_host: bool | None = None
+    news_license: bool | None = None
+    supervisor_unit_id: int | None = None
+    supervisor_leader: str | None = None
+    supervisor_phone: str | None = None
+    host_unit_id: int | None = None
+    host_leader: str | None = None
+    host_phone: str | None = None
+    operator_unit_id: int | None = None
+    operator_leader: str | None = None
+    operator_phone: str | None = None
+    url: str | None = None
+    qr_image: bytes | None = None
+    intro: str | None = None
+    last_update_on: date | None = None
+    last_original_on: date | None = None
+    tags: str | None = None
+    notes: str | None = None
+    team: list[TeamMember] = field(default_factory=list)
+
+
+ACCOUNT_FIELDS = [f.name for f in fields(AccountData) if f.name not in ("id", "uuid", "team")]
+
+
+@dataclass(slots=True)
+class AccountRow:
+    """One line of the registry table."""
+
+    id: int
+    name: str
+    platform: str
+    platform_label: str
+    host_unit: str
+    status: str
+    status_label: str
+    last_update_on: date | None
+    followers: int | None
+    handle: str | None
+    registered_on: date | None
+    supervisor_unit: str
+    operator_unit: str
+    host_unit_id: int | None
+    uuid: str
+
+
+@dataclass
+class UnitData:
+    name: str = ""
+    kind: str = UnitType.OTHER
+    id: int | None = None
+    uuid: str | None = None
+    parent_id: int | None = None
+    head: str | None = None
+    leader: str | None = None
+    phone: str | None = None
+    classified: bool = False
+    notes: str | None = None
+    account_count: int = 0
+
+
+@dataclass
+class PersonData:
+    name: str = ""
+    id: int | None = None
+    uuid: str | None = None
+    unit_id: int | None = None
+    unit_name: str = ""
+    title: str | None = None
+    office_phone: str | None = None
+    mobile: str | None = None
+    trained_on: date | None = None
+    left_on: date | None = None
+    notes: str | None = None
+    account_count: int = 0
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def account_problems(data: AccountData) -> list[tuple[str, str]]:
+    """(field, message) for every problem; empty when the account may be saved."""
+    out: list[tuple[str, str]] = []
+    if not (data.name or "").strip():
+        out.append(("name", "账号名称不能为空"))
+    if data.platform not in enums.PLATFORM_LABELS:
+        out.append(("platform", f"未知平台“{data.platform}”"))
+    elif data.platform == Platform.OTHER and not (data.platform_other or "").strip():
+        out.append(("platform_other", "平台选“其他”时请填写平台名称"))
+    if data.status not in enums.STATUS_LABELS:
+        out.append(("status", f"未知运行状态“{data.status}”"))
+    if data.followers is not None and data.followers < 0:
+        out.append(("followers", "关注量不能为负数"))
+    for key in ("supervisor_phone", "host_phone", "operator_phone"):
+        problem = phone_problem(getattr(data, key))
+        if problem:
+            out.append((key, problem))
+    problem = url_problem(data.url)
+    if problem:
+        out.append(("url", problem))
+    today = date.today()
+    for key, what in (("registered_on", "创建日期"), ("last_update_on", "最近更新日期"),
+                      ("followers_on", "关注量统计日期"), ("last_original_on", "最近原创日期")):
+        value = getattr(data, key)
+        if value is not None and value > today + timedelta(days=1):
+            out.append((key, f"{what}不能晚于今天"))
+    if data.registered_on and data.last_update_on and data.last_update_on < data.registered_on:
+        out.append(("last_update_on", "最近更新日期不能早于创建日期"))
+    return out
+
+
+def person_problems(data: PersonData) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if not (data.name or "").strip():
+        out.append(("name", "姓名不能为空"))
+    p = phone_problem(data.office_phone)
+    if p:
+        out.append(("office_phone", p))
+    p = phone_problem(data.mobile, mobile_only=True)
+    if p:
+        out.append(("mobile", p))
+    if data.left_on and data.trained_on and data.left_on < data.trained_on:
+        out.append(("left_on", "离职日期不能早于培训日期"))
+    return out
+
+
+def unit_problems(data: UnitData) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if not (data.name or "").strip():
+        out.append(("name", "单位名称不能为空"))
+    if data.kind not in enums.UNIT_TYPE_LABELS:
+        out.append(("kind", f"未知单位类型“{data.kind}”"))
+    p = phone_problem(data.phone)
+    if p:
+        out.append(("phone", p))
+    return out
+
+
+def _raise_first(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise UserError(problems[0][1])
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+def _get(session: Session, model, record_id: int, what: str):
+    obj = session.get(model, record_id)
+    if obj is None:
+        raise NotFound(f"找不到编号为 {record_id} 的{what}")
+    return obj
+
+
+def list_accounts(session: Session) -> list[AccountRow]:
+    """All accounts as table rows, ordered by id (the window sorts and filters in Python)."""
+    host, sup, op = aliased(Unit), aliased(Unit), aliased(Unit)
+    stmt = (
+        select(Account.id, Account.name, Account.platform, host.name, Account.status,
+               Account.last_update_on, Account.followers, Account.handle, Account.registered_on,
+               sup.name, op.name, Account.host_unit_id, Account.uuid, Account.platform_other)
+        .outerjoin(host, Account.host_unit_id == host.id)
+        .outerjoin(sup, Account.supervisor_unit_id == sup.id)
+        .outerjoin(op, Account.operator_unit_id == op.id)
+        .order_by(Account.id)
+    )
+    plat, stat = enums.PLATFORM_LABELS, enums.STATUS_LABELS
+    rows = []
+    for (aid, name, platform, host_name, status, last, followers, handle, reg,
+         sup_name, op_name, host_id, uuid, other) in session.execute(stmt):
+        plabel = plat.get(platform, platform)
+        if platform == Platform.OTHER and other:
+            plabel = f"其他：{other}"
+        rows.append(AccountRow(aid, name, platform, plabel, host_name or "", status,
+                               stat.get(status, status), last, followers, handle, reg,
+                               sup_name or "", op_name or "", host_id, uuid))
+    return rows
+
+
+def count_accounts(session: Session) -> int:
+    return session.scalar(select(func.count(Account.id))) or 0
+
+
+def get_account(session: Session, account_id: int) -> AccountData:
+    a = _get(session, Account, account_id, "账号")
+    data = AccountData(id=a.id, uuid=a.uuid, **{k: getattr(a, k) for k in ACCOUNT_FIELDS})
+    data.team = team_of(session, a.id)
+    return data
+
+
+def team_of(session: Session, account_id: int) -> list[TeamMember]:
+    order = {r: i for i, r in enumerate(enums.ROLE_LABELS)}
+    stmt = (select(AccountRole.role, Person.id, Person.name, Unit.name, Person.title,
+                   Person.office_phone, Person.mobile)
+            .join(Person, AccountRole.person_id == Person.id)
+            .outerjoin(Unit, Person.unit_id == Unit.id)
+            .where(AccountRole.account_id == account_id))
+    members = [TeamMember(pid, role, name, unit or "", title or "", office or "", mobile or "")
+               for role, pid, name, unit, title, office, mobile in session.execute(stmt)]
+    return sorted(members, key=lambda m: (order.get(m.role, 99), m.name))
+
+
+def save_account(session: Session, data: AccountData) -> int:
+    """Create or update an account (and its team); returns its id."""
+    data.name = (data.name or "").strip()
+    _raise_first(account_problems(data))
+    for key in ("supervisor_unit_id", "host_unit_id", "operator_unit_id"):
+        unit_id = getattr(data, key)
+        if unit_id is not None:
+            _get(session, Unit, unit_id, "单位")
+    if data.id is None:
+        account = Account(name=data.name, platform=data.platform)
+        session.add(account)
+    else:
+        account = _get(session, Account, data.id, "账号")
+    for key in ACCOUNT_FIELDS:
+        value = getattr(data, key)
+        if isinstance(value, str):
+            value = value.strip() or None
+            if key in ("name", "platform", "status"):
+                value = value or getattr(data, key)
+        if getattr(account, key) != value:
+            setattr(account, key, value)
+    session.flush()
+    set_team(session, account.id, [(m.person_id, m.role) for m in data.team])
+    data.id, data.uuid = account.id, account.uuid
+    return account.id
+
+
+def set_team(session: Session, account_id: int, members: list[tuple[int, str]]) -> None:
+    """Replace the account's 管理队伍 with (person_id, role) pairs, touching only what changed."""
+    wanted = set()
+    for person_id, role in members:
+        if role not in enums.ROLE_LABELS:
+            raise UserError(f"未知岗位“{role}”")
+        _get(session, Person, person_id, "人员")
+        wanted.add((person_id, role))
+    existing = session.scalars(select(AccountRole).where(AccountRole.account_id == account_id)).all()
+    have = {(r.person_id, r.role): r for r in existing}
+    for key, row in have.items():
+        if key not in wanted:
+            session.delete(row)
+    for person_id, role in wanted - set(have):
+        session.add(AccountRole(account_id=account_id, person_id=person_id, role=role, since=date.today()))
+    session.flush()
+
+
+def delete_account(session: Session, account_id: int) -> None:
+    """Delete an account that has no filings; a filed account is closed by a 注销 filing instead."""
+    account = _get(session, Account, account_id, "账号")
+    n = session.scalar(select(func.count(Filing.id)).where(
+        (Filing.account_id == account_id) | (Filing.kept_account_id == account_id)))
+    if n:
+        raise UserError(f"账号“{account.name}”已有 {n} 条备案记录，不能删除；停用的账号请办理注销备案")
+    session.delete(account)
+    session.flush()
+
+
+def account_snapshot(session: Session, account_id: int) -> dict:
+    """The account as filed: every form field with unit names and team, JSON-ready.
+
+    Filings store this (``Filing.frozen``) so the printed form can be reproduced years later.
+    """
+    a = _get(session, Account, account_id, "账号")
+    out = {"uuid": a.uuid}
+    for key in ACCOUNT_FIELDS:
+        value = getattr(a, key)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, bytes):
+            value = base64.b64encode(value).decode("ascii")
+        out[key] = value
+    out["platform_label"] = enums.label("platform", a.platform)
+    out["status_label"] = enums.label("status", a.status)
+    for prefix in ("supervisor", "host", "operator"):
+        unit = getattr(a, f"{prefix}_unit")
+        out[f"{prefix}_unit"] = unit.name if unit else None
+    out["team"] = [dict(asdict(m), role_label=m.role_label) for m in team_of(session, a.id)]
+    return out
+
+
+# --------------------------------------------------------------------------- units
+
+
+def list_units(session: Session) -> list[UnitData]:
+    counts = dict(session.execute(select(Account.host_unit_id, func.count(Account.id))
+                                  .group_by(Account.host_unit_id)).all())
+    out = []
+    for u in session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.parent_id, Unit.name)):
+        out.append(UnitData(name=u.name, kind=u.kind, id=u.id, uuid=u.uuid, parent_id=u.parent_id,
+                            head=u.head, leader=u.leader, phone=u.phone, classified=u.classified,
+                            notes=u.notes, account_count=counts.get(u.id, 0)))
+    return out
+
+
+def get_unit(session: Session, unit_id: int) -> UnitData:
+    u = _get(session, Unit, unit_id, "单位")
+    return UnitData(name=u.name, kind=u.kind, id=u.id, uuid=u.uuid, parent_id=u.parent_id, head=u.head,
+                    leader=u.leader, phone=u.phone, classified=u.classified, notes=u.notes)
+
+
+def save_unit(session: Session, data: UnitData) -> int:
+    data.name = (data.name or "").strip()
+    _raise_first(unit_problems(data))
+    if data.id is None:
+        unit = Unit(name=data.name, kind=data.kind)
+        session.add(unit)
+    else:
+        unit = _get(session, Unit, data.id, "单位")
+    if data.parent_id is not None:
+        parent = _get(session, Unit, data.parent_id, "上级单位")
+        seen = set()
+        while parent is not None:  # refuse a cycle in the tree
+            if parent.id == unit.id or parent.id in seen:
+                raise UserError("上级单位不能是本单位或其下级单位")
+            seen.add(parent.id)
+            parent = parent.parent
+    for key in ("name", "kind", "parent_id", "head", "leader", "phone", "classified", "notes"):
+        value = getattr(data, key)
+        if isinstance(value, str):
+            value = value.strip() or (None if key not in ("name", "kind") else value)
+        if getattr(unit, key) != value:
+            setattr(unit, key, value)
+    session.flush()
+    data.id, data.uuid = unit.id, unit.uuid
+    return unit.id
+
+
+def delete_unit(session: Session, unit_id: int) -> None:
+    unit = _get(session, Unit, unit_id, "单位")
+    if session.scalar(select(func.count(Unit.id)).where(Unit.parent_id == unit_id)):
+        raise UserError(f"单位“{unit.name}”下还有下级单位，不能删除")
+    used = session.scalar(select(func.count(Account.id)).where(
+        (Account.host_unit_id == unit_id) | (Account.supervisor_unit_id == unit_id)
+        | (Account.operator_unit_id == unit_id)))
+    if used:
+        raise UserError(f"单位“{unit.name}”还关联着 {used} 个账号，不能删除")
+    if session.scalar(select(func.count(Person.id)).where(Person.unit_id == unit_id)):
+        raise UserError(f"单位“{unit.name}”还有人员，不能删除")
+    from gzdesk.office import get_setting
+
+    if get_setting(session, "office_unit_id") == str(unit_id):
+        raise UserError("本单位不能删除")
+    session.delete(unit)
+    session.flush()
+
+
+def find_or_create_unit(session: Session, name: str, kind: str | None = None,
+                        parent_id: int | None = None) -> Unit:
+    """The unit with this exact name, made if missing (kind guessed from the name)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise UserError("单位名称不能为空")
+    unit = session.scalars(select(Unit).where(Unit.name == name)).first()
+    if unit is None:
+        unit = Unit(name=name, kind=kind or guess_unit_kind(name), parent_id=parent_id)
+        session.add(unit)
+        session.flush()
+    return unit
+
+
+def guess_unit_kind(name: str) -> str:
+    if name.endswith(("镇人民政府", "乡人民政府", "镇政府", "乡政府")) or name.endswith(("镇", "乡")):
+        return UnitType.TOWNSHIP
+    if "街道" in name:
+        return UnitType.SUBDISTRICT
+    if "管委会" in name or "管理委员会" in name:
+        return UnitType.DEV_ZONE
+    if name.endswith(("人民政府", "人民政府办公室", "政府办")):
+        return UnitType.GOVERNMENT
+    if name.endswith(("局", "委员会", "委", "办公室", "办")):
+        return UnitType.DEPARTMENT
+    if name.endswith(("中心", "站", "所", "院", "馆", "队")):
+        return UnitType.INSTITUTION
+    if name.endswith(("科", "股", "室", "处")):
+        return UnitType.INTERNAL
+    return UnitType.OTHER
+
+
+# --------------------------------------------------------------------------- people
+
+
+def list_people(session: Session) -> list[PersonData]:
+    counts = dict(session.execute(select(AccountRole.person_id, func.count(func.distinct(AccountRole.account_id)))
+                                  .group_by(AccountRole.person_id)).all())
+    stmt = select(Person, Unit.name).outerjoin(Unit, Person.unit_id == Unit.id).order_by(Person.name)
+    return [_person_data(p, unit_name, counts.get(p.id, 0)) for p, unit_name in session.execute(stmt)]
+
+
+def _person_data(p: Person, unit_name: str | None, count: int = 0) -> PersonData:
+    return PersonData(name=p.name, id=p.id, uuid=p.uuid, unit_id=p.unit_id, unit_name=unit_name or "",
+                      title=p.title, office_phone=p.office_phone, mobile=p.mobile, trained_on=p.trained_on,
+                      left_on=p.left_on, notes=p.notes, account_count=count)
+
+
+def get_person(session: Session, person_id: int) -> PersonData:
+    p = _get(session, Person, person_id, "人员")
+    return _person_data(p, p.unit.name if p.unit else None)
+
+
+def save_person(session: Session, data: PersonData) -> int:
+    """Create or update a person. Recording a 离职日期 creates, for every account the person
+    handled, a task to change its password and one to take back the work device (云南 第三十七条)."""
+    data.name = (data.name or "").strip()
+    _raise_first(person_problems(data))
+    if data.unit_id is not None:
+        _get(session, Unit, data.unit_id, "单位")
+    if data.id is None:
+        person = Person(name=data.name)
+        session.add(person)
+        was_left = None
+    else:
+        person = _get(session, Person, data.id, "人员")
+        was_left = person.left_on
+    for key in ("name", "unit_id", "title", "office_phone", "mobile", "trained_on", "left_on", "notes"):
+        value = getattr(data, key)
+        if isinstance(value, str):
+            value = value.strip() or (None if key != "name" else value)
+        if getattr(person, key) != value:
+            setattr(person, key, value)
+    session.flush()
+    if data.left_on and not was_left:
+        _departure_tasks(session, person)
+    data.id, data.uuid = person.id, person.uuid
+    return person.id
+
+
+def _departure_tasks(session: Session, person: Person) -> None:
+    accounts = session.scalars(select(Account).join(AccountRole, AccountRole.account_id == Account.id)
+                               .where(AccountRole.person_id == person.id).distinct()).all()
+    article = "云南省政务新媒体管理办法第三十七条"
+    for account in accounts:
+        for kind, what in ((TaskKind.PASSWORD_CHANGE, "更改账号密码"), (TaskKind.DEVICE_RETURN, "收回工作设备")):
+            session.add(Task(kind=kind, title=f"{person.name}离职：{account.name}{what}",
+                             account_id=account.id, person_id=person.id, due_on=person.left_on,
+                             article=article))
+    for role in session.scalars(select(AccountRole).where(AccountRole.person_id == person.id,
+                                                          AccountRole.until.is_(None))):
+        role.until = person.left_on
+
+
+def delete_person(session: Session, person_id: int) -> None:
+    person = _get(session, Person, person_id, "人员")
+    n = session.scalar(select(func.count(AccountRole.id)).where(AccountRole.person_id == person_id))
+    if n:
+        raise UserError(f"“{person.name}”还在 {n} 个账号的管理队伍中，请先从管理队伍移除或登记离职")
+    session.delete(person)
+    session.flush()
+
+
+def open_tasks(session: Session) -> list[Task]:
+    return list(session.scalars(select(Task).where(Task.done_on.is_(None)).order_by(Task.due_on)))
+
+
+def complete_task(session: Session, task_id: int, on: date | None = None) -> None:
+    task = _get(session, Task, task_id, "待办事项")
+    task.done_on = on or date.today()
+    session.flush()
+
+
+ROLES = list(Role)

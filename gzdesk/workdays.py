@@ -1,0 +1,126 @@
+"""Chinese working days: 法定节假日 and 调休 from chinese-calendar, with a fallback.
+
+"N working days from D" is the N-th working day after D, D itself not counted (DESIGN.md).
+We count on ``chinese_calendar.is_workday`` day by day rather than its ``find_workday`` /
+``get_workdays`` helpers, which count differently when D is a holiday and drop 调休 Saturdays.
+
+chinese-calendar only knows the years the State Council has published. For any other year the
+calendar falls back to weekends, the statutory holidays of 《全国年节及纪念日放假办法》 (fixed
+dates, plus the lunar festivals for the years listed below), and the office's own holiday table;
+every date computed that way is *provisional* (预估) and says so wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+
+# Statutory holidays on fixed solar dates (2025 revision): 元旦 1 day, 劳动节 2 days, 国庆 3 days.
+FIXED_HOLIDAYS: tuple[tuple[int, int], ...] = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+
+# Lunar statutory holidays (除夕 and 春节 初一–初三, 清明, 端午, 中秋) for years past the package's
+# coverage, from the published lunar calendar. Still provisional: the State Council's
+# arrangement (调休, bridging days) is only known when it is announced.
+LUNAR_HOLIDAYS: dict[int, tuple[str, ...]] = {
+    2027: ("2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05", "2027-06-09", "2027-09-15"),
+    2028: ("2028-01-25", "2028-01-26", "2028-01-27", "2028-01-28", "2028-04-04", "2028-05-28", "2028-10-03"),
+    2029: ("2029-02-12", "2029-02-13", "2029-02-14", "2029-02-15", "2029-04-04", "2029-06-16", "2029-09-22"),
+    2030: ("2030-02-02", "2030-02-03", "2030-02-04", "2030-02-05", "2030-04-05", "2030-06-05", "2030-09-12"),
+}
+_LUNAR = {date.fromisoformat(d) for days in LUNAR_HOLIDAYS.values() for d in days}
+
+MAX_SPAN_DAYS = 366 * 20  # refuse absurd spans instead of looping for minutes
+
+
+@dataclass(frozen=True)
+class WorkdayResult:
+    """A computed date and whether any day it depends on came from the fallback calendar."""
+
+    day: date
+    provisional: bool
+
+    def __str__(self) -> str:
+        return self.day.isoformat() + (" 预估" if self.provisional else "")
+
+
+@dataclass(frozen=True)
+class CountResult:
+    days: int
+    provisional: bool
+
+
+class WorkdayCalendar:
+    """Working-day arithmetic; ``office_days`` maps a date to True (上班) or False (放假)."""
+
+    def __init__(self, office_days: dict[date, bool] | None = None):
+        self.office_days = dict(office_days or {})
+
+    @staticmethod
+    def covered(day: date) -> bool:
+        """Whether chinese-calendar knows this day's year."""
+        try:
+            chinese_calendar.is_workday(day)
+            return True
+        except (NotImplementedError, KeyError, ValueError):
+            return False
+
+    def is_workday(self, day: date) -> tuple[bool, bool]:
+        """(is a working day, provisional)."""
+        try:
+            return chinese_calendar.is_workday(day), False
+        except (NotImplementedError, KeyError, ValueError):
+            pass
+        if day in self.office_days:
+            return self.office_days[day], True
+        if (day.month, day.day) in FIXED_HOLIDAYS or day in _LUNAR:
+            return False, True
+        return day.weekday() < 5, True
+
+    def add(self, start: date, n: int) -> WorkdayResult:
+        """The n-th working day after ``start`` (start not counted); n ≤ 0 gives start itself
+        moved back |n| working days."""
+        step = 1 if n > 0 else -1
+        remaining = abs(n)
+        day = start
+        provisional = False
+        if remaining == 0:
+            return WorkdayResult(start, False)
+        for _ in range(MAX_SPAN_DAYS):
+            day = day + timedelta(days=step)
+            ok, prov = self.is_workday(day)
+            provisional = provisional or prov
+            if ok:
+                remaining -= 1
+                if remaining == 0:
+                    return WorkdayResult(day, provisional)
+        raise ValueError("工作日数过大")
+
+    def count(self, start: date, end: date) -> CountResult:
+        """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+        if end == start:
+            return CountResult(0, False)
+        sign = 1 if end > start else -1
+        lo, hi = (start, end) if sign > 0 else (end, start)
+        if (hi - lo).days > MAX_SPAN_DAYS:
+            raise ValueError("日期跨度过大")
+        total = 0
+        provisional = False
+        day = lo
+        while day < hi:
+            day += timedelta(days=1)
+            ok, prov = self.is_workday(day)
+            provisional = provisional or prov
+            total += ok
+        return CountResult(sign * total, provisional)
+
+
+def load_calendar(session) -> WorkdayCalendar:
+    """The calendar with this office's own holiday table from the database."""
+    from sqlalchemy import select
+
+    from gzdesk.models import OfficeHoliday
+
+    rows = session.execute(select(OfficeHoliday.day, OfficeHoliday.workday)).all()
+    return WorkdayCalendar({d: w for d, w in rows})
