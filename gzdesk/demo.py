@@ -1,0 +1,414 @@
+"""Realistic made-up data for demonstrations, screenshots and speed tests (``gzdesk demo``).
+
+Units follow real county naming patterns (XX镇人民政府, XX街道办事处, XX县教育局, XX县融媒体中心,
+XX经济开发区管委会, and a few 内设机构), accounts get plausible names per platform, people get common
+names and phone numbers in valid formats. A few accounts break the rules on purpose (two on one
+platform, one opened by a 内设机构, stale updates, untrained staff) so that checks have something to
+find. Any size up to 200,000 accounts: beyond one county's worth, more counties are made.
+
+Rows are written with bulk inserts in one transaction and one summary audit event.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from gzdesk import audit, enums, office
+from gzdesk.db import Database
+from gzdesk.errors import UserError
+from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit, new_uuid
+
+MAX_ACCOUNTS = 200_000
+
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN = ("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬斌宇浩凯鹏辉晨欣怡佳琪雪梅婷"
+         "慧颖丹蕾倩楠鑫宁波峰亮建国建华志强志明海燕春梅晓东晓燕文静文杰俊杰子涵一鸣思远天宇雨桐梓萱")
+COUNTY_STEMS = ("海门", "如东", "启东", "通州", "盐湖", "太白", "临猗", "稷山", "闻喜", "芮城", "兰陵", "沂南", "郯城",
+                "沂水", "平邑", "费县", "蒙阴", "莒南", "临沭", "宜良", "石林", "嵩明", "禄劝", "寻甸", "富民", "晋宁",
+                "安宁", "陆良", "师宗", "罗平", "富源", "会泽", "宣威", "马龙", "沾益", "麒麟", "眉县", "凤县", "岐山",
+                "扶风", "陇县", "千阳", "麟游", "凤翔", "金台", "渭滨", "陈仓", "如皋", "海安", "崇川")
+TOWN_STEMS = ("城关", "三星", "悦来", "包场", "常乐", "正余", "四甲", "余东", "临江", "海永", "东灶港", "刘浩", "德胜",
+              "瓦店", "汇龙", "南阳", "北新", "惠萍", "王鲍", "吕四港", "近海", "寅阳", "大兴", "新港", "石庄",
+              "桃园", "马塘", "岔河", "洋口", "丰利", "曹埠", "双甸", "新店", "河口", "袁庄", "大豫", "长沙",
+              "鹦鹉", "姜庄", "太平", "靖口", "咀头", "桃川", "王家塄", "黄柏塬", "高龙", "鹦鸽", "太白河", "龙门",
+              "解州", "北城", "西城", "东郊", "金井", "上王", "泓芝驿", "冯村", "三路里", "陶村", "龙居")
+DEPARTMENTS = (
+    ("教育局", "教育"), ("卫生健康局", "健康"), ("公安局", "公安"), ("人力资源和社会保障局", "人社"),
+    ("市场监督管理局", "市场监管"), ("生态环境局", "生态环境"), ("应急管理局", "应急"), ("交通运输局", "交通"),
+    ("农业农村局", "农业农村"), ("文化和旅游局", "文旅"), ("民政局", "民政"), ("自然资源局", "自然资源"),
+    ("住房和城乡建设局", "住建"), ("水利局", "水利"), ("财政局", "财政"), ("税务局", "税务"), ("医疗保障局", "医保"),
+    ("退役军人事务局", "退役军人"), ("司法局", "司法"), ("统计局", "统计"), ("行政审批服务局", "政务服务"),
+    ("商务局", "商务"), ("发展和改革局", "发改"), ("科学技术局", "科技"), ("审计局", "审计"),
+)
+INSTITUTIONS = (("融媒体中心", "融媒"), ("疾病预防控制中心", "疾控"), ("公共资源交易中心", "公共资源交易"),
+                ("政务服务中心", "政务服务中心"), ("图书馆", "图书馆"), ("人民医院", "人民医院"))
+INTERNAL_UNITS = ("办公室", "政策法规股", "宣传科", "综合科")
+PLATFORM_WEIGHTS = (
+    (enums.Platform.WECHAT_SUBSCRIPTION, 30), (enums.Platform.WECHAT_SERVICE, 8), (enums.Platform.DOUYIN, 18),
+    (enums.Platform.WEIBO, 14), (enums.Platform.TOUTIAO, 10), (enums.Platform.KUAISHOU, 7),
+    (enums.Platform.CHANNELS, 8), (enums.Platform.WECHAT_MINIPROGRAM, 2), (enums.Platform.APP, 2),
+    (enums.Platform.OTHER, 1),
+)
+OTHER_PLATFORMS = ("一点资讯", "美篇", "知乎", "哔哩哔哩", "小红书")
+AREA_CODES = ("0513", "0359", "0917", "0539", "0871", "0874")
+MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+                   "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182", "183", "185",
+                   "186", "187", "188", "189", "191", "198", "199")
+INTROS = ("发布{u}政务信息，解读惠民政策，回应群众关切，提供便民服务。",
+          "{u}官方账号，及时发布工作动态、通知公告和办事指南。",
+          "权威发布{u}重要信息，开展政民互动，服务企业群众。")
+REASONS = ("为加强政务公开、优化政务服务，拟开设本账号发布{u}政务信息。",
+           "按照《政务新媒体管理办法》要求，补办已开设账号的备案手续。",
+           "账号运营维护力量不足、关注度低，经本单位集体研究决定关停。")
+
+
+@dataclass
+class DemoSummary:
+    units: int
+    people: int
+    accounts: int
+    roles: int
+    filings: int
+
+
+class _Ids:
+    def __init__(self, session: Session, model):
+        self.next = (session.scalar(select(func.max(model.id))) or 0) + 1
+
+    def take(self) -> int:
+        value = self.next
+        self.next += 1
+        return value
+
+
+def _stamp() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _name(rng: random.Random) -> str:
+    given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+    return rng.choice(SURNAMES) + given[:2]
+
+
+def _mobile(rng: random.Random) -> str:
+    return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+
+def _landline(rng: random.Random, area: str) -> str:
+    return f"{area}-{rng.randrange(2, 9)}{rng.randrange(10**6, 10**7):07d}"
+
+
+def _handle(rng: random.Random, platform: str, slug: str) -> str:
+    if platform in (enums.Platform.WECHAT_SUBSCRIPTION, enums.Platform.WECHAT_SERVICE,
+                    enums.Platform.WECHAT_MINIPROGRAM, enums.Platform.CHANNELS):
+        return "gh_" + "".join(rng.choice("0123456789abcdef") for _ in range(12))
+    if platform == enums.Platform.WEIBO:
+        return f"https://weibo.com/u/{rng.randrange(10**9, 10**10)}"
+    if platform == enums.Platform.DOUYIN:
+        return f"dy{rng.randrange(10**8, 10**9)}"
+    if platform == enums.Platform.KUAISHOU:
+        return f"ks{rng.randrange(10**8, 10**9)}"
+    if platform == enums.Platform.TOUTIAO:
+        return f"https://www.toutiao.com/c/user/{rng.randrange(10**10, 10**11)}/"
+    if platform == enums.Platform.APP:
+        return f"https://app.{slug}.gov.cn/download"
+    return f"https://www.example.gov.cn/{slug}"
+
+
+def _url(platform: str, handle: str) -> str | None:
+    if handle.startswith("http"):
+        return handle
+    if platform == enums.Platform.DOUYIN:
+        return f"https://www.douyin.com/user/{handle}"
+    if platform == enums.Platform.KUAISHOU:
+        return f"https://www.kuaishou.com/profile/{handle}"
+    return None
+
+
+def _account_name(rng: random.Random, platform: str, short: str, kind: str) -> str:
+    if kind in (enums.UnitType.TOWNSHIP, enums.UnitType.SUBDISTRICT):
+        options = (f"{short}发布", f"魅力{short}", f"{short}微讯", f"今日{short}", f"{short}之声")
+    else:
+        options = (f"{short}", f"{short}发布", f"{short}在线", f"{short}微讯")
+    name = rng.choice(options)
+    if platform == enums.Platform.APP:
+        return f"{short}APP" if not name.endswith("APP") else name
+    if platform == enums.Platform.WECHAT_MINIPROGRAM:
+        return f"{short}办事通"
+    return name
+
+
+def generate(db: Database, accounts: int = 300, seed: int = 1, today: date | None = None) -> DemoSummary:
+    """Fill an initialised, empty office database with ``accounts`` made-up accounts."""
+    if accounts < 1 or accounts > MAX_ACCOUNTS:
+        raise UserError(f"账号数应在 1 到 {MAX_ACCOUNTS} 之间")
+    rng = random.Random(seed)
+    today = today or date.today()
+    with db.transaction() as s:
+        info = office.office(s)
+        if s.scalar(select(func.count(Account.id))):
+            raise UserError("数据库中已有账号，演示数据只能填入新建的数据库")
+        profile = info.profile
+        builder = _Builder(s, rng, today, info.unit_id, info.unit_name, profile)
+        builder.build(accounts)
+        builder.flush()
+        audit.record(s, "demo", "account", summary=f"生成演示数据：{builder.summary()}")
+        return builder.summary_obj()
+
+
+class _Builder:
+    def __init__(self, session: Session, rng: random.Random, today: date, office_id: int, office_name: str,
+                 profile):
+        self.s, self.rng, self.today = session, rng, today
+        self.office_id, self.office_name, self.profile = office_id, office_name, profile
+        self.unit_ids, self.person_ids = _Ids(session, Unit), _Ids(session, Person)
+        self.account_ids, self.filing_ids = _Ids(session, Account), _Ids(session, Filing)
+        self.units: list[dict] = []
+        self.people: list[dict] = []
+        self.accounts: list[dict] = []
+        self.roles: list[dict] = []
+        self.filings: list[dict] = []
+        self.steps: list[dict] = []
+        self.counts = {"units": 0, "people": 0, "accounts": 0, "roles": 0, "filings": 0}
+        self.filing_seq: dict[int, int] = {}
+        self.chain = [step["title"] for step in profile.chain]
+        base = office_name
+        for mark in ("人民政府办公室", "政府办公室", "人民政府", "办公室"):
+            if base.endswith(mark):
+                base = base[: -len(mark)]
+                break
+        self.home_county = base or "示范县"
+
+    # -- plan ------------------------------------------------------------------------------
+
+    def build(self, n_accounts: int) -> None:
+        rng = self.rng
+        made = 0
+        county_index = 0
+        while made < n_accounts:
+            county = self.home_county if county_index == 0 else self._county_name(county_index)
+            parent = self.office_id if county_index == 0 else self._unit(
+                f"{county}人民政府办公室", enums.UnitType.GOVERNMENT, self.office_id, county, None)["id"]
+            area = rng.choice(AREA_CODES)
+            for host in self._county_units(county, parent, area):
+                if made >= n_accounts:
+                    break
+                n = min(n_accounts - made, rng.choice((1, 2, 2, 3, 3, 4)))
+                self._accounts_for(host, parent, n, area)
+                made += n
+            county_index += 1
+        self.flush()
+
+    def _county_name(self, index: int) -> str:
+        stem = COUNTY_STEMS[index % len(COUNTY_STEMS)]
+        cycle = index // len(COUNTY_STEMS)
+        suffix = ("县", "区", "市")[index % 3]
+        return f"{stem}{'第' + str(cycle + 1) if cycle else ''}{suffix}"
+
+    def _county_units(self, county: str, parent: int, area: str):
+        """Yield host units of one county: townships, departments, institutions, a dev zone."""
+        rng = self.rng
+        short = county[:-1] if len(county) > 2 else county
+        towns = list(TOWN_STEMS)
+        rng.shuffle(towns)
+        plan: list[tuple[str, str, str]] = []
+        for stem in towns[: rng.randrange(12, 22)]:
+            if rng.random() < 0.2:
+                plan.append((f"{stem}街道办事处", enums.UnitType.SUBDISTRICT, stem))
+            else:
+                plan.append((f"{stem}镇人民政府", enums.UnitType.TOWNSHIP, stem))
+        for full, abbr in DEPARTMENTS:
+            plan.append((f"{county}{full}", enums.UnitType.DEPARTMENT, f"{short}{abbr}"))
+        for full, abbr in INSTITUTIONS:
+            plan.append((f"{county}{full}", enums.UnitType.INSTITUTION, f"{short}{abbr}"))
+        plan.append((f"{short}经济开发区管理委员会", enums.UnitType.DEV_ZONE, f"{short}开发区"))
+        rng.shuffle(plan)
+        for name, kind, label in plan:
+            yield self._unit(name, kind, parent, label, area)
+
+    def _unit(self, name: str, kind: str, parent: int | None, label: str, area: str | None) -> dict:
+        rng = self.rng
+        area = area or rng.choice(AREA_CODES)
+        row = {"id": self.unit_ids.take(), "uuid": new_uuid(), "name": name, "kind": kind, "parent_id": parent,
+               "head": _name(rng), "leader": f"{_name(rng)} {'副镇长' if kind == 'township' else '副局长'}",
+               "phone": _landline(rng, area), "classified": False, "notes": None, "origin": None,
+               "created_at": _stamp(), "updated_at": _stamp(), "label": label}
+        self.units.append(row)
+        return row
+
+    def _person(self, unit: dict, title: str, area: str, trained: bool = True) -> dict:
+        rng = self.rng
+        left = None
+        if rng.random() < 0.03:
+            left = self.today - timedelta(days=rng.randrange(5, 400))
+        trained_on = self.today - timedelta(days=rng.randrange(30, 1500)) if trained else None
+        if left and trained_on and left < trained_on:
+            left = trained_on + timedelta(days=30)
+        row = {"id": self.person_ids.take(), "uuid": new_uuid(), "name": _name(rng), "unit_id": unit["id"],
+               "title": title, "office_phone": _landline(rng, area), "mobile": _mobile(rng),
+               "trained_on": trained_on, "left_on": left if left and left <= self.today else None, "notes": None,
+               "origin": None, "created_at": _stamp(), "updated_at": _stamp()}
+        self.people.append(row)
+        return row
+
+    def _accounts_for(self, host: dict, supervisor_id: int, n: int, area: str) -> None:
+        rng = self.rng
+        kind = host["kind"]
+        lead_title = "副镇长" if kind == enums.UnitType.TOWNSHIP else ("副主任" if kind == enums.UnitType.SUBDISTRICT
+                                                                     else "副局长")
+        leader = self._person(host, lead_title, area)
+        head = self._person(host, "办公室主任", area)
+        admin = self._person(host, rng.choice(("科员", "办事员", "信息员")), area, trained=rng.random() > 0.06)
+        operator_unit = host
+        if rng.random() < 0.15:  # run by an internal unit (承办单位) — occasionally also opened by it
+            internal = self._unit(f"{host['name']}{rng.choice(INTERNAL_UNITS)}", enums.UnitType.INTERNAL,
+                                  host["id"], host["label"], area)
+            operator_unit = internal
+        platforms = self._platforms(n)
+        base_name = None
+        for platform in platforms:
+            name = _account_name(rng, platform, host["label"], kind)
+            if base_name is None:
+                base_name = name
+            elif rng.random() < 0.7 and platform not in (enums.Platform.APP, enums.Platform.WECHAT_MINIPROGRAM):
+                name = base_name  # the same name across a unit's platforms (盐湖9, 南通14)
+            self._account(name, platform, host, supervisor_id, operator_unit, leader, head, admin, area)
+
+    def _platforms(self, n: int) -> list[str]:
+        rng = self.rng
+        pool = [p for p, _ in PLATFORM_WEIGHTS]
+        weights = [w for _, w in PLATFORM_WEIGHTS]
+        chosen: list[str] = []
+        while len(chosen) < n:
+            p = rng.choices(pool, weights)[0]
+            if p in chosen and rng.random() > 0.02:  # rarely two on one platform (太白5, 云南12)
+                continue
+            chosen.append(p)
+        return chosen
+
+    def _account(self, name, platform, host, supervisor_id, operator_unit, leader, head, admin, area) -> None:
+        rng = self.rng
+        today = self.today
+        registered = date(rng.randrange(2013, 2026), rng.randrange(1, 13), rng.randrange(1, 29))
+        if registered > today:
+            registered = today - timedelta(days=rng.randrange(30, 900))
+        roll = rng.random()
+        status = (enums.AccountStatus.NORMAL if roll < 0.9 else enums.AccountStatus.PAUSED if roll < 0.94
+                  else enums.AccountStatus.CLOSED if roll < 0.97 else enums.AccountStatus.CANCELLED)
+        stale = rng.random() < 0.08
+        last_update = today - timedelta(days=rng.randrange(15, 200) if stale else rng.randrange(0, 7))
+        last_update = max(last_update, registered)
+        slug = f"u{host['id']}"
+        handle = _handle(rng, platform, slug)
+        followers = int(rng.lognormvariate(8.5, 1.4))
+        acc_id = self.account_ids.take()
+        row = {
+            "id": acc_id, "uuid": new_uuid(), "name": name, "handle": handle, "platform": platform,
+            "platform_other": rng.choice(OTHER_PLATFORMS) if platform == enums.Platform.OTHER else None,
+            "registered_on": registered, "followers": followers,
+            "followers_on": today - timedelta(days=rng.randrange(0, 30)), "status": status,
+            "verified": rng.random() < 0.93, "verification_names_host": rng.random() < 0.9,
+            "news_license": rng.random() < 0.05, "supervisor_unit_id": supervisor_id,
+            "supervisor_leader": None, "supervisor_phone": None, "host_unit_id": host["id"],
+            "host_leader": f"{leader['name']} {leader['title']}", "host_phone": leader["office_phone"],
+            "operator_unit_id": operator_unit["id"], "operator_leader": f"{head['name']} {head['title']}",
+            "operator_phone": head["office_phone"], "url": _url(platform, handle), "qr_image": None,
+            "intro": rng.choice(INTROS).format(u=host["name"]), "last_update_on": last_update,
+            "last_original_on": last_update - timedelta(days=rng.randrange(0, 20)),
+            "tags": "重大活动专项" if rng.random() < 0.01 else None, "notes": None, "origin": None,
+            "created_at": _stamp(), "updated_at": _stamp(),
+        }
+        self.accounts.append(row)
+        team = []
+        for person, role in ((leader, enums.Role.LEADER), (head, enums.Role.DEPT_HEAD), (admin, enums.Role.ADMIN)):
+            if role == enums.Role.ADMIN and rng.random() < 0.02:
+                continue  # an account with no 管理员 now and then (盐湖21)
+            self.roles.append({"id": None, "uuid": new_uuid(), "account_id": acc_id, "person_id": person["id"],
+                               "role": role, "since": registered, "until": person["left_on"], "origin": None,
+                               "created_at": _stamp(), "updated_at": _stamp()})
+            team.append((person, role))
+        self._filing_for(row, host, operator_unit, team)
+        if len(self.accounts) >= 5000:
+            self.flush()
+
+    def _filing_for(self, acc: dict, host: dict, operator_unit: dict, team) -> None:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.25:
+            return  # not filed yet: the 补办 / filing rules will find it
+        policy = self.profile.published_on
+        kind = enums.FilingKind.OPEN if acc["registered_on"] >= policy else enums.FilingKind.BACKFILL
+        filled = max(acc["registered_on"], policy) + timedelta(days=rng.randrange(1, 20))
+        filled = min(filled, self.today)
+        state = (enums.FilingState.REPORTED if roll < 0.7 else enums.FilingState.FILED if roll < 0.85
+                 else enums.FilingState.PENDING_SIGNATURE if roll < 0.95 else enums.FilingState.DRAFT)
+        year = filled.year
+        seq = self.filing_seq.get(year)
+        if seq is None:
+            prefix = f"{year}-"
+            existing = self.s.scalar(select(func.max(Filing.number)).where(Filing.number.like(prefix + "%")))
+            seq = int(existing.split("-")[1]) if existing else 0
+        seq += 1
+        self.filing_seq[year] = seq
+        units = {u["id"]: u["name"] for u in (host, operator_unit)}
+        frozen = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in acc.items()
+                  if k not in ("id", "created_at", "updated_at", "origin", "qr_image")}
+        frozen.update(qr_image=None, platform_label=enums.label("platform", acc["platform"]),
+                      status_label=enums.label("status", acc["status"]), supervisor_unit=self.office_name,
+                      host_unit=units[acc["host_unit_id"]], operator_unit=units[acc["operator_unit_id"]],
+                      team=[{"person_id": p["id"], "role": r, "role_label": enums.label("role", r),
+                             "name": p["name"], "unit": host["name"], "title": p["title"],
+                             "office_phone": p["office_phone"], "mobile": p["mobile"]} for p, r in team])
+        fid = self.filing_ids.take()
+        reason = REASONS[0 if kind == enums.FilingKind.OPEN else 1].format(u=host["name"])
+        self.filings.append({
+            "id": fid, "uuid": new_uuid(), "number": f"{year}-{seq:05d}", "account_id": acc["id"], "kind": kind,
+            "state": state, "reason": reason, "filled_on": filled, "event_on": acc["registered_on"],
+            "profile_id": self.profile.id, "template_id": self.profile.template_id,
+            "chain": json.dumps(self.chain, ensure_ascii=False), "frozen": json.dumps(frozen, ensure_ascii=False),
+            "proposed": None, "announce_from": None, "announce_until": None, "effective_on": None,
+            "reported_on": filled + timedelta(days=rng.randrange(2, 9)) if state == "reported" else None,
+            "merge_parent_id": None, "kept_account_id": None, "notes": None, "origin": None,
+            "created_at": _stamp(), "updated_at": _stamp()})
+        if state in (enums.FilingState.FILED, enums.FilingState.REPORTED):
+            signed = filled
+            for seq_no, title in enumerate(self.chain, start=1):
+                signed = signed + timedelta(days=rng.randrange(1, 4))
+                self.steps.append({"id": None, "uuid": new_uuid(), "filing_id": fid, "seq": seq_no, "title": title,
+                                   "opinion": "同意", "signer": _name(rng), "signed_on": signed,
+                                   "result": "approved", "attachment_id": None, "origin": None,
+                                   "created_at": _stamp(), "updated_at": _stamp()})
+
+    # -- write -----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        s = self.s
+        for model, rows, key in ((Unit, self.units, "units"), (Person, self.people, "people"),
+                                 (Account, self.accounts, "accounts"), (AccountRole, self.roles, "roles"),
+                                 (Filing, self.filings, "filings"), (ApprovalStep, self.steps, None)):
+            if not rows:
+                continue
+            clean = []
+            for r in rows:
+                r = {k: v for k, v in r.items() if k != "label" and not (k == "id" and v is None)}
+                clean.append(r)
+            s.execute(insert(model), clean)
+            if key:
+                self.counts[key] += len(rows)
+            rows.clear()
+
+    def summary_obj(self) -> DemoSummary:
+        c = self.counts
+        return DemoSummary(c["units"], c["people"], c["accounts"], c["roles"], c["filings"])
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"单位 {c['units']} 个，人员 {c['people']} 名，账号 {c['accounts']} 个，"
+                f"管理队伍岗位 {c['roles']} 条，备案 {c['filings']} 件")
