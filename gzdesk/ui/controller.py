@@ -1,0 +1,90 @@
+"""The one object widgets talk to: runs domain functions in a session and announces changes.
+
+``read(fn, ...)`` runs ``fn(session, ...)`` in ``Database.reader()``; ``write(fn, ...)`` runs it in
+``Database.transaction()`` (one audited transaction) and then emits ``data_changed(topic)``, so every
+page showing that kind of record can reload. Widgets hold no session and run no SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from gzdesk import office as office_service
+from gzdesk.db import Database
+from gzdesk.office import OfficeInfo
+from gzdesk.profiles import Profile
+
+T = TypeVar("T")
+
+# Topics of ``data_changed``. A page reloads when a topic it shows is announced; ALL reloads everything.
+ACCOUNTS, UNITS, PEOPLE, FILINGS, OFFICE, ALL = "accounts", "units", "people", "filings", "office", "all"
+
+_TOPIC_WORDS = (("filing", FILINGS), ("account", ACCOUNTS), ("team", ACCOUNTS), ("unit", UNITS),
+                ("person", PEOPLE), ("people", PEOPLE), ("office", OFFICE), ("profile", OFFICE))
+
+
+def topic_for(fn: Callable[..., Any]) -> str:
+    """Guess the topic from the function name (save_account → accounts); ALL when unsure."""
+    name = getattr(fn, "__name__", "").lower()
+    for word, topic in _TOPIC_WORDS:
+        if word in name:
+            return topic
+    return ALL
+
+
+class Controller(QObject):
+    """Holds the open ``Database``; the window's only way to read and write data."""
+
+    data_changed = Signal(str)
+
+    def __init__(self, db: Database, parent: QObject | None = None):
+        super().__init__(parent)
+        self.db = db
+        self._office: OfficeInfo | None = None
+
+    # ------------------------------------------------------------------ sessions
+    def read(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+        """``fn(session, *args, **kw)`` in a read-only session."""
+        with self.db.reader() as session:
+            return fn(session, *args, **kw)
+
+    def write(self, fn: Callable[..., T], *args: Any, topic: str | None = None, **kw: Any) -> T:
+        """``fn(session, *args, **kw)`` in one transaction, then ``data_changed(topic)``.
+
+        ``topic`` defaults to a guess from the function's name (see ``topic_for``). A ``UserError``
+        raised by ``fn`` rolls the transaction back and propagates unchanged (nothing is emitted).
+        """
+        with self.db.transaction() as session:
+            result = fn(session, *args, **kw)
+        topic = topic or topic_for(fn)
+        if topic in (OFFICE, ALL):
+            self._office = None
+        self.data_changed.emit(topic)
+        return result
+
+    def notify(self, topic: str = ALL) -> None:
+        """Announce a change made some other way (an import, a merge, F5 refresh)."""
+        if topic in (OFFICE, ALL):
+            self._office = None
+        self.data_changed.emit(topic)
+
+    # ------------------------------------------------------------------ this office
+    def is_initialized(self) -> bool:
+        return self.read(office_service.is_initialized)
+
+    def office(self) -> OfficeInfo:
+        """This database's office (unit and profile); a UserError before the first-run dialog."""
+        if self._office is None:
+            self._office = self.read(office_service.office)
+        return self._office
+
+    @property
+    def profile(self) -> Profile:
+        return self.office().profile
+
+    @property
+    def actor(self) -> str | None:
+        return self.db.actor
