@@ -11,6 +11,7 @@ from gzdesk.models.entities import (
     OfficeHoliday,
     Person,
     Setting,
+    SnapshotSource,
     Task,
     Unit,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "OfficeHoliday",
     "Person",
     "Setting",
+    "SnapshotSource",
     "Task",
     "Unit",
     "new_uuid",

@@ -234,3 +234,30 @@ class OfficeHoliday(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     workday: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str | None] = mapped_column(String(100))
+
+
+# --------------------------------------------------------------------------- schema 3: snapshots
+# Added by the snapshot exchange (gzdesk/exchange/snapshot.py, merge.py); DDL in sql/v003_snapshot_source.sql.
+
+
+class SnapshotSource(Base):
+    """来源快照: a lower office whose 上报快照 has been merged into this database.
+
+    One row per source office (keyed by the uuid of its own unit), updated by each newer snapshot:
+    the merged library shows, per source, the date of its last snapshot. ``counts`` is the JSON
+    {table: rows} of that snapshot's manifest; ``result`` the JSON {added, changed, gone} of the
+    last merge that changed something.
+    """
+
+    __tablename__ = "snapshot_source"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    profile_id: Mapped[str | None] = mapped_column(String(60))
+    snapshot_created_at: Mapped[datetime] = mapped_column(DateTime)
+    sha256: Mapped[str] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    merged_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    counts: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
