@@ -1,0 +1,111 @@
+"""End to end through the command line: init, demo, accounts, workdays, profiles, and errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gzdesk.cli import main
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_demo_accounts_json(tmp_path, capsys):
+    db = str(tmp_path / "o.db")
+    assert run(capsys, "init", "--db", db, "--unit", "海门区人民政府办公室", "--profile", "nantong")[0] == 0
+    code, out, _ = run(capsys, "demo", "--db", db, "--accounts", "300")
+    assert code == 0 and "账号 300 个" in out
+    code, out, _ = run(capsys, "accounts", "--db", db, "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 300
+    platforms = {r["platform"].split("：")[0] for r in rows}
+    assert platforms <= {"微信服务号", "微信订阅号", "微信小程序", "新浪微博", "抖音", "快手", "今日头条", "视频号",
+                         "移动客户端APP", "其他"}
+    assert {r["status"] for r in rows} <= {"正常", "暂停", "关停", "注销"}
+    assert all(r["host_unit"] for r in rows)
+
+
+def test_demo_is_reproducible_and_refuses_a_filled_database(tmp_path, capsys):
+    outs = []
+    for name in ("a.db", "b.db"):
+        db = str(tmp_path / name)
+        run(capsys, "init", "--db", db, "--unit", "太白县人民政府办公室", "--profile", "taibai")
+        run(capsys, "demo", "--db", db, "--accounts", "50", "--seed", "7")
+        outs.append([(r["name"], r["platform"], r["host_unit"]) for r in
+                     json.loads(run(capsys, "accounts", "--db", db, "--json")[1])])
+    assert outs[0] == outs[1]
+    code, _, err = run(capsys, "demo", "--db", str(tmp_path / "a.db"), "--accounts", "5")
+    assert code == 1 and "已有账号" in err
+
+
+def test_workdays_commands(capsys):
+    assert run(capsys, "workdays", "add", "2025-09-30", "7")[1].strip() == "2025-10-16"
+    code, out, _ = run(capsys, "workdays", "add", "2027-03-01", "3")
+    assert code == 0 and out.startswith("2027-03-04") and "预估" in out
+    assert run(capsys, "workdays", "count", "2025-09-30", "2025-10-16")[1].strip() == "7"
+    code, out, _ = run(capsys, "workdays", "add", "2027-03-01", "3", "--json")
+    assert json.loads(out) == {"date": "2027-03-04", "provisional": True}
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["workdays", "add", "2025-13-40", "3"], "日期"),
+    (["workdays", "add", "2025-01-01", "x"], "整数"),
+    (["init", "--unit", "某县"], "缺少必填参数"),
+    (["init", "--unit", "某县", "--profile", "beijing"], "没有编号"),
+    (["accounts"], "gzdesk init"),
+    (["nonsense"], "nonsense"),
+])
+def test_user_errors_are_one_chinese_line_and_exit_1(tmp_path, capsys, args, fragment):
+    if args[0] in ("accounts", "init"):
+        args = [args[0], "--db", str(tmp_path / "none.db"), *args[1:]]
+    code, out, err = run(capsys, *args)
+    assert code == 1
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_init_twice_is_refused(tmp_path, capsys):
+    db = str(tmp_path / "o.db")
+    run(capsys, "init", "--db", db, "--unit", "某县人民政府办公室", "--profile", "yunnan")
+    code, _, err = run(capsys, "init", "--db", db, "--unit", "某县人民政府办公室", "--profile", "yunnan")
+    assert code == 1 and "已初始化" in err
+
+
+def test_profiles_lists_all_five_with_articles(tmp_path, capsys):
+    code, out, _ = run(capsys, "profiles", "--json", "--db", str(tmp_path / "x.db"))
+    data = json.loads(out)
+    assert [p["id"] for p in data] == ["yanhu", "taibai", "yunnan", "nantong", "linyi"]
+    yunnan = next(p for p in data if p["id"] == "yunnan")
+    deadline = next(n for n in yunnan["numbers"] if n["what"] == "备案时限")
+    assert deadline["value"] == "7个工作日" and "第十七条" in deadline["article"]
+
+
+def test_profile_copy_edit_and_use(tmp_path, capsys):
+    db = str(tmp_path / "o.db")
+    run(capsys, "init", "--db", db, "--unit", "某县人民政府办公室", "--profile", "yunnan")
+    f = tmp_path / "mine.json"
+    assert run(capsys, "profiles", "export", "yunnan", str(f))[0] == 0
+    data = json.loads(f.read_text(encoding="utf-8"))
+    data["id"], data["name"] = "yunnan-x", "云南省（某县自定）"
+    data["filing_deadline"]["workdays"] = 5
+    f.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "profiles", "import", str(f), "--db", db)[0] == 0
+    out = run(capsys, "profiles", "--db", db)[1]
+    assert "云南省（某县自定）" in out and "5个工作日" in out and "本库使用中" in out
+    f.write_text("{broken", encoding="utf-8")
+    code, _, err = run(capsys, "profiles", "import", str(f), "--db", db)
+    assert code == 1 and "JSON" in err
+
+
+def test_console_script_entry_point_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "gzdesk", "workdays", "add", "2025-09-30", "7"],
+                            capture_output=True, text=True, encoding="utf-8")
+    assert result.returncode == 0 and result.stdout.strip() == "2025-10-16"
