@@ -1,0 +1,260 @@
+"""What is due, and when: the deadlines of the office's policy profile, in Chinese working days.
+
+``pending(session, today)`` lists every open obligation with its due date, the rule and the article
+it comes from, overdue first. Sources:
+
+- 云南 第十七条: 开办、变更、关停、注销应于7个工作日内备案 — due 7 working days after the event
+  (profile ``filing_deadline``); also accounts opened after the policy date with no filing at all;
+- 南通 第十五条: 主管单位应在3个工作日内通过全省政务新媒体备案检查系统进行备案 — due 3 working days
+  after the form reached the 主管单位 (the 主办单位 step signed), until ``reported_on`` is set
+  (profile ``provincial_filing``);
+- backfill windows (盐湖 第三十条 20, 南通 第三十五条 20, 云南 第四十七条 60 working days from the
+  policy's publication) for accounts opened before the policy with no filing yet;
+- 停更注销公告 (云南 第十八条, 南通 第十六条, 盐湖 第十一条): the latest day to publish it, and the day
+  the closure takes effect once it has run;
+- open tasks (离职: change passwords, take back devices — 云南 第三十七条).
+
+Dates that depend on a year chinese-calendar does not know yet are marked provisional (预估).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gzdesk import enums
+from gzdesk.dates import cn_date
+from gzdesk.enums import AccountStatus, FilingKind, FilingState
+from gzdesk.filings import CLOSING_KINDS, FIRST_KINDS, LIVE_STATES, OPEN_STATES, article_text
+from gzdesk.models import Account, ApprovalStep, Filing, Task
+from gzdesk.office import current_profile
+from gzdesk.profiles import Profile
+from gzdesk.workdays import WorkdayCalendar, load_calendar
+
+KIND_LABELS: dict[str, str] = {
+    "filing": "备案时限",
+    "provincial": "报送省级系统",
+    "backfill": "补办备案",
+    "announcement": "发布公告",
+    "closure": "公告期满关停",
+    "task": "待办事项",
+}
+ACTIVE_STATUSES = (AccountStatus.NORMAL, AccountStatus.PAUSED)
+
+
+@dataclass(slots=True)
+class DueItem:
+    """One pending obligation."""
+
+    kind: str  # a key of KIND_LABELS
+    title: str
+    account_id: int | None
+    account: str
+    filing_id: int | None
+    filing_number: str | None
+    due: date
+    provisional: bool
+    overdue: bool
+    days_left: int  # working days from today to ``due``; negative when late
+    rule: str
+    article: str
+    message: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def due_text(self) -> str:
+        return cn_date(self.due, self.provisional)
+
+    @property
+    def left_text(self) -> str:
+        if self.overdue:
+            return f"逾期{-self.days_left}个工作日" if self.days_left < 0 else "已逾期"
+        if self.days_left == 0:
+            return "今天到期"
+        return f"剩余{self.days_left}个工作日"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "kind_label": self.kind_label, "title": self.title,
+                "account_id": self.account_id, "account": self.account, "filing_id": self.filing_id,
+                "filing_number": self.filing_number, "due": self.due.isoformat(), "provisional": self.provisional,
+                "overdue": self.overdue, "days_left": self.days_left, "rule": self.rule, "article": self.article,
+                "message": self.message}
+
+
+class _Collector:
+    def __init__(self, cal: WorkdayCalendar, today: date):
+        self.cal, self.today = cal, today
+        self.items: list[DueItem] = []
+
+    def add(self, kind: str, title: str, due: date, provisional: bool, rule: str, article: str, message: str,
+            account: Account | None = None, filing: Filing | None = None) -> None:
+        left = self.cal.count(self.today, due)
+        self.items.append(DueItem(kind, title, account.id if account else None, account.name if account else "",
+                                  filing.id if filing else None, filing.number if filing else None, due,
+                                  provisional or left.provisional, due < self.today, left.days, rule, article,
+                                  message))
+
+
+def pending(session: Session, today: date) -> list[DueItem]:
+    """Every pending deadline, overdue first, then by due date."""
+    profile = current_profile(session)
+    col = _Collector(load_calendar(session), today)
+    filings = session.scalars(select(Filing).where(Filing.state.in_(LIVE_STATES)).order_by(Filing.id)).all()
+    accounts = {a.id: a for a in session.scalars(select(Account))}
+    first_steps = _first_steps(session, [f.id for f in filings])
+    _filing_deadlines(col, profile, filings, accounts)
+    _provincial(col, profile, filings, accounts, first_steps)
+    _unfiled_accounts(col, profile, filings, accounts)
+    _closures(col, profile, filings, accounts)
+    _tasks(col, session, accounts)
+    return sorted(col.items, key=lambda i: (not i.overdue, i.due, i.kind, i.title))
+
+
+def _first_steps(session: Session, ids: list[int]) -> dict[int, ApprovalStep]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(ApprovalStep).where(ApprovalStep.filing_id.in_(ids), ApprovalStep.seq == 1))
+    return {s.filing_id: s for s in rows}
+
+
+def _kind(f: Filing) -> str:
+    return enums.label("filing_kind", f.kind)
+
+
+def _state(f: Filing) -> str:
+    return enums.label("filing_state", f.state)
+
+
+def _filing_deadlines(col: _Collector, profile: Profile, filings, accounts) -> None:
+    """云南 第十七条: 开办、变更、关停、注销应于7个工作日内填写备案登记表进行备案."""
+    rule = profile.rule("filing_deadline")
+    n = rule.get("workdays") if rule else None
+    if not n:
+        return
+    article = article_text(profile, "filing_deadline")
+    backfill = profile.rule("backfill")
+    for f in filings:
+        if f.state not in OPEN_STATES or f.kind == FilingKind.BACKFILL:
+            continue
+        account = accounts.get(f.account_id)
+        event = f.event_on or (account.registered_on if account and f.kind == FilingKind.OPEN else None)
+        guessed = event is None
+        event = event or f.filled_on
+        if event is None:
+            continue
+        if f.kind == FilingKind.OPEN and backfill and event < date.fromisoformat(backfill["from"]):
+            continue  # opened before the policy: the backfill window applies (below)
+        due = col.cal.add(event, n)
+        what = {"open": "开设", "change": "变更", "close": "关停", "cancel": "注销", "merge": "整合"}.get(f.kind, _kind(f))
+        col.add("filing", f"{_kind(f)}备案：{account.name if account else ''}", due.day, due.provisional,
+                f"{what}后{n}个工作日内备案", article,
+                f"{what}日期{cn_date(event)}{'（未填事项日期，按填表时间计）' if guessed else ''}，"
+                f"备案{f.number}当前“{_state(f)}”", account, f)
+
+
+def _provincial(col: _Collector, profile: Profile, filings, accounts, first_steps) -> None:
+    """南通 第十五条: 主管单位应在3个工作日内通过全省政务新媒体备案检查系统进行备案."""
+    rule = profile.rule("provincial_filing")
+    n = rule.get("workdays") if rule else None
+    if not n:
+        return
+    article = article_text(profile, "provincial_filing")
+    for f in filings:
+        if f.state not in (FilingState.PENDING_SIGNATURE, FilingState.FILED) or f.reported_on is not None:
+            continue
+        step = first_steps.get(f.id)
+        if step is None or step.result != "approved" or step.signed_on is None:
+            continue
+        account = accounts.get(f.account_id)
+        due = col.cal.add(step.signed_on, n)
+        col.add("provincial", f"报送省级备案系统：{account.name if account else ''}", due.day, due.provisional,
+                f"主管单位收到备案登记表后{n}个工作日内报送全省政务新媒体备案检查系统", article,
+                f"{step.title}于{cn_date(step.signed_on)}签署，备案{f.number}（{_kind(f)}）当前“{_state(f)}”",
+                account, f)
+
+
+def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts) -> None:
+    """Accounts with no 开设/补办 filing: backfill window, or 云南's 7 days after opening."""
+    filed = {f.account_id for f in filings if f.kind in FIRST_KINDS}
+    filed |= {f.account_id for f in filings if f.kind in (FilingKind.MERGE, FilingKind.CHANGE, *CLOSING_KINDS)}
+    backfill = profile.rule("backfill")
+    deadline = profile.rule("filing_deadline")
+    start = date.fromisoformat(backfill["from"]) if backfill else profile.published_on
+    backfill_due = col.cal.add(start, int(backfill["workdays"])) if backfill else None
+    open_filings = [f for f in filings if f.kind == FilingKind.BACKFILL and f.state in OPEN_STATES]
+    for f in open_filings:
+        account = accounts.get(f.account_id)
+        if backfill_due:
+            col.add("backfill", f"补办备案：{account.name if account else ''}", backfill_due.day,
+                    backfill_due.provisional, f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
+                    article_text(profile, "backfill"), f"备案{f.number}当前“{_state(f)}”", account, f)
+    for account in accounts.values():
+        if account.id in filed or account.status not in ACTIVE_STATUSES:
+            continue
+        before_policy = account.registered_on is None or account.registered_on < start
+        if before_policy and backfill_due:
+            col.add("backfill", f"补办备案：{account.name}", backfill_due.day, backfill_due.provisional,
+                    f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
+                    article_text(profile, "backfill"),
+                    ("创建日期未填写，按办法公布前开设计；" if account.registered_on is None else
+                     f"{cn_date(account.registered_on)}开设；") + "尚无备案记录", account)
+        elif not before_policy and deadline and deadline.get("workdays"):
+            n = int(deadline["workdays"])
+            due = col.cal.add(account.registered_on, n)
+            col.add("filing", f"开设备案：{account.name}", due.day, due.provisional, f"开设后{n}个工作日内备案",
+                    article_text(profile, "filing_deadline"),
+                    f"{cn_date(account.registered_on)}开设，尚无备案记录", account)
+
+
+def _closures(col: _Collector, profile: Profile, filings, accounts) -> None:
+    """停更注销公告: the latest day to publish it, then the day the closure takes effect."""
+    rule = profile.rule("announcement")
+    article = article_text(profile, "announcement") if rule else ""
+    for f in filings:
+        if f.kind not in CLOSING_KINDS:
+            continue
+        account = accounts.get(f.account_id)
+        if account is None or account.status not in ACTIVE_STATUSES:
+            continue
+        name = account.name
+        if f.effective_on is not None:
+            approved = f.state in (FilingState.FILED, FilingState.REPORTED)
+            text = (f"停更注销公告自{cn_date(f.announce_from)}起" if f.announce_from else "") + \
+                   (f"，{cn_date(f.effective_on)}起{_kind(f)}生效" if approved else
+                    f"；备案{f.number}尚在“{_state(f)}”，审批办结后方可{_kind(f)}")
+            due_rule = (f"公告不少于{rule['workdays']}个工作日" if rule and rule.get("mode") == "min_period"
+                        else f"关停、注销前{rule['workdays']}个工作日内发布公告" if rule else "关停、注销生效")
+            col.add("closure", f"{_kind(f)}生效：{name}", f.effective_on, False, due_rule, article,
+                    text.lstrip("，"), account, f)
+        elif rule and f.announce_from is None and f.event_on is not None:
+            n = int(rule.get("workdays") or 0)
+            if rule.get("mode") == "before_close":
+                due = col.cal.add(f.event_on, -1)
+                rtext = f"关停、注销前{n}个工作日内发布停更注销公告"
+                earliest = col.cal.add(f.event_on, -n)
+                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告应在{cn_date(earliest.day)}至{cn_date(due.day)}之间发布"
+            else:
+                due = col.cal.add(f.event_on, -n)
+                rtext = f"公告时间不少于{n}个工作日"
+                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告最迟应于{cn_date(due.day)}发布"
+            col.add("announcement", f"发布停更注销公告：{name}", due.day, due.provisional, rtext, article, msg,
+                    account, f)
+
+
+def _tasks(col: _Collector, session: Session, accounts) -> None:
+    for t in session.scalars(select(Task).where(Task.done_on.is_(None)).order_by(Task.due_on, Task.id)):
+        due = t.due_on or (t.created_at.date() if t.created_at else col.today)
+        col.add("task", t.title, due, False, enums.label("task_kind", t.kind), t.article or "",
+                "离职人员经手账号须及时更改密码、收回设备" if t.kind in ("password_change", "device_return") else "",
+                accounts.get(t.account_id))
+
+
+def pending_json(items: list[DueItem]) -> str:
+    return json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2)

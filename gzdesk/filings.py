@@ -1,0 +1,820 @@
+"""The 备案 (filing) lifecycle: start a filing, take it up the approval chain, apply its effects.
+
+A filing moves 草稿 → 待签批 (printed) → one approval step per title of the profile's chain
+(意见, 负责人, date, optional scan) → 已备案 → 已报送 (the provincial / national system updated).
+A step with result ``returned`` sends it to 退回 (it can be reopened as a new draft); a draft or a
+filing waiting for signatures can be withdrawn (撤回).
+
+The filing freezes the account data it was made with (``Filing.frozen``, see
+``registry.account_snapshot``), so the printed form can be reproduced years later; for a 变更 the
+frozen copy shows the NEW data, and ``Filing.proposed`` holds only the changed fields, applied to
+the account when the last step approves it.
+
+关停 / 注销 do not change the account at once: its 停更注销公告 must run first (``set_announcement``):
+云南 第十八条 / 南通 第十六条 — 公告时间不少于15个工作日 (profile ``announcement.mode`` "min_period");
+盐湖区 第十一条 — 关停、注销前3个工作日内应发布停更注销公告 ("before_close"). ``apply_due_effects``
+moves the status once the filing is approved and its ``effective_on`` has come.
+
+Every function takes a session from ``Database.transaction()`` / ``reader()``; every change goes
+through the ORM and is therefore written to the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gzdesk import enums, registry
+from gzdesk.dates import cn_date, parse_date
+from gzdesk.enums import AccountStatus, FilingKind, FilingState
+from gzdesk.errors import NotFound, UserError
+from gzdesk.models import Account, ApprovalStep, Attachment, Filing, Unit
+from gzdesk.office import current_profile
+from gzdesk.workdays import load_calendar
+
+OPEN_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE)  # still going up the chain
+LIVE_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE, FilingState.FILED, FilingState.REPORTED)
+DONE_STATES = (FilingState.FILED, FilingState.REPORTED)
+CLOSING_KINDS = (FilingKind.CLOSE, FilingKind.CANCEL)
+FIRST_KINDS = (FilingKind.OPEN, FilingKind.BACKFILL)  # an account's first filing
+STATUS_AFTER = {FilingKind.CLOSE: AccountStatus.CLOSED, FilingKind.CANCEL: AccountStatus.CANCELLED}
+
+# --------------------------------------------------------------------------- plain objects
+
+
+@dataclass
+class StepData:
+    """One approval step: done (``signed_on`` set) or still to come."""
+
+    seq: int
+    title: str
+    signer_label: str = "负责人签字"
+    opinion: str | None = None
+    signer: str | None = None
+    signed_on: date | None = None
+    result: str | None = None  # approved / returned; None while not yet signed
+    attachment_id: int | None = None
+    attachment_name: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+    @property
+    def result_label(self) -> str:
+        return {"approved": "同意", "returned": "退回"}.get(self.result or "", "")
+
+
+@dataclass
+class AttachmentInfo:
+    id: int
+    filename: str
+    mime: str | None
+    size: int
+    note: str | None
+    created_on: date | None
+
+
+@dataclass
+class FilingData:
+    """A filing with its steps (done and to come), frozen data and attachments."""
+
+    id: int
+    uuid: str
+    number: str
+    kind: str
+    state: str
+    account_id: int | None
+    account_name: str
+    reason: str | None
+    filled_on: date | None
+    event_on: date | None
+    profile_id: str | None
+    template_id: str | None
+    chain: list[str]
+    steps: list[StepData]
+    frozen: dict
+    proposed: dict
+    announce_from: date | None = None
+    announce_until: date | None = None
+    effective_on: date | None = None
+    reported_on: date | None = None
+    merge_parent_id: int | None = None
+    merge_parent_number: str | None = None
+    kept_account_id: int | None = None
+    kept_account_name: str | None = None
+    children: list[FilingRow] = field(default_factory=list)
+    attachments: list[AttachmentInfo] = field(default_factory=list)
+    notes: str | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return enums.label("filing_kind", self.kind)
+
+    @property
+    def state_label(self) -> str:
+        return enums.label("filing_state", self.state)
+
+    @property
+    def steps_done(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+    @property
+    def next_step(self) -> StepData | None:
+        """The step to sign next, or None when the chain is finished or the filing is closed."""
+        if self.state not in OPEN_STATES:
+            return None
+        return next((s for s in self.steps if not s.done), None)
+
+
+@dataclass(slots=True)
+class FilingRow:
+    """One line of the filings table."""
+
+    id: int
+    number: str
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    account_id: int | None
+    account_name: str
+    reason: str | None
+    filled_on: date | None
+    event_on: date | None
+    steps_done: int
+    steps_total: int
+    next_step: str | None
+    announce_from: date | None
+    effective_on: date | None
+    reported_on: date | None
+    merge_parent_id: int | None
+    scans: int
+
+
+@dataclass(slots=True)
+class AppliedEffect:
+    """A status change made by ``apply_due_effects``."""
+
+    filing_id: int
+    filing_number: str
+    account_id: int
+    account_name: str
+    status: str
+    status_label: str
+    effective_on: date
+
+
+# --------------------------------------------------------------------------- changes of a 变更
+
+DATE_FIELDS = ("registered_on", "followers_on", "last_update_on", "last_original_on")
+BOOL_FIELDS = ("verified", "verification_names_host", "news_license")
+UNIT_FIELDS = ("supervisor_unit", "host_unit", "operator_unit")
+CHANGEABLE = [f for f in registry.ACCOUNT_FIELDS if f != "qr_image"]
+
+FIELD_SYNONYMS: dict[str, str] = {
+    "名称": "name", "账号名称": "name", "账号ID": "handle", "账号": "handle", "微信号": "handle",
+    "平台": "platform", "发布平台": "platform", "类型": "platform", "其他平台": "platform_other",
+    "创建日期": "registered_on", "注册日期": "registered_on", "开设时间": "registered_on",
+    "关注量": "followers", "粉丝量": "followers", "关注量日期": "followers_on",
+    "运行状态": "status", "状态": "status", "是否通过认证": "verified", "认证": "verified",
+    "认证信息标明主办单位": "verification_names_host", "新闻资质": "news_license",
+    "是否取得互联网新闻信息服务资质": "news_license",
+    "主管单位": "supervisor_unit", "主办单位": "host_unit", "承办单位": "operator_unit",
+    "主管单位分管领导": "supervisor_leader", "主办单位分管领导": "host_leader", "承办单位分管领导": "operator_leader",
+    "主管单位电话": "supervisor_phone", "主办单位电话": "host_phone", "承办单位电话": "operator_phone",
+    "访问链接": "url", "链接": "url", "简介": "intro", "基本情况介绍": "intro", "最近更新日期": "last_update_on",
+    "标签": "tags", "备注": "notes",
+}
+FIELD_LABELS: dict[str, str] = {
+    "name": "名称", "handle": "账号ID", "platform": "平台", "platform_other": "其他平台", "registered_on": "创建日期",
+    "followers": "关注量", "followers_on": "关注量统计日期", "status": "运行状态", "verified": "是否通过认证",
+    "verification_names_host": "认证信息标明主办单位", "news_license": "互联网新闻信息服务资质",
+    "supervisor_unit_id": "主管单位", "host_unit_id": "主办单位", "operator_unit_id": "承办单位",
+    "supervisor_leader": "主管单位分管领导", "supervisor_phone": "主管单位联系电话",
+    "host_leader": "主办单位分管领导及职务", "host_phone": "主办单位联系电话",
+    "operator_leader": "承办单位分管领导及职务", "operator_phone": "承办单位联系电话",
+    "url": "访问链接", "intro": "简介", "last_update_on": "最近更新日期", "last_original_on": "最近原创日期",
+    "tags": "标签", "notes": "备注",
+}
+_TRUE = {"是", "true", "1", "yes", "y", "有", "已认证", "☑"}
+_FALSE = {"否", "false", "0", "no", "n", "无", "未认证", "☐"}
+
+
+def normalize_changes(session: Session, changes: dict | None) -> dict:
+    """The changed fields of a 变更 as JSON-ready values with their proper codes.
+
+    Accepts English or Chinese field names (名称, 主办单位, …) and text values as typed on the
+    command line (dates in any usual spelling, 是/否, platform labels, unit names).
+    """
+    out: dict = {}
+    for raw_key, value in (changes or {}).items():
+        key = FIELD_SYNONYMS.get(str(raw_key).strip(), str(raw_key).strip())
+        if key in UNIT_FIELDS or key in ("supervisor_unit_id", "host_unit_id", "operator_unit_id"):
+            out.update(_unit_change(session, key, value))
+            continue
+        if key == "qr_image":
+            raise UserError("二维码图片请在账号编辑窗口中更换，不能作为变更字段")
+        if key not in CHANGEABLE:
+            raise UserError(f"未知的变更字段“{raw_key}”")
+        if isinstance(value, str):
+            value = value.strip()
+        if value in ("", None):
+            if key in ("name", "platform", "status"):
+                raise UserError(f"{FIELD_LABELS.get(key, key)}不能为空")
+            out[key] = None
+        elif key in DATE_FIELDS:
+            try:
+                d = parse_date(value)
+            except ValueError as exc:
+                raise UserError(f"{FIELD_LABELS[key]}：{exc}") from None
+            out[key] = d.isoformat() if d else None
+        elif key == "followers":
+            try:
+                out[key] = int(str(value).replace(",", "").replace("，", ""))
+            except ValueError:
+                raise UserError(f"关注量应为整数，收到“{value}”") from None
+        elif key in BOOL_FIELDS:
+            out[key] = _bool(key, value)
+        elif key in ("platform", "status"):
+            code = enums.code_for(key, str(value))
+            if code is None:
+                raise UserError(f"未知{FIELD_LABELS[key]}“{value}”")
+            if key == "status" and code not in (AccountStatus.NORMAL, AccountStatus.PAUSED):
+                raise UserError("关停、注销请办理关停或注销备案，不能作为变更字段")
+            out[key] = code
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _bool(key: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise UserError(f"{FIELD_LABELS[key]}应填“是”或“否”，收到“{value}”")
+
+
+def _unit_change(session: Session, key: str, value) -> dict:
+    id_key = key if key.endswith("_id") else f"{key}_id"
+    if value in ("", None):
+        return {id_key: None}
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit() and key.endswith("_id")):
+        unit = session.get(Unit, int(value))
+    else:
+        unit = session.scalars(select(Unit).where(Unit.name == " ".join(str(value).split()))).first()
+    if unit is None:
+        raise UserError(f"找不到单位“{value}”，请先在单位管理中添加")
+    return {id_key: unit.id}
+
+
+def _overlay(session: Session, snapshot: dict, proposed: dict) -> dict:
+    """The snapshot with the proposed values put in (unit names and labels kept in step)."""
+    out = dict(snapshot)
+    out.update(proposed)
+    for prefix in ("supervisor", "host", "operator"):
+        if f"{prefix}_unit_id" in proposed:
+            uid = proposed[f"{prefix}_unit_id"]
+            unit = session.get(Unit, uid) if uid else None
+            out[f"{prefix}_unit"] = unit.name if unit else None
+    out["platform_label"] = enums.label("platform", out.get("platform"))
+    out["status_label"] = enums.label("status", out.get("status"))
+    return out
+
+
+def _account_with(session: Session, account_id: int, proposed: dict) -> registry.AccountData:
+    data = registry.get_account(session, account_id)
+    for key, value in proposed.items():
+        if key in DATE_FIELDS and isinstance(value, str):
+            value = date.fromisoformat(value)
+        setattr(data, key, value)
+    return data
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def _filing(session: Session, filing_id: int) -> Filing:
+    f = session.get(Filing, filing_id)
+    if f is None:
+        raise NotFound(f"找不到编号为 {filing_id} 的备案")
+    return f
+
+
+def find_filing(session: Session, key: str | int) -> int:
+    """A filing's id from its id or its number (2025-00012)."""
+    text = str(key).strip()
+    if text.isdigit():
+        _filing(session, int(text))
+        return int(text)
+    fid = session.scalar(select(Filing.id).where(Filing.number == text))
+    if fid is None:
+        raise NotFound(f"找不到备案“{text}”")
+    return fid
+
+
+def _account(session: Session, account_id: int) -> Account:
+    a = session.get(Account, account_id)
+    if a is None:
+        raise NotFound(f"找不到编号为 {account_id} 的账号")
+    return a
+
+
+def _chain(f: Filing) -> list[str]:
+    return list(json.loads(f.chain)) if f.chain else []
+
+
+def next_number(session: Session, year: int) -> str:
+    """The next filing number of ``year``: 2025-00001, 2025-00002, …"""
+    numbers = session.scalars(select(Filing.number).where(Filing.number.like(f"{year}-%"))).all()
+    seq = 0
+    for n in numbers:
+        tail = n.split("-", 1)[1]
+        if tail.isdigit():
+            seq = max(seq, int(tail))
+    return f"{year}-{seq + 1:05d}"
+
+
+def _label(f: Filing) -> str:
+    return f"备案{f.number}（{enums.label('filing_kind', f.kind)}）"
+
+
+# --------------------------------------------------------------------------- creating filings
+
+
+def new_filing(session: Session, account_id: int, kind: str, reason: str | None, filled_on: date | None = None,
+               event_on: date | None = None, proposed: dict | None = None, kept_account_id: int | None = None,
+               merge_parent_id: int | None = None) -> FilingData:
+    """Start a filing (state 草稿) for an account, freezing the account's data as filed."""
+    code = enums.code_for("filing_kind", kind)
+    if code is None:
+        raise UserError(f"未知备案事由“{kind}”，可选：开设、变更、关停、注销、整合、补办")
+    account = _account(session, account_id)
+    reason = (reason or "").strip() or None
+    if reason is None:
+        raise UserError("请填写备案理由")
+    filled_on = filled_on or date.today()
+    profile = current_profile(session)
+    changes = normalize_changes(session, proposed) if code == FilingKind.CHANGE else {}
+    if proposed and code != FilingKind.CHANGE:
+        raise UserError("只有变更备案可以填写变更内容")
+    _refuse_conflicts(session, account, code)
+    if code == FilingKind.CHANGE:
+        registry._raise_first(registry.account_problems(_account_with(session, account.id, changes)))
+        if "name" in changes and changes["name"] == account.name:
+            del changes["name"]
+    if event_on is None and code in FIRST_KINDS:
+        event_on = account.registered_on
+    if event_on and filled_on and code not in CLOSING_KINDS and event_on > filled_on:
+        raise UserError(f"事项发生日期（{cn_date(event_on)}）不能晚于填表时间（{cn_date(filled_on)}）")
+    snapshot = registry.account_snapshot(session, account.id)
+    frozen = _overlay(session, snapshot, changes) if changes else snapshot
+    if kept_account_id is not None:
+        kept = _account(session, kept_account_id)
+        frozen["kept_account"] = {"id": kept.id, "name": kept.name, "platform_label": enums.label("platform", kept.platform)}
+    filing = Filing(number=next_number(session, filled_on.year), account_id=account.id, kind=code,
+                    state=FilingState.DRAFT, reason=reason, filled_on=filled_on, event_on=event_on,
+                    profile_id=profile.id, template_id=profile.template_id,
+                    chain=json.dumps([s["title"] for s in profile.chain], ensure_ascii=False),
+                    frozen=json.dumps(frozen, ensure_ascii=False), proposed=json.dumps(changes, ensure_ascii=False)
+                    if code == FilingKind.CHANGE else None,
+                    kept_account_id=kept_account_id, merge_parent_id=merge_parent_id)
+    session.add(filing)
+    session.flush()
+    return get_filing(session, filing.id)
+
+
+def _refuse_conflicts(session: Session, account: Account, code: str) -> None:
+    live = session.scalars(select(Filing).where(Filing.account_id == account.id,
+                                                Filing.state.in_(LIVE_STATES))).all()
+    if code in FIRST_KINDS:
+        first = [f for f in live if f.kind in FIRST_KINDS]
+        if first:
+            raise UserError(f"账号“{account.name}”已有{_label(first[0])}（{enums.label('filing_state', first[0].state)}），"
+                            "不能重复办理开设备案")
+    if account.status in (AccountStatus.CLOSED, AccountStatus.CANCELLED):
+        raise UserError(f"账号“{account.name}”已{enums.label('status', account.status)}，不能再办理"
+                        f"{enums.label('filing_kind', code)}备案")
+    pending_close = [f for f in live if f.kind in CLOSING_KINDS]
+    if pending_close and code in (*CLOSING_KINDS, FilingKind.CHANGE, FilingKind.MERGE):
+        raise UserError(f"账号“{account.name}”已有{_label(pending_close[0])}在办理中")
+    if code == FilingKind.CHANGE:
+        open_change = [f for f in live if f.kind == FilingKind.CHANGE and f.state in OPEN_STATES]
+        if open_change:
+            raise UserError(f"账号“{account.name}”已有{_label(open_change[0])}尚未办结，请先办结或撤回")
+
+
+def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[int], reason: str | None,
+              filled_on: date | None = None, close_kind: str = FilingKind.CLOSE) -> FilingData:
+    """整合 (云南 第十二条, 南通 第十二条): keep one account, close the others.
+
+    Makes the 整合 filing of the kept account and one 关停 (or 注销) filing per closed account,
+    linked to it by ``merge_parent_id``; the closures follow the 整合 through printing, approval
+    steps and withdrawal.
+    """
+    code = enums.code_for("filing_kind", close_kind)
+    if code not in CLOSING_KINDS:
+        raise UserError("整合中被合并的账号只能关停或注销")
+    ids = list(dict.fromkeys(int(i) for i in closed_account_ids))
+    if not ids:
+        raise UserError("请至少选择一个要关停的账号")
+    if kept_account_id in ids:
+        raise UserError("保留的账号不能同时被关停")
+    kept = _account(session, kept_account_id)
+    closed = [_account(session, i) for i in ids]
+    parent = new_filing(session, kept.id, FilingKind.MERGE, reason, filled_on=filled_on)
+    row = _filing(session, parent.id)
+    frozen = json.loads(row.frozen)
+    frozen["merged_accounts"] = [{"id": a.id, "name": a.name, "platform_label": enums.label("platform", a.platform),
+                                  "handle": a.handle} for a in closed]
+    row.frozen = json.dumps(frozen, ensure_ascii=False)
+    for a in closed:
+        new_filing(session, a.id, code, f"整合至“{kept.name}”：{reason}", filled_on=filled_on,
+                   kept_account_id=kept.id, merge_parent_id=parent.id)
+    session.flush()
+    return get_filing(session, parent.id)
+
+
+# --------------------------------------------------------------------------- the state machine
+
+
+def _family(session: Session, f: Filing) -> list[Filing]:
+    """The filing and, for an 整合, its linked closures that are still live."""
+    kids = session.scalars(select(Filing).where(Filing.merge_parent_id == f.id,
+                                                Filing.state.in_(LIVE_STATES)).order_by(Filing.id)).all()
+    return [f, *kids]
+
+
+def mark_printed(session: Session, filing_id: int) -> FilingData:
+    """草稿 → 待签批: the form was printed and goes up for signatures (printing again is harmless)."""
+    f = _filing(session, filing_id)
+    if f.state not in OPEN_STATES:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再打印送签")
+    for member in _family(session, f):
+        if member.state == FilingState.DRAFT:
+            member.state = FilingState.PENDING_SIGNATURE
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def record_step(session: Session, filing_id: int, opinion: str | None, signer: str | None,
+                signed_on: date | None, result: str = "approved",
+                scan: tuple[str, bytes] | None = None) -> FilingData:
+    """Record the next approval step of the chain.
+
+    A draft moves to 待签批 implicitly. ``result`` 'returned' sends the filing back (退回); the
+    last approving step makes it 已备案 and applies its effects (a 变更's new data).
+    """
+    f = _filing(session, filing_id)
+    if result not in ("approved", "returned"):
+        raise UserError("审批结果只能是“同意”或“退回”")
+    if f.state not in OPEN_STATES:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再记录审批")
+    signer = (signer or "").strip()
+    if not signer:
+        raise UserError("请填写签字负责人")
+    if signed_on is None:
+        raise UserError("请填写签批日期")
+    if signed_on > date.today():
+        raise UserError(f"签批日期（{cn_date(signed_on)}）不能晚于今天")
+    head_seq = len(f.steps) + 1
+    for member in _family(session, f):
+        # the closures of an 整合 follow it only while they stand at the same step
+        if member is not f and (member.state not in OPEN_STATES or len(member.steps) + 1 != head_seq
+                                or len(_chain(member)) != len(_chain(f))):
+            continue
+        _record_one(session, member, opinion, signer, signed_on, result, scan if member is f else None)
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def _record_one(session: Session, f: Filing, opinion: str | None, signer: str,
+                signed_on: date, result: str, scan: tuple[str, bytes] | None) -> None:
+    chain = _chain(f)
+    steps = list(f.steps)
+    seq = len(steps) + 1
+    if seq > len(chain):
+        raise UserError(f"{_label(f)}的审批步骤已全部完成")
+    if f.filled_on and signed_on < f.filled_on:
+        raise UserError(f"签批日期（{cn_date(signed_on)}）不能早于填表时间（{cn_date(f.filled_on)}）")
+    if steps and steps[-1].signed_on and signed_on < steps[-1].signed_on:
+        raise UserError(f"签批日期（{cn_date(signed_on)}）不能早于上一步“{steps[-1].title}”的日期"
+                        f"（{cn_date(steps[-1].signed_on)}）")
+    attachment_id = None
+    if scan is not None:
+        attachment_id = _attach(session, f, scan[0], scan[1], note=chain[seq - 1])
+    step = ApprovalStep(filing_id=f.id, seq=seq, title=chain[seq - 1], opinion=(opinion or "").strip() or None,
+                        signer=signer, signed_on=signed_on, result=result, attachment_id=attachment_id)
+    f.steps.append(step)
+    session.add(step)
+    if result == "returned":
+        f.state = FilingState.RETURNED
+    elif seq == len(chain):
+        f.state = FilingState.FILED
+        _on_filed(session, f, signed_on)
+    else:
+        f.state = FilingState.PENDING_SIGNATURE
+
+
+def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
+    """Effects of an approved filing: a 变更 applies its new data; a closure waits for its 公告."""
+    if f.kind == FilingKind.CHANGE and f.account_id is not None:
+        changes = json.loads(f.proposed or "{}")
+        if changes:
+            registry.save_account(session, _account_with(session, f.account_id, changes))
+    elif f.kind in CLOSING_KINDS and f.effective_on is None:
+        rule = current_profile(session).rule("announcement")
+        if rule is None:  # no 公告 rule in this profile: effective on the closing day or on approval
+            f.effective_on = f.event_on or signed_on
+
+
+def mark_reported(session: Session, filing_id: int, on: date) -> FilingData:
+    """已备案 → 已报送: the provincial / national system (全国政务新媒体信息报送系统) was updated."""
+    f = _filing(session, filing_id)
+    if f.state != FilingState.FILED:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有已备案的事项才能标记已报送")
+    if on is None:
+        raise UserError("请填写报送日期")
+    last = f.steps[-1].signed_on if f.steps else f.filled_on
+    if last and on < last:
+        raise UserError(f"报送日期（{cn_date(on)}）不能早于审批完成日期（{cn_date(last)}）")
+    if on > date.today():
+        raise UserError(f"报送日期（{cn_date(on)}）不能晚于今天")
+    f.reported_on = on
+    f.state = FilingState.REPORTED
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def withdraw(session: Session, filing_id: int) -> FilingData:
+    """撤回 a draft or a filing waiting for signatures (with the closures of an 整合)."""
+    f = _filing(session, filing_id)
+    if f.state not in OPEN_STATES:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿或待签批的备案可以撤回")
+    for member in _family(session, f):
+        if member.state in OPEN_STATES:
+            member.state = FilingState.WITHDRAWN
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def reopen(session: Session, filing_id: int, filled_on: date | None = None) -> FilingData:
+    """A returned (退回) filing started again as a new draft with the same content."""
+    f = _filing(session, filing_id)
+    if f.state != FilingState.RETURNED:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有退回的备案可以重新办理")
+    if f.account_id is None:
+        raise UserError("该备案没有关联账号，无法重新办理")
+    new = new_filing(session, f.account_id, f.kind, f.reason, filled_on=filled_on, event_on=f.event_on,
+                     proposed=json.loads(f.proposed) if f.proposed else None, kept_account_id=f.kept_account_id,
+                     merge_parent_id=f.merge_parent_id)
+    row = _filing(session, new.id)
+    row.notes = f"重新办理退回的备案{f.number}"
+    session.flush()
+    return get_filing(session, new.id)
+
+
+# --------------------------------------------------------------------------- 公告 of a closure
+
+
+@dataclass(slots=True)
+class AnnouncementCheck:
+    effective_on: date
+    provisional: bool
+    message: str
+
+
+def check_announcement(session: Session, filing_id: int, from_date: date,
+                       until: date | None = None) -> AnnouncementCheck:
+    """The closing day a 停更注销公告 starting on ``from_date`` allows, or a UserError.
+
+    云南 第十八条 / 南通 第十六条 ("min_period", 15): the 公告 runs at least 15 working days, so the
+    account closes on the 15th working day after it started at the earliest (later if asked).
+    盐湖区 第十一条 ("before_close", 3): the 公告 falls within the 3 working days before the closing
+    day, which the clerk gives (``until``).
+    """
+    f = _filing(session, filing_id)
+    if f.kind not in CLOSING_KINDS:
+        raise UserError("只有关停、注销备案需要发布停更注销公告")
+    if from_date is None:
+        raise UserError("请填写公告发布日期")
+    profile = current_profile(session)
+    rule = profile.rule("announcement")
+    cal = load_calendar(session)
+    article = announcement_article(profile)
+    if rule is None:
+        day = until or from_date
+        if day < from_date:
+            raise UserError("关停日期不能早于公告发布日期")
+        return AnnouncementCheck(day, False, f"本配置未规定公告期，于{cn_date(day)}生效")
+    n = int(rule.get("workdays") or 0)
+    if rule.get("mode") == "before_close":
+        if until is None:
+            latest = cal.add(from_date, n)
+            raise UserError(f"{article}：关停、注销前{n}个工作日内发布公告，请给出关停日期"
+                            f"（公告自{cn_date(from_date)}发布，关停日期最晚为{cn_date(latest.day, latest.provisional)}）")
+        gap = cal.count(from_date, until)
+        if gap.days < 1:
+            raise UserError(f"{article}：公告须在关停日期（{cn_date(until)}）之前发布")
+        if gap.days > n:
+            earliest = cal.add(until, -n)
+            raise UserError(f"{article}：公告应在关停前{n}个工作日内发布，关停日期为{cn_date(until)}时，公告最早于"
+                            f"{cn_date(earliest.day, earliest.provisional)}发布（现为{cn_date(from_date)}，早了"
+                            f"{gap.days - n}个工作日）")
+        return AnnouncementCheck(until, gap.provisional,
+                                 f"公告于关停前第{gap.days}个工作日发布，{cn_date(until, gap.provisional)}关停")
+    earliest = cal.add(from_date, n)
+    if until is not None and until < earliest.day:
+        raise UserError(f"{article}：公告时间不少于{n}个工作日，自{cn_date(from_date)}起公告，最早可于"
+                        f"{cn_date(earliest.day, earliest.provisional)}关停")
+    day = until or earliest.day
+    return AnnouncementCheck(day, earliest.provisional,
+                             f"公告期{n}个工作日，{cn_date(day, earliest.provisional)}起关停生效")
+
+
+def set_announcement(session: Session, filing_id: int, from_date: date, until: date | None = None) -> FilingData:
+    """Record the 停更注销公告 of a 关停/注销 filing and the day the closure takes effect."""
+    f = _filing(session, filing_id)
+    if f.state not in LIVE_STATES:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能登记公告")
+    if f.kind in CLOSING_KINDS and f.account is not None and f.account.status in STATUS_AFTER.values():
+        raise UserError(f"账号“{f.account.name}”已{enums.label('status', f.account.status)}，公告不能再修改")
+    result = check_announcement(session, filing_id, from_date, until)
+    f.announce_from = from_date
+    f.announce_until = result.effective_on
+    f.effective_on = result.effective_on
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def announcement_article(profile) -> str:
+    return article_text(profile, "announcement")
+
+
+def article_text(profile, key: str) -> str:
+    """'南通市政务新媒体管理办法（试行）第十五条' for a profile rule (first word of its article)."""
+    rule = profile.rule(key)
+    if not rule or not rule.get("article"):
+        return profile.data.get("document", "")
+    return f"{profile.data.get('document', '')}{str(rule['article']).split()[0]}"
+
+
+def apply_due_effects(session: Session, today: date) -> list[AppliedEffect]:
+    """Close or cancel the accounts whose approved 关停/注销 has reached its ``effective_on``."""
+    done: list[AppliedEffect] = []
+    stmt = (select(Filing).where(Filing.kind.in_(CLOSING_KINDS), Filing.state.in_(DONE_STATES),
+                                 Filing.effective_on.is_not(None), Filing.effective_on <= today)
+            .order_by(Filing.effective_on, Filing.id))
+    for f in session.scalars(stmt):
+        account = f.account
+        target = STATUS_AFTER[FilingKind(f.kind)]
+        if account is None or account.status in STATUS_AFTER.values():
+            continue
+        account.status = target
+        done.append(AppliedEffect(f.id, f.number, account.id, account.name, target,
+                                  enums.label("status", target), f.effective_on))
+    session.flush()
+    return done
+
+
+# --------------------------------------------------------------------------- scans
+
+
+def _attach(session: Session, f: Filing, filename: str, data: bytes, note: str | None = None) -> int:
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name:
+        raise UserError("扫描件文件名不能为空")
+    if not data:
+        raise UserError(f"扫描件“{name}”是空文件")
+    att = Attachment(owner_uuid=f.uuid, filename=name, mime=mimetypes.guess_type(name)[0], data=bytes(data),
+                     note=note)
+    session.add(att)
+    session.flush()
+    return att.id
+
+
+def attach_scan(session: Session, filing_id: int, filename: str, data: bytes, note: str | None = None) -> int:
+    """Keep a scan of the signed and sealed form with the filing; returns the attachment id."""
+    f = _filing(session, filing_id)
+    return _attach(session, f, filename, data, note or "签字盖章扫描件")
+
+
+def attachment_data(session: Session, attachment_id: int) -> tuple[str, bytes]:
+    att = session.get(Attachment, attachment_id)
+    if att is None:
+        raise NotFound(f"找不到编号为 {attachment_id} 的附件")
+    return att.filename, att.data
+
+
+def _attachments(session: Session, uuid: str) -> list[AttachmentInfo]:
+    rows = session.execute(select(Attachment.id, Attachment.filename, Attachment.mime,
+                                  func.length(Attachment.data), Attachment.note, Attachment.created_at)
+                           .where(Attachment.owner_uuid == uuid).order_by(Attachment.id)).all()
+    return [AttachmentInfo(i, n, m, s or 0, note, c.date() if c else None) for i, n, m, s, note, c in rows]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def get_filing(session: Session, filing_id: int) -> FilingData:
+    f = _filing(session, filing_id)
+    profile_chain = {}
+    try:
+        profile_chain = {s["title"]: s.get("signer_label") or "负责人签字" for s in current_profile(session).chain}
+    except UserError:
+        pass
+    attachments = _attachments(session, f.uuid)
+    names = {a.id: a.filename for a in attachments}
+    chain = _chain(f)
+    steps: list[StepData] = []
+    done = {s.seq: s for s in f.steps}
+    for i, title in enumerate(chain, start=1):
+        s = done.get(i)
+        label = profile_chain.get(title, "负责人签字")
+        if s is None:
+            steps.append(StepData(i, title, label))
+        else:
+            steps.append(StepData(i, title, label, s.opinion, s.signer, s.signed_on, s.result, s.attachment_id,
+                                  names.get(s.attachment_id)))
+    parent = session.get(Filing, f.merge_parent_id) if f.merge_parent_id else None
+    kept = session.get(Account, f.kept_account_id) if f.kept_account_id else None
+    children = list_filings(session, merge_parent_id=f.id) if f.kind == FilingKind.MERGE else []
+    return FilingData(
+        id=f.id, uuid=f.uuid, number=f.number, kind=str(f.kind), state=str(f.state), account_id=f.account_id,
+        account_name=f.account.name if f.account else "", reason=f.reason, filled_on=f.filled_on,
+        event_on=f.event_on, profile_id=f.profile_id, template_id=f.template_id, chain=chain, steps=steps,
+        frozen=json.loads(f.frozen) if f.frozen else {}, proposed=json.loads(f.proposed) if f.proposed else {},
+        announce_from=f.announce_from, announce_until=f.announce_until, effective_on=f.effective_on,
+        reported_on=f.reported_on, merge_parent_id=f.merge_parent_id,
+        merge_parent_number=parent.number if parent else None, kept_account_id=f.kept_account_id,
+        kept_account_name=kept.name if kept else None, children=children, attachments=attachments, notes=f.notes)
+
+
+def list_filings(session: Session, state: str | None = None, account_id: int | None = None,
+                 kind: str | None = None, merge_parent_id: int | None = None) -> list[FilingRow]:
+    """Filings as table rows, newest first. ``state`` / ``kind`` accept codes or Chinese labels."""
+    stmt = select(Filing, Account.name).outerjoin(Account, Filing.account_id == Account.id)
+    if state:
+        code = enums.code_for("filing_state", state)
+        if code is None:
+            raise UserError(f"未知备案状态“{state}”，可选：{'、'.join(enums.FILING_STATE_LABELS.values())}")
+        stmt = stmt.where(Filing.state == code)
+    if kind:
+        code = enums.code_for("filing_kind", kind)
+        if code is None:
+            raise UserError(f"未知备案事由“{kind}”")
+        stmt = stmt.where(Filing.kind == code)
+    if account_id is not None:
+        stmt = stmt.where(Filing.account_id == account_id)
+    if merge_parent_id is not None:
+        stmt = stmt.where(Filing.merge_parent_id == merge_parent_id)
+    stmt = stmt.order_by(Filing.filled_on.desc(), Filing.id.desc())
+    rows = session.execute(stmt).all()
+    ids = [f.id for f, _ in rows]
+    steps: dict[int, int] = {}
+    scans: dict[str, int] = {}
+    if ids:
+        steps = dict(session.execute(select(ApprovalStep.filing_id, func.count(ApprovalStep.id))
+                                     .where(ApprovalStep.filing_id.in_(ids)).group_by(ApprovalStep.filing_id)).all())
+        uuids = [f.uuid for f, _ in rows]
+        scans = dict(session.execute(select(Attachment.owner_uuid, func.count(Attachment.id))
+                                     .where(Attachment.owner_uuid.in_(uuids)).group_by(Attachment.owner_uuid)).all())
+    out = []
+    for f, name in rows:
+        chain = _chain(f)
+        n = steps.get(f.id, 0)
+        nxt = chain[n] if f.state in OPEN_STATES and n < len(chain) else None
+        out.append(FilingRow(f.id, f.number, str(f.kind), enums.label("filing_kind", f.kind), str(f.state),
+                             enums.label("filing_state", f.state), f.account_id, name or "", f.reason, f.filled_on,
+                             f.event_on, n, len(chain), nxt, f.announce_from, f.effective_on, f.reported_on,
+                             f.merge_parent_id, scans.get(f.uuid, 0)))
+    return out
+
+
+def filing_json(d: FilingData) -> dict:
+    """A filing for ``--json`` output (English snake_case keys)."""
+    return {
+        "id": d.id, "uuid": d.uuid, "number": d.number, "kind": d.kind_label, "kind_code": d.kind,
+        "state": d.state_label, "state_code": d.state, "account_id": d.account_id, "account": d.account_name,
+        "reason": d.reason, "filled_on": d.filled_on, "event_on": d.event_on, "profile_id": d.profile_id,
+        "template_id": d.template_id, "chain": d.chain,
+        "steps": [{"seq": s.seq, "title": s.title, "opinion": s.opinion, "signer": s.signer,
+                   "signed_on": s.signed_on, "result": s.result, "attachment_id": s.attachment_id}
+                  for s in d.steps],
+        "next_step": d.next_step.title if d.next_step else None,
+        "proposed": d.proposed, "announce_from": d.announce_from, "announce_until": d.announce_until,
+        "effective_on": d.effective_on, "reported_on": d.reported_on, "merge_parent_id": d.merge_parent_id,
+        "merge_parent_number": d.merge_parent_number, "kept_account_id": d.kept_account_id,
+        "children": [c.id for c in d.children],
+        "attachments": [{"id": a.id, "filename": a.filename, "size": a.size, "note": a.note} for a in d.attachments],
+        "notes": d.notes,
+    }
