@@ -1,0 +1,153 @@
+"""The 台账's columns: one definition shared by the export, the blank template and the import.
+
+Each column names the field it carries, the header we write, how its cells are typed, a width,
+and the header synonyms offices use in their own spreadsheets (DESIGN.md "Exchange"). Headers are
+compared after ``header_key`` (full-width → half-width, spaces, ``*`` and bracketed notes removed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gzdesk.dates import normalize_text
+
+# Cell kinds: how a value is written and read back.
+TEXT, DATE, INT, BOOL, PLATFORM, STATUS, UNIT, PHONE, UUID, SEQ = (
+    "text", "date", "int", "bool", "platform", "status", "unit", "phone", "uuid", "seq")
+ROLE, KIND, STATE = "role", "filing_kind", "filing_state"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # field name (Account attribute, or a pseudo field such as host_unit)
+    header: str  # the header we write
+    kind: str = TEXT
+    width: float = 14
+    synonyms: tuple[str, ...] = ()
+    hidden: bool = False  # machine columns (JSON) kept for an exact re-import
+
+
+def header_key(text: object) -> str:
+    """A header cell reduced for matching: 账号名称（必填）* → 账号名称."""
+    t = normalize_text(str(text or ""))
+    t = re.sub(r"[(（\[【][^)）\]】]*[)）\]】]", "", t)  # （必填）, (单位：个)
+    t = re.sub(r"[\s*:：#]", "", t)
+    return t.lower()
+
+
+ACCOUNT_COLUMNS: tuple[Column, ...] = (
+    Column("seq", "序号", SEQ, 6, ("编号", "no", "no.")),
+    Column("name", "账号名称", TEXT, 24, ("名称", "新媒体名称", "账号名", "政务新媒体名称", "账号名字", "新媒体账号名称",
+                                       "公众号名称", "栏目名称")),
+    Column("platform", "平台", PLATFORM, 13, ("类型", "发布平台", "平台类型", "账号类型", "平台名称", "新媒体类型")),
+    Column("platform_other", "其他平台名称", TEXT, 12, ("其他平台",)),
+    Column("handle", "账号ID", TEXT, 20, ("微信号", "账号", "账号id", "微博链接", "app下载地址", "微信号/微博号",
+                                        "原始id", "id")),
+    Column("status", "运行状态", STATUS, 9, ("状态", "账号状态", "运营状态")),
+    Column("host_unit", "主办单位", UNIT, 24, ("开设单位", "主体单位", "所属单位", "单位名称", "开办单位")),
+    Column("host_leader", "主办单位分管领导及职务", TEXT, 18, ("分管领导", "分管领导及职务", "主办单位分管领导")),
+    Column("host_phone", "主办单位联系电话", PHONE, 15, ("联系电话", "联系方式", "联系电话及方式", "主办单位联系方式",
+                                                "主办单位联系电话及方式")),
+    Column("supervisor_unit", "主管单位", UNIT, 22, ()),
+    Column("supervisor_leader", "主管单位分管领导及职务", TEXT, 18, ("主管单位分管领导",)),
+    Column("supervisor_phone", "主管单位联系电话", PHONE, 15, ("主管单位联系方式",)),
+    Column("operator_unit", "承办单位", UNIT, 22, ("运维单位", "承办机构")),
+    Column("operator_leader", "承办单位分管领导及职务", TEXT, 18, ("承办单位分管领导",)),
+    Column("operator_phone", "承办单位联系电话", PHONE, 15, ("承办单位联系方式",)),
+    Column("registered_on", "创建日期", DATE, 14, ("注册日期", "开设时间", "开通时间", "开设日期", "开通日期", "注册时间",
+                                             "创建时间", "创建/注册日期", "上线时间")),
+    Column("followers", "粉丝量", INT, 10, ("关注量", "粉丝数", "关注数", "关注量/粉丝量", "粉丝数量", "用户数")),
+    Column("followers_on", "粉丝量统计日期", DATE, 14, ("统计日期", "关注量统计日期")),
+    Column("verified", "是否通过认证", BOOL, 8, ("是否认证", "认证", "认证情况")),
+    Column("verification_names_host", "认证信息是否标明主办单位", BOOL, 10, ("认证信息标明主办单位",)),
+    Column("news_license", "是否取得互联网新闻信息服务资质", BOOL, 10, ("新闻信息服务资质", "是否取得新闻资质")),
+    Column("url", "访问链接", TEXT, 24, ("链接", "网址", "访问地址", "url", "主页链接")),
+    Column("intro", "简介", TEXT, 30, ("基本情况介绍", "账号简介", "功能定位", "简要介绍")),
+    Column("last_update_on", "最近更新日期", DATE, 14, ("最近更新", "最后更新日期", "最新更新日期", "最近更新时间")),
+    Column("last_original_on", "最近原创日期", DATE, 14, ("最近原创", "最近原创信息日期")),
+    Column("tags", "标签", TEXT, 12, ("专项",)),
+    Column("notes", "备注", TEXT, 16, ("说明",)),
+    Column("uuid", "唯一标识", UUID, 36, ("uuid",)),
+)
+
+TEAM_COLUMNS: tuple[Column, ...] = (
+    Column("account_name", "账号名称", TEXT, 24, ("账号", "名称")),
+    Column("account_platform", "平台", PLATFORM, 12, ()),
+    Column("role", "岗位", ROLE, 10, ("角色", "职责")),
+    Column("name", "姓名", TEXT, 10, ()),
+    Column("unit", "单位", UNIT, 24, ("所在单位",)),
+    Column("title", "职务", TEXT, 14, ()),
+    Column("office_phone", "办公电话", PHONE, 15, ()),
+    Column("mobile", "手机号码", PHONE, 14, ("手机",)),
+    Column("trained_on", "培训日期", DATE, 14, ()),
+    Column("left_on", "离职日期", DATE, 14, ()),
+    Column("since", "上岗日期", DATE, 14, ()),
+    Column("until", "离岗日期", DATE, 14, ()),
+    Column("notes", "备注", TEXT, 14, ()),
+    Column("account_uuid", "账号唯一标识", UUID, 36, ()),
+    Column("person_uuid", "人员唯一标识", UUID, 36, ()),
+)
+
+FILING_COLUMNS: tuple[Column, ...] = (
+    Column("number", "备案编号", TEXT, 18, ("编号",)),
+    Column("account_name", "账号名称", TEXT, 24, ("账号",)),
+    Column("kind", "事由", KIND, 8, ()),
+    Column("state", "状态", STATE, 9, ()),
+    Column("filled_on", "填表时间", DATE, 14, ()),
+    Column("reason", "理由", TEXT, 30, ()),
+    Column("steps_summary", "审批情况", TEXT, 40, ()),
+    Column("event_on", "办理日期", DATE, 14, ()),
+    Column("announce_from", "公告开始日期", DATE, 14, ()),
+    Column("announce_until", "公告截止日期", DATE, 14, ()),
+    Column("effective_on", "生效日期", DATE, 14, ()),
+    Column("reported_on", "报送日期", DATE, 14, ()),
+    Column("notes", "备注", TEXT, 14, ()),
+    Column("uuid", "唯一标识", UUID, 36, ()),
+    Column("account_uuid", "账号唯一标识", UUID, 36, ()),
+    # Hidden machine columns: exactly what a re-import needs to rebuild the filing.
+    Column("profile_id", "配置编号", TEXT, 10, (), hidden=True),
+    Column("template_id", "表样编号", TEXT, 10, (), hidden=True),
+    Column("merge_parent_uuid", "所属整合备案", UUID, 36, (), hidden=True),
+    Column("kept_account_uuid", "保留账号唯一标识", UUID, 36, (), hidden=True),
+    Column("chain", "审批流程数据", TEXT, 20, (), hidden=True),
+    Column("steps", "审批步骤数据", TEXT, 20, (), hidden=True),
+    Column("frozen", "备案时账号数据", TEXT, 20, (), hidden=True),
+    Column("proposed", "变更内容数据", TEXT, 20, (), hidden=True),
+)
+
+ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET = "账号台账", "管理队伍", "备案记录"
+
+# Fields an account row may carry (everything but 序号).
+ACCOUNT_KEYS = tuple(c.key for c in ACCOUNT_COLUMNS if c.kind != SEQ)
+UNIT_FIELDS = {"host_unit": "host_unit_id", "supervisor_unit": "supervisor_unit_id",
+               "operator_unit": "operator_unit_id"}
+
+
+def synonym_table(columns: tuple[Column, ...]) -> dict[str, str]:
+    """header_key → field key, our own headers first so they win over looser synonyms."""
+    table: dict[str, str] = {}
+    for col in columns:
+        table.setdefault(header_key(col.header), col.key)
+    for col in columns:
+        for syn in col.synonyms:
+            table.setdefault(header_key(syn), col.key)
+    return table
+
+
+ACCOUNT_SYNONYMS = synonym_table(ACCOUNT_COLUMNS)
+TEAM_SYNONYMS = synonym_table(TEAM_COLUMNS)
+FILING_SYNONYMS = synonym_table(FILING_COLUMNS)
+ACCOUNT_COLUMN_BY_KEY = {c.key: c for c in ACCOUNT_COLUMNS}
+
+
+def match_header(text: object, table: dict[str, str] = ACCOUNT_SYNONYMS) -> str | None:
+    """The field a header cell names, or None."""
+    k = header_key(text)
+    return table.get(k) if k else None
+
+
+def field_label(key: str) -> str:
+    """The Chinese header of an account field (for the wizard's mapping combos)."""
+    col = ACCOUNT_COLUMN_BY_KEY.get(key)
+    return col.header if col else key

@@ -1,0 +1,824 @@
+"""Import an office's 台账 spreadsheet: read, map, preview every row with its problems, apply.
+
+``read_workbook(path)`` finds the accounts sheet and its header row (under title rows and merged
+cells), maps columns by header synonyms, types every cell and lists each row's problems — no
+database needed. ``check_against(session, plan)`` adds what the database knows: which rows match
+an existing account (same uuid, or same 名称 + 平台 + 主办单位) and will update or keep it, and
+whether the 管理队伍 / 备案记录 rows of our own export name accounts that exist.
+``apply_plan(session, plan)`` writes it all in the caller's one transaction — all or nothing:
+nothing is written while a row has a problem unless the caller excludes the bad rows explicitly
+(``skip_bad`` or ``row.excluded``). New records go in as bulk inserts with one summary audit
+event; changed existing records go through the ORM and are audited field by field.
+
+A blank cell never erases a stored value, and a masked phone (138****1234) never replaces the real
+number it masks, so re-importing a 脱敏 copy or a partial sheet loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from gzdesk import audit, enums, registry
+from gzdesk.dates import normalize_text, parse_date
+from gzdesk.errors import UserError
+from gzdesk.exchange.columns import (
+    ACCOUNT_COLUMN_BY_KEY,
+    ACCOUNT_SYNONYMS,
+    ACCOUNTS_SHEET,
+    BOOL,
+    DATE,
+    FILING_COLUMNS,
+    FILING_SYNONYMS,
+    FILINGS_SHEET,
+    INT,
+    KIND,
+    PHONE,
+    PLATFORM,
+    ROLE,
+    SEQ,
+    STATE,
+    STATUS,
+    TEAM_COLUMNS,
+    TEAM_SHEET,
+    TEAM_SYNONYMS,
+    UNIT,
+    UNIT_FIELDS,
+    UUID,
+    Column,
+)
+from gzdesk.exchange.progress import ProgressCallback, Ticker
+from gzdesk.exchange.sheet_reader import (
+    Table,
+    auto_mapping,
+    cell_text,
+    find_header,
+    header_score,
+    is_blank,
+    load_tables,
+)
+from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
+from gzdesk.models.base import new_uuid, now
+from gzdesk.validation import clean_phone, mask_phone, phone_problem
+
+CREATE, UPDATE, SAME = "create", "update", "same"
+ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", SAME: "不变"}
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+TRUE_WORDS = {"是", "有", "已认证", "已取得", "通过", "已通过", "y", "yes", "true", "1", "√", "✓", "✔"}
+FALSE_WORDS = {"否", "无", "未认证", "未取得", "未通过", "n", "no", "false", "0", "×", "✗", "✘"}
+INSERT_CHUNK = 5000
+PERSON_FIELDS = ("name", "title", "office_phone", "mobile", "trained_on", "left_on", "notes")
+FILING_SCALARS = ("kind", "state", "reason", "filled_on", "event_on", "announce_from", "announce_until",
+                  "effective_on", "reported_on", "notes")
+MAX_LISTED_PROBLEMS = 10
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass
+class PlanRow:
+    """One data row of a sheet: its typed values and what is wrong with it."""
+
+    line: int  # the row number the spreadsheet shows (1-based)
+    values: dict[str, Any]
+    parse_problems: list[str] = field(default_factory=list)
+    link_problems: list[str] = field(default_factory=list)  # found against the database
+    notes: list[str] = field(default_factory=list)
+    action: str = CREATE
+    target_uuid: str | None = None  # the record this row creates or updates
+    excluded: bool = False  # left out on purpose (wizard checkbox / --skip-bad)
+
+    @property
+    def problems(self) -> list[str]:
+        return self.parse_problems + self.link_problems
+
+    @property
+    def bad(self) -> bool:
+        return bool(self.parse_problems or self.link_problems)
+
+
+@dataclass
+class SheetPart:
+    """One mapped sheet: where its header is and which column feeds which field."""
+
+    sheet: str
+    header_row: int  # 0-based index into the sheet's rows
+    headers: list[str]
+    mapping: dict[int, str]  # column index → field key
+    rows: list[PlanRow]
+
+
+@dataclass
+class ImportPlan:
+    """Everything read from a file, ready to preview and apply."""
+
+    path: Path
+    sheets: list[str]
+    accounts: SheetPart
+    team: SheetPart | None = None
+    filings: SheetPart | None = None
+    tables: dict[str, Table] = field(default_factory=dict, repr=False)
+    checked: bool = False
+
+    # Shortcuts used by the CLI and the wizard
+    @property
+    def sheet(self) -> str:
+        return self.accounts.sheet
+
+    @property
+    def header_row(self) -> int:
+        return self.accounts.header_row
+
+    @property
+    def mapping(self) -> dict[int, str]:
+        return self.accounts.mapping
+
+    @property
+    def rows(self) -> list[PlanRow]:
+        return self.accounts.rows
+
+    def parts(self) -> list[SheetPart]:
+        return [p for p in (self.accounts, self.team, self.filings) if p is not None]
+
+    def all_rows(self) -> list[tuple[str, PlanRow]]:
+        return [(p.sheet, r) for p in self.parts() for r in p.rows]
+
+    def bad_rows(self) -> list[tuple[str, PlanRow]]:
+        return [(s, r) for s, r in self.all_rows() if r.bad]
+
+    def problem_lines(self, include_excluded: bool = True) -> list[str]:
+        """“第 7 行：平台“微信群”无法识别”, prefixed with the sheet name outside the accounts sheet."""
+        out = []
+        for part in self.parts():
+            prefix = "" if part is self.accounts else f"“{part.sheet}”"
+            for r in part.rows:
+                if r.bad and (include_excluded or not r.excluded):
+                    out.extend(f"{prefix}第 {r.line} 行：{p}" for p in r.problems)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        c = Counter(r.action for r in self.rows if not r.bad and not r.excluded)
+        return {"rows": len(self.rows), "bad": sum(1 for r in self.rows if r.bad),
+                "excluded": sum(1 for r in self.rows if r.excluded), "create": c[CREATE], "update": c[UPDATE],
+                "same": c[SAME], "team_rows": len(self.team.rows) if self.team else 0,
+                "filing_rows": len(self.filings.rows) if self.filings else 0}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    units_created: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    roles_added: int = 0
+    filings_created: int = 0
+    filings_updated: int = 0
+
+    def summary(self) -> str:
+        parts = [f"新增账号 {self.created} 个", f"更新 {self.updated} 个", f"未变 {self.unchanged} 个"]
+        if self.skipped:
+            parts.append(f"跳过有问题的行 {self.skipped} 行")
+        if self.units_created:
+            parts.append(f"新建单位 {self.units_created} 个")
+        if self.people_created or self.people_updated or self.roles_added:
+            parts.append(f"人员新增 {self.people_created} 人、更新 {self.people_updated} 人，岗位新增 {self.roles_added} 个")
+        if self.filings_created or self.filings_updated:
+            parts.append(f"备案记录新增 {self.filings_created} 条、更新 {self.filings_updated} 条")
+        return "，".join(parts)
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _text(raw: Any) -> str:
+    """Text as typed, trimmed (Chinese punctuation kept; ideographic spaces at the ends removed)."""
+    if isinstance(raw, (datetime, date)):
+        return raw.isoformat()
+    return cell_text(raw).replace("\u3000", " ").strip()
+
+
+def parse_cell(col: Column, raw: Any) -> tuple[Any, str | None]:
+    """(typed value, problem) for one cell of a column; blank gives (None, None)."""
+    if is_blank(raw):
+        return None, None
+    kind = col.kind
+    if kind == DATE:
+        try:
+            return parse_date(raw), None
+        except ValueError:
+            return None, f"{col.header}“{_text(raw)}”不是有效日期（可写 2019-03-12 或 2019年3月12日）"
+    if kind == INT:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return int(raw), None if raw >= 0 else f"{col.header}不能为负数"
+        t = normalize_text(str(raw)).replace(",", "").replace(" ", "")
+        scale = 1
+        if t.endswith("万"):
+            t, scale = t[:-1], 10000
+        try:
+            value = round(float(t) * scale)
+        except ValueError:
+            return None, f"{col.header}“{_text(raw)}”不是数字"
+        return value, None if value >= 0 else f"{col.header}不能为负数"
+    text = _text(raw)
+    if kind == BOOL:
+        t = normalize_text(text).lower()
+        if t in TRUE_WORDS:
+            return True, None
+        if t in FALSE_WORDS:
+            return False, None
+        return None, f"{col.header}“{text}”应填“是”或“否”"
+    if kind in (PLATFORM, STATUS, ROLE, KIND, STATE):
+        t = normalize_text(text)
+        code = enums.code_for(kind if kind not in (PLATFORM, STATUS) else kind, t)
+        if code is None and kind == PLATFORM:
+            m = re.match(r"^其他[:：](.+)$", t)
+            if m:
+                return ("other", m.group(1).strip()), None
+        if code is None:
+            return None, f"{col.header}“{text}”无法识别"
+        return code, None
+    if kind == PHONE:
+        return normalize_text(text), None
+    if kind == UNIT:
+        return " ".join(text.split()), None
+    if kind == UUID:
+        t = normalize_text(text).lower()
+        return (t, None) if UUID_RE.match(t) else (None, f"{col.header}“{text}”格式不正确")
+    if col.key in ("handle", "url"):
+        return normalize_text(text), None
+    return text, None
+
+
+def _parse_row(row: list[Any], mapping: dict[int, str], columns: dict[str, Column]) -> tuple[dict, list[str]]:
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for col_index, key in mapping.items():
+        col = columns[key]
+        if col.kind == SEQ:
+            continue
+        raw = row[col_index] if col_index < len(row) else None
+        value, problem = parse_cell(col, raw)
+        if problem:
+            problems.append(problem)
+        elif value is not None:
+            values[key] = value
+    return values, problems
+
+
+def _data_rows(rows: Table, header_row: int, mapping: dict[int, str], columns: dict[str, Column]):
+    """(line, values, problems) for every non-blank row below the header (序号-only rows are blank)."""
+    useful = [i for i, k in mapping.items() if columns[k].kind != SEQ]
+    for index in range(header_row + 1, len(rows)):
+        row = rows[index]
+        if all(is_blank(row[i]) for i in useful if i < len(row)):
+            continue
+        values, problems = _parse_row(row, mapping, columns)
+        yield index + 1, values, problems
+
+
+# --------------------------------------------------------------------------- the accounts sheet
+
+
+def _account_row(line: int, values: dict, problems: list[str], mapping_keys: set[str]) -> PlanRow:
+    if "platform" in values and isinstance(values["platform"], tuple):
+        values["platform"], other = values["platform"]
+        values.setdefault("platform_other", other)
+    if "name" not in mapping_keys:
+        problems.append("没有指定“账号名称”列")
+    elif not values.get("name"):
+        problems.append("账号名称为空")
+    if "platform" not in mapping_keys:
+        problems.append("没有指定“平台”列")
+    elif "platform" not in values and not any("平台" in p for p in problems):
+        problems.append("平台为空")
+    if "platform" in values:
+        data = registry.AccountData(**{k: v for k, v in values.items()
+                                       if k in registry.ACCOUNT_FIELDS})
+        for key, message in registry.account_problems(data):
+            if key == "name" or (key.endswith("phone") and "****" in (values.get(key) or "")):
+                continue  # reported above / a masked copy's phone is acceptable
+            problems.append(message)
+    return PlanRow(line, values, problems)
+
+
+def build_accounts_part(rows: Table, sheet: str, header_row: int, mapping: dict[int, str] | None = None
+                        ) -> SheetPart:
+    header = rows[header_row] if header_row < len(rows) else []
+    if mapping is None:
+        mapping = auto_mapping(header, ACCOUNT_SYNONYMS)
+    keys = set(mapping.values())
+    plan_rows = [_account_row(line, values, problems, keys)
+                 for line, values, problems in _data_rows(rows, header_row, mapping, ACCOUNT_COLUMN_BY_KEY)]
+    _mark_file_duplicates(plan_rows)
+    return SheetPart(sheet, header_row, [cell_text(c) for c in header], mapping, plan_rows)
+
+
+def _mark_file_duplicates(rows: list[PlanRow]) -> None:
+    seen_uuid: dict[str, int] = {}
+    seen_key: dict[tuple, PlanRow] = {}
+    for r in rows:
+        v = r.values
+        if v.get("uuid"):
+            first = seen_uuid.setdefault(v["uuid"], r.line)
+            if first != r.line:
+                r.parse_problems.append(f"唯一标识与第 {first} 行重复")
+                continue
+        if v.get("name") and v.get("platform"):
+            # Two rows with their own different uuids are two accounts (a unit may really have two
+            # accounts of one name, which the checks report); without uuids they are one account twice.
+            key = (v["name"], v["platform"], v.get("host_unit") or "")
+            first = seen_key.setdefault(key, r)
+            if first is not r and not (v.get("uuid") and first.values.get("uuid")):
+                r.parse_problems.append(f"与第 {first.line} 行是同一账号（名称、平台、主办单位相同）")
+
+
+def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None) -> tuple[str, int, int]:
+    if sheet is not None:
+        if sheet not in tables:
+            raise UserError(f"文件中没有名为“{sheet}”的工作表（有：{'、'.join(tables)}）")
+        candidates = [sheet]
+    elif ACCOUNTS_SHEET in tables:
+        candidates = [ACCOUNTS_SHEET]
+    else:
+        candidates = [n for n in tables if n not in (TEAM_SHEET, FILINGS_SHEET)] or list(tables)
+    best = None
+    for name in candidates:
+        row, score = find_header(tables[name], ACCOUNT_SYNONYMS)
+        if best is None or score > best[2]:
+            best = (name, row, score)
+    assert best is not None
+    if best[2] < 2:
+        where = f"工作表“{best[0]}”" if len(candidates) == 1 else "各工作表"
+        raise UserError(f"{where}的前 30 行中找不到表头（应有“账号名称”“平台”“主办单位”等列名）")
+    return best
+
+
+# --------------------------------------------------------------------------- 管理队伍 and 备案记录 sheets
+
+
+def _team_part(rows: Table) -> SheetPart | None:
+    columns = {c.key: c for c in TEAM_COLUMNS}
+    header_row, score = find_header(rows, TEAM_SYNONYMS)
+    header = rows[header_row] if rows else []
+    mapping = auto_mapping(header, TEAM_SYNONYMS)
+    if score < 3 or "name" not in mapping.values():
+        return None
+    out = []
+    for line, values, problems in _data_rows(rows, header_row, mapping, columns):
+        if not values.get("name"):
+            problems.append("姓名为空")
+        if values.get("role") is None and (values.get("account_uuid") or values.get("account_name")) \
+                and not any("岗位" in p for p in problems):
+            problems.append("岗位为空")
+        for key, mobile_only in (("office_phone", False), ("mobile", True)):
+            v = values.get(key)
+            if v and "****" not in v:
+                p = phone_problem(v, mobile_only=mobile_only)
+                if p:
+                    problems.append(p)
+        if values.get("left_on") and values.get("trained_on") and values["left_on"] < values["trained_on"]:
+            problems.append("离职日期不能早于培训日期")
+        out.append(PlanRow(line, values, problems))
+    return SheetPart(TEAM_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
+
+
+def _filings_part(rows: Table) -> SheetPart | None:
+    columns = {c.key: c for c in FILING_COLUMNS}
+    header_row, score = find_header(rows, FILING_SYNONYMS)
+    header = rows[header_row] if rows else []
+    mapping = auto_mapping(header, FILING_SYNONYMS)
+    if score < 3 or not {"number", "kind"} <= set(mapping.values()):
+        return None
+    out = []
+    numbers: dict[str, int] = {}
+    for line, values, problems in _data_rows(rows, header_row, mapping, columns):
+        if not values.get("number"):
+            problems.append("备案编号为空")
+        elif numbers.setdefault(values["number"], line) != line:
+            problems.append(f"备案编号与第 {numbers[values['number']]} 行重复")
+        if values.get("kind") is None and not any("事由" in p for p in problems):
+            problems.append("事由为空")
+        for key in ("chain", "steps", "frozen", "proposed"):
+            if values.get(key):
+                try:
+                    json.loads(values[key])
+                except ValueError:
+                    problems.append(f"{columns[key].header}已损坏（不是有效的 JSON）")
+        out.append(PlanRow(line, values, problems))
+    return SheetPart(FILINGS_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_workbook(path: Path | str, sheet: str | None = None, session: Session | None = None) -> ImportPlan:
+    """Read and map a spreadsheet. With ``session``, also check it against the database."""
+    path = Path(path)
+    tables = load_tables(path)
+    name, header_row, _score = _pick_accounts_sheet(tables, sheet)
+    plan = ImportPlan(path, list(tables), build_accounts_part(tables[name], name, header_row), tables=tables)
+    if TEAM_SHEET in tables and name != TEAM_SHEET:
+        plan.team = _team_part(tables[TEAM_SHEET])
+    if FILINGS_SHEET in tables and name != FILINGS_SHEET:
+        plan.filings = _filings_part(tables[FILINGS_SHEET])
+    if session is not None:
+        check_against(session, plan)
+    return plan
+
+
+def remap(plan: ImportPlan, *, sheet: str | None = None, header_row: int | None = None,
+          mapping: dict[int, str] | None = None, session: Session | None = None) -> ImportPlan:
+    """The same file with another accounts sheet, header row or column mapping (the wizard's fixes)."""
+    name = sheet or plan.accounts.sheet
+    rows = plan.tables[name]
+    if header_row is None:
+        header_row = plan.accounts.header_row if name == plan.accounts.sheet else find_header(rows, ACCOUNT_SYNONYMS)[0]
+    plan.accounts = build_accounts_part(rows, name, header_row, mapping)
+    plan.checked = False
+    if session is not None:
+        check_against(session, plan)
+    return plan
+
+
+def sheet_header_score(plan: ImportPlan, sheet: str, row: int) -> int:
+    rows = plan.tables.get(sheet) or []
+    return header_score(rows[row], ACCOUNT_SYNONYMS) if row < len(rows) else 0
+
+
+# --------------------------------------------------------------------------- against the database
+
+
+@dataclass
+class _Index:
+    """What the database already holds, looked up by uuid and by natural keys."""
+
+    accounts: dict[str, dict[str, Any]]  # uuid → row with unit names
+    account_ids: dict[str, int]
+    by_key: dict[tuple, str]  # (name, platform, host unit) → uuid
+    by_name_platform: dict[tuple, list[str]]
+    people: dict[str, dict[str, Any]]  # uuid → person row
+    people_by_key: dict[tuple, str]  # (name, unit name) → uuid
+    filings: dict[str, dict[str, Any]]  # uuid → filing row
+    filing_numbers: dict[str, str]  # number → uuid
+
+
+def _load_index(session: Session) -> _Index:
+    from gzdesk.exchange.excel_export import _account_rows
+
+    accounts = {r["uuid"]: r for r in _account_rows(session)}
+    by_key, by_np = {}, {}
+    for u, r in accounts.items():
+        by_key[(r["name"], r["platform"], r["host_unit"] or "")] = u
+        by_np.setdefault((r["name"], r["platform"]), []).append(u)
+    people, people_by_key = {}, {}
+    stmt = select(Person.__table__, Unit.name.label("unit")).outerjoin(Unit, Person.unit_id == Unit.id)
+    for r in session.execute(stmt).mappings():
+        people[r["uuid"]] = dict(r)
+        people_by_key.setdefault((r["name"], r["unit"] or ""), r["uuid"])
+    filings, numbers = {}, {}
+    for r in session.execute(select(Filing.__table__)).mappings():
+        filings[r["uuid"]] = dict(r)
+        numbers[r["number"]] = r["uuid"]
+    return _Index(accounts, {u: r["id"] for u, r in accounts.items()}, by_key, by_np, people, people_by_key,
+                  filings, numbers)
+
+
+def _same_value(key: str, new: Any, old: Any) -> bool:
+    if isinstance(new, str) and "****" in new and isinstance(old, str) and mask_phone(old) == clean_phone(new):
+        return True  # a masked copy of the stored number
+    return new == old
+
+
+def _changed_fields(values: dict[str, Any], existing: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
+    return [k for k, v in values.items() if k not in skip and not _same_value(k, v, existing.get(k))]
+
+
+def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
+    """Decide create / update / same for every row and find links that do not resolve."""
+    index = _load_index(session)
+    file_accounts: dict[str, str] = {}  # uuid → uuid as it will be after import
+    file_np: dict[tuple, list[str]] = {}
+    key_count = Counter((r.values.get("name"), r.values.get("platform"), r.values.get("host_unit") or "")
+                        for r in plan.rows if not r.parse_problems)
+    for r in plan.rows:
+        r.link_problems, r.notes = [], []
+        v = r.values
+        if r.parse_problems:
+            continue
+        target = None
+        if v.get("uuid") and v["uuid"] in index.accounts:
+            target = v["uuid"]
+        elif (v["name"], v["platform"], v.get("host_unit") or "") in index.by_key and \
+                key_count[(v["name"], v["platform"], v.get("host_unit") or "")] == 1:
+            target = index.by_key[(v["name"], v["platform"], v.get("host_unit") or "")]
+            if v.get("uuid") and v["uuid"] != target:
+                r.notes.append("唯一标识不同，但名称、平台、主办单位与现有账号相同，按同一账号更新")
+        if target is None:
+            r.action, r.target_uuid = CREATE, v.get("uuid") or None
+        else:
+            changed = _changed_fields(v, index.accounts[target], skip=("uuid",))
+            r.action, r.target_uuid = (UPDATE if changed else SAME), target
+            if changed:
+                labels = "、".join(ACCOUNT_COLUMN_BY_KEY[k].header for k in changed[:4])
+                r.notes.append(f"已有此账号，将更新：{labels}{'等' if len(changed) > 4 else ''}")
+            else:
+                r.notes.append("已有此账号，内容相同")
+        key_uuid = r.target_uuid or f"row:{r.line}"
+        if v.get("uuid"):
+            file_accounts[v["uuid"]] = key_uuid
+        file_np.setdefault((v["name"], v["platform"]), []).append(key_uuid)
+
+    def resolve_account(v: dict[str, Any]) -> tuple[str | None, str | None]:
+        """(account key, problem) for a 管理队伍 / 备案记录 row."""
+        u = v.get("account_uuid")
+        if u:
+            if u in file_accounts:
+                return file_accounts[u], None
+            if u in index.accounts:
+                return u, None
+        name, platform = v.get("account_name"), v.get("account_platform")
+        if name:
+            found = set(file_np.get((name, platform), []) if platform else
+                        [x for (n, _p), xs in file_np.items() if n == name for x in xs])
+            if not found:
+                found = set(index.by_name_platform.get((name, platform), []) if platform else
+                            [x for (n, _p), xs in index.by_name_platform.items() if n == name for x in xs])
+            if len(found) == 1:
+                return found.pop(), None
+            if len(found) > 1:
+                return None, f"账号“{name}”有多个（请填写平台或唯一标识）"
+        if not name and not u:
+            return None, None
+        return None, f"找不到账号“{name or u}”"
+
+    if plan.team:
+        for r in plan.team.rows:
+            r.link_problems, r.notes = [], []
+            if r.parse_problems:
+                continue
+            key, problem = resolve_account(r.values)
+            if problem:
+                r.link_problems.append(problem)
+            r.values["_account"] = key
+            pu = r.values.get("person_uuid")
+            existing = pu if pu in index.people else index.people_by_key.get((r.values["name"],
+                                                                                r.values.get("unit") or ""))
+            r.action, r.target_uuid = (CREATE, pu) if existing is None else (UPDATE, existing)
+    if plan.filings:
+        for r in plan.filings.rows:
+            r.link_problems, r.notes = [], []
+            if r.parse_problems:
+                continue
+            v = r.values
+            key, problem = resolve_account(v)
+            if problem:
+                r.link_problems.append(problem)
+            v["_account"] = key
+            existing = v.get("uuid") if v.get("uuid") in index.filings else index.filing_numbers.get(v["number"])
+            if existing is None:
+                r.action, r.target_uuid = CREATE, v.get("uuid")
+            else:
+                if v.get("uuid") and v["uuid"] != existing:
+                    r.link_problems.append(f"备案编号“{v['number']}”已被另一条备案使用")
+                changed = [k for k in FILING_SCALARS if k in v and v[k] != index.filings[existing].get(k)]
+                r.action, r.target_uuid = (UPDATE if changed else SAME), existing
+    plan.checked = True
+    return plan
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def _refuse_if_bad(plan: ImportPlan, skip_bad: bool) -> int:
+    """Raise unless every row passes or the bad ones are excluded; returns how many are left out."""
+    left_out = 0
+    for _sheet, r in plan.all_rows():
+        if r.bad and skip_bad:
+            r.excluded = True
+        if r.excluded:
+            left_out += 1
+    remaining = plan.problem_lines(include_excluded=False)
+    if remaining:
+        n = sum(1 for _s, r in plan.bad_rows() if not r.excluded)
+        shown = "；".join(remaining[:MAX_LISTED_PROBLEMS])
+        more = f"……等共 {len(remaining)} 处" if len(remaining) > MAX_LISTED_PROBLEMS else ""
+        raise UserError(f"有 {n} 行存在问题，未导入任何内容：{shown}{more}"
+                        "（请改正后重新导入，或明确排除有问题的行）")
+    return left_out
+
+
+def _chunks(items: list, size: int = INSERT_CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class _Units:
+    """Unit names → ids, creating missing units through the ORM (audited)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.ids = {name: uid for uid, name in session.execute(select(Unit.id, Unit.name))}
+        self.created = 0
+
+    def id_for(self, name: str | None) -> int | None:
+        if not name:
+            return None
+        if name not in self.ids:
+            self.ids[name] = registry.find_or_create_unit(self.session, name).id
+            self.created += 1
+        return self.ids[name]
+
+
+def _account_columns(values: dict[str, Any], units: _Units) -> dict[str, Any]:
+    out = {}
+    for key, value in values.items():
+        if key in UNIT_FIELDS:
+            out[UNIT_FIELDS[key]] = units.id_for(value)
+        elif key in registry.ACCOUNT_FIELDS:
+            out[key] = value
+    return out
+
+
+def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
+               progress: ProgressCallback | None = None) -> ImportResult:
+    """Write the plan in the caller's transaction; raise (writing nothing) while bad rows remain."""
+    check_against(session, plan)
+    result = ImportResult(skipped=_refuse_if_bad(plan, skip_bad))
+    team_rows = [r for r in plan.team.rows if not r.excluded] if plan.team else []
+    filing_rows = [r for r in plan.filings.rows if not r.excluded] if plan.filings else []
+    rows = [r for r in plan.rows if not r.excluded]
+    ticker = Ticker(progress, len(rows) + len(team_rows) + len(filing_rows))
+    ticker.check()
+    units = _Units(session)
+    stamp = now()
+    account_fields = [k for k in registry.ACCOUNT_FIELDS if k != "qr_image"] + list(UNIT_FIELDS.values())
+
+    # Accounts: inserts in bulk, updates through the ORM.
+    new_accounts: list[dict[str, Any]] = []
+    row_uuid: dict[int, str] = {}
+    for r in rows:
+        cols = _account_columns(r.values, units)
+        if r.action == CREATE:
+            rec = dict.fromkeys(account_fields)
+            rec.update(cols)
+            rec["status"] = rec.get("status") or enums.AccountStatus.NORMAL
+            rec.update(uuid=r.target_uuid or new_uuid(), created_at=stamp, updated_at=stamp, origin=None)
+            new_accounts.append(rec)
+            row_uuid[r.line] = rec["uuid"]
+            result.created += 1
+        elif r.action == UPDATE:
+            account = session.scalars(select(Account).where(Account.uuid == r.target_uuid)).one()
+            for key, value in cols.items():
+                if not _same_value(key, value, getattr(account, key)):
+                    setattr(account, key, value)
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        ticker.advance()
+    for chunk in _chunks(new_accounts):
+        session.execute(insert(Account), chunk)
+    session.flush()
+    account_ids = dict(session.execute(select(Account.uuid, Account.id)).all())
+
+    def account_id(key: str | None) -> int | None:
+        if key is None:
+            return None
+        if key.startswith("row:"):
+            key = row_uuid.get(int(key[4:]))
+        return account_ids.get(key)
+
+    _apply_team(session, team_rows, units, account_id, result, stamp, ticker)
+    _apply_filings(session, filing_rows, account_id, account_ids, result, stamp, ticker)
+    result.units_created = units.created
+    audit.record(session, "import", "account", summary=f"从“{plan.path.name}”导入台账：{result.summary()}"[:500],
+                 changes={"file": [None, str(plan.path)], "sheet": [None, plan.sheet],
+                          "created": [None, result.created], "updated": [None, result.updated],
+                          "people_created": [None, result.people_created],
+                          "filings_created": [None, result.filings_created]})
+    session.flush()
+    ticker.finish()
+    return result
+
+
+def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id, result: ImportResult,
+                stamp: datetime, ticker: Ticker) -> None:
+    if not rows:
+        return
+    person_uuid_of: dict[tuple, str] = {}  # person key in this file → uuid
+    new_people: list[dict[str, Any]] = []
+    updated: set[str] = set()
+    for r in rows:
+        v = r.values
+        key = ("uuid", v["person_uuid"]) if v.get("person_uuid") else ("name", v["name"], v.get("unit") or "")
+        if key in person_uuid_of:
+            continue
+        if r.action == CREATE:
+            rec = {k: v.get(k) for k in PERSON_FIELDS}
+            rec.update(unit_id=units.id_for(v.get("unit")), uuid=r.target_uuid or new_uuid(),
+                       created_at=stamp, updated_at=stamp, origin=None)
+            new_people.append(rec)
+            person_uuid_of[key] = rec["uuid"]
+            result.people_created += 1
+        else:
+            person_uuid_of[key] = r.target_uuid
+            if r.target_uuid not in updated:
+                person = session.scalars(select(Person).where(Person.uuid == r.target_uuid)).one()
+                changes = {k: v[k] for k in PERSON_FIELDS if k in v}
+                if v.get("unit"):
+                    changes["unit_id"] = units.id_for(v["unit"])
+                dirty = False
+                for k, value in changes.items():
+                    if not _same_value(k, value, getattr(person, k)):
+                        setattr(person, k, value)
+                        dirty = True
+                if dirty:
+                    result.people_updated += 1
+                updated.add(r.target_uuid)
+    for chunk in _chunks(new_people):
+        session.execute(insert(Person), chunk)
+    session.flush()
+    person_ids = dict(session.execute(select(Person.uuid, Person.id)).all())
+    have = set(session.execute(select(AccountRole.account_id, AccountRole.person_id, AccountRole.role)).all())
+    new_roles = []
+    for r in rows:
+        v = r.values
+        ticker.advance()
+        aid = account_id(v.get("_account"))
+        if aid is None or not v.get("role"):
+            continue
+        key = ("uuid", v["person_uuid"]) if v.get("person_uuid") else ("name", v["name"], v.get("unit") or "")
+        pid = person_ids[person_uuid_of[key]]
+        if (aid, pid, v["role"]) in have:
+            continue
+        have.add((aid, pid, v["role"]))
+        new_roles.append({"account_id": aid, "person_id": pid, "role": v["role"], "since": v.get("since"),
+                          "until": v.get("until"), "uuid": new_uuid(), "created_at": stamp, "updated_at": stamp,
+                          "origin": None})
+    for chunk in _chunks(new_roles):
+        session.execute(insert(AccountRole), chunk)
+    result.roles_added += len(new_roles)
+    session.flush()
+
+
+def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_ids: dict[str, int],
+                   result: ImportResult, stamp: datetime, ticker: Ticker) -> None:
+    if not rows:
+        return
+    new, links, steps_of = [], [], {}
+    for r in rows:
+        ticker.advance()
+        v = r.values
+        if r.action == CREATE:
+            aid = account_id(v.get("_account"))
+            frozen = v.get("frozen")
+            if frozen is None and aid is not None:  # rebuilt from the account as imported
+                frozen = json.dumps(registry.account_snapshot(session, aid), ensure_ascii=False)
+            rec = {k: v.get(k) for k in FILING_SCALARS}
+            rec.update(number=v["number"], account_id=aid, state=v.get("state") or enums.FilingState.FILED,
+                       profile_id=v.get("profile_id"), template_id=v.get("template_id"), chain=v.get("chain"),
+                       frozen=frozen, proposed=v.get("proposed"), merge_parent_id=None, kept_account_id=None,
+                       uuid=r.target_uuid or new_uuid(), created_at=stamp, updated_at=stamp, origin=None)
+            new.append(rec)
+            if v.get("steps"):
+                steps_of[rec["uuid"]] = json.loads(v["steps"])
+            if v.get("merge_parent_uuid") or v.get("kept_account_uuid"):
+                links.append((rec["uuid"], v.get("merge_parent_uuid"), v.get("kept_account_uuid")))
+            result.filings_created += 1
+        elif r.action == UPDATE:
+            filing = session.scalars(select(Filing).where(Filing.uuid == r.target_uuid)).one()
+            for k in FILING_SCALARS:
+                if k in v and getattr(filing, k) != v[k]:
+                    setattr(filing, k, v[k])
+            result.filings_updated += 1
+    for chunk in _chunks(new):
+        session.execute(insert(Filing), chunk)
+    session.flush()
+    filing_ids = dict(session.execute(select(Filing.uuid, Filing.id)).all())
+    steps = []
+    for fuuid, items in steps_of.items():
+        for s in items:
+            steps.append({"filing_id": filing_ids[fuuid], "seq": s["seq"], "title": s["title"],
+                          "opinion": s.get("opinion"), "signer": s.get("signer"),
+                          "signed_on": date.fromisoformat(s["signed_on"]) if s.get("signed_on") else None,
+                          "result": s.get("result") or "approved", "attachment_id": None,
+                          "uuid": s.get("uuid") or new_uuid(), "created_at": stamp, "updated_at": stamp,
+                          "origin": None})
+    for chunk in _chunks(steps):
+        session.execute(insert(ApprovalStep), chunk)
+    for fuuid, parent_uuid, kept_uuid in links:
+        filing = session.get(Filing, filing_ids[fuuid])
+        filing.merge_parent_id = filing_ids.get(parent_uuid) if parent_uuid else None
+        filing.kept_account_id = account_ids.get(kept_uuid) if kept_uuid else None
+    session.flush()
