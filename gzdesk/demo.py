@@ -330,8 +330,11 @@ class _Builder:
         for person, role in ((leader, enums.Role.LEADER), (head, enums.Role.DEPT_HEAD), (admin, enums.Role.ADMIN)):
             if role == enums.Role.ADMIN and rng.random() < 0.02:
                 continue  # an account with no 管理员 now and then (盐湖21)
+            since = registered  # staff take over after their training (盐湖22, 云南37)
+            if person["trained_on"] and person["trained_on"] > since:
+                since = min(person["trained_on"] + timedelta(days=rng.randrange(1, 30)), today)
             self.roles.append({"id": None, "uuid": new_uuid(), "account_id": acc_id, "person_id": person["id"],
-                               "role": role, "since": registered, "until": person["left_on"], "origin": None,
+                               "role": role, "since": since, "until": person["left_on"], "origin": None,
                                "created_at": _stamp(), "updated_at": _stamp()})
             team.append((person, role))
         self._filing_for(row, host, operator_unit, team)

@@ -1,0 +1,39 @@
+"""``gzdesk check``: rule findings, each with its source article."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from datetime import date
+
+from gzdesk.cli.common import add_db_option, add_json_option, open_db, parse_cli_date, print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="按制度检查账号，列出问题及依据条款")
+    p.add_argument("--today", metavar="DATE", help="检查日期（默认今天）")
+    p.add_argument("--rule", metavar="规则", help="只列出该规则的结果（英文代码）")
+    add_db_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from gzdesk import rules
+
+    today = parse_cli_date(args.today) if args.today else date.today()
+    db = open_db(args)
+    with db.reader() as s:
+        findings = rules.check(s, today)
+    db.close()
+    if args.rule:
+        findings = [f for f in findings if f.rule == args.rule]
+    if args.json:
+        print_json([f.to_json() for f in findings])
+        return 0
+    for f in findings:
+        who = f"{f.account}（{f.host_unit}）" if f.account else ""
+        print(f"[{f.level}] {rules.RULE_LABELS.get(f.rule, f.rule)} {who}：{f.message}　依据：{f.article}")
+    counts = Counter(f.level for f in findings)
+    print(f"共 {len(findings)} 条：" + "，".join(f"{k} {v} 条" for k, v in counts.items()) if findings else "未发现问题")
+    return 0

@@ -1,0 +1,196 @@
+"""Rule checks on the registry (``gzdesk check``): each finding names its source article.
+
+The rules come from DESIGN.md "Rules the program checks"; which of them apply, and with which
+numbers and articles, comes from the office's policy profile — a rule the profile's document does
+not contain is not checked. Overdue filings, backfills and 公告 come from ``gzdesk.deadlines`` so
+the 待办 view and the checks never disagree.
+
+Not checked, for want of data the registry does not hold: replies to messages within 2 days
+(太白 第十一条) and the content-quality items of 南通 附件2.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gzdesk import deadlines, enums
+from gzdesk.enums import AccountStatus, UnitType
+from gzdesk.models import Account, AccountRole, Person, Task, Unit
+from gzdesk.office import current_profile
+from gzdesk.profiles import Profile
+
+ACTIVE = (AccountStatus.NORMAL, AccountStatus.PAUSED)
+SAME_NAME_EXEMPT = (enums.Platform.APP, enums.Platform.WECHAT_MINIPROGRAM)
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    level: str  # 否决 / 问题 / 提示
+    article: str
+    message: str
+    account_id: int | None = None
+    account: str = ""
+    host_unit: str = ""
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "level": self.level, "article": self.article, "message": self.message,
+                "account_id": self.account_id, "account": self.account, "host_unit": self.host_unit}
+
+
+RULE_LABELS = {
+    "one_per_platform": "同一平台多个账号",
+    "internal_unit": "以内设机构名义开设",
+    "name_mismatch": "各平台名称不一致",
+    "verification": "认证信息未标明主办单位",
+    "unverified": "未通过认证",
+    "platform_not_approved": "未核准平台",
+    "no_update_2_weeks": "两周内无更新",
+    "update_frequency": "更新频率不足",
+    "no_original": "两周内无原创",
+    "untrained_staff": "人员未经培训上岗",
+    "departure_tasks": "离职人员账号未改密码",
+    "no_responsible": "无管理责任人",
+    "overdue": "备案逾期",
+}
+
+
+def _cite(profile: Profile, key: str) -> str | None:
+    rule = profile.rule(key)
+    if not rule or not rule.get("article"):
+        return None
+    return f"{profile.data.get('document', profile.name)}{rule['article']}"
+
+
+def check(session: Session, today: date) -> list[Finding]:
+    """All findings for the registry on ``today``: 否决 first, then 问题, then 提示."""
+    profile = current_profile(session)
+    units = {u.id: u for u in session.scalars(select(Unit))}
+    accounts = [a for a in session.scalars(select(Account).order_by(Account.id)) if a.status in ACTIVE]
+    out: list[Finding] = []
+
+    def add(rule, level, article, message, account: Account | None = None):
+        host = units.get(account.host_unit_id) if account else None
+        out.append(Finding(rule, level, article, message, account.id if account else None,
+                           account.name if account else "", host.name if host else ""))
+
+    by_unit: dict[int | None, list[Account]] = defaultdict(list)
+    for a in accounts:
+        by_unit[a.host_unit_id].append(a)
+
+    art = _cite(profile, "one_account_per_platform")
+    if art:
+        for unit_id, items in by_unit.items():
+            if unit_id is None:
+                continue
+            per_platform: dict[str, list[Account]] = defaultdict(list)
+            for a in items:
+                per_platform[a.platform if a.platform != enums.Platform.OTHER else f"other:{a.platform_other}"].append(a)
+            for group in per_platform.values():
+                if len(group) > 1:
+                    names = "、".join(f"“{a.name}”" for a in group)
+                    for a in group:
+                        add("one_per_platform", "问题", art,
+                            f"{units[unit_id].name}在{enums.label('platform', a.platform)}开设了{len(group)}个账号"
+                            f"（{names}），应清理整合", a)
+
+    art = _cite(profile, "no_internal_units")
+    if art:
+        for a in accounts:
+            host = units.get(a.host_unit_id)
+            if host is not None and host.kind == UnitType.INTERNAL:
+                add("internal_unit", "问题", art, f"主办单位“{host.name}”是内设机构，不得以内设机构名义开设政务新媒体", a)
+
+    art = _cite(profile, "names")
+    if art:
+        for unit_id, items in by_unit.items():
+            named = [a for a in items if a.platform not in SAME_NAME_EXEMPT]
+            names = sorted({a.name for a in named})
+            if unit_id is not None and len(names) > 1:
+                add("name_mismatch", "提示", art,
+                    f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）")
+        for a in accounts:
+            if a.verification_names_host is False:
+                add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
+
+    art = _cite(profile, "approved_platforms")
+    approved = profile.approved_platforms
+    if art and approved:
+        for a in accounts:
+            if a.platform not in approved:
+                where = a.platform_other or enums.label("platform", a.platform)
+                add("platform_not_approved", "问题", art, f"平台“{where}”不在核准平台名单内", a)
+
+    _update_rules(profile, accounts, today, add)
+    _people_rules(session, profile, accounts, today, add)
+
+    host_of = dict(session.execute(select(Account.id, Account.host_unit_id)).all())
+    for item in deadlines.pending(session, today):
+        if item.overdue and item.kind != "task":
+            host = units.get(host_of.get(item.account_id))
+            out.append(Finding("overdue", "问题", item.article, f"{item.kind_label}已逾期：{item.message}",
+                               item.account_id, item.account, host.name if host else ""))
+
+    order = {"否决": 0, "问题": 1, "提示": 2}
+    return sorted(out, key=lambda f: (order.get(f.level, 3), f.rule, f.account_id or 0))
+
+
+def _update_rules(profile: Profile, accounts: list[Account], today: date, add) -> None:
+    freq = profile.rule("update_frequency")
+    sheet = (profile.rule("inspection") or {}).get("sheet")
+    for a in accounts:
+        if a.status != AccountStatus.NORMAL:
+            continue
+        last = a.last_update_on
+        if sheet == "nantong_2019" and (last is None or today - last > timedelta(days=14)):
+            add("no_update_2_weeks", "否决", "南通市政务新媒体管理办法（试行）附件2 单项否决指标“内容不更新”",
+                f"监测时间点前2周内无更新（最近更新：{last.isoformat() if last else '未登记'}）", a)
+            continue
+        if freq:
+            limit = 3 if freq.get("daily") else 7  # 云南: daily except holidays → allow a long weekend
+            if last is None or today - last > timedelta(days=limit):
+                how = "除节假日外每天至少更新1条" if freq.get("daily") else f"每周更新不少于{freq.get('per_week', 1)}次"
+                add("update_frequency", "问题", _cite(profile, "update_frequency") or "",
+                    f"未做到{how}（最近更新：{last.isoformat() if last else '未登记'}）", a)
+        orig = profile.rule("original_content")
+        if orig:
+            weeks = int(orig.get("weeks", 2))
+            if a.last_original_on is None or today - a.last_original_on > timedelta(weeks=weeks):
+                when = a.last_original_on.isoformat() if a.last_original_on else "未登记"
+                add("no_original", "提示", _cite(profile, "original_content") or "",
+                    f"{weeks}周内无原创信息（最近原创：{when}）", a)
+
+
+def _people_rules(session: Session, profile: Profile, accounts: list[Account], today: date, add) -> None:
+    ids = {a.id for a in accounts}
+    roles = session.execute(select(AccountRole.account_id, AccountRole.since, Person.name, Person.trained_on,
+                                   Person.left_on).join(Person, AccountRole.person_id == Person.id)).all()
+    on_duty: dict[int, list] = defaultdict(list)
+    for account_id, since, name, trained_on, left_on in roles:
+        if account_id in ids and (left_on is None or left_on > today):
+            on_duty[account_id].append((name, since, trained_on))
+    by_id = {a.id: a for a in accounts}
+    art = _cite(profile, "training_required")
+    if art:
+        for account_id, people in on_duty.items():
+            for name, since, trained_on in people:
+                if trained_on is None or (since is not None and trained_on > since):
+                    message = (f"{name}未登记培训日期即在岗" if trained_on is None else
+                               f"{name}于{since.isoformat()}上岗，培训日期（{trained_on.isoformat()}）在上岗之后")
+                    add("untrained_staff", "问题", art, message, by_id[account_id])
+    art = _cite(profile, "responsible_person")
+    if art:
+        for a in accounts:
+            if not on_duty.get(a.id):
+                add("no_responsible", "问题", art, "管理队伍中没有在岗人员，未明确专人负责", a)
+    art = _cite(profile, "departure_password_change") or "云南省政务新媒体管理办法第三十七条"
+    overdue_tasks = session.execute(select(Task.title, Task.account_id, Task.due_on).where(
+        Task.done_on.is_(None), Task.kind == enums.TaskKind.PASSWORD_CHANGE)).all()
+    for title, account_id, due_on in overdue_tasks:
+        if account_id in by_id and (due_on is None or due_on < today):
+            add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[account_id])

@@ -1,0 +1,72 @@
+"""Rule checks: each finding names its source article, and only the profile's rules apply."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from gzdesk import registry, rules
+from gzdesk.cli import main
+from gzdesk.registry import AccountData, PersonData, TeamMember, UnitData
+
+TODAY = date(2026, 11, 20)
+
+
+def _setup(db):
+    with db.transaction() as s:
+        bureau = registry.save_unit(s, UnitData(name="海门区教育局", kind="department"))
+        office = registry.save_unit(s, UnitData(name="海门区教育局办公室", kind="internal", parent_id=bureau))
+        trained = registry.save_person(s, PersonData(name="王芳", trained_on=date(2024, 1, 1)))
+        untrained = registry.save_person(s, PersonData(name="李强"))
+        fresh = dict(last_update_on=date(2026, 11, 18), last_original_on=date(2026, 11, 10),
+                     verification_names_host=True)
+        a = registry.save_account(s, AccountData(name="海门教育", platform="weibo", host_unit_id=bureau,
+                                                 team=[TeamMember(trained, "admin")], **fresh))
+        b = registry.save_account(s, AccountData(name="海门教育发布", platform="weibo", host_unit_id=bureau,
+                                                 team=[TeamMember(untrained, "admin")], **fresh))
+        c = registry.save_account(s, AccountData(name="教育局办公室", platform="douyin", host_unit_id=office,
+                                                 last_update_on=date(2026, 10, 1), verification_names_host=False))
+        d = registry.save_account(s, AccountData(name="海门教育", platform="other", platform_other="某论坛",
+                                                 host_unit_id=bureau, team=[TeamMember(trained, "leader")], **fresh))
+    return a, b, c, d
+
+
+def test_findings_for_the_nantong_profile(db):
+    a, b, c, d = _setup(db)
+    with db.reader() as s:
+        found = rules.check(s, TODAY)
+    by_rule: dict[str, set] = {}
+    for f in found:
+        by_rule.setdefault(f.rule, set()).add(f.account_id)
+        assert f.article, f
+    assert by_rule["one_per_platform"] == {a, b}
+    assert by_rule["internal_unit"] == {c}
+    assert by_rule["verification"] == {c}
+    assert by_rule["no_update_2_weeks"] == {c}
+    assert by_rule["untrained_staff"] == {b}
+    assert by_rule["no_responsible"] == {c}
+    assert by_rule["platform_not_approved"] == {d}
+    assert None in by_rule["name_mismatch"]
+    veto = next(f for f in found if f.rule == "no_update_2_weeks")
+    assert veto.level == "否决" and "附件2" in veto.article
+    internal = next(f for f in found if f.rule == "internal_unit")
+    assert "第十二条" in internal.article
+    assert found[0].level == "否决"
+
+
+def test_rules_missing_from_the_profile_are_not_checked(make_db):
+    db = make_db("taibai")
+    _setup(db)
+    with db.reader() as s:
+        found = {f.rule for f in rules.check(s, TODAY)}
+    assert "internal_unit" not in found and "platform_not_approved" not in found
+    assert "one_per_platform" in found  # 太白 第五条
+
+
+def test_cli_check_json(db, db_path, capsys):
+    _setup(db)
+    assert main(["check", "--db", str(db_path), "--today", "2026-11-20", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"rule", "level", "article", "message", "account_id", "account", "host_unit"} <= set(data[0])
+    assert main(["check", "--db", str(db_path), "--today", "2026-11-20"]) == 0
+    assert "依据：" in capsys.readouterr().out
