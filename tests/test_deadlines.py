@@ -1,0 +1,137 @@
+"""Deadlines from the profile in Chinese working days (gzdesk.deadlines)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from gzdesk import deadlines, filings, registry
+from gzdesk.models import Task
+from gzdesk.workdays import WorkdayCalendar
+
+CAL = WorkdayCalendar()
+
+
+def _account(db, name, registered_on, **kw) -> int:
+    with db.transaction() as s:
+        return registry.save_account(s, registry.AccountData(name=name, registered_on=registered_on, **kw))
+
+
+def _pending(db, today):
+    with db.reader() as s:
+        return deadlines.pending(s, today)
+
+
+def test_calendar_facts_used_below():
+    # 2025 国庆 + 中秋: 10-01…10-08 off, Sunday 09-28 and Saturday 10-11 are 调休 working days
+    assert CAL.add(date(2025, 9, 30), 7).day == date(2025, 10, 16)
+    assert CAL.add(date(2025, 9, 29), 3).day == date(2025, 10, 10)
+
+
+def test_yunnan_opening_filing_due_seven_workdays_across_guoqing(make_db):
+    """云南 第十七条: 开办…应于7个工作日内填写备案登记表进行备案."""
+    db = make_db("yunnan")
+    aid = _account(db, "云南发布", date(2025, 9, 30))
+    items = _pending(db, date(2025, 10, 9))
+    assert len(items) == 1
+    it = items[0]
+    assert (it.kind, it.account_id, it.due, it.overdue, it.provisional) == ("filing", aid, date(2025, 10, 16), False, False)
+    assert it.days_left == 6  # 10-10, 10-11 (调休 Saturday), 10-13, 10-14, 10-15, 10-16
+    assert it.article == "云南省政务新媒体管理办法第十七条"
+    # once a filing exists the item follows the filing, until it is filed
+    with db.transaction() as s:
+        f = filings.new_filing(s, aid, "开设", "新开设", filled_on=date(2025, 10, 9))
+    it = _pending(db, date(2025, 10, 17))[0]
+    assert (it.filing_number, it.due, it.overdue, it.days_left) == (f.number, date(2025, 10, 16), True, -1)
+    with db.transaction() as s:
+        filings.record_step(s, f.id, "同意", "甲", date(2025, 10, 10))
+        filings.record_step(s, f.id, "同意", "乙", date(2025, 10, 13))
+    assert _pending(db, date(2025, 10, 17)) == []
+
+
+def test_nantong_provincial_filing_three_workdays_after_host_step(db):
+    """南通 第十五条: 主管单位应在3个工作日内通过全省政务新媒体备案检查系统进行备案."""
+    aid = _account(db, "通州发布", date(2025, 9, 20))
+    with db.transaction() as s:
+        f = filings.new_filing(s, aid, "开设", "新开设", filled_on=date(2025, 9, 26))
+    assert _pending(db, date(2025, 9, 29)) == []  # nothing reached the 主管单位 yet
+    with db.transaction() as s:
+        filings.record_step(s, f.id, "同意", "主办单位负责人", date(2025, 9, 29))
+    [it] = _pending(db, date(2025, 10, 9))
+    assert (it.kind, it.due, it.days_left, it.overdue) == ("provincial", date(2025, 10, 10), 1, False)
+    assert it.article == "南通市政务新媒体管理办法（试行）第十五条"
+    # still due after the 主管单位 signs, until the provincial system is updated
+    with db.transaction() as s:
+        filings.record_step(s, f.id, "同意", "主管单位负责人", date(2025, 10, 9))
+    [it] = _pending(db, date(2025, 10, 13))
+    assert it.overdue and it.days_left == -2  # 10-11 (调休 Saturday) and 10-13
+    with db.transaction() as s:
+        filings.mark_reported(s, f.id, date(2025, 10, 13))
+    assert _pending(db, date(2025, 10, 13)) == []
+
+
+def test_backfill_windows_per_profile(make_db):
+    """盐湖 第三十条 20, 南通 第三十五条 20, 云南 第四十七条 60 working days from publication."""
+    expected = {"yanhu": ("2024-05-27", 20, "运城市盐湖区政府系统政务新媒体管理办法（试行）第三十条"),
+                "nantong": ("2019-10-10", 20, "南通市政务新媒体管理办法（试行）第三十五条"),
+                "yunnan": ("2019-08-03", 60, "云南省政务新媒体管理办法第四十七条")}
+    for profile, (start, n, article) in expected.items():
+        db = make_db(profile)
+        old = _account(db, "老账号", date(2015, 6, 1))
+        _account(db, "无日期账号", None)
+        _account(db, "已关停", date(2015, 6, 1), status="closed")
+        items = [i for i in _pending(db, date(2025, 1, 6)) if i.kind == "backfill"]
+        assert {i.account for i in items} == {"老账号", "无日期账号"}
+        due = CAL.add(date.fromisoformat(start), n).day
+        assert all(i.due == due and i.overdue and i.article == article for i in items)
+        # a live filing of the account removes the account item (the filing carries it)
+        with db.transaction() as s:
+            f = filings.new_filing(s, old, "补办", "补办备案", filled_on=date(2025, 1, 6))
+        items = [i for i in _pending(db, date(2025, 1, 6)) if i.kind == "backfill"]
+        assert {(i.account, i.filing_number) for i in items} == {("老账号", f.number), ("无日期账号", None)}
+
+
+def test_announcement_and_closure_items(make_db):
+    db = make_db("yanhu")
+    aid = _account(db, "盐湖发布", date(2024, 8, 1))
+    with db.transaction() as s:
+        f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=date(2025, 9, 22), event_on=date(2025, 10, 10))
+    ann = [i for i in _pending(db, date(2025, 9, 26)) if i.kind == "announcement"]
+    assert len(ann) == 1 and ann[0].due == date(2025, 10, 9)  # the working day before the closing day
+    assert "2025年9月29日至2025年10月9日" in ann[0].message
+    assert ann[0].article == "运城市盐湖区政府系统政务新媒体管理办法（试行）第十一条"
+    with db.transaction() as s:
+        filings.set_announcement(s, f.id, date(2025, 9, 30), date(2025, 10, 10))
+    items = _pending(db, date(2025, 9, 30))
+    assert [i.kind for i in items if i.filing_id == f.id] == ["closure"]
+    closure = next(i for i in items if i.kind == "closure")
+    assert closure.due == date(2025, 10, 10) and "审批办结后" in closure.message
+
+
+def test_tasks_and_sorting_overdue_first(make_db):
+    db = make_db("yunnan")
+    with db.transaction() as s:
+        aid = registry.save_account(s, registry.AccountData(name="云南发布", registered_on=date(2025, 9, 30)))
+        s.add(Task(kind="password_change", title="张三离职：云南发布更改账号密码", account_id=aid,
+                   due_on=date(2025, 10, 9), article="云南省政务新媒体管理办法第三十七条"))
+        s.add(Task(kind="device_return", title="已完成", account_id=aid, due_on=date(2025, 10, 1),
+                   done_on=date(2025, 10, 2)))
+    items = _pending(db, date(2025, 10, 10))
+    assert [i.kind for i in items] == ["task", "filing"]
+    assert items[0].overdue and items[0].account == "云南发布" and items[0].days_left == -1
+    assert not items[1].overdue and items[1].due == date(2025, 10, 16)
+    data = items[0].to_json()
+    assert set(data) >= {"kind", "title", "account_id", "account", "filing_id", "filing_number", "due", "provisional",
+                         "overdue", "days_left", "rule", "article", "message"}
+
+
+def test_provisional_dates_beyond_the_calendar(make_db):
+    db = make_db("yunnan")
+    far = date(2031, 3, 3)
+    if WorkdayCalendar.covered(far):  # the package learnt 2031: nothing to show
+        return
+    _account(db, "未来账号", date(2025, 1, 1))
+    with db.transaction() as s:
+        aid = registry.save_account(s, registry.AccountData(name="远期", registered_on=date(2025, 1, 2)))
+        s.add(Task(kind="other", title="远期待办", account_id=aid, due_on=far))
+    item = next(i for i in _pending(db, date(2025, 1, 3)) if i.title == "远期待办")
+    assert item.provisional and "预估" in item.due_text
