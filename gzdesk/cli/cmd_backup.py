@@ -1,0 +1,72 @@
+"""``gzdesk backup`` / ``restore FILE`` / ``verify``: copies, and a check of the file and the audit log."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gzdesk import backup
+from gzdesk.cli.common import add_db_option, add_json_option, db_path, print_json
+from gzdesk.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("backup", help="备份数据库（可在程序打开时进行）",
+                       description="用 SQLite 在线备份把数据库复制到数据库旁的 backups 文件夹（文件名带时间），只保留最近几份")
+    p.add_argument("--to", metavar="DIR", help="备份到该文件夹（默认：数据库旁的 backups）")
+    p.add_argument("--keep", metavar="N", type=int, default=backup.DEFAULT_KEEP,
+                   help=f"只保留最近 N 份（默认 {backup.DEFAULT_KEEP}；0 表示全部保留）")
+    add_db_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份恢复数据库（先自动备份当前数据库）")
+    p.add_argument("file", metavar="FILE", help="备份文件")
+    add_db_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("verify", help="检查数据库文件与审计日志")
+    add_db_option(p)
+    add_json_option(p)
+    p.set_defaults(func=cmd_verify)
+
+
+def _existing_db(args: argparse.Namespace) -> Path:
+    path = db_path(args)
+    if not path.exists():
+        raise UserError(f"找不到数据库文件“{path}”，请先运行 gzdesk init")
+    return path
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    if args.keep < 0:
+        raise UserError("--keep 不能为负数")
+    target = backup.backup_database(_existing_db(args), Path(args.to) if args.to else None, keep=args.keep)
+    if args.json:
+        print_json({"path": str(target), "size": target.stat().st_size})
+    else:
+        print(f"已备份到 {target}（{target.stat().st_size // 1024} KB）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    result = backup.restore_database(_existing_db(args), Path(args.file))
+    if args.json:
+        print_json({"restored_from": str(result.restored_from), "safety_copy": str(result.safety_copy),
+                    "schema_version": result.schema_version, "upgraded_to": result.upgraded_to})
+        return 0
+    print(f"已从 {result.restored_from} 恢复数据库")
+    print(f"恢复前的数据库已备份到 {result.safety_copy}")
+    if result.upgraded_to:
+        print(f"备份的结构版本 {result.schema_version} 已升级到 {result.upgraded_to}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    report = backup.verify_database(_existing_db(args))
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print("\n".join(report.lines()))
+    return 0 if report.ok else 1

@@ -1,0 +1,451 @@
+"""Merging lower offices' 上报快照 into this database (the city's merged library, 临沂 摸排底数/上报).
+
+Identity is the record's ``uuid``: a record keeps it from the office that made it, so merging the
+same snapshot twice, or a newer one from the same county, never duplicates anything. Every merged
+record's ``origin`` is the name of the office whose snapshot brought it, and ``snapshot_source``
+keeps, per source office (keyed by the uuid of its own unit), the time and hash of the last
+snapshot merged and its counts.
+
+What a newer snapshot from a known source does (choices documented here, shown in the report):
+
+- a uuid not in this database → **新增** (added, with a new local id);
+- a uuid already here from a snapshot, with any field different → **更新** (changed) to the
+  snapshot's values; a record last delivered by another source moves to this one;
+- a record that came from this source earlier and is missing from the newer snapshot →
+  **已不存在**: it is **deleted** (the library mirrors what the county keeps; closed accounts stay,
+  as the county keeps them with status 关停/注销), and listed by name in the report;
+- a uuid that belongs to a record made in this office (``origin`` empty) is **not overwritten**
+  (reported as 未覆盖本库记录).
+
+A snapshot with the same hash as, or a created time not later than, the last one merged from that
+source changes nothing and says so. A snapshot of this office itself is refused.
+
+Foreign keys are translated through uuids (snapshot id → uuid → local id) for every column the
+ORM declares as a foreign key (unit parent, account units, roles, filings, steps, attachments,
+tasks, and tables added later), checked with foreign keys deferred to the end. A single-column
+unique value (a 备案编号 such as ``2026-00001``, numbered alike in every county) that is already
+used by another record here is kept with the source's name appended, e.g. ``2026-00001（海门区…）``.
+
+Everything happens in one transaction (``Database.transaction``) for all files: any refusal,
+error or cancel leaves the database as it was. Files are checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Table, UniqueConstraint, select
+from sqlalchemy.orm import Session
+
+from gzdesk import audit, enums, office
+from gzdesk.dates import cn_date
+from gzdesk.db import Database
+from gzdesk.errors import UserError
+from gzdesk.exchange.progress import ProgressCallback, Ticker
+from gzdesk.exchange.snapshot import Manifest, OpenedSnapshot, open_snapshot
+from gzdesk.models import Base, SnapshotSource, Unit
+from gzdesk.models.base import now
+
+TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "account_role": "管理岗位",
+                "filing": "备案", "approval_step": "审批步骤", "attachment": "附件", "task": "待办"}
+LABEL_COLUMNS = ("name", "number", "title", "filename", "role")
+
+MERGED, ALREADY, OLDER = "merged", "already_merged", "older"
+
+
+def synced_tables() -> list[Table]:
+    """Tables whose rows travel in snapshots: every ORM table with ``uuid`` and ``origin``, parents first."""
+    return [t for t in Base.metadata.sorted_tables if "uuid" in t.c and "origin" in t.c]
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class Item:
+    table: str
+    uuid: str
+    label: str
+
+    def to_json(self) -> dict:
+        return {"table": self.table, "uuid": self.uuid, "label": self.label}
+
+
+@dataclass
+class MergeReport:
+    """What one snapshot did to this database."""
+
+    file: str
+    source_name: str
+    source_unit_uuid: str
+    profile_id: str | None
+    snapshot_created_at: datetime
+    sha256: str
+    status: str  # merged / already_merged / older
+    previous_created_at: datetime | None = None
+    added: list[Item] = field(default_factory=list)
+    changed: list[Item] = field(default_factory=list)
+    gone: list[Item] = field(default_factory=list)
+    kept_local: list[Item] = field(default_factory=list)
+    renamed: list[tuple[Item, str, str]] = field(default_factory=list)  # (item, column, stored value)
+    renamed_source: str | None = None  # the source's former name when it changed
+
+    def per_table(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for kind in ("added", "changed", "gone"):
+            for item in getattr(self, kind):
+                out.setdefault(item.table, {"added": 0, "changed": 0, "gone": 0})[kind] += 1
+        return out
+
+    def text(self) -> str:
+        """The Chinese report shown to the clerk (several lines)."""
+        when = cn_date(self.snapshot_created_at.date())
+        head = f"{self.source_name}（{when}的快照，文件 {self.file}）"
+        if self.status == ALREADY:
+            return f"{head}：此快照已合并过，未作任何改动"
+        if self.status == OLDER:
+            before = cn_date(self.previous_created_at.date()) if self.previous_created_at else ""
+            return f"{head}：不比已合并的快照（{before}）新，未作任何改动"
+        lines = [f"{head}：新增 {len(self.added)}、更新 {len(self.changed)}、已不存在 {len(self.gone)}"]
+        for table, n in self.per_table().items():
+            lines.append(f"  {TABLE_LABELS.get(table, table)}：新增 {n['added']}、更新 {n['changed']}、"
+                         f"已不存在 {n['gone']}")
+        for what, items in (("新增账号", self.added), ("更新账号", self.changed), ("已不存在（已删除）", self.gone)):
+            shown = [i.label for i in items if i.table == "account"] if what != "已不存在（已删除）" else \
+                [f"{TABLE_LABELS.get(i.table, i.table)}“{i.label}”" for i in items]
+            if shown:
+                more = f" 等 {len(shown)} 项" if len(shown) > 20 else ""
+                lines.append(f"  {what}：{'、'.join(shown[:20])}{more}")
+        if self.renamed:
+            lines.append(f"  编号与本库已有记录重复、已加来源后缀：{len(self.renamed)} 项（如 {self.renamed[0][2]}）")
+        if self.kept_local:
+            lines.append(f"  与本库自有记录相同、未覆盖：{len(self.kept_local)} 项")
+        if self.renamed_source:
+            lines.append(f"  来源单位已更名：{self.renamed_source} → {self.source_name}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "source_name": self.source_name, "source_unit_uuid": self.source_unit_uuid,
+                "profile_id": self.profile_id, "snapshot_created_at": self.snapshot_created_at,
+                "sha256": self.sha256, "status": self.status, "previous_created_at": self.previous_created_at,
+                "added": len(self.added), "changed": len(self.changed), "gone": len(self.gone),
+                "per_table": self.per_table(),
+                "added_items": [i.to_json() for i in self.added],
+                "changed_items": [i.to_json() for i in self.changed],
+                "gone_items": [i.to_json() for i in self.gone],
+                "kept_local_items": [i.to_json() for i in self.kept_local],
+                "renamed": [dict(i.to_json(), column=c, stored=v) for i, c, v in self.renamed],
+                "renamed_from": self.renamed_source}
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def merge_snapshots(db: Database, paths: Sequence[Path], progress: ProgressCallback | None = None,
+                    actor: str | None = None) -> list[MergeReport]:
+    """Check every file, then merge them all in one transaction (oldest snapshot first)."""
+    if not paths:
+        raise UserError("请选择要合并的快照文件")
+    with ExitStack() as stack:
+        snaps = [stack.enter_context(open_snapshot(Path(p))) for p in paths]
+        snaps.sort(key=lambda s: s.manifest.created)
+        total = sum(sum(s.manifest.counts.values()) for s in snaps)
+        ticker = Ticker(progress, total)
+        ticker.check()
+        with db.transaction(actor) as session:
+            reports = [merge_one(session, snap, ticker) for snap in snaps]
+            ticker.finish()
+        return reports
+
+
+def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = None) -> MergeReport:
+    """Merge one checked snapshot inside the caller's transaction."""
+    m: Manifest = snap.manifest
+    ticker = ticker or Ticker(None, 0)
+    conn = session.connection()
+    dbapi = conn.connection.dbapi_connection
+    if not dbapi.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # hold the write lock from the first read on
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+    me = office.office(session)
+    my_unit = session.get(Unit, me.unit_id)
+    if my_unit is not None and my_unit.uuid == m.source_unit_uuid:
+        raise UserError(f"快照“{snap.source.name}”是本单位自己导出的，不能合并到本库")
+    report = MergeReport(snap.source.name, m.source_name, m.source_unit_uuid, m.profile_id, m.created,
+                         m.sha256, MERGED)
+    source = session.scalars(select(SnapshotSource).where(SnapshotSource.unit_uuid == m.source_unit_uuid)).first()
+    if source is not None:
+        report.previous_created_at = source.snapshot_created_at
+        if source.sha256 == m.sha256:
+            report.status = ALREADY
+        elif m.created <= source.snapshot_created_at:
+            report.status = OLDER
+        if report.status != MERGED:
+            ticker.advance(sum(m.counts.values()))
+            return report
+
+    tables = synced_tables()
+    if source is not None and source.name != m.source_name:
+        report.renamed_source = source.name
+        for t in tables:
+            conn.exec_driver_sql(f"UPDATE {_q(t.name)} SET origin = ? WHERE origin = ?",
+                                 (m.source_name, source.name))
+
+    reader = sqlite3.connect(f"file:{snap.path}?mode=ro", uri=True)
+    try:
+        _Merger(session, reader, m.source_name, report, ticker).run(tables)
+    finally:
+        reader.close()
+
+    problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        table, rowid, parent, _ = problems[0]
+        raise UserError(f"合并“{snap.source.name}”后有 {len(problems)} 处引用无法对应（如 {table} 第 {rowid} 行 → "
+                        f"{parent}），已全部撤销")
+
+    counts_json = json.dumps(m.counts, ensure_ascii=False, sort_keys=True)
+    result_json = json.dumps({"added": len(report.added), "changed": len(report.changed),
+                              "gone": len(report.gone)})
+    if source is None:
+        source = SnapshotSource(unit_uuid=m.source_unit_uuid)
+        session.add(source)
+    source.name, source.profile_id = m.source_name, m.profile_id
+    source.snapshot_created_at, source.sha256 = m.created, m.sha256
+    source.schema_version, source.merged_at = m.schema_version, now()
+    source.counts, source.result = counts_json, result_json
+    audit.record(session, "merge", "snapshot_source", entity_uuid=m.source_unit_uuid,
+                 summary=(f"合并{m.source_name}{cn_date(m.created.date())}的上报快照：新增 {len(report.added)}、"
+                          f"更新 {len(report.changed)}、已不存在 {len(report.gone)}")[:500],
+                 changes={"file": snap.source.name, "sha256": m.sha256, "created_at": m.created_at,
+                          "added": len(report.added),
+                          "changed": [i.uuid for i in report.changed],
+                          "gone": [i.uuid for i in report.gone]})
+    session.flush()
+    return report
+
+
+# --------------------------------------------------------------------------- the work
+
+
+class _Merger:
+    """Upserts one snapshot's rows, table by table, through raw SQL on the session's connection."""
+
+    def __init__(self, session: Session, reader: sqlite3.Connection, source_name: str,
+                 report: MergeReport, ticker: Ticker):
+        self.conn = session.connection()
+        self.reader = reader
+        self.source = source_name
+        self.report = report
+        self.ticker = ticker
+        self.snap_uuid: dict[str, dict[int, str]] = {}  # table → snapshot id → uuid
+        self.local_id: dict[str, dict[str, int]] = {}  # table → uuid → local id
+        self.gone: list[tuple[Table, list[int], list[Item]]] = []
+
+    def run(self, tables: list[Table]) -> None:
+        snap_tables = {r[0] for r in self.reader.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for table in tables:
+            self._table(table, table.name in snap_tables)
+        for table, ids, items in reversed(self.gone):
+            self._delete(table, ids)
+            self.report.gone.extend(items)
+
+    @staticmethod
+    def _label(row: dict) -> str:
+        for key in LABEL_COLUMNS:
+            if row.get(key):
+                text = str(row[key])
+                if key == "name" and row.get("platform"):  # accounts: 名称（平台）
+                    text += f"（{enums.label('platform', row['platform'])}）"
+                return text
+        return row.get("uuid") or ""
+
+    def _table(self, table: Table, present: bool) -> None:
+        cols = [c.name for c in table.columns]
+        col_list = ", ".join(_q(c) for c in cols)
+        name = table.name
+        local_rows = {r[cols.index("uuid")]: dict(zip(cols, r, strict=True)) for r in
+                      self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)}").fetchall()}
+        self.local_id[name] = {u: r["id"] for u, r in local_rows.items()}
+        snap_rows: list[dict] = []
+        if present:
+            snap_cols = {r[1] for r in self.reader.execute(f"PRAGMA table_info({_q(name)})")}
+            if set(cols) - snap_cols:
+                raise UserError(f"快照中的表 {name} 缺少列：{'、'.join(sorted(set(cols) - snap_cols))}")
+            snap_rows = [dict(zip(cols, r, strict=True)) for r in
+                         self.reader.execute(f"SELECT {col_list} FROM {_q(name)} ORDER BY id")]
+        self.snap_uuid[name] = {r["id"]: r["uuid"] for r in snap_rows}
+        in_snapshot = {r["uuid"] for r in snap_rows}
+
+        # new local ids first, so that self-references (unit.parent_id) resolve in one pass
+        next_id = max(self.local_id[name].values(), default=0) + 1
+        for r in snap_rows:
+            if r["uuid"] not in self.local_id[name]:
+                self.local_id[name][r["uuid"]] = next_id
+                next_id += 1
+
+        fks = self._foreign_keys(table)
+        inserts: list[dict] = []
+        updates: list[dict] = []
+        for r in snap_rows:
+            desired = dict(r)
+            for col, target in fks:
+                value = desired[col]
+                if value is not None:
+                    ref_uuid = self.snap_uuid.get(target, {}).get(value)
+                    desired[col] = self.local_id.get(target, {}).get(ref_uuid) if ref_uuid else None
+            desired["origin"] = self.source
+            local = local_rows.get(r["uuid"])
+            item = Item(name, r["uuid"], self._label(r))
+            if local is None:
+                desired["id"] = self.local_id[name][r["uuid"]]
+                inserts.append(desired)
+                self.report.added.append(item)
+            elif local["origin"] is None:
+                self.report.kept_local.append(item)
+            else:
+                desired["id"] = local["id"]
+                updates.append(desired)
+            self.ticker.advance()
+
+        gone_rows = [r for u, r in local_rows.items() if r["origin"] == self.source and u not in in_snapshot]
+        self._unique_values(table, local_rows, inserts + updates, gone_rows)
+        updates = [d for d in updates if any(d[c] != local_rows[d["uuid"]][c] for c in cols)]
+        self.report.changed.extend(Item(name, d["uuid"], self._label(d)) for d in updates)
+
+        set_cols = [c for c in cols if c != "id"]
+        if updates:
+            self.conn.exec_driver_sql(
+                f"UPDATE {_q(name)} SET {', '.join(f'{_q(c)} = ?' for c in set_cols)} WHERE id = ?",
+                [tuple(d[c] for c in set_cols) + (d["id"],) for d in updates])
+        if inserts:
+            self.conn.exec_driver_sql(
+                f"INSERT INTO {_q(name)} ({col_list}) VALUES ({', '.join('?' for _ in cols)})",
+                [tuple(d[c] for c in cols) for d in inserts])
+        if gone_rows:
+            self.gone.append((table, [r["id"] for r in gone_rows],
+                              [Item(name, r["uuid"], self._label(r)) for r in gone_rows]))
+
+    @staticmethod
+    def _foreign_keys(table: Table) -> list[tuple[str, str]]:
+        out = []
+        for col in table.columns:
+            for fk in col.foreign_keys:
+                out.append((col.name, fk.column.table.name))
+        return out
+
+    @staticmethod
+    def _unique_columns(table: Table) -> list[str]:
+        found = {c.name for c in table.columns if c.unique}
+        for cons in table.constraints:
+            if isinstance(cons, UniqueConstraint) and len(cons.columns) == 1:
+                found.update(c.name for c in cons.columns)
+        for idx in table.indexes:
+            if idx.unique and len(idx.columns) == 1:
+                found.update(c.name for c in idx.columns)
+        return sorted(found - {"id", "uuid"})
+
+    def _unique_values(self, table: Table, local_rows: dict[str, dict], written: list[dict],
+                       gone_rows: list[dict]) -> None:
+        """Give a colliding unique value the source's name; clear the way for values that move."""
+        columns = self._unique_columns(table)
+        if not columns:
+            return
+        written_by_uuid = {d["uuid"]: d for d in written}
+        releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
+        for col in columns:
+            held = {r[col]: u for u, r in local_rows.items() if u not in releasing and r[col] is not None}
+            taken: set = set()
+            for d in written:
+                value = d[col]
+                if value is None:
+                    continue
+                if value in held or value in taken:
+                    n, candidate = 1, f"{value}（{self.source}）"
+                    while candidate in held or candidate in taken:
+                        n += 1
+                        candidate = f"{value}（{self.source}-{n}）"
+                    d[col] = candidate
+                    self.report.renamed.append((Item(table.name, d["uuid"], str(value)), col, candidate))
+                taken.add(d[col])
+            # rows being rewritten or deleted release their old value first (UNIQUE is checked per row)
+            moving = []
+            for u in releasing:
+                r = local_rows.get(u)
+                if r is None or r[col] is None:
+                    continue
+                d = written_by_uuid.get(u)
+                if d is None or d[col] != r[col]:
+                    moving.append((f"~{u}", r["id"]))
+            if moving:
+                self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = ? WHERE id = ?", moving)
+
+    def _delete(self, table: Table, ids: list[int]) -> None:
+        """Delete rows gone from the source; self-references are cleared first (RESTRICT is immediate)."""
+        self_refs = [c for c, target in self._foreign_keys(table) if target == table.name]
+        try:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for col in self_refs:
+                    self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = NULL WHERE id IN ({marks})",
+                                              tuple(chunk))
+                self.conn.exec_driver_sql(f"DELETE FROM {_q(table.name)} WHERE id IN ({marks})", tuple(chunk))
+        except Exception as exc:  # sqlalchemy wraps sqlite3.IntegrityError
+            if "FOREIGN KEY" in str(exc).upper():
+                raise UserError(f"来源“{self.source}”已不存在的{TABLE_LABELS.get(table.name, table.name)}仍被本库其他"
+                                "记录引用，无法删除，合并已全部撤销") from None
+            raise
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@dataclass
+class SourceRow:
+    """One lower office whose snapshots were merged here (来源快照)."""
+
+    id: int
+    name: str
+    unit_uuid: str
+    profile_id: str | None
+    snapshot_created_at: datetime
+    merged_at: datetime
+    sha256: str
+    counts: dict[str, int]
+    last_result: dict[str, int]
+    accounts_here: int
+    records_here: int
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "name": self.name, "unit_uuid": self.unit_uuid, "profile_id": self.profile_id,
+                "snapshot_created_at": self.snapshot_created_at, "merged_at": self.merged_at,
+                "sha256": self.sha256, "counts": self.counts, "last_result": self.last_result,
+                "accounts_here": self.accounts_here, "records_here": self.records_here}
+
+
+def list_sources(session: Session) -> list[SourceRow]:
+    """Every source, most recent snapshot first, with how many of its records this database holds."""
+    conn = session.connection()
+    here: dict[str, dict[str, int]] = {}
+    for table in synced_tables():
+        for origin, n in conn.exec_driver_sql(
+                f"SELECT origin, count(*) FROM {_q(table.name)} WHERE origin IS NOT NULL GROUP BY origin"):
+            here.setdefault(origin, {})[table.name] = n
+    out = []
+    for s in session.scalars(select(SnapshotSource).order_by(SnapshotSource.snapshot_created_at.desc())):
+        mine = here.get(s.name, {})
+        out.append(SourceRow(s.id, s.name, s.unit_uuid, s.profile_id, s.snapshot_created_at, s.merged_at, s.sha256,
+                             json.loads(s.counts or "{}"), json.loads(s.result or "{}"),
+                             mine.get("account", 0), sum(mine.values())))
+    return out

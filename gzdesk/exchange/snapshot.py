@@ -1,0 +1,420 @@
+"""上报快照: the single SQLite file a county e-mails upward, and the checks made before merging one.
+
+A snapshot is a consistent copy of the office's database (SQLite's online backup API, so it can be
+made while the program is open and writing — WAL mode is on), with the audit log emptied (it stays
+with the office that wrote it; the receiver records its own 'merge' event) and a table
+``snapshot_manifest`` added:
+
+- ``format_version`` (this module's ``FORMAT_VERSION``), ``manifest`` (JSON: source unit name and
+  uuid, profile, schema version = ``PRAGMA user_version``, created time, record counts per table),
+- ``sha256``: the **content hash**, defined canonically so that it survives ``VACUUM`` and a page
+  re-layout but not a changed value: SHA-256 over ``b"gzdesk-snapshot-content/1\\n"``, the manifest
+  JSON (sorted keys, no spaces), the schema (``sqlite_master`` ordered by type and name) and then,
+  for every table ordered by name (except the manifest), its name and column list and each row —
+  ordered by ``uuid`` where the table has one, else by every column — as one JSON line
+  (BLOBs as ``{"$b": base64}``),
+- ``seal``: a **file seal**, SHA-256 of the whole file as written with the 64 hex digits of the
+  seal itself read as zeros. The content hash alone cannot see a byte flipped in a page's unused
+  space; the seal can, so a file changed anywhere after export is refused.
+
+``open_snapshot`` checks a file in this order, each failure a ``UserError`` with the reason: a
+SQLite file at all, ``PRAGMA integrity_check``, a gzdesk snapshot (application id, manifest), not
+newer than this program (schema and format), content hash, seal. It then hands out a private
+copy, migrated to this program's schema version if it is older, for ``gzdesk.exchange.merge``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from gzdesk.errors import UserError
+from gzdesk.exchange.progress import Cancelled, ProgressCallback
+from gzdesk.models import migrations
+
+FORMAT_VERSION = 1
+MANIFEST_TABLE = "snapshot_manifest"
+SEAL_PREFIX = b"GZDESK-SNAPSHOT-SEAL:"
+SEAL_ZEROS = b"0" * 64
+CONTENT_TAG = b"gzdesk-snapshot-content/1\n"
+BACKUP_PAGES_PER_STEP = 512
+
+# Tables whose rows travel and merge: every table with a uuid (see merge.synced_tables); the counts
+# in the manifest name them. The audit log stays home (emptied in the copy).
+STRIPPED_TABLES = ("audit_event",)
+
+
+@dataclass
+class Manifest:
+    """What a snapshot says about itself."""
+
+    source_name: str
+    source_unit_uuid: str
+    profile_id: str | None
+    profile_name: str | None
+    schema_version: int
+    created_at: str  # ISO 8601 with microseconds, local time of the exporting PC
+    counts: dict[str, int] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+    sha256: str = ""
+
+    def fields(self) -> dict:
+        """The hashed part (everything but the hash)."""
+        return {"format_version": self.format_version, "source_name": self.source_name,
+                "source_unit_uuid": self.source_unit_uuid, "profile_id": self.profile_id,
+                "profile_name": self.profile_name, "schema_version": self.schema_version,
+                "created_at": self.created_at, "counts": dict(sorted(self.counts.items()))}
+
+    @property
+    def created(self) -> datetime:
+        return datetime.fromisoformat(self.created_at)
+
+    def to_json(self) -> dict:
+        return dict(self.fields(), sha256=self.sha256)
+
+
+@dataclass
+class SnapshotInfo:
+    """The result of an export (and of ``inspect_snapshot``)."""
+
+    path: Path
+    manifest: Manifest
+    size: int
+
+
+# --------------------------------------------------------------------------- canonical content
+
+
+def _canon(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_blob)
+
+
+def _blob(value):
+    if isinstance(value, bytes):
+        return {"$b": base64.b64encode(value).decode("ascii")}
+    raise TypeError(type(value))
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def data_tables(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name != ? "
+        "ORDER BY name", (MANIFEST_TABLE,))]
+
+
+def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA table_info({_quote(table)})")]
+
+
+def content_digest(conn: sqlite3.Connection, manifest_fields: dict) -> str:
+    """The canonical content hash described in the module docstring."""
+    h = hashlib.sha256()
+    h.update(CONTENT_TAG)
+    h.update(_canon(manifest_fields).encode("utf-8") + b"\n")
+    schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != ? "
+                          "AND tbl_name != ? ORDER BY type, name", (MANIFEST_TABLE, MANIFEST_TABLE)).fetchall()
+    h.update(_canon([list(r) for r in schema]).encode("utf-8") + b"\n")
+    for table in data_tables(conn):
+        cols = columns_of(conn, table)
+        h.update(_canon([table, cols]).encode("utf-8") + b"\n")
+        order = _quote("uuid") if "uuid" in cols else ", ".join(str(i + 1) for i in range(len(cols)))
+        select = ", ".join(_quote(c) for c in cols)
+        for row in conn.execute(f"SELECT {select} FROM {_quote(table)} ORDER BY {order}"):
+            h.update(_canon(list(row)).encode("utf-8") + b"\n")
+    return h.hexdigest()
+
+
+def record_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows per table that carries records (tables with a uuid column)."""
+    out = {}
+    for table in data_tables(conn):
+        if "uuid" in columns_of(conn, table):
+            out[table] = conn.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
+    return out
+
+
+# --------------------------------------------------------------------------- file seal
+
+
+def _seal_position(data: bytes | bytearray) -> int:
+    """Offset of the 64 hex digits of the seal; UserError unless the marker occurs exactly once."""
+    first = data.find(SEAL_PREFIX)
+    if first < 0 or data.find(SEAL_PREFIX, first + 1) >= 0:
+        raise UserError("快照的文件校验标记缺失或重复，文件已被改动")
+    return first + len(SEAL_PREFIX)
+
+
+def _file_seal(data: bytes | bytearray, pos: int) -> str:
+    h = hashlib.sha256()
+    h.update(memoryview(data)[:pos])
+    h.update(SEAL_ZEROS)
+    h.update(memoryview(data)[pos + 64:])
+    return h.hexdigest()
+
+
+def _write_seal(path: Path) -> None:
+    data = path.read_bytes()
+    pos = _seal_position(data)
+    if data[pos:pos + 64] != SEAL_ZEROS:
+        raise RuntimeError("seal placeholder not found")
+    digest = _file_seal(data, pos).encode("ascii")
+    with open(path, "r+b") as f:
+        f.seek(pos)
+        f.write(digest)
+
+
+def _check_seal(data: bytes, name: str) -> None:
+    pos = _seal_position(data)
+    stored = data[pos:pos + 64].decode("ascii", errors="replace")
+    if stored != _file_seal(data, pos):
+        raise UserError(f"快照“{name}”的文件校验值不符：文件在导出后被改动过，已拒绝")
+
+
+# --------------------------------------------------------------------------- export
+
+
+class _Percent:
+    """Maps the export's phases onto 0‥100 for a ``callback(done, total)``; raises ``Cancelled``."""
+
+    def __init__(self, callback: ProgressCallback | None):
+        self.callback = callback
+
+    def __call__(self, percent: int) -> None:
+        if self.callback is not None and self.callback(max(0, min(100, percent)), 100) is False:
+            raise Cancelled("已取消导出，未留下文件")
+
+
+def _office_identity(conn: sqlite3.Connection) -> tuple[str, str, str | None, str | None]:
+    settings = dict(conn.execute("SELECT key, value FROM setting"))
+    unit_id = settings.get("office_unit_id")
+    if unit_id is None:
+        raise UserError("数据库尚未初始化，请先运行 gzdesk init --unit 单位名称 --profile 配置编号")
+    row = conn.execute("SELECT name, uuid FROM unit WHERE id = ?", (int(unit_id),)).fetchone()
+    if row is None:
+        raise UserError("本单位记录缺失，无法导出快照（请运行 gzdesk verify 检查数据库）")
+    profile_id = profile_name = None
+    if settings.get("profile"):
+        try:
+            profile = json.loads(settings["profile"])
+            profile_id, profile_name = profile.get("id"), profile.get("name")
+        except (ValueError, AttributeError):
+            pass
+    return row[0], row[1], profile_id, profile_name
+
+
+def export_snapshot(db_path: Path, target: Path, progress: ProgressCallback | None = None,
+                    now: datetime | None = None) -> SnapshotInfo:
+    """Write the snapshot of the database at ``db_path`` to ``target`` (replaced if it exists).
+
+    The file is built as ``target.partial`` and renamed at the end; on any error or a cancel the
+    partial file is deleted, and an existing ``target`` is left as it was.
+    """
+    db_path, target = Path(db_path), Path(target)
+    if not db_path.exists():
+        raise UserError(f"找不到数据库文件“{db_path}”")
+    if target.resolve() == db_path.resolve():
+        raise UserError("快照文件不能与数据库文件相同")
+    if not target.parent.exists():
+        raise UserError(f"文件夹“{target.parent}”不存在")
+    partial = target.with_name(target.name + ".partial")
+    step = _Percent(progress)
+    try:
+        partial.unlink(missing_ok=True)
+        step(0)
+        _copy_database(db_path, partial, step)
+        manifest = _finish_copy(partial, now or datetime.now(), step)
+        _write_seal(partial)
+        step(98)
+        problem = integrity_problem(partial)
+        if problem:
+            raise UserError(f"生成的快照未通过完整性检查：{problem}")
+        os.replace(partial, target)
+        step(100)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return SnapshotInfo(target, manifest, target.stat().st_size)
+
+
+def _copy_database(source: Path, dest: Path, step: _Percent) -> None:
+    """Online backup in steps (so that it reports progress and can be cancelled)."""
+    src = sqlite3.connect(source)
+    try:
+        version, app_id, has_tables = migrations.read_version(src)
+        if app_id != migrations.APPLICATION_ID or not has_tables:
+            raise UserError(f"文件“{source.name}”不是 gzdesk 数据库")
+        if version > migrations.LATEST_VERSION:
+            raise UserError(f"数据库“{source.name}”由较新版本的 gzdesk 写入，请升级程序")
+        dst = sqlite3.connect(dest)
+        try:
+            src.backup(dst, pages=BACKUP_PAGES_PER_STEP,
+                       progress=lambda _s, remaining, total: step(int(60 * (total - remaining) / max(total, 1))))
+        finally:
+            dst.close()
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"读取数据库失败：{exc}") from None
+    finally:
+        src.close()
+
+
+def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        name, unit_uuid, profile_id, profile_name = _office_identity(conn)
+        conn.execute("BEGIN")
+        for table in STRIPPED_TABLES:
+            if table in data_tables(conn):
+                conn.execute(f"DELETE FROM {_quote(table)}")
+        conn.execute(f"CREATE TABLE {MANIFEST_TABLE} (format_version INTEGER NOT NULL, "
+                     "manifest TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL)")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        manifest = Manifest(source_name=name, source_unit_uuid=unit_uuid, profile_id=profile_id,
+                            profile_name=profile_name, schema_version=version,
+                            created_at=created.isoformat(timespec="microseconds"),
+                            counts=record_counts(conn))
+        step(65)
+        manifest.sha256 = content_digest(conn, manifest.fields())
+        step(85)
+        conn.execute(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?, ?, ?)",
+                     (FORMAT_VERSION, _canon(manifest.fields()), manifest.sha256,
+                      (SEAL_PREFIX + SEAL_ZEROS).decode("ascii")))
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")  # no deleted audit rows left in free pages
+        step(95)
+        return manifest
+    finally:
+        conn.close()
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None when ``PRAGMA integrity_check`` says ok, else its first lines."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if rows == ["ok"]:
+        return None
+    return "；".join(rows[:3])
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class OpenedSnapshot:
+    """A checked snapshot: its manifest and a private copy at this program's schema version."""
+
+    source: Path
+    manifest: Manifest
+    path: Path  # the private copy (deleted when the ``open_snapshot`` block ends)
+    migrated_from: int | None = None
+
+
+def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
+    try:
+        row = conn.execute(f"SELECT format_version, manifest, sha256 FROM {MANIFEST_TABLE}").fetchall()
+    except sqlite3.DatabaseError:
+        raise UserError(f"文件“{name}”不是上报快照（缺少快照清单）") from None
+    if len(row) != 1:
+        raise UserError(f"快照“{name}”的清单已损坏")
+    fmt, text, sha = row[0]
+    if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
+        raise UserError(f"快照“{name}”的格式（版本 {fmt}）较新，本程序无法读取，请升级程序")
+    try:
+        data = json.loads(text)
+        manifest = Manifest(source_name=str(data["source_name"]), source_unit_uuid=str(data["source_unit_uuid"]),
+                            profile_id=data.get("profile_id"), profile_name=data.get("profile_name"),
+                            schema_version=int(data["schema_version"]), created_at=str(data["created_at"]),
+                            counts={str(k): int(v) for k, v in dict(data["counts"]).items()},
+                            format_version=int(data.get("format_version", fmt)), sha256=str(sha))
+        manifest.created  # noqa: B018 — a bad date is a damaged manifest
+    except (ValueError, KeyError, TypeError):
+        raise UserError(f"快照“{name}”的清单已损坏") from None
+    return manifest
+
+
+def _check_copy(copy: Path, name: str) -> Manifest:
+    """Every check that needs SQLite, on the private copy. Returns the verified manifest."""
+    try:
+        conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"快照“{name}”已损坏：{exc}") from None
+    try:
+        try:
+            checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            version, app_id, _ = migrations.read_version(conn)
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"快照“{name}”已损坏：{exc}") from None
+        if checks != ["ok"]:
+            raise UserError(f"快照“{name}”已损坏（完整性检查：{'；'.join(checks[:2])}）")
+        if app_id != migrations.APPLICATION_ID:
+            raise UserError(f"文件“{name}”不是 gzdesk 上报快照")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if MANIFEST_TABLE not in tables:
+            raise UserError(f"文件“{name}”是 gzdesk 数据库而不是上报快照；请在下级单位用“导出上报快照”生成")
+        manifest = read_manifest(conn, name)
+        newest = max(version, manifest.schema_version)
+        if newest > migrations.LATEST_VERSION:
+            raise UserError(f"快照“{name}”由较新版本的 gzdesk 导出（结构版本 {newest}），本程序只支持到版本 "
+                            f"{migrations.LATEST_VERSION}，请升级程序后再合并")
+        if version != manifest.schema_version:
+            raise UserError(f"快照“{name}”的结构版本与清单不符，文件已被改动")
+        try:
+            digest = content_digest(conn, manifest.fields())
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"快照“{name}”已损坏：{exc}") from None
+        if digest != manifest.sha256:
+            raise UserError(f"快照“{name}”的内容校验值（SHA-256）不符：文件在导出后被篡改或已损坏，已拒绝")
+        return manifest
+    finally:
+        conn.close()
+
+
+@contextmanager
+def open_snapshot(path: Path) -> Iterator[OpenedSnapshot]:
+    """Check the snapshot at ``path`` (see the module docstring) and yield a private copy."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise UserError(f"找不到快照文件“{path}”")
+    data = path.read_bytes()
+    if not data.startswith(migrations.SQLITE_MAGIC):
+        raise UserError(f"文件“{name}”不是上报快照（不是 SQLite 数据库文件）")
+    folder = Path(tempfile.mkdtemp(prefix="gzdesk-snapshot-"))
+    try:
+        copy = folder / "snapshot.db"
+        copy.write_bytes(data)
+        manifest = _check_copy(copy, name)
+        _check_seal(data, name)
+        del data
+        migrated_from = None
+        if manifest.schema_version < migrations.LATEST_VERSION:
+            migrations.migrate(copy, backup=False)
+            migrated_from = manifest.schema_version
+        yield OpenedSnapshot(path, manifest, copy, migrated_from)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def inspect_snapshot(path: Path) -> SnapshotInfo:
+    """Check a snapshot and say what it is (without merging it)."""
+    with open_snapshot(path) as snap:
+        return SnapshotInfo(Path(path), snap.manifest, Path(path).stat().st_size)
