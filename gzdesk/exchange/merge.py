@@ -211,8 +211,9 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if problems:
         table, rowid, parent, _ = problems[0]
-        raise UserError(f"合并“{snap.source.name}”后有 {len(problems)} 处引用无法对应（如 {table} 第 {rowid} 行 → "
-                        f"{parent}），已全部撤销")
+        raise UserError(f"合并“{snap.source.name}”后有 {len(problems)} 处引用无法对应：本库记录仍引用来源已不存在的"
+                        f"{TABLE_LABELS.get(parent, parent)}（如{TABLE_LABELS.get(table, table)}编号 {rowid}），"
+                        "合并已全部撤销")
 
     counts_json = json.dumps(m.counts, ensure_ascii=False, sort_keys=True)
     result_json = json.dumps({"added": len(report.added), "changed": len(report.changed),
