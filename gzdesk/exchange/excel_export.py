@@ -116,7 +116,8 @@ def steps_summary(steps: Sequence[dict[str, Any]]) -> str:
     return "；".join(parts)
 
 
-def _filing_rows(session: Session) -> list[dict[str, Any]]:
+def _filing_rows(session: Session, mask: bool = False) -> list[dict[str, Any]]:
+    """Filings with their steps; a masked copy leaves out the frozen/proposed JSON (it holds phones)."""
     acc = aliased(Account)
     kept = aliased(Account)
     parent = aliased(Filing)
@@ -132,7 +133,7 @@ def _filing_rows(session: Session) -> list[dict[str, Any]]:
     rows = []
     for f, acc_name, acc_uuid, kept_uuid, parent_uuid in session.execute(stmt):
         st = steps.get(f.id, [])
-        frozen = f.frozen if f.frozen and len(f.frozen) < 32000 else None  # an Excel cell holds 32,767
+        frozen = f.frozen if f.frozen and len(f.frozen) < 32000 and not mask else None  # a cell holds 32,767
         rows.append({
             "number": f.number, "account_name": acc_name, "kind": f.kind, "state": f.state,
             "filled_on": f.filled_on, "reason": f.reason, "steps_summary": steps_summary(st),
@@ -142,7 +143,7 @@ def _filing_rows(session: Session) -> list[dict[str, Any]]:
             "merge_parent_uuid": parent_uuid, "kept_account_uuid": kept_uuid, "chain": f.chain,
             "steps": json.dumps([dict(s, signed_on=s["signed_on"].isoformat() if s["signed_on"] else None)
                                  for s in st], ensure_ascii=False) if st else None,
-            "frozen": frozen, "proposed": f.proposed,
+            "frozen": frozen, "proposed": None if mask else f.proposed,
         })
     return rows
 
@@ -161,7 +162,8 @@ class _Sheet:
         self.mask = mask
         self.row = HEADER_ROW + 1
         last = len(self.columns) - 1
-        visible_last = max(i for i, c in enumerate(self.columns) if not c.hidden)
+        # Title and subtitle span the printed columns (the uuid columns are left off paper).
+        visible_last = max(i for i, c in enumerate(self.columns) if not c.hidden and c.kind != "uuid")
         ws = self.ws
         for i, col in enumerate(self.columns):
             options = {"hidden": True} if col.hidden else {}
@@ -175,7 +177,7 @@ class _Sheet:
             ws.write_string(HEADER_ROW, i, col.header, fmt["header"])
         ws.freeze_panes(HEADER_ROW + 1, 2 if columns is ACCOUNT_COLUMNS else 1)
         ws.set_landscape()
-        ws.set_paper(9)  # A4
+        ws.set_paper(8 if len(self.columns) > 16 else 9)  # A3 for the wide 账号台账, else A4
         ws.repeat_rows(HEADER_ROW)
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
@@ -224,7 +226,10 @@ class _Sheet:
                     "error_title": col.header, "error_message": f"请从下拉列表中选择{col.header}",
                     "input_title": col.header[:32], "input_message": "请从下拉列表中选择"})
         visible_last = max(i for i, c in enumerate(self.columns) if not c.hidden)
-        self.ws.autofilter(HEADER_ROW, 0, max(self.row - 1, HEADER_ROW), visible_last)
+        last_row = max(self.row - 1, HEADER_ROW)
+        self.ws.autofilter(HEADER_ROW, 0, last_row, visible_last)
+        printed = max(i for i, c in enumerate(self.columns) if not c.hidden and c.kind != "uuid")
+        self.ws.print_area(0, 0, last_row, printed)  # uuids are for machines, not for paper
 
 
 def _formats(book: xlsxwriter.Workbook) -> dict[str, Any]:
@@ -285,7 +290,7 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
     today = today or date.today()
     accounts = _account_rows(session)
     team = _team_rows(session)
-    filings = _filing_rows(session)
+    filings = _filing_rows(session, mask_phones)
     ticker = Ticker(progress, len(accounts) + len(team) + len(filings), step=1000)
     ticker.check()
     masked_note = "（脱敏）" if mask_phones else ""
