@@ -16,6 +16,7 @@ from gzdesk.printing.fonts import FontSet
 LEADING = 1.28  # line height / type size
 BOX_EM = 0.82  # check box side / type size
 BOX_GAP_EM = 0.22  # space after a check box
+ONE_LINE_MIN = 0.8  # shrink a one-line value to at most this fraction before wrapping it
 CLOSING = set("，。、；：？！）》」』】〕,.;:?!)]%")  # never starts a line (禁则)
 _UNIT_RE = re.compile(r"[A-Za-z0-9@#%&+=._:/?~\-]+|\s|.", re.S)
 
@@ -165,6 +166,15 @@ def fit_flow(tokens: list[Token], width: float, height: float, size: float, min_
     """Wrap at the largest size from ``size`` down to ``min_size`` (0.5 pt steps) that fits."""
     if not tokens or width <= 0:
         return Flow([], size)
+    # A short value that would wrap at full size (a date, a phone number, a label) reads better on
+    # one line a little smaller than broken in two.
+    one = wrap(tokens, 1e9, size, fs)
+    if len(one) == 1 and one[0].width > width:
+        s1 = math.floor(size * width / one[0].width * 2) / 2
+        if s1 >= size * ONE_LINE_MIN and s1 * LEADING <= height + 0.01:
+            lines = wrap(tokens, width, s1, fs)
+            if len(lines) == 1 and not _too_wide(lines, width):
+                return Flow(lines, s1)
     text_len = sum(fs.width(t.text, 1.0) for t in tokens if t.kind == "text") + sum(
         BOX_EM + BOX_GAP_EM for t in tokens if t.kind == "box")
     start = size

@@ -111,6 +111,8 @@ def parse_cond(text: str) -> Cond:
         if not m:
             raise ValueError(f"条件“{text}”格式不正确")
         neg, path, values = m.groups()
+        if values is not None and any(not v.strip() or "=" in v for v in values.split("|")):
+            raise ValueError(f"条件“{text}”格式不正确")
         clauses.append((bool(neg), path.strip(), tuple(v.strip() for v in values.split("|")) if values else None))
     return Cond(tuple(clauses))
 
