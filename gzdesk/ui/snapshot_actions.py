@@ -1,0 +1,318 @@
+"""数据交换 → 上报快照 (export, merge lower offices' snapshots, 来源快照 page) and 文件 → 备份/恢复/检查.
+
+The work is done by domain functions (``gzdesk.exchange.snapshot`` / ``merge``, ``gzdesk.backup``)
+that open their own transactions on the controller's database; widgets only pick files, show a
+``QProgressDialog`` whose 取消 stops the work (a cancelled merge is rolled back, a cancelled export
+deletes its partial file) and show the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gzdesk import backup
+from gzdesk.dates import cn_date
+from gzdesk.errors import UserError
+from gzdesk.exchange import merge, snapshot
+from gzdesk.exchange.progress import Cancelled
+from gzdesk.ui.controller import ALL, Controller
+
+SNAPSHOT_FILTER = "上报快照 (*.gzsnap *.db *.sqlite);;所有文件 (*)"
+BACKUP_FILTER = "数据库备份 (*.db *.bak *.sqlite);;所有文件 (*)"
+SOURCES_PAGE = "snapshot_sources"
+
+
+def make_progress(parent: QWidget | None, title: str) -> tuple[QProgressDialog, Callable[[int, int], bool]]:
+    """A modal progress dialog and the ``callback(done, total) -> bool`` that drives it (False = 取消)."""
+    dialog = QProgressDialog(title, "取消", 0, 100, parent)
+    dialog.setWindowTitle(title)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def callback(done: int, total: int) -> bool:
+        if total > 0:
+            dialog.setMaximum(total)
+            dialog.setValue(min(done, total))
+        QApplication.processEvents()
+        return not dialog.wasCanceled()
+
+    return dialog, callback
+
+
+class ReportDialog(QDialog):
+    """Shows a multi-line Chinese report (merge result, database check)."""
+
+    def __init__(self, title: str, heading: str, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(720, 420)
+        layout = QVBoxLayout(self)
+        self.heading = QLabel(heading)
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.text = QPlainTextEdit(text)
+        self.text.setReadOnly(True)
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+
+class SourcesPage(QWidget):
+    """来源快照: per lower office, the date of its last snapshot merged here and its counts."""
+
+    HEADERS = ["来源单位", "策略配置", "最近快照日期", "合并时间", "快照账号数", "本库现有账号", "本库现有记录",
+               "上次合并结果"]
+
+    def __init__(self, controller: Controller, on_merge: Callable[[], None] | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.summary = QLabel()
+        top.addWidget(self.summary, 1)
+        self.merge_button = QPushButton("合并下级快照…")
+        top.addWidget(self.merge_button)
+        layout.addLayout(top)
+        if on_merge is not None:
+            self.merge_button.clicked.connect(on_merge)
+        self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setHorizontalHeaderLabels(self.HEADERS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        controller.data_changed.connect(lambda _topic: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            rows = self.controller.read(merge.list_sources)
+        except UserError:
+            rows = []
+        self.table.setRowCount(len(rows))
+        for r, src in enumerate(rows):
+            result = src.last_result
+            values = [src.name, src.profile_id or "", cn_date(src.snapshot_created_at.date()),
+                      f"{cn_date(src.merged_at.date())} {src.merged_at:%H:%M}", str(src.counts.get("account", 0)),
+                      str(src.accounts_here), str(src.records_here),
+                      f"新增 {result.get('added', 0)}、更新 {result.get('changed', 0)}、已不存在 {result.get('gone', 0)}"]
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                if c >= 4 and c <= 6:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        self.summary.setText(f"已合并 {len(rows)} 个下级单位的上报快照" if rows else
+                             "尚未合并过下级单位的上报快照。用“合并下级快照…”选择各县（区）报来的快照文件。")
+
+
+class SnapshotActions:
+    """The actions and their handlers; kept on the window as ``window.snapshot_actions``."""
+
+    def __init__(self, window):
+        self.window = window
+        self.controller: Controller = window.controller
+        self.last_dialog: QDialog | None = None
+
+    # ------------------------------------------------------------------ helpers
+    def _error(self, error: BaseException | str) -> None:
+        show = getattr(self.window, "show_error", None)
+        if callable(show):
+            show(error)
+        else:
+            QMessageBox.warning(self.window, "提示", str(error))
+
+    def _status(self, text: str) -> None:
+        status = getattr(self.window, "status_message", None)
+        if callable(status):
+            status(text)
+
+    def _show(self, dialog: QDialog) -> None:
+        self.last_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _db_path(self) -> Path:
+        return Path(self.controller.db.path)
+
+    # ------------------------------------------------------------------ snapshots
+    def export(self, target: str | Path | None = None) -> snapshot.SnapshotInfo | None:
+        """导出上报快照…"""
+        if target is None:
+            try:
+                unit = self.controller.office().unit_name
+            except UserError:
+                unit = "本单位"
+            suggested = str(Path.home() / f"{unit}-上报快照-{date.today():%Y%m%d}.gzsnap")
+            target, _ = QFileDialog.getSaveFileName(self.window, "导出上报快照", suggested, SNAPSHOT_FILTER)
+            if not target:
+                return None
+        progress, callback = make_progress(self.window, "正在导出上报快照…")
+        try:
+            info = snapshot.export_snapshot(self._db_path(), Path(target), progress=callback)
+        except Cancelled:
+            self._status("已取消导出，未留下文件")
+            return None
+        except UserError as exc:
+            self._error(exc)
+            return None
+        finally:
+            progress.close()
+        m = info.manifest
+        counts = "、".join(f"{merge.TABLE_LABELS.get(t, t)} {n}" for t, n in m.counts.items() if n)
+        self._show(ReportDialog("导出上报快照", f"已导出上报快照：{info.path}",
+                                f"来源：{m.source_name}\n导出时间：{cn_date(m.created.date())} {m.created:%H:%M}\n"
+                                f"记录数：{counts}\n文件大小：{info.size // 1024} KB\nSHA-256：{m.sha256}\n\n"
+                                "请把此文件通过电子邮件或U盘报送上级单位。", self.window))
+        self._status(f"已导出上报快照 {info.path}")
+        return info
+
+    def merge(self, files: Sequence[str | Path] | None = None) -> list[merge.MergeReport] | None:
+        """合并下级快照… (several files at once; all or nothing)."""
+        if files is None:
+            files, _ = QFileDialog.getOpenFileNames(self.window, "选择下级单位报来的快照文件", str(Path.home()),
+                                                    SNAPSHOT_FILTER)
+            if not files:
+                return None
+        progress, callback = make_progress(self.window, "正在合并下级快照…")
+        try:
+            reports = merge.merge_snapshots(self.controller.db, [Path(f) for f in files], progress=callback,
+                                            actor=self.controller.actor)
+        except Cancelled:
+            self._status("已取消合并，本库未作任何改动")
+            return None
+        except UserError as exc:
+            self._error(f"{exc}\n\n本库未作任何改动。")
+            return None
+        finally:
+            progress.close()
+        self.controller.notify(ALL)
+        changed = sum(len(r.added) + len(r.changed) + len(r.gone) for r in reports)
+        heading = (f"已合并 {len(reports)} 个快照文件，共 {changed} 项改动。" if changed else
+                   f"{len(reports)} 个快照文件都已合并过或较旧，本库未作任何改动。")
+        self._show(ReportDialog("合并结果", heading, "\n\n".join(r.text() for r in reports), self.window))
+        self._status(heading)
+        return reports
+
+    # ------------------------------------------------------------------ backups
+    def backup(self, folder: str | Path | None = None) -> Path | None:
+        """文件 → 备份数据库…"""
+        if folder is None:
+            default = backup.backups_dir(self._db_path())
+            default.mkdir(parents=True, exist_ok=True)
+            folder = QFileDialog.getExistingDirectory(self.window, "选择备份文件夹", str(default))
+            if not folder:
+                return None
+        try:
+            path = backup.backup_database(self._db_path(), Path(folder))
+        except UserError as exc:
+            self._error(exc)
+            return None
+        QMessageBox.information(self.window, "备份数据库", f"已备份到：\n{path}")
+        return path
+
+    def restore(self, file: str | Path | None = None, confirm: bool = True) -> backup.RestoreResult | None:
+        """文件 → 从备份恢复…"""
+        if file is None:
+            start = backup.backups_dir(self._db_path())
+            file, _ = QFileDialog.getOpenFileName(self.window, "选择要恢复的备份", str(start), BACKUP_FILTER)
+            if not file:
+                return None
+        try:
+            backup.check_database_file(Path(file))
+        except UserError as exc:
+            self._error(exc)
+            return None
+        if confirm and QMessageBox.question(
+                self.window, "从备份恢复",
+                f"用备份“{Path(file).name}”替换当前数据库？\n当前数据库会先自动备份。") != QMessageBox.StandardButton.Yes:
+            return None
+        try:
+            result = backup.restore_database(self._db_path(), Path(file))
+        except UserError as exc:
+            self._error(exc)
+            return None
+        self.controller.notify(ALL)
+        QMessageBox.information(self.window, "从备份恢复",
+                                f"已从备份恢复。\n恢复前的数据库已备份到：\n{result.safety_copy}")
+        return result
+
+    def verify(self) -> backup.VerifyReport | None:
+        """文件 → 检查数据库"""
+        try:
+            report = backup.verify_database(self._db_path())
+        except UserError as exc:
+            self._error(exc)
+            return None
+        heading = "检查通过：文件完整，外键一致，审计日志完整。" if report.ok else \
+            f"发现 {len(report.problems)} 个问题，请联系管理员并保留数据库文件。"
+        self._show(ReportDialog("检查数据库", heading, "\n".join(report.lines()), self.window))
+        return report
+
+
+def install(window) -> None:
+    actions = SnapshotActions(window)
+    window.snapshot_actions = actions
+
+    exchange = window.menu("数据交换")
+    if exchange.actions():
+        exchange.addSeparator()
+    export_action = QAction("导出上报快照…", window)
+    export_action.setStatusTip("把本库导出为一个快照文件，报送上级单位")
+    export_action.triggered.connect(lambda: actions.export())
+    merge_action = QAction("合并下级快照…", window)
+    merge_action.setStatusTip("把各县（区）报来的快照合并到本库")
+    merge_action.triggered.connect(lambda: actions.merge())
+    exchange.addAction(export_action)
+    exchange.addAction(merge_action)
+
+    page = SourcesPage(window.controller, on_merge=lambda: actions.merge())
+    window.add_page(SOURCES_PAGE, "来源快照", page)
+    sources_action = QAction("来源快照", window)
+    sources_action.triggered.connect(lambda: window.show_page(SOURCES_PAGE))
+    exchange.addAction(sources_action)
+
+    file_menu = window.menu("文件")
+    before = getattr(window, "quit_action", None)
+    items = []
+    for title, slot in (("备份数据库…", actions.backup), ("从备份恢复…", actions.restore), ("检查数据库", actions.verify)):
+        action = QAction(title, window)
+        action.triggered.connect(lambda _=False, fn=slot: fn())
+        items.append(action)
+    if before is not None and before in file_menu.actions():
+        for action in items:
+            file_menu.insertAction(before, action)
+        file_menu.insertSeparator(before)
+    else:
+        file_menu.addSeparator()
+        file_menu.addActions(items)
+    window.snapshot_menu_actions = {"export": export_action, "merge": merge_action, "sources": sources_action,
+                                    "backup": items[0], "restore": items[1], "verify": items[2]}

@@ -1,0 +1,125 @@
+"""The window's 数据交换 → 上报快照 actions, the 来源快照 page and 文件 → 备份/恢复/检查."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+
+from gzdesk import demo
+from gzdesk.exchange.snapshot import export_snapshot
+from gzdesk.ui.controller import Controller
+from gzdesk.ui.main_window import MainWindow
+from gzdesk.ui.snapshot_actions import SOURCES_PAGE
+
+
+def count(path, table="account") -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def setup(qtbot, make_db, tmp_path, monkeypatch):
+    a = make_db("nantong", unit="海门区人民政府办公室", name="haimen.db")
+    demo.generate(a, 15, seed=1, today=date(2026, 11, 20))
+    b = make_db("nantong", unit="启东市人民政府办公室", name="qidong.db")
+    demo.generate(b, 10, seed=2, today=date(2026, 11, 20))
+    city = make_db("nantong", unit="南通市人民政府办公室", name="city.db")
+    files = [export_snapshot(d.path, tmp_path / f"{i}.gzsnap").path for i, d in enumerate((a, b))]
+    window = MainWindow(Controller(city), settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    errors: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: errors.append(text))
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    return window, city, files, errors
+
+
+def test_menus_and_page_are_installed(setup):
+    window, *_ = setup
+    assert "gzdesk.ui.snapshot_actions" in window.loaded_extensions
+    exchange = [a.text() for a in window.menu("数据交换").actions()]
+    assert "导出上报快照…" in exchange and "合并下级快照…" in exchange and "来源快照" in exchange
+    file_menu = [a.text() for a in window.menu("文件").actions()]
+    for title in ("备份数据库…", "从备份恢复…", "检查数据库"):
+        assert title in file_menu
+    assert file_menu.index("检查数据库") < file_menu.index("退出(&X)")
+    window.snapshot_menu_actions["sources"].trigger()
+    assert window.current_page_key() == SOURCES_PAGE
+
+
+def test_merge_dialog_flow(setup, monkeypatch):
+    window, city, files, errors = setup
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(f) for f in files], ""))
+    page = window.page(SOURCES_PAGE)
+    assert page.table.rowCount() == 0 and "尚未合并" in page.summary.text()
+
+    window.snapshot_menu_actions["merge"].trigger()
+    assert not errors
+    dialog = window.snapshot_actions.last_dialog
+    assert dialog is not None and dialog.windowTitle() == "合并结果"
+    text = dialog.text.toPlainText()
+    assert "海门区人民政府办公室" in text and "启东市人民政府办公室" in text and "新增" in text
+    assert count(city.path) == 25
+    # the 来源快照 page reloaded through data_changed and shows each source's last snapshot date
+    assert page.table.rowCount() == 2
+    cells = {page.table.item(r, 0).text(): page.table.item(r, 2).text() for r in range(2)}
+    assert set(cells) == {"海门区人民政府办公室", "启东市人民政府办公室"}
+    assert all("年" in v and "月" in v for v in cells.values())
+    assert {page.table.item(r, 5).text() for r in range(2)} == {"15", "10"}
+
+    # the same files again: nothing changes and the report says so
+    window.snapshot_menu_actions["merge"].trigger()
+    assert "未作任何改动" in window.snapshot_actions.last_dialog.heading.text()
+    assert count(city.path) == 25
+
+
+def test_cancel_in_the_progress_dialog_leaves_nothing(setup, monkeypatch):
+    window, city, files, errors = setup
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    assert window.snapshot_actions.merge(files) is None
+    assert count(city.path) == 0 and count(city.path, "snapshot_source") == 0
+    assert not errors
+    assert "取消" in window.statusBar().currentMessage()
+
+
+def test_a_tampered_file_is_refused_with_its_reason(setup):
+    window, city, files, errors = setup
+    data = bytearray(files[1].read_bytes())
+    data[len(data) // 2] ^= 0x10
+    files[1].write_bytes(bytes(data))
+    assert window.snapshot_actions.merge(files) is None
+    assert len(errors) == 1 and "1.gzsnap" in errors[0] and "未作任何改动" in errors[0]
+    assert count(city.path) == 0
+
+
+def test_export_backup_restore_verify_from_the_window(setup, monkeypatch, tmp_path):
+    window, city, files, errors = setup
+    actions = window.snapshot_actions
+    window.snapshot_actions.merge(files)
+    target = tmp_path / "city.gzsnap"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.snapshot_menu_actions["export"].trigger()
+    assert target.exists() and not errors
+    assert "已导出上报快照" in actions.last_dialog.heading.text()
+
+    saved = actions.backup(tmp_path / "bk")
+    assert saved is not None and saved.exists()
+    window.snapshot_menu_actions["verify"].trigger()
+    assert actions.last_dialog.windowTitle() == "检查数据库"
+    assert "检查通过" in actions.last_dialog.heading.text()
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    conn = sqlite3.connect(city.path)
+    conn.execute("DELETE FROM account_role")
+    conn.execute("DELETE FROM task")
+    conn.commit()
+    conn.close()
+    result = actions.restore(saved)
+    assert result is not None and count(city.path, "account_role") > 0
+    assert actions.restore(target) is None and "上报快照" in errors[-1]
