@@ -822,3 +822,8 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
         filing.merge_parent_id = filing_ids.get(parent_uuid) if parent_uuid else None
         filing.kept_account_id = account_ids.get(kept_uuid) if kept_uuid else None
     session.flush()
+
+
+def preview_file(session: Session, path: Path | str, sheet: str | None = None) -> ImportPlan:
+    """``read_workbook`` with the database check, session first (for ``Controller.read``)."""
+    return read_workbook(path, sheet=sheet, session=session)

@@ -1,0 +1,123 @@
+"""数据交换 menu: export the 台账 (full or 脱敏), the blank import template, and the import wizard.
+
+Long runs show a ``QProgressDialog`` whose 取消 returns False from the progress callback
+(``gzdesk.exchange.progress``): the export deletes its partial file, the import rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
+
+from gzdesk.dates import cn_date
+from gzdesk.errors import UserError
+from gzdesk.exchange.excel_export import ExportResult, export_template, export_workbook
+from gzdesk.exchange.progress import Cancelled
+
+T = TypeVar("T")
+MENU = "数据交换"
+
+
+class ProgressRunner:
+    """Runs ``fn(callback)`` while a modal progress dialog shows ``callback(done, total)``."""
+
+    def __init__(self, parent: QWidget | None, title: str, label: str):
+        self.dialog = QProgressDialog(label, "取消", 0, 0, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+
+    def callback(self, done: int, total: int) -> bool:
+        if self.dialog.maximum() != total:
+            self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(min(done, max(total, 1)))
+        QApplication.processEvents()
+        return not self.dialog.wasCanceled()
+
+    def run(self, fn: Callable[[Callable[[int, int], bool]], T]) -> T:
+        try:
+            return fn(self.callback)
+        finally:
+            self.dialog.close()
+            self.dialog.deleteLater()
+
+
+def default_export_name(unit: str, masked: bool = False, today: date | None = None) -> str:
+    return f"{unit}政务新媒体台账{'（脱敏）' if masked else ''}{cn_date(today or date.today())}.xlsx"
+
+
+def export_registry(window, path: str | Path | None = None, masked: bool = False) -> ExportResult | None:
+    """Ask for a file (unless given) and write the 台账 with a progress dialog."""
+    controller = window.controller
+    if path is None:
+        name = default_export_name(controller.office().unit_name, masked)
+        path, _ = QFileDialog.getSaveFileName(window, "导出脱敏台账" if masked else "导出 Excel 台账", name,
+                                              "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return None
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    runner = ProgressRunner(window, "导出 Excel 台账", "正在导出台账……")
+    try:
+        result = runner.run(lambda cb: controller.read(export_workbook, path, mask_phones=masked, progress=cb))
+    except Cancelled:
+        window.status_message("已取消导出，未留下文件")
+        return None
+    except UserError as exc:
+        QMessageBox.warning(window, "导出失败", str(exc))
+        return None
+    window.status_message(f"已导出 {result.accounts} 个账号到 {path}")
+    return result
+
+
+def export_blank_template(window, path: str | Path | None = None) -> Path | None:
+    controller = window.controller
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(window, "导出导入模板", "政务新媒体台账导入模板.xlsx",
+                                              "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return None
+    try:
+        out = export_template(path, controller.office().unit_name)
+    except UserError as exc:
+        QMessageBox.warning(window, "导出失败", str(exc))
+        return None
+    window.status_message(f"已导出导入模板：{out}")
+    return out
+
+
+def open_import_wizard(window, path: str | None = None):
+    from gzdesk.ui.import_wizard import ImportWizard
+
+    wizard = ImportWizard(window.controller, window, path=path)
+    wizard.exec()
+    return wizard
+
+
+def install(window) -> None:
+    menu = window.menu(MENU)
+    actions = (
+        ("导出 Excel 台账…", lambda: export_registry(window)),
+        ("导出脱敏台账…", lambda: export_registry(window, masked=True)),
+        ("导出导入模板…", lambda: export_blank_template(window)),
+        (None, None),
+        ("从 Excel 导入…", lambda: open_import_wizard(window)),
+    )
+    for text, slot in actions:
+        if text is None:
+            menu.addSeparator()
+            continue
+        action = QAction(text, window)
+        action.setObjectName("excel_" + {"导出 Excel 台账…": "export", "导出脱敏台账…": "export_masked",
+                                         "导出导入模板…": "template", "从 Excel 导入…": "import"}[text])
+        action.triggered.connect(lambda _=False, s=slot: s())
+        menu.addAction(action)

@@ -1,0 +1,146 @@
+"""Issue 4 window parts: the import wizard through its pages, cancel leaves nothing, and the
+数据交换 menu's export actions."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QWizard
+from sqlalchemy import func, select
+
+from gzdesk import demo
+from gzdesk.exchange.excel_import import read_workbook
+from gzdesk.models import Account, AuditEvent
+from gzdesk.ui import excel_actions, import_wizard
+from gzdesk.ui.controller import Controller
+from gzdesk.ui.import_wizard import ImportWizard
+
+
+class _Boxes:
+    """Stands in for QMessageBox so that no modal box blocks the test; remembers what was said."""
+
+    said: list[str] = []
+
+    @classmethod
+    def warning(cls, _parent, title, text):
+        cls.said.append(f"{title}：{text}")
+
+    information = warning
+
+
+@pytest.fixture(autouse=True)
+def quiet_boxes(monkeypatch):
+    _Boxes.said = []
+    monkeypatch.setattr(import_wizard, "QMessageBox", _Boxes)
+    monkeypatch.setattr(excel_actions, "QMessageBox", _Boxes)
+    return _Boxes
+
+
+def messy_file(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "统计"
+    ws.append(["测试县政务新媒体统计表"])
+    ws.merge_cells("A1:E1")
+    ws.append(["序号", "公众号", "平台", "开设单位", "开通时间"])  # 公众号 is not a known header
+    ws.append([1, "测试发布", "微信", "测试县人民政府办公室", "2019年3月12日"])
+    ws.append([2, "测试群聊", "微信群", "测试县人民政府办公室", "2019.3.12"])  # row 4: bad platform
+    ws.append([3, "测试教育", "抖音", "测试县教育局", "2020-01-02"])
+    wb.save(path)
+    return path
+
+
+def count(db) -> tuple[int, int]:
+    with db.reader() as s:
+        return (s.scalar(select(func.count(Account.id))), s.scalar(select(func.count(AuditEvent.id))))
+
+
+def _go_to_preview(qtbot, db, tmp_path):
+    path = messy_file(tmp_path / "统计.xlsx")
+    wizard = ImportWizard(Controller(db), path=str(path))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    assert wizard.currentPage() is wizard.file_page and wizard.file_page.isComplete()
+    wizard.next()
+    page = wizard.mapping_page
+    assert wizard.currentPage() is page
+    assert page.sheet_combo.currentText() == "统计" and page.header_spin.value() == 2
+    assert page.table.rowCount() == 5
+    assert page.table.item(1, 1).text() == "公众号" and page.table.item(1, 2).text() == "测试发布"
+    assert page.combos[2].currentData() == "platform" and page.combos[3].currentData() == "host_unit"
+    assert page.combos[1].currentData() is None  # not recognised: the person fixes it
+    page.combos[1].setCurrentIndex(page.combos[1].findData("name"))
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
+    return wizard
+
+
+def test_wizard_through_its_pages(qtbot, db, tmp_path):
+    wizard = _go_to_preview(qtbot, db, tmp_path)
+    preview = wizard.preview_page
+    model = preview.model
+    assert model.rowCount() == 3
+    bad = model.index(1, 6)
+    assert model.data(model.index(1, 1)) == "统计 第 4 行"
+    assert "平台“微信群”无法识别" in model.data(bad)
+    assert model.data(bad, Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
+    assert model.data(model.index(0, 2)) == "新增"
+    assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsUserCheckable == Qt.ItemFlag.NoItemFlags
+    assert not preview.isComplete()
+    assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+    assert "还有 1 行有问题未排除" in preview.summary.text()
+    before = count(db)
+    model.setData(model.index(1, 0), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert preview.isComplete() and "已排除 1 行" in preview.summary.text()
+    wizard.next()
+    assert wizard.currentPage() is wizard.summary_page
+    assert "新增账号 2 个" in wizard.summary_page.label.text()
+    assert "跳过有问题的行 1 行" in wizard.summary_page.label.text()
+    assert count(db)[0] == before[0] + 2
+
+
+def test_cancel_during_import_leaves_nothing(qtbot, db, tmp_path, monkeypatch):
+    wizard = _go_to_preview(qtbot, db, tmp_path)
+    wizard.preview_page.exclude_button.click()
+    assert wizard.preview_page.isComplete()
+    before = count(db)
+    monkeypatch.setattr(excel_actions.ProgressRunner, "callback", lambda self, done, total: False)
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
+    assert any("已取消导入" in s for s in _Boxes.said)
+    assert count(db) == before
+
+
+def test_unreadable_file_stays_on_first_page(qtbot, db, tmp_path):
+    path = tmp_path / "台账.et"
+    path.write_bytes(b"x")
+    wizard = ImportWizard(Controller(db), path=str(path))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert any("另存为" in s for s in _Boxes.said)
+
+
+def test_menu_actions_export_and_template(qtbot, db, tmp_path, monkeypatch):
+    from gzdesk.ui.main_window import MainWindow
+
+    demo.generate(db, 30, seed=5)
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(Controller(db), extensions=("gzdesk.ui.excel_actions",), settings=settings)
+    qtbot.addWidget(window)
+    texts = [a.text() for a in window.menu("数据交换").actions()]
+    assert texts == ["导出 Excel 台账…", "导出脱敏台账…", "导出导入模板…", "", "从 Excel 导入…"]
+    target = tmp_path / "导出台账"
+    monkeypatch.setattr(excel_actions.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    window.findChild(type(window.menu("数据交换").actions()[0]), "excel_export").trigger()
+    out = tmp_path / "导出台账.xlsx"
+    assert out.exists()
+    assert len(read_workbook(out).rows) == 30
+    masked = excel_actions.export_registry(window, tmp_path / "脱敏.xlsx", masked=True)
+    assert masked is not None and masked.masked
+    assert excel_actions.default_export_name("测试县人民政府办公室", True).startswith("测试县人民政府办公室政务新媒体台账（脱敏）")
+    template = excel_actions.export_blank_template(window, tmp_path / "模板.xlsx")
+    assert template.exists() and read_workbook(template).rows == []
