@@ -43,7 +43,7 @@ from pathlib import Path
 from sqlalchemy import Table, UniqueConstraint, select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office
+from gzdesk import audit, enums, office, profiles
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
@@ -427,12 +427,14 @@ class SourceRow:
     last_result: dict[str, int]
     accounts_here: int
     records_here: int
+    profile_name: str = ""
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "unit_uuid": self.unit_uuid, "profile_id": self.profile_id,
                 "snapshot_created_at": self.snapshot_created_at, "merged_at": self.merged_at,
                 "sha256": self.sha256, "counts": self.counts, "last_result": self.last_result,
-                "accounts_here": self.accounts_here, "records_here": self.records_here}
+                "accounts_here": self.accounts_here, "records_here": self.records_here,
+                "profile_name": self.profile_name}
 
 
 def list_sources(session: Session) -> list[SourceRow]:
@@ -448,5 +450,14 @@ def list_sources(session: Session) -> list[SourceRow]:
         mine = here.get(s.name, {})
         out.append(SourceRow(s.id, s.name, s.unit_uuid, s.profile_id, s.snapshot_created_at, s.merged_at, s.sha256,
                              json.loads(s.counts or "{}"), json.loads(s.result or "{}"),
-                             mine.get("account", 0), sum(mine.values())))
+                             mine.get("account", 0), sum(mine.values()), _profile_name(s.profile_id)))
     return out
+
+
+def _profile_name(profile_id: str | None) -> str:
+    if not profile_id:
+        return ""
+    try:
+        return profiles.by_id(profile_id).name
+    except UserError:
+        return profile_id

@@ -120,7 +120,7 @@ class SourcesPage(QWidget):
         self.table.setRowCount(len(rows))
         for r, src in enumerate(rows):
             result = src.last_result
-            values = [src.name, src.profile_id or "", cn_date(src.snapshot_created_at.date()),
+            values = [src.name, src.profile_name or src.profile_id or "", cn_date(src.snapshot_created_at.date()),
                       f"{cn_date(src.merged_at.date())} {src.merged_at:%H:%M}", str(src.counts.get("account", 0)),
                       str(src.accounts_here), str(src.records_here),
                       f"新增 {result.get('added', 0)}、更新 {result.get('changed', 0)}、已不存在 {result.get('gone', 0)}"]
