@@ -619,6 +619,11 @@ def _refuse_if_bad(plan: ImportPlan, skip_bad: bool) -> int:
     return left_out
 
 
+def _bulk_insert(session: Session, model, rows: list[dict[str, Any]]) -> None:
+    """A plain executemany on the session's connection (same transaction, no ORM bookkeeping)."""
+    session.connection().execute(insert(model.__table__), rows)
+
+
 def _chunks(items: list, size: int = INSERT_CHUNK):
     for i in range(0, len(items), size):
         yield items[i:i + size]
@@ -631,6 +636,15 @@ class _Units:
         self.session = session
         self.ids = {name: uid for uid, name in session.execute(select(Unit.id, Unit.name))}
         self.created = 0
+
+    def prepare(self, names: set[str]) -> None:
+        """Create every missing unit in one flush (audited; kind guessed from the name)."""
+        missing = sorted(n for n in names if n and n not in self.ids)
+        made = [Unit(name=n, kind=registry.guess_unit_kind(n)) for n in missing]
+        self.session.add_all(made)
+        self.session.flush()
+        self.ids.update((u.name, u.id) for u in made)
+        self.created += len(made)
 
     def id_for(self, name: str | None) -> int | None:
         if not name:
@@ -662,6 +676,8 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
     ticker = Ticker(progress, len(rows) + len(team_rows) + len(filing_rows))
     ticker.check()
     units = _Units(session)
+    units.prepare({r.values.get(k) for r in rows for k in UNIT_FIELDS}
+                  | {r.values.get("unit") for r in team_rows})
     stamp = now()
     account_fields = [k for k in registry.ACCOUNT_FIELDS if k != "qr_image"] + list(UNIT_FIELDS.values())
 
@@ -688,7 +704,7 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
             result.unchanged += 1
         ticker.advance()
     for chunk in _chunks(new_accounts):
-        session.execute(insert(Account), chunk)
+        _bulk_insert(session, Account, chunk)
     session.flush()
     account_ids = dict(session.execute(select(Account.uuid, Account.id)).all())
 
@@ -747,7 +763,7 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
                     result.people_updated += 1
                 updated.add(r.target_uuid)
     for chunk in _chunks(new_people):
-        session.execute(insert(Person), chunk)
+        _bulk_insert(session, Person, chunk)
     session.flush()
     person_ids = dict(session.execute(select(Person.uuid, Person.id)).all())
     have = set(session.execute(select(AccountRole.account_id, AccountRole.person_id, AccountRole.role)).all())
@@ -767,7 +783,7 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
                           "until": v.get("until"), "uuid": new_uuid(), "created_at": stamp, "updated_at": stamp,
                           "origin": None})
     for chunk in _chunks(new_roles):
-        session.execute(insert(AccountRole), chunk)
+        _bulk_insert(session, AccountRole, chunk)
     result.roles_added += len(new_roles)
     session.flush()
 
@@ -803,7 +819,7 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
                     setattr(filing, k, v[k])
             result.filings_updated += 1
     for chunk in _chunks(new):
-        session.execute(insert(Filing), chunk)
+        _bulk_insert(session, Filing, chunk)
     session.flush()
     filing_ids = dict(session.execute(select(Filing.uuid, Filing.id)).all())
     steps = []
@@ -816,7 +832,7 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
                           "uuid": s.get("uuid") or new_uuid(), "created_at": stamp, "updated_at": stamp,
                           "origin": None})
     for chunk in _chunks(steps):
-        session.execute(insert(ApprovalStep), chunk)
+        _bulk_insert(session, ApprovalStep, chunk)
     for fuuid, parent_uuid, kept_uuid in links:
         filing = session.get(Filing, filing_ids[fuuid])
         filing.merge_parent_id = filing_ids.get(parent_uuid) if parent_uuid else None
