@@ -368,26 +368,33 @@ def test_failure_during_merge_rolls_everything_back(counties, city, tmp_path):
     assert dump(city) == state
 
 
-def test_cancelled_merge_leaves_nothing(counties, city, tmp_path):
-    haimen, qidong = counties
-    files = [export_snapshot(d.path, tmp_path / f"{i}.gzsnap").path for i, d in enumerate(counties)]
+@pytest.mark.parametrize("phase", ["checking", "merging"])
+def test_cancelled_merge_leaves_nothing(counties, city, tmp_path, phase):
+    infos = [export_snapshot(d.path, tmp_path / f"{i}.gzsnap") for i, d in enumerate(counties)]
+    files = [i.path for i in infos]
+    rows = sum(sum(i.manifest.counts.values()) for i in infos)
+    # rows are counted once while the files are checked, then once more while they are merged
+    stop_at = rows // 2 if phase == "checking" else rows + rows * 3 // 4
     state = dump(city)
     calls = []
 
     def progress(done, total):
         calls.append((done, total))
-        return done < total // 2
+        return done < stop_at
 
     with pytest.raises(Cancelled):
         merge_snapshots(city, files, progress=progress)
     assert dump(city) == state
-    assert calls and calls[-1][0] >= calls[-1][1] // 2
+    assert calls[-1][0] >= stop_at
+    if phase == "merging":
+        assert calls[-1][1] >= 2 * rows  # the merge phase (checking also hashes a few settings rows)
     with city.reader() as s:
         assert list_sources(s) == []
     # and a progress that never cancels reaches the total
     seen = []
     merge_snapshots(city, files, progress=lambda d, t: seen.append((d, t)) or True)
-    assert seen[-1][0] == seen[-1][1] > 0
+    assert seen[-1][0] == seen[-1][1] >= 2 * rows
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
 
 
 def test_cancelled_export_deletes_its_partial_file(counties, tmp_path):

@@ -156,16 +156,27 @@ def merge_snapshots(db: Database, paths: Sequence[Path], progress: ProgressCallb
     """Check every file, then merge them all in one transaction (oldest snapshot first)."""
     if not paths:
         raise UserError("请选择要合并的快照文件")
+    paths = [Path(p) for p in paths]
     with ExitStack() as stack:
-        snaps = [stack.enter_context(open_snapshot(Path(p))) for p in paths]
-        snaps.sort(key=lambda s: s.manifest.created)
-        total = sum(sum(s.manifest.counts.values()) for s in snaps)
-        ticker = Ticker(progress, total)
+        # progress counts every row twice: once when its file is checked, once when it is merged;
+        # until the manifests are checked, the row count is estimated from the file sizes
+        ticker = Ticker(progress, 2 * sum(_estimate(p) for p in paths))
         ticker.check()
+        snaps = [stack.enter_context(open_snapshot(p, on_rows=ticker.advance)) for p in paths]
+        ticker.total = ticker.done + sum(sum(s.manifest.counts.values()) for s in snaps)
+        snaps.sort(key=lambda s: s.manifest.created)
         with db.transaction(actor) as session:
             reports = [merge_one(session, snap, ticker) for snap in snaps]
             ticker.finish()
         return reports
+
+
+def _estimate(path: Path) -> int:
+    """Rows a file not yet checked will bring, for the progress bar (about 1 row per 500 bytes)."""
+    try:
+        return max(1, path.stat().st_size // 500)
+    except OSError:
+        return 1
 
 
 def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = None) -> MergeReport:

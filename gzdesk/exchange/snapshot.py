@@ -32,7 +32,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,8 +119,9 @@ def columns_of(conn: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f"PRAGMA table_info({_quote(table)})")]
 
 
-def content_digest(conn: sqlite3.Connection, manifest_fields: dict) -> str:
-    """The canonical content hash described in the module docstring."""
+def content_digest(conn: sqlite3.Connection, manifest_fields: dict,
+                   on_rows: Callable[[int], None] | None = None) -> str:
+    """The canonical content hash described in the module docstring (``on_rows(n)`` every 1000 rows)."""
     h = hashlib.sha256()
     h.update(CONTENT_TAG)
     h.update(_canon(manifest_fields).encode("utf-8") + b"\n")
@@ -132,8 +133,15 @@ def content_digest(conn: sqlite3.Connection, manifest_fields: dict) -> str:
         h.update(_canon([table, cols]).encode("utf-8") + b"\n")
         order = _quote("uuid") if "uuid" in cols else ", ".join(str(i + 1) for i in range(len(cols)))
         select = ", ".join(_quote(c) for c in cols)
+        n = 0
         for row in conn.execute(f"SELECT {select} FROM {_quote(table)} ORDER BY {order}"):
             h.update(_canon(list(row)).encode("utf-8") + b"\n")
+            n += 1
+            if on_rows is not None and n == 1000:
+                on_rows(n)
+                n = 0
+        if on_rows is not None and n:
+            on_rows(n)
     return h.hexdigest()
 
 
@@ -149,37 +157,67 @@ def record_counts(conn: sqlite3.Connection) -> dict[str, int]:
 # --------------------------------------------------------------------------- file seal
 
 
-def _seal_position(data: bytes | bytearray) -> int:
-    """Offset of the 64 hex digits of the seal; UserError unless the marker occurs exactly once."""
-    first = data.find(SEAL_PREFIX)
-    if first < 0 or data.find(SEAL_PREFIX, first + 1) >= 0:
+CHUNK = 1 << 20
+
+
+def _seal_position(path: Path) -> int:
+    """Offset of the 64 hex digits of the seal; UserError unless the marker occurs exactly once.
+
+    Read in chunks (a snapshot of 200,000 accounts is hundreds of MB), overlapping by the marker's
+    length so that a marker across a chunk border is found.
+    """
+    found: list[int] = []
+    overlap = len(SEAL_PREFIX) - 1
+    with open(path, "rb") as f:
+        base, tail = 0, b""
+        while len(found) < 2:
+            chunk = f.read(CHUNK)
+            if not chunk:
+                break
+            window = tail + chunk
+            start = 0
+            while (i := window.find(SEAL_PREFIX, start)) >= 0:
+                found.append(base - len(tail) + i)
+                start = i + 1
+            tail = window[-overlap:] if overlap else b""
+            base += len(chunk)
+    if len(found) != 1:
         raise UserError("快照的文件校验标记缺失或重复，文件已被改动")
-    return first + len(SEAL_PREFIX)
+    return found[0] + len(SEAL_PREFIX)
 
 
-def _file_seal(data: bytes | bytearray, pos: int) -> str:
+def _file_seal(path: Path, pos: int) -> tuple[str, str]:
+    """(seal computed with the seal's digits as zeros, the digits stored in the file)."""
     h = hashlib.sha256()
-    h.update(memoryview(data)[:pos])
-    h.update(SEAL_ZEROS)
-    h.update(memoryview(data)[pos + 64:])
-    return h.hexdigest()
+    stored = b""
+    with open(path, "rb") as f:
+        offset = 0
+        while chunk := f.read(CHUNK):
+            end = offset + len(chunk)
+            if end > pos and offset < pos + 64:  # this chunk holds (part of) the seal digits
+                buf = bytearray(chunk)
+                lo, hi = max(pos, offset) - offset, min(pos + 64, end) - offset
+                stored += bytes(buf[lo:hi])
+                buf[lo:hi] = SEAL_ZEROS[: hi - lo]
+                chunk = bytes(buf)
+            h.update(chunk)
+            offset = end
+    return h.hexdigest(), stored.decode("ascii", errors="replace")
 
 
 def _write_seal(path: Path) -> None:
-    data = path.read_bytes()
-    pos = _seal_position(data)
-    if data[pos:pos + 64] != SEAL_ZEROS:
+    pos = _seal_position(path)
+    digest, stored = _file_seal(path, pos)
+    if stored != SEAL_ZEROS.decode():
         raise RuntimeError("seal placeholder not found")
-    digest = _file_seal(data, pos).encode("ascii")
     with open(path, "r+b") as f:
         f.seek(pos)
-        f.write(digest)
+        f.write(digest.encode("ascii"))
 
 
-def _check_seal(data: bytes, name: str) -> None:
-    pos = _seal_position(data)
-    stored = data[pos:pos + 64].decode("ascii", errors="replace")
-    if stored != _file_seal(data, pos):
+def _check_seal(path: Path, name: str) -> None:
+    digest, stored = _file_seal(path, _seal_position(path))
+    if stored != digest:
         raise UserError(f"快照“{name}”的文件校验值不符：文件在导出后被改动过，已拒绝")
 
 
@@ -351,7 +389,7 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
     return manifest
 
 
-def _check_copy(copy: Path, name: str) -> Manifest:
+def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = None) -> Manifest:
     """Every check that needs SQLite, on the private copy. Returns the verified manifest."""
     try:
         conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
@@ -378,7 +416,7 @@ def _check_copy(copy: Path, name: str) -> Manifest:
         if version != manifest.schema_version:
             raise UserError(f"快照“{name}”的结构版本与清单不符，文件已被改动")
         try:
-            digest = content_digest(conn, manifest.fields())
+            digest = content_digest(conn, manifest.fields(), on_rows)
         except sqlite3.DatabaseError as exc:
             raise UserError(f"快照“{name}”已损坏：{exc}") from None
         if digest != manifest.sha256:
@@ -389,22 +427,25 @@ def _check_copy(copy: Path, name: str) -> Manifest:
 
 
 @contextmanager
-def open_snapshot(path: Path) -> Iterator[OpenedSnapshot]:
-    """Check the snapshot at ``path`` (see the module docstring) and yield a private copy."""
+def open_snapshot(path: Path, on_rows: Callable[[int], None] | None = None) -> Iterator[OpenedSnapshot]:
+    """Check the snapshot at ``path`` (see the module docstring) and yield a private copy.
+
+    ``on_rows(n)`` is called as the content hash reads rows (for progress; it may raise ``Cancelled``).
+    """
     path = Path(path)
     name = path.name
     if not path.is_file():
         raise UserError(f"找不到快照文件“{path}”")
-    data = path.read_bytes()
-    if not data.startswith(migrations.SQLITE_MAGIC):
+    with open(path, "rb") as f:
+        head = f.read(len(migrations.SQLITE_MAGIC))
+    if head != migrations.SQLITE_MAGIC:
         raise UserError(f"文件“{name}”不是上报快照（不是 SQLite 数据库文件）")
     folder = Path(tempfile.mkdtemp(prefix="gzdesk-snapshot-"))
     try:
         copy = folder / "snapshot.db"
-        copy.write_bytes(data)
-        manifest = _check_copy(copy, name)
-        _check_seal(data, name)
-        del data
+        shutil.copyfile(path, copy)  # every check, and the merge, read this one private copy
+        manifest = _check_copy(copy, name, on_rows)
+        _check_seal(copy, name)
         migrated_from = None
         if manifest.schema_version < migrations.LATEST_VERSION:
             migrations.migrate(copy, backup=False)
