@@ -434,3 +434,23 @@ def test_every_synced_table_is_in_the_manifest(counties, tmp_path):
     finally:
         conn.close()
     assert seal.startswith(SEAL_PREFIX.decode()) and seal != SEAL_PREFIX.decode() + "0" * 64
+
+
+@pytest.mark.parametrize("chunk", [10, 33, 4099])
+def test_seal_is_found_and_checked_across_chunk_borders(counties, city, tmp_path, monkeypatch, chunk):
+    import gzdesk.exchange.snapshot as snapshot_module
+
+    haimen, _ = counties
+    whole = export_snapshot(haimen.path, tmp_path / "whole.gzsnap")
+    monkeypatch.setattr(snapshot_module, "CHUNK", chunk)
+    small = export_snapshot(haimen.path, tmp_path / "small.gzsnap")
+    # a seal written in one chunk size checks in another
+    assert inspect_snapshot(whole.path).manifest.sha256 == whole.manifest.sha256
+    monkeypatch.setattr(snapshot_module, "CHUNK", 1 << 20)
+    assert inspect_snapshot(small.path).manifest.sha256 == small.manifest.sha256
+    monkeypatch.setattr(snapshot_module, "CHUNK", chunk)
+    data = small.path.read_bytes()
+    pos = data.find(SEAL_PREFIX) + len(SEAL_PREFIX)
+    _flip(small.path, pos + 63, ord("0") if data[pos + 63] != ord("0") else ord("1"))
+    with pytest.raises(UserError, match="文件校验值"):
+        inspect_snapshot(small.path)
