@@ -214,3 +214,17 @@ def test_cli_refuses_bad_file_with_row_numbers(db_path, db, tmp_path, capsys):
     assert main(["import-excel", str(path), "--skip-bad", "--db", str(db_path)]) == 0
     assert "跳过有问题的行 1 行" in capsys.readouterr().out
     assert main(["import-excel", str(tmp_path / "x.et"), "--db", str(db_path)]) == 1
+
+
+def test_cli_json_import_prints_only_json(filled, db_path, tmp_path, make_db, capsys):
+    import json
+
+    xlsx = tmp_path / "j.xlsx"
+    _export(filled, xlsx)
+    capsys.readouterr()
+    target = make_db("nantong", name="json.db")
+    assert main(["import-excel", str(xlsx), "--dry-run", "--json", "--db", str(target.path)]) == 0
+    preview = json.loads(capsys.readouterr().out)
+    assert preview["counts"]["create"] == 60 and preview["header_row"] == 3 and preview["problems"] == []
+    assert main(["import-excel", str(xlsx), "--json", "--db", str(target.path)]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 60

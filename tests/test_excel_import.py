@@ -297,13 +297,14 @@ def test_csv_in_utf8_with_bom(db, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
-def test_old_xls_made_by_libreoffice(db, tmp_path):
+@pytest.mark.parametrize("fmt,magic", [("xls", b"\xd0\xcf\x11\xe0"), ("ods", b"PK\x03\x04")])
+def test_old_xls_and_ods_made_by_libreoffice(db, tmp_path, fmt, magic):
     src = book_title_rows_merged(tmp_path / "old.xlsx")
-    out = tmp_path / "xls"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xls",
+    out = tmp_path / fmt
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", fmt,
                     "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=180)
-    xls = out / "old.xls"
-    assert xls.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # an OLE2 (BIFF) file, not a renamed xlsx
+    xls = out / f"old.{fmt}"
+    assert xls.read_bytes()[:4] == magic  # .xls is an OLE2 (BIFF) file, not a renamed xlsx
     _plan, result = import_file(db, xls)
     assert result.created == 4
     assert accounts(db)["测试发布"]["registered_on"] == date(2016, 3, 12)

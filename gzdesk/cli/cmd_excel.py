@@ -78,7 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             plan = read_workbook(args.file, sheet=args.sheet, session=s)
         counts = plan.counts()
         problems = plan.problem_lines()
-        if args.json and args.dry_run:
+        if args.json and args.dry_run:  # scripts get the preview as JSON; nothing is written
             print_json({"file": str(plan.path), "sheet": plan.sheet, "header_row": plan.header_row + 1,
                         "mapping": {plan.accounts.headers[i] if i < len(plan.accounts.headers) else str(i): k
                                     for i, k in plan.mapping.items()},
@@ -86,6 +86,13 @@ def cmd_import(args: argparse.Namespace) -> int:
                         "rows": [{"row": r.line, "action": r.action, "name": r.values.get("name"),
                                   "problems": r.problems, "notes": r.notes} for r in plan.rows]})
             return 1 if problems and not args.skip_bad else 0
+        if args.json:  # scripts: no preview text, the result (or the refusal on stderr) only
+            with db.transaction() as s:
+                result = apply_plan(s, plan, skip_bad=args.skip_bad)
+            from dataclasses import asdict
+
+            print_json(asdict(result))
+            return 0
         print(f"文件：{plan.path.name}  工作表：{plan.sheet}  表头在第 {plan.header_row + 1} 行")
         mapped = [f"{plan.accounts.headers[i]}→{_label(k)}" for i, k in plan.mapping.items()
                   if i < len(plan.accounts.headers) and k != "seq"]
@@ -107,12 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             result = apply_plan(s, plan, skip_bad=args.skip_bad, progress=_progress_printer("导入"))
     finally:
         db.close()
-    if args.json:
-        from dataclasses import asdict
-
-        print_json(asdict(result))
-    else:
-        print(f"导入完成：{result.summary()}")
+    print(f"导入完成：{result.summary()}")
     return 0
 
 
