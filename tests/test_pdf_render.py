@@ -200,7 +200,8 @@ def test_cli_filing_blank_and_list(make_db, tmp_path, capsys):
     listed = json.loads(capsys.readouterr().out)
     assert {t["id"] for t in listed} == {"generic", "nantong", "shanxi_county"}
     assert main(["form", "--db", str(db.path), "--filing", "999", "--out", str(out)]) == 1
-    assert "没有编号为 999 的备案事项" in capsys.readouterr().err
+    assert "没有编号或备案号为“999”的备案事项" in capsys.readouterr().err
+    assert main(["form", "--db", str(db.path), "--filing", "QF-2026-001", "--out", str(out)]) == 0
     assert main(["form", "--template", "hubei", "--blank", "--out", str(blank)]) == 1
     assert "没有编号为“hubei”的表单模板" in capsys.readouterr().err
     assert main(["form", "--template", "generic", "--blank", "--out", str(tmp_path)]) == 1

@@ -13,7 +13,7 @@ def register(sub) -> None:
     p = sub.add_parser("form", help="打印备案登记表（PDF）：已填写的或空白的")
     add_db_option(p)
     add_json_option(p)
-    p.add_argument("--filing", metavar="ID", type=int, help="备案事项编号（数据库中的 id）")
+    p.add_argument("--filing", metavar="ID", help="备案事项编号（id）或备案号（如 2026-00001）")
     p.add_argument("--template", metavar="模板", help="表单模板编号，如 shanxi_county、nantong、generic")
     p.add_argument("--blank", action="store_true", help="打印空白表（配合 --template）")
     p.add_argument("--chain", metavar="意见标题", help="空白通用表的审批意见栏，逗号分隔（默认取模板自带）")
@@ -38,6 +38,7 @@ def _write(path: str, data: bytes) -> Path:
 
 def cmd_form(args: argparse.Namespace) -> int:
     from gzdesk.printing import get_template, list_templates, render_blank, render_filing
+    from gzdesk.printing.context import resolve_filing
 
     if args.list_templates:
         items = list_templates()
@@ -56,7 +57,7 @@ def cmd_form(args: argparse.Namespace) -> int:
         db = open_db(args)
         try:
             with db.reader() as s:
-                data = render_filing(s, args.filing)
+                data = render_filing(s, resolve_filing(s, args.filing))
         finally:
             db.close()
         what = f"备案事项 {args.filing} 的登记表"

@@ -132,6 +132,22 @@ def build_context(frozen: dict[str, Any] | None = None, filing: dict[str, Any] |
     return {"account": a, "filing": f, "team": team, "steps": by_title, "chain": step_rows}
 
 
+def resolve_filing(session: Session, ref: int | str) -> int:
+    """A filing's id from its id or its 备案号 (e.g. ``2026-00001``); NotFound otherwise."""
+    from sqlalchemy import select
+
+    from gzdesk.errors import NotFound
+    from gzdesk.models import Filing
+
+    text = str(ref).strip()
+    found = session.scalars(select(Filing.id).where(Filing.number == text)).first()
+    if found is not None:
+        return found
+    if text.isdigit() and session.get(Filing, int(text)) is not None:
+        return int(text)
+    raise NotFound(f"没有编号或备案号为“{text}”的备案事项")
+
+
 def filing_context(session: Session, filing_id: int) -> tuple[str, dict[str, Any]]:
     """(template id, context) for one Filing row; NotFound when there is no such filing."""
     from gzdesk import office as office_service
