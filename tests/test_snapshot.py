@@ -454,3 +454,25 @@ def test_seal_is_found_and_checked_across_chunk_borders(counties, city, tmp_path
     _flip(small.path, pos + 63, ord("0") if data[pos + 63] != ord("0") else ord("1"))
     with pytest.raises(UserError, match="文件校验值"):
         inspect_snapshot(small.path)
+
+
+def test_invalid_utf8_byte_is_refused_by_the_content_hash(counties, city, tmp_path):
+    haimen, _ = counties
+    snap = export_snapshot(haimen.path, tmp_path / "h.gzsnap").path
+    with haimen.reader() as s:
+        intro = s.scalars(select(Account.intro).where(Account.intro.is_not(None)).order_by(Account.id)).first()
+    at = snap.read_bytes().find(intro.encode("utf-8"))
+    _flip(snap, at + 1, ord("X"))  # breaks the UTF-8 of a Chinese character
+    with pytest.raises(UserError, match="内容校验值") as err:
+        merge_snapshots(city, [snap])
+    assert "\ufffd" not in str(err.value) and len(str(err.value)) < 120
+
+
+def test_suffixed_numbers_are_reported_only_when_written(counties, city, tmp_path):
+    haimen, qidong = counties
+    merge_snapshots(city, [export_snapshot(d.path, tmp_path / f"{i}.gzsnap").path for i, d in enumerate(counties)])
+    with qidong.transaction() as s:
+        s.scalars(select(Account).order_by(Account.id)).first().followers = 123456
+    report = merge_snapshots(city, [export_snapshot(qidong.path, tmp_path / "q2.gzsnap").path])[0]
+    assert (len(report.added), len(report.changed), len(report.gone)) == (0, 1, 0)
+    assert report.renamed == [] and "编号" not in report.text()

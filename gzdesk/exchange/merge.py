@@ -263,6 +263,7 @@ class _Merger:
         self.snap_uuid: dict[str, dict[int, str]] = {}  # table → snapshot id → uuid
         self.local_id: dict[str, dict[str, int]] = {}  # table → uuid → local id
         self.gone: list[tuple[Table, list[int], list[Item]]] = []
+        self.renamed: list[tuple[Item, str, str]] = []
 
     def run(self, tables: list[Table]) -> None:
         snap_tables = {r[0] for r in self.reader.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -334,6 +335,10 @@ class _Merger:
         self._unique_values(table, local_rows, inserts + updates, gone_rows)
         updates = [d for d in updates if any(d[c] != local_rows[d["uuid"]][c] for c in cols)]
         self.report.changed.extend(Item(name, d["uuid"], self._label(d)) for d in updates)
+        # report a kept-with-suffix value only where something was written (not on every re-merge)
+        written_now = {d["uuid"] for d in inserts} | {d["uuid"] for d in updates}
+        self.report.renamed.extend(r for r in self.renamed if r[0].uuid in written_now)
+        self.renamed.clear()
 
         set_cols = [c for c in cols if c != "id"]
         if updates:
@@ -388,7 +393,7 @@ class _Merger:
                         n += 1
                         candidate = f"{value}（{self.source}-{n}）"
                     d[col] = candidate
-                    self.report.renamed.append((Item(table.name, d["uuid"], str(value)), col, candidate))
+                    self.renamed.append((Item(table.name, d["uuid"], str(value)), col, candidate))
                 taken.add(d[col])
             # rows being rewritten or deleted release their old value first (UNIQUE is checked per row)
             moving = []

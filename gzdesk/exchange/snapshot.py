@@ -310,6 +310,7 @@ def _copy_database(source: Path, dest: Path, step: _Percent) -> None:
 
 def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
     conn = sqlite3.connect(path, isolation_level=None)
+    conn.text_factory = _text
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
         name, unit_uuid, profile_id, profile_name = _office_identity(conn)
@@ -336,6 +337,17 @@ def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
         return manifest
     finally:
         conn.close()
+
+
+def _text(raw: bytes) -> str:
+    """Text values as SQLite holds them; invalid UTF-8 (a damaged byte) becomes U+FFFD, so it is
+    hashed (and refused by the content hash) instead of stopping the read with a garbled error."""
+    return raw.decode("utf-8", errors="replace")
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) <= 80 else text[:80] + "…"
 
 
 def integrity_problem(path: Path) -> str | None:
@@ -393,14 +405,15 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
     """Every check that needs SQLite, on the private copy. Returns the verified manifest."""
     try:
         conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+        conn.text_factory = _text
     except sqlite3.DatabaseError as exc:
-        raise UserError(f"快照“{name}”已损坏：{exc}") from None
+        raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
     try:
         try:
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"快照“{name}”已损坏：{exc}") from None
+            raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if checks != ["ok"]:
             raise UserError(f"快照“{name}”已损坏（完整性检查：{'；'.join(checks[:2])}）")
         if app_id != migrations.APPLICATION_ID:
@@ -418,7 +431,7 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
         try:
             digest = content_digest(conn, manifest.fields(), on_rows)
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"快照“{name}”已损坏：{exc}") from None
+            raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if digest != manifest.sha256:
             raise UserError(f"快照“{name}”的内容校验值（SHA-256）不符：文件在导出后被篡改或已损坏，已拒绝")
         return manifest
