@@ -325,3 +325,37 @@ def test_broken_xlsx_is_refused(tmp_path):
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     with pytest.raises(UserError, match="可能已损坏"):
         read_workbook(path)
+
+
+# --------------------------------------------------------------------------- workbook 6: people named in the sheet
+
+
+def book_with_admins(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["测试县政务新媒体台账（含管理员）"])
+    ws.append(["序号", "账号名称", "平台", "主办单位", "管理员", "管理员手机"])
+    ws.append([1, "测试民政", "微信", "测试县民政局", "周晓燕", "13912345678"])
+    ws.append([2, "测试民政", "抖音", "测试县民政局", "周晓燕", "13912345678"])  # same person, second account
+    ws.append([3, "测试司法", "微博", "测试县司法局", "钱  明", "0513-86001234"])
+    wb.save(path)
+    return path
+
+
+def test_people_named_in_the_sheet_are_matched_or_created(db, tmp_path):
+    from gzdesk import registry
+
+    with db.transaction() as s:  # 钱 明 already works at 测试县司法局
+        unit = registry.find_or_create_unit(s, "测试县司法局")
+        registry.save_person(s, registry.PersonData(name="钱  明", unit_id=unit.id, title="科员"))
+    path = book_with_admins(tmp_path / "管理员.xlsx")
+    _plan, result = import_file(db, path)
+    assert result.created == 3 and result.people_created == 1 and result.roles_added == 3
+    with db.reader() as s:
+        people = {p.name: (p.unit.name, p.mobile, p.title) for p in s.scalars(select(Person))}
+        teams = {a.name + a.platform: [(r.person.name, r.role) for r in a.roles] for a in s.scalars(select(Account))}
+    assert people == {"周晓燕": ("测试县民政局", "13912345678", None), "钱  明": ("测试县司法局", None, "科员")}
+    assert teams == {"测试民政wechat_subscription": [("周晓燕", "admin")], "测试民政douyin": [("周晓燕", "admin")],
+                     "测试司法weibo": [("钱  明", "admin")]}
+    _plan, again = import_file(db, path)
+    assert (again.created, again.unchanged, again.people_created, again.roles_added) == (0, 3, 0, 0)

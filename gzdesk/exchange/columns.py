@@ -71,6 +71,15 @@ ACCOUNT_COLUMNS: tuple[Column, ...] = (
     Column("uuid", "唯一标识", UUID, 36, ("uuid",)),
 )
 
+# Read from offices' own sheets only (our export carries people in the 管理队伍 sheet): the person
+# named here is matched by 姓名 + 主办单位 or created, and put on the account's team as 管理员.
+IMPORT_ONLY_COLUMNS: tuple[Column, ...] = (
+    Column("admin_name", "管理员", TEXT, 10, ("管理员姓名", "账号管理员", "运维人员", "管理人员", "联系人")),
+    Column("admin_phone", "管理员联系电话", PHONE, 14, ("管理员电话", "管理员手机", "管理员手机号码", "联系人电话",
+                                                 "联系人手机", "管理员联系方式")),
+)
+ACCOUNT_IMPORT_COLUMNS = ACCOUNT_COLUMNS + IMPORT_ONLY_COLUMNS
+
 TEAM_COLUMNS: tuple[Column, ...] = (
     Column("account_name", "账号名称", TEXT, 24, ("账号", "名称")),
     Column("account_platform", "平台", PLATFORM, 12, ()),
@@ -119,7 +128,6 @@ FILING_COLUMNS: tuple[Column, ...] = (
 ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET = "账号台账", "管理队伍", "备案记录"
 
 # Fields an account row may carry (everything but 序号).
-ACCOUNT_KEYS = tuple(c.key for c in ACCOUNT_COLUMNS if c.kind != SEQ)
 UNIT_FIELDS = {"host_unit": "host_unit_id", "supervisor_unit": "supervisor_unit_id",
                "operator_unit": "operator_unit_id"}
 
@@ -135,10 +143,11 @@ def synonym_table(columns: tuple[Column, ...]) -> dict[str, str]:
     return table
 
 
-ACCOUNT_SYNONYMS = synonym_table(ACCOUNT_COLUMNS)
+ACCOUNT_SYNONYMS = synonym_table(ACCOUNT_IMPORT_COLUMNS)
 TEAM_SYNONYMS = synonym_table(TEAM_COLUMNS)
 FILING_SYNONYMS = synonym_table(FILING_COLUMNS)
-ACCOUNT_COLUMN_BY_KEY = {c.key: c for c in ACCOUNT_COLUMNS}
+ACCOUNT_COLUMN_BY_KEY = {c.key: c for c in ACCOUNT_IMPORT_COLUMNS}
+IMPORT_ONLY_KEYS = frozenset(c.key for c in IMPORT_ONLY_COLUMNS)
 
 
 def match_header(text: object, table: dict[str, str] = ACCOUNT_SYNONYMS) -> str | None:

@@ -39,6 +39,7 @@ from gzdesk.exchange.columns import (
     FILING_COLUMNS,
     FILING_SYNONYMS,
     FILINGS_SHEET,
+    IMPORT_ONLY_KEYS,
     INT,
     KIND,
     PHONE,
@@ -67,7 +68,7 @@ from gzdesk.exchange.sheet_reader import (
 )
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
 from gzdesk.models.base import new_uuid, now
-from gzdesk.validation import clean_phone, mask_phone, phone_problem
+from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, mask_phone, phone_problem
 
 CREATE, UPDATE, SAME = "create", "update", "same"
 ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", SAME: "不变"}
@@ -303,6 +304,12 @@ def _account_row(line: int, values: dict, problems: list[str], mapping_keys: set
         problems.append("没有指定“平台”列")
     elif "platform" not in values and not any("平台" in p for p in problems):
         problems.append("平台为空")
+    if values.get("admin_phone") and "****" not in values["admin_phone"]:
+        problem = phone_problem(values["admin_phone"])
+        if problem:
+            problems.append(problem)
+    if values.get("admin_phone") and not values.get("admin_name"):
+        problems.append("填了管理员联系电话，但没有填管理员姓名")
     if "platform" in values:
         data = registry.AccountData(**{k: v for k, v in values.items()
                                        if k in registry.ACCOUNT_FIELDS})
@@ -528,7 +535,7 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
         if target is None:
             r.action, r.target_uuid = CREATE, v.get("uuid") or None
         else:
-            changed = _changed_fields(v, index.accounts[target], skip=("uuid",))
+            changed = _changed_fields(v, index.accounts[target], skip=("uuid", *IMPORT_ONLY_KEYS))
             r.action, r.target_uuid = (UPDATE if changed else SAME), target
             if changed:
                 labels = "、".join(ACCOUNT_COLUMN_BY_KEY[k].header for k in changed[:4])
@@ -716,6 +723,8 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
         return account_ids.get(key)
 
     _apply_team(session, team_rows, units, account_id, result, stamp, ticker)
+    _apply_admins(session, [(r, row_uuid.get(r.line) or r.target_uuid) for r in rows if r.values.get("admin_name")],
+                  units, account_ids, result, stamp)
     _apply_filings(session, filing_rows, account_id, account_ids, result, stamp, ticker)
     result.units_created = units.created
     audit.record(session, "import", "account", summary=f"从“{plan.path.name}”导入台账：{result.summary()}"[:500],
@@ -786,6 +795,46 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
         _bulk_insert(session, AccountRole, chunk)
     result.roles_added += len(new_roles)
     session.flush()
+
+
+def _apply_admins(session: Session, rows: list[tuple[PlanRow, str | None]], units: _Units,
+                  account_ids: dict[str, int], result: ImportResult, stamp: datetime) -> None:
+    """The 管理员 named in an office's own sheet: matched by 姓名 + 主办单位 or created, then put on
+    the account's 管理队伍 (盐湖 第二十一条: every account has a responsible person)."""
+    if not rows:
+        return
+    people = {(name, unit or ""): pid for pid, name, unit in
+              session.execute(select(Person.id, Person.name, Unit.name).outerjoin(Unit, Person.unit_id == Unit.id))}
+    have = set(session.execute(select(AccountRole.account_id, AccountRole.person_id, AccountRole.role)).all())
+    new_people: dict[tuple, dict[str, Any]] = {}
+    for r, _uuid in rows:
+        key = (r.values["admin_name"], r.values.get("host_unit") or "")
+        if key in people or key in new_people:
+            continue
+        phone = clean_phone(r.values.get("admin_phone"))
+        mobile = phone if MOBILE_RE.match(phone) or MASKED_MOBILE_RE.match(phone) else None
+        new_people[key] = {"name": key[0], "unit_id": units.id_for(key[1] or None), "title": None,
+                           "office_phone": None if mobile or not phone else phone, "mobile": mobile,
+                           "trained_on": None, "left_on": None, "notes": None, "uuid": new_uuid(),
+                           "created_at": stamp, "updated_at": stamp, "origin": None}
+    for chunk in _chunks(list(new_people.values())):
+        _bulk_insert(session, Person, chunk)
+    result.people_created += len(new_people)
+    if new_people:
+        ids = dict(session.execute(select(Person.uuid, Person.id)).all())
+        people.update({k: ids[p["uuid"]] for k, p in new_people.items()})
+    roles = []
+    for r, account_uuid in rows:
+        aid = account_ids.get(account_uuid) if account_uuid else None
+        pid = people[(r.values["admin_name"], r.values.get("host_unit") or "")]
+        if aid is None or (aid, pid, enums.Role.ADMIN) in have:
+            continue
+        have.add((aid, pid, enums.Role.ADMIN))
+        roles.append({"account_id": aid, "person_id": pid, "role": enums.Role.ADMIN, "since": None, "until": None,
+                      "uuid": new_uuid(), "created_at": stamp, "updated_at": stamp, "origin": None})
+    for chunk in _chunks(roles):
+        _bulk_insert(session, AccountRole, chunk)
+    result.roles_added += len(roles)
 
 
 def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_ids: dict[str, int],

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from gzdesk import enums
 from gzdesk.errors import UserError
-from gzdesk.exchange.columns import ACCOUNT_COLUMNS
+from gzdesk.exchange.columns import ACCOUNT_IMPORT_COLUMNS
 from gzdesk.exchange.excel_import import (
     ACTION_LABELS,
     ImportPlan,
@@ -135,7 +135,7 @@ class MappingPage(QWizardPage):
         layout.addWidget(self.table, 1)
         self.sheet_combo.currentTextChanged.connect(self._sheet_changed)
         self.header_spin.valueChanged.connect(self._header_changed)
-        self.fields = [(c.key, c.header) for c in ACCOUNT_COLUMNS]
+        self.fields = [(c.key, c.header) for c in ACCOUNT_IMPORT_COLUMNS]
 
     def initializePage(self) -> None:  # noqa: N802
         plan = self.wiz.plan
