@@ -231,3 +231,45 @@ def test_provisional_dates_are_marked():
 
 def test_line_height_constant_is_sane():
     assert 1.1 < LEADING < 1.6
+
+
+def test_windows_fonts_are_preferred_when_present(monkeypatch, tmp_path):
+    from gzdesk.paths import resources_dir
+    from gzdesk.printing import fonts as fonts_mod
+
+    (tmp_path / "simfang.ttf").symlink_to(resources_dir() / "fonts" / "uming.ttc")
+    (tmp_path / "simhei.ttf").symlink_to(resources_dir() / "fonts" / "wqy-microhei.ttc")
+    monkeypatch.setenv("GZDESK_FONT_DIR", str(tmp_path))
+    fs = fonts_mod.fonts()
+    assert fs.body.path.name == "simfang.ttf" and fs.title.path.name == "simhei.ttf"
+    monkeypatch.delenv("GZDESK_FONT_DIR")
+    assert fonts_mod.fonts().body.path.name == "uming.ttc"
+
+
+@pytest.mark.parametrize("template_id", ["shanxi_county", "nantong", "generic"])
+def test_nothing_overflows_its_cell_even_with_extreme_data(template_id):
+    huge = "很长的文字" * 120
+    frozen = {k: huge for k in ("name", "handle", "supervisor_unit", "host_unit", "host_leader", "host_phone",
+                                "operator_unit", "operator_leader", "operator_phone", "url", "intro")}
+    frozen.update(platform="other", platform_other=huge, registered_on="2027-03-01", followers=10**12,
+                  team=[{"role": r, "name": huge, "unit": huge, "title": huge, "office_phone": huge, "mobile": huge}
+                        for r in ("leader", "dept_head", "admin", "informant")])
+    steps = [{"title": t, "opinion": huge, "signer": huge, "signed_on": "2027-02-01"}
+             for t in ("主办单位意见", "主管单位意见", "县（市、区）办公室意见")]
+    ctx = build_context(frozen, {"number": "X" * 40, "kind": "merge", "reason": huge * 3, "unit_name": huge},
+                        steps, ["主办单位意见", "主管单位意见"])
+    lay = layout_form(templates.get(template_id), ctx)
+    assert len(lay.pages) == 1
+    for c in lay.cells:
+        used = sum(f.height for f in c.footer) + (c.body.height if c.body else 0)
+        assert used <= c.h + 0.01, (c.row, c.col, c.texts()[:1])
+        for flow in ([c.body] if c.body else []) + c.footer:
+            for line in flow.lines:
+                assert line.width <= c.w, (c.row, c.col)
+    assert render_context(templates.get(template_id), ctx).startswith(b"%PDF")
+
+
+def test_a_returned_step_is_printed_as_returned():
+    ctx = build_context({}, {}, [{"title": "主管单位意见", "opinion": "材料不全", "result": "returned"}],
+                        ["主办单位意见", "主管单位意见"])
+    assert ctx["steps"]["主管单位意见"]["opinion"] == "（退回）材料不全"

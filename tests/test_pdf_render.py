@@ -209,3 +209,21 @@ def test_cli_filing_blank_and_list(make_db, tmp_path, capsys):
     assert main(["form", "--template", "generic", "--blank", "--out", "/proc/nope/x.pdf"]) == 1
     err = capsys.readouterr().err
     assert "无法写入" in err and len(err.strip().splitlines()) == 1
+
+
+@needs_poppler
+def test_long_chain_runs_onto_a_second_page_with_footers(tmp_path):
+    chain = [f"第{i}级主管单位意见" for i in range(1, 9)]
+    path = tmp_path / "long.pdf"
+    path.write_bytes(render_blank("generic", chain))
+    text = pdftotext(path)
+    assert "第 1 页 共 2 页" in text and "第 2 页 共 2 页" in text
+    flat = squash(text)
+    for title in chain:
+        assert title in flat
+    lay = layout_form(templates.get("generic"), blank_context(chain))
+    # rows joined by a row span (主办单位 / 分管领导及职务 / 联系电话) never split across pages
+    first_rows = {c.row for c in lay.pages[0].cells}
+    second_rows = {c.row for c in lay.pages[1].cells}
+    assert not first_rows & second_rows
+    assert all(c.y >= 0 for p in lay.pages for c in p.cells)

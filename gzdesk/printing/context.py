@@ -120,7 +120,10 @@ def build_context(frozen: dict[str, Any] | None = None, filing: dict[str, Any] |
     for s in steps or []:
         title = s.get("title")
         if title:
-            by_title[title] = dict(s, signed_on=_as_date(s.get("signed_on")))
+            step = dict(s, signed_on=_as_date(s.get("signed_on")))
+            if s.get("result") == "returned":  # a 退回 is printed as such, never as an approval
+                step["opinion"] = "（退回）" + (s.get("opinion") or "")
+            by_title[title] = step
     chain_list = chain_entries(chain)
     step_rows = []
     for entry in chain_list:
@@ -165,7 +168,7 @@ def filing_context(session: Session, filing_id: int) -> tuple[str, dict[str, Any
     labels = {s["title"]: s.get("signer_label", "") for s in info.profile.chain}
     chain = filing.chain if filing.chain else [s["title"] for s in info.profile.chain]
     steps = [{"title": s.title, "opinion": s.opinion, "signer": s.signer, "signed_on": s.signed_on,
-              "result": s.result} for s in filing.steps]
+              "result": s.result} for s in filing.steps]  # a re-signed title (after 退回) keeps the last
     ctx = build_context(frozen, {
         "number": filing.number, "kind": filing.kind, "reason": filing.reason, "filled_on": filing.filled_on,
         "event_on": filing.event_on, "account_id": filing.account_id, "kept_account_id": filing.kept_account_id,

@@ -6,7 +6,8 @@ prints boxes) — so we never use it. Order of preference, per role:
 
 1. ``GZDESK_FONT_BODY`` / ``GZDESK_FONT_TITLE``: a path, optionally ``path#N`` for the N-th face
    of a .ttc collection;
-2. Windows' own fonts: body 仿宋 ``simfang.ttf`` or 宋体 ``simsun.ttc``, title 黑体 ``simhei.ttf``;
+2. Windows' own fonts: body 仿宋 ``simfang.ttf`` or 宋体 ``simsun.ttc``, title 黑体 ``simhei.ttf``
+   (looked for in ``%WINDIR%\\Fonts``, or in ``GZDESK_FONT_DIR`` on any system);
 3. bundled in ``resources/fonts``: body AR PL UMing (a 明体/宋体-like face, Arphic Public License),
    title WenQuanYi Micro Hei (a 黑体-like face, Apache 2.0); licence texts beside them.
 
@@ -94,7 +95,7 @@ class FontSet:
 
 
 _lock = threading.Lock()
-_cache: dict[tuple[str, str], FontSet] = {}
+_cache: dict[tuple[str, str, str], FontSet] = {}
 
 
 def _split(spec: str) -> tuple[Path, int]:
@@ -140,7 +141,8 @@ def _load(role: str) -> LoadedFont:
 
 def fonts() -> FontSet:
     """The registered FontSet (cached per configuration); sets reportlab's base font to the body face."""
-    key = (os.environ.get("GZDESK_FONT_BODY", ""), os.environ.get("GZDESK_FONT_TITLE", ""))
+    key = (os.environ.get("GZDESK_FONT_BODY", ""), os.environ.get("GZDESK_FONT_TITLE", ""),
+           os.environ.get("GZDESK_FONT_DIR", ""))
     with _lock:
         fs = _cache.get(key)
         if fs is None:
