@@ -219,6 +219,7 @@ def test_long_chain_runs_onto_a_second_page_with_footers(tmp_path):
     text = pdftotext(path)
     assert "第 1 页 共 2 页" in text and "第 2 页 共 2 页" in text
     flat = squash(text)
+    assert "《政务新媒体建设备案表》（续）" in flat
     for title in chain:
         assert title in flat
     lay = layout_form(templates.get("generic"), blank_context(chain))

@@ -173,6 +173,7 @@ class PageLayout:
     title_y: float = 0.0
     header: list[tuple[float, Flow]] = field(default_factory=list)  # (baseline y of first line, flow)
     number: str | None = None
+    continued: str | None = None  # the heading of a continuation page
 
 
 @dataclass
@@ -273,7 +274,8 @@ def layout_form(t: Template, ctx: dict[str, Any], fs: FontSet | None = None) -> 
         header_flows.append(flow)
         head_h += flow.height + 1.5 * mm
     first_avail = ph - top - bottom - footer_h - head_h
-    later_avail = ph - top - bottom - footer_h
+    cont_h = base * 2.2  # continuation pages start with "《表名》（续）"
+    later_avail = ph - top - bottom - footer_h - cont_h
     total = sum(heights)
     if first_avail < total <= first_avail / 0.86:  # a little too tall: tighten rather than break
         scale = first_avail / total
@@ -303,6 +305,10 @@ def layout_form(t: Template, ctx: dict[str, Any], fs: FontSet | None = None) -> 
             for flow in header_flows:
                 page.header.append((hy - flow.size, flow))
                 hy -= flow.height + 1.5 * mm
+        else:
+            page.continued = f"《{t.title}》（续）"
+            page.title_y = y - base
+            y -= cont_h
         y_top = y
         # grid line positions for the rows on this page
         row_top: dict[int, float] = {}
@@ -409,6 +415,9 @@ def draw_pages(c: Canvas, fs: FontSet, layout: FormLayout) -> None:
         if page.title:
             w = fs.width(page.title, title_pt, "title")
             _draw_text(c, fs, (page.width - w) / 2, page.title_y, page.title, title_pt, "title")
+        if page.continued:
+            x0 = page.frame[0] if page.frame else 0
+            _draw_text(c, fs, x0, page.title_y, page.continued, 10.5)
         if page.number and k == 1:
             label = f"备案编号：{page.number}"
             w = fs.width(label, 9)
