@@ -228,3 +228,13 @@ def test_cli_json_import_prints_only_json(filled, db_path, tmp_path, make_db, ca
     assert preview["counts"]["create"] == 60 and preview["header_row"] == 3 and preview["problems"] == []
     assert main(["import-excel", str(xlsx), "--json", "--db", str(target.path)]) == 0
     assert json.loads(capsys.readouterr().out)["created"] == 60
+
+
+def test_reading_reports_progress_and_can_be_cancelled(filled, tmp_path):
+    path = tmp_path / "r.xlsx"
+    _export(filled, path)
+    seen = []
+    plan = read_workbook(path, progress=lambda done, total: seen.append((done, total)) or True)
+    assert len(plan.rows) == 60 and seen[-1][0] == seen[-1][1] > 60
+    with pytest.raises(Cancelled):
+        read_workbook(path, progress=lambda done, total: done == 0)

@@ -171,7 +171,7 @@ class _Sheet:
         ws.set_row(0, 30)
         ws.merge_range(0, 0, 0, visible_last, title, fmt["title"])
         ws.set_row(1, 18)
-        ws.merge_range(1, 0, 1, visible_last, subtitle, fmt["subtitle"])
+        ws.merge_range(1, 0, 1, visible_last, subtitle, fmt["note" if subtitle.startswith("填写说明") else "subtitle"])
         ws.set_row(HEADER_ROW, 36)
         for i, col in enumerate(self.columns):
             ws.write_string(HEADER_ROW, i, col.header, fmt["header"])
@@ -239,6 +239,7 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, Any]:
         "title": book.add_format({"font_name": "黑体", "font_size": 16, "bold": True, "align": "center",
                                   "valign": "vcenter"}),
         "subtitle": book.add_format({**font, "align": "right"}),
+        "note": book.add_format({**font, "align": "left", "font_color": "#C00000"}),
         "header": book.add_format({**font, **border, "bold": True, "align": "center", "text_wrap": True,
                                    "bg_color": "#DDEBF7"}),
         "cell": book.add_format({**font, **border}),

@@ -278,10 +278,13 @@ def _parse_row(row: list[Any], mapping: dict[int, str], columns: dict[str, Colum
     return values, problems
 
 
-def _data_rows(rows: Table, header_row: int, mapping: dict[int, str], columns: dict[str, Column]):
+def _data_rows(rows: Table, header_row: int, mapping: dict[int, str], columns: dict[str, Column],
+               ticker: Ticker | None = None):
     """(line, values, problems) for every non-blank row below the header (序号-only rows are blank)."""
     useful = [i for i, k in mapping.items() if columns[k].kind != SEQ]
     for index in range(header_row + 1, len(rows)):
+        if ticker is not None:
+            ticker.advance()
         row = rows[index]
         if all(is_blank(row[i]) for i in useful if i < len(row)):
             continue
@@ -320,14 +323,14 @@ def _account_row(line: int, values: dict, problems: list[str], mapping_keys: set
     return PlanRow(line, values, problems)
 
 
-def build_accounts_part(rows: Table, sheet: str, header_row: int, mapping: dict[int, str] | None = None
-                        ) -> SheetPart:
+def build_accounts_part(rows: Table, sheet: str, header_row: int, mapping: dict[int, str] | None = None,
+                        ticker: Ticker | None = None                        ) -> SheetPart:
     header = rows[header_row] if header_row < len(rows) else []
     if mapping is None:
         mapping = auto_mapping(header, ACCOUNT_SYNONYMS)
     keys = set(mapping.values())
     plan_rows = [_account_row(line, values, problems, keys)
-                 for line, values, problems in _data_rows(rows, header_row, mapping, ACCOUNT_COLUMN_BY_KEY)]
+                 for line, values, problems in _data_rows(rows, header_row, mapping, ACCOUNT_COLUMN_BY_KEY, ticker)]
     _mark_file_duplicates(plan_rows)
     return SheetPart(sheet, header_row, [cell_text(c) for c in header], mapping, plan_rows)
 
@@ -375,7 +378,7 @@ def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None) -> tuple[s
 # --------------------------------------------------------------------------- 管理队伍 and 备案记录 sheets
 
 
-def _team_part(rows: Table) -> SheetPart | None:
+def _team_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
     columns = {c.key: c for c in TEAM_COLUMNS}
     header_row, score = find_header(rows, TEAM_SYNONYMS)
     header = rows[header_row] if rows else []
@@ -383,7 +386,7 @@ def _team_part(rows: Table) -> SheetPart | None:
     if score < 3 or "name" not in mapping.values():
         return None
     out = []
-    for line, values, problems in _data_rows(rows, header_row, mapping, columns):
+    for line, values, problems in _data_rows(rows, header_row, mapping, columns, ticker):
         if not values.get("name"):
             problems.append("姓名为空")
         if values.get("role") is None and (values.get("account_uuid") or values.get("account_name")) \
@@ -401,7 +404,7 @@ def _team_part(rows: Table) -> SheetPart | None:
     return SheetPart(TEAM_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
 
 
-def _filings_part(rows: Table) -> SheetPart | None:
+def _filings_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
     columns = {c.key: c for c in FILING_COLUMNS}
     header_row, score = find_header(rows, FILING_SYNONYMS)
     header = rows[header_row] if rows else []
@@ -410,7 +413,7 @@ def _filings_part(rows: Table) -> SheetPart | None:
         return None
     out = []
     numbers: dict[str, int] = {}
-    for line, values, problems in _data_rows(rows, header_row, mapping, columns):
+    for line, values, problems in _data_rows(rows, header_row, mapping, columns, ticker):
         if not values.get("number"):
             problems.append("备案编号为空")
         elif numbers.setdefault(values["number"], line) != line:
@@ -430,16 +433,22 @@ def _filings_part(rows: Table) -> SheetPart | None:
 # --------------------------------------------------------------------------- reading
 
 
-def read_workbook(path: Path | str, sheet: str | None = None, session: Session | None = None) -> ImportPlan:
-    """Read and map a spreadsheet. With ``session``, also check it against the database."""
+def read_workbook(path: Path | str, sheet: str | None = None, session: Session | None = None,
+                  progress: ProgressCallback | None = None) -> ImportPlan:
+    """Read and map a spreadsheet. With ``session``, also check it against the database.
+    ``progress(done, total)`` counts the rows of every sheet read; False cancels (``Cancelled``)."""
     path = Path(path)
     tables = load_tables(path)
     name, header_row, _score = _pick_accounts_sheet(tables, sheet)
-    plan = ImportPlan(path, list(tables), build_accounts_part(tables[name], name, header_row), tables=tables)
+    ticker = Ticker(progress, sum(len(t) for n, t in tables.items() if n in (name, TEAM_SHEET, FILINGS_SHEET)))
+    ticker.check()
+    plan = ImportPlan(path, list(tables), build_accounts_part(tables[name], name, header_row, ticker=ticker),
+                      tables=tables)
     if TEAM_SHEET in tables and name != TEAM_SHEET:
-        plan.team = _team_part(tables[TEAM_SHEET])
+        plan.team = _team_part(tables[TEAM_SHEET], ticker)
     if FILINGS_SHEET in tables and name != FILINGS_SHEET:
-        plan.filings = _filings_part(tables[FILINGS_SHEET])
+        plan.filings = _filings_part(tables[FILINGS_SHEET], ticker)
+    ticker.finish()
     if session is not None:
         check_against(session, plan)
     return plan
@@ -889,6 +898,7 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
     session.flush()
 
 
-def preview_file(session: Session, path: Path | str, sheet: str | None = None) -> ImportPlan:
+def preview_file(session: Session, path: Path | str, sheet: str | None = None,
+                 progress: ProgressCallback | None = None) -> ImportPlan:
     """``read_workbook`` with the database check, session first (for ``Controller.read``)."""
-    return read_workbook(path, sheet=sheet, session=session)
+    return read_workbook(path, sheet=sheet, session=session, progress=progress)

@@ -96,8 +96,14 @@ class FilePage(QWizardPage):
         return bool(self.path_edit.text().strip())
 
     def validatePage(self) -> bool:  # noqa: N802
+        from gzdesk.ui.excel_actions import ProgressRunner
+
+        runner = ProgressRunner(self, "读取文件", "正在读取并检查各行……")
         try:
-            self.wiz.plan = self.wiz.controller.read(preview_file, self.path_edit.text().strip())
+            self.wiz.plan = runner.run(
+                lambda cb: self.wiz.controller.read(preview_file, self.path_edit.text().strip(), progress=cb))
+        except Cancelled:
+            return False
         except UserError as exc:
             QMessageBox.warning(self, "无法读取", str(exc))
             return False
