@@ -149,4 +149,6 @@ def test_file_menu_prints_a_blank_form(qtbot, monkeypatch):
     doc = pdfium.PdfDocument(shown["pdf"])
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     doc.close()
-    assert "县政务公开办公室意见" in "".join(text.split())
+    flat = "".join(text.split())
+    assert "县政务公开办公室意见" in flat
+    assert "主要负责人签字" in flat  # 太白 第六条: signed by the head of the 主办单位

@@ -464,8 +464,9 @@ def render_context(template: Template, ctx: dict[str, Any]) -> bytes:
     return render_layouts([layout_form(template, ctx)], title)
 
 
-def render_blank(template_id: str, chain: list[str] | None = None) -> bytes:
-    """A blank form (for filling in by hand); ``chain`` titles for templates with an approval region."""
+def render_blank(template_id: str, chain: list | None = None) -> bytes:
+    """A blank form (for filling in by hand). ``chain``: the approval blocks of a template with an
+    approval region — titles, or ``{"title", "signer_label"}`` dicts as in a profile's chain."""
     t = get(template_id)
     return render_context(t, blank_context(chain))
 

@@ -25,7 +25,7 @@ def choose_template(parent: QWidget, preferred: str | None = None) -> str | None
     return items[names.index(name)].id
 
 
-def blank_form_pdf(template_id: str, chain: list[str] | None) -> bytes:
+def blank_form_pdf(template_id: str, chain: list | None) -> bytes:
     """The blank form; for templates with an approval region, one block per step of ``chain``."""
     return render_blank(template_id, chain)
 
@@ -35,7 +35,7 @@ def print_blank_form(window) -> None:
     try:
         profile = window.controller.profile
         preferred = profile.template_id
-        chain = [s["title"] for s in profile.chain]
+        chain = profile.chain  # titles with their signer labels (主要负责人签字 / 负责人签字)
     except UserError:
         pass
     template_id = choose_template(window, preferred)
