@@ -51,6 +51,9 @@ def _minimal(**over):
     ({"rows": [{"cells": ["名称", {"parts": [{"box": "account.status=="}]}]}]}, "条件"),
     ({"rows": [{"cells": ["名称", {"colour": "red"}]}]}, "未知字段 colour"),
     ({"page": {"size": "B5"}}, "B5"),
+    ({"fonts": {"body_pt": "五号"}}, "body_pt"),
+    ({"fonts": {"body_pt": 8, "min_pt": 9}}, "min_pt"),
+    ({"title": "表", "rows": [{"cells": ["名称", {"size_pt": 100}]}]}, "size_pt"),
 ])
 def test_validation_errors_are_clear(bad, words):
     with pytest.raises(UserError) as err:

@@ -181,6 +181,8 @@ def _check_cell(cell: Any, source: str, where: str, labels: list[str]) -> dict[s
     if unknown:
         raise _err(source, where, f"单元格有未知字段 {'、'.join(sorted(unknown))}")
     out = dict(cell)
+    if "size_pt" in out and (not isinstance(out["size_pt"], (int, float)) or not 3 <= out["size_pt"] <= 48):
+        raise _err(source, where, f"size_pt 应为 3–48 之间的磅数，收到 {out['size_pt']!r}")
     for key in ("colspan", "rowspan"):
         v = out.setdefault(key, 1)
         if not isinstance(v, int) or v < 1:
@@ -227,6 +229,11 @@ def validate(data: Any, source: str = "") -> Template:
     if not (isinstance(page["margins_mm"], list) and len(page["margins_mm"]) == 4):
         raise _err(source, "page", "margins_mm 应为 [上, 右, 下, 左] 四个数")
     fonts = {"body_pt": 10.5, "title_pt": 18, "min_pt": 5, **(data.get("fonts") or {})}
+    for key in ("body_pt", "title_pt", "min_pt"):
+        if not isinstance(fonts[key], (int, float)) or isinstance(fonts[key], bool) or not 3 <= fonts[key] <= 48:
+            raise _err(source, "fonts", f"{key} 应为 3–48 之间的磅数，收到 {fonts[key]!r}")
+    if fonts["min_pt"] > fonts["body_pt"]:
+        raise _err(source, "fonts", "min_pt 不能大于 body_pt")
     labels: list[str] = [data["title"]]
     header = data.get("header") or []
     if not isinstance(header, list) or not all(isinstance(line, list) for line in header):
