@@ -144,7 +144,7 @@ def wrap(tokens: list[Token], width: float, size: float, fs: FontSet) -> list[Li
         glue = False
     # trim trailing blanks so centring is honest
     for line in lines:
-        while line.items and line.items[-1].kind == "text" and line.items[-1].text.endswith(" "):
+        while line.hfill_at is None and line.items and line.items[-1].kind == "text" and line.items[-1].text.endswith(" "):
             it = line.items[-1]
             stripped = it.text.rstrip(" ")
             cut = fs.width(it.text[len(stripped):], size, "title" if it.bold else "body")
