@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk import enums
@@ -70,40 +69,55 @@ class ExportResult:
 # --------------------------------------------------------------------------- reading the database
 
 
-def _account_rows(session: Session) -> list[dict[str, Any]]:
+STREAM = {"yield_per": 2000}  # rows stream from SQLite to the sheet: memory stays flat at 200,000
+
+
+def _account_stmt():
     host, sup, op = aliased(Unit), aliased(Unit), aliased(Unit)
     cols = [c for c in Account.__table__.columns if c.key not in ("qr_image",)]
-    stmt = (select(*cols, host.name.label("host_unit"), sup.name.label("supervisor_unit"),
+    return (select(*cols, host.name.label("host_unit"), sup.name.label("supervisor_unit"),
                    op.name.label("operator_unit"))
             .outerjoin(host, Account.host_unit_id == host.id)
             .outerjoin(sup, Account.supervisor_unit_id == sup.id)
             .outerjoin(op, Account.operator_unit_id == op.id)
             .order_by(Account.id))
-    return [dict(r) for r in session.execute(stmt).mappings()]
+
+
+def iter_accounts(session: Session) -> Iterator[Mapping[str, Any]]:
+    """Every account with its unit names, in id order."""
+    yield from session.execute(_account_stmt().execution_options(**STREAM)).mappings()
+
+
+def _account_rows(session: Session) -> list[dict[str, Any]]:
+    return [dict(r) for r in iter_accounts(session)]
+
+
+_PERSON_COLS = (Person.id.label("person_id"), Person.name, Unit.name.label("unit"), Person.title,
+                Person.office_phone, Person.mobile, Person.trained_on, Person.left_on, Person.notes,
+                Person.uuid.label("person_uuid"))
+
+
+def iter_team(session: Session) -> Iterator[Mapping[str, Any]]:
+    """One row per role on an account (in role order), then people on no team with blank account."""
+    role_order = case({r: i for i, r in enumerate(enums.ROLE_LABELS)}, value=AccountRole.role, else_=99)
+    stmt = (select(Account.name.label("account_name"), Account.platform.label("account_platform"),
+                   Account.uuid.label("account_uuid"), AccountRole.role, AccountRole.since, AccountRole.until,
+                   *_PERSON_COLS)
+            .join(AccountRole, AccountRole.account_id == Account.id)
+            .join(Person, AccountRole.person_id == Person.id)
+            .outerjoin(Unit, Person.unit_id == Unit.id)
+            .order_by(Account.id, role_order, Person.name, Person.id))
+    yield from session.execute(stmt.execution_options(**STREAM)).mappings()
+    yield from session.execute(_lone_people_stmt().execution_options(**STREAM)).mappings()
+
+
+def _lone_people_stmt():
+    return (select(*_PERSON_COLS).outerjoin(Unit, Person.unit_id == Unit.id)
+            .where(~Person.id.in_(select(AccountRole.person_id))).order_by(Person.id))
 
 
 def _team_rows(session: Session) -> list[dict[str, Any]]:
-    order = {r: i for i, r in enumerate(enums.ROLE_LABELS)}
-    stmt = (select(Account.id.label("account_id"), Account.name.label("account_name"),
-                   Account.platform.label("account_platform"), Account.uuid.label("account_uuid"),
-                   AccountRole.role, AccountRole.since, AccountRole.until,
-                   Person.id.label("person_id"), Person.name, Unit.name.label("unit"), Person.title,
-                   Person.office_phone, Person.mobile, Person.trained_on, Person.left_on, Person.notes,
-                   Person.uuid.label("person_uuid"))
-            .join(AccountRole, AccountRole.account_id == Account.id)
-            .join(Person, AccountRole.person_id == Person.id)
-            .outerjoin(Unit, Person.unit_id == Unit.id))
-    rows = [dict(r) for r in session.execute(stmt).mappings()]
-    rows.sort(key=lambda r: (r["account_id"], order.get(r["role"], 99), r["name"]))
-    # People on no account's team still travel, with the account columns left blank.
-    lone = (select(Person.id.label("person_id"), Person.name, Unit.name.label("unit"), Person.title,
-                   Person.office_phone, Person.mobile, Person.trained_on, Person.left_on, Person.notes,
-                   Person.uuid.label("person_uuid"))
-            .outerjoin(Unit, Person.unit_id == Unit.id)
-            .where(~Person.id.in_(select(AccountRole.person_id)))
-            .order_by(Person.id))
-    rows.extend(dict(r) for r in session.execute(lone).mappings())
-    return rows
+    return [dict(r) for r in iter_team(session)]
 
 
 def steps_summary(steps: Sequence[dict[str, Any]]) -> str:
@@ -116,36 +130,50 @@ def steps_summary(steps: Sequence[dict[str, Any]]) -> str:
     return "；".join(parts)
 
 
+def iter_filings(session: Session, mask: bool = False) -> Iterator[dict[str, Any]]:
+    """Filings with their steps, in id order; a masked copy leaves out the frozen/proposed JSON
+    (it holds phone numbers)."""
+    acc, kept, parent = aliased(Account), aliased(Account), aliased(Filing)
+    f = Filing.__table__.c
+    stmt = (select(Filing.__table__, acc.name.label("account_name"), acc.uuid.label("account_uuid"),
+                   kept.uuid.label("kept_account_uuid"), parent.uuid.label("merge_parent_uuid"))
+            .outerjoin(acc, f.account_id == acc.id)
+            .outerjoin(kept, f.kept_account_id == kept.id)
+            .outerjoin(parent, f.merge_parent_id == parent.id)
+            .order_by(f.id))
+    step_rows = session.execute(
+        select(ApprovalStep.filing_id, ApprovalStep.seq, ApprovalStep.title, ApprovalStep.opinion,
+               ApprovalStep.signer, ApprovalStep.signed_on, ApprovalStep.result, ApprovalStep.uuid)
+        .order_by(ApprovalStep.filing_id, ApprovalStep.seq).execution_options(**STREAM)).mappings()
+    pending = next(step_rows, None)
+    for r in session.execute(stmt.execution_options(**STREAM)).mappings():
+        st: list[dict[str, Any]] = []
+        while pending is not None and pending["filing_id"] <= r["id"]:  # both streams in filing id order
+            if pending["filing_id"] == r["id"]:
+                st.append({k: pending[k] for k in ("seq", "title", "opinion", "signer", "signed_on", "result",
+                                                   "uuid")})
+            pending = next(step_rows, None)
+        frozen = r["frozen"] if r["frozen"] and len(r["frozen"]) < 32000 and not mask else None  # cell ≤ 32,767
+        row = {k: r[k] for k in ("number", "account_name", "kind", "state", "filled_on", "reason", "event_on",
+                                 "announce_from", "announce_until", "effective_on", "reported_on", "notes",
+                                 "uuid", "account_uuid", "profile_id", "template_id", "merge_parent_uuid",
+                                 "kept_account_uuid", "chain")}
+        row.update(steps_summary=steps_summary(st), frozen=frozen, proposed=None if mask else r["proposed"],
+                   steps=json.dumps([dict(x, signed_on=x["signed_on"].isoformat() if x["signed_on"] else None)
+                                     for x in st], ensure_ascii=False) if st else None)
+        yield row
+
+
 def _filing_rows(session: Session, mask: bool = False) -> list[dict[str, Any]]:
-    """Filings with their steps; a masked copy leaves out the frozen/proposed JSON (it holds phones)."""
-    acc = aliased(Account)
-    kept = aliased(Account)
-    parent = aliased(Filing)
-    stmt = (select(Filing, acc.name, acc.uuid, kept.uuid, parent.uuid)
-            .outerjoin(acc, Filing.account_id == acc.id)
-            .outerjoin(kept, Filing.kept_account_id == kept.id)
-            .outerjoin(parent, Filing.merge_parent_id == parent.id)
-            .order_by(Filing.id))
-    steps: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for s in session.scalars(select(ApprovalStep).order_by(ApprovalStep.filing_id, ApprovalStep.seq)):
-        steps[s.filing_id].append({"seq": s.seq, "title": s.title, "opinion": s.opinion, "signer": s.signer,
-                                   "signed_on": s.signed_on, "result": s.result, "uuid": s.uuid})
-    rows = []
-    for f, acc_name, acc_uuid, kept_uuid, parent_uuid in session.execute(stmt):
-        st = steps.get(f.id, [])
-        frozen = f.frozen if f.frozen and len(f.frozen) < 32000 and not mask else None  # a cell holds 32,767
-        rows.append({
-            "number": f.number, "account_name": acc_name, "kind": f.kind, "state": f.state,
-            "filled_on": f.filled_on, "reason": f.reason, "steps_summary": steps_summary(st),
-            "event_on": f.event_on, "announce_from": f.announce_from, "announce_until": f.announce_until,
-            "effective_on": f.effective_on, "reported_on": f.reported_on, "notes": f.notes, "uuid": f.uuid,
-            "account_uuid": acc_uuid, "profile_id": f.profile_id, "template_id": f.template_id,
-            "merge_parent_uuid": parent_uuid, "kept_account_uuid": kept_uuid, "chain": f.chain,
-            "steps": json.dumps([dict(s, signed_on=s["signed_on"].isoformat() if s["signed_on"] else None)
-                                 for s in st], ensure_ascii=False) if st else None,
-            "frozen": frozen, "proposed": None if mask else f.proposed,
-        })
-    return rows
+    return list(iter_filings(session, mask))
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    """(accounts, 管理队伍 rows, filings) — known before streaming, for the subtitle and progress."""
+    n_acc = session.scalar(select(func.count(Account.id))) or 0
+    n_team = (session.scalar(select(func.count(AccountRole.id))) or 0) + (
+        session.scalar(select(func.count()).select_from(_lone_people_stmt().subquery())) or 0)
+    return n_acc, n_team, session.scalar(select(func.count(Filing.id))) or 0
 
 
 # --------------------------------------------------------------------------- writing
@@ -289,40 +317,36 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
     that leave the office (云南 第三十条 脱敏)."""
     info = office(session)
     today = today or date.today()
-    accounts = _account_rows(session)
-    team = _team_rows(session)
-    filings = _filing_rows(session, mask_phones)
-    ticker = Ticker(progress, len(accounts) + len(team) + len(filings), step=1000)
+    n_acc, n_team, n_fil = _counts(session)
+    ticker = Ticker(progress, n_acc + n_team + n_fil, step=1000)
     ticker.check()
     masked_note = "（脱敏）" if mask_phones else ""
+    written = [0, 0, 0]
 
     def build(book: xlsxwriter.Workbook) -> None:
         book.set_properties({"title": f"{info.unit_name}政务新媒体台账", "author": info.unit_name,
                              "comments": "gzdesk 导出"})
         fmt = _formats(book)
         title = f"{info.unit_name}政务新媒体台账{masked_note}"
-        sub = f"导出日期：{cn_date(today)}    共 {len(accounts)} 个账号"
-        sheet = _Sheet(book, fmt, ACCOUNTS_SHEET, ACCOUNT_COLUMNS, title, sub, mask_phones)
-        for n, row in enumerate(accounts, 1):
-            sheet.write(row, seq=n)
-            ticker.advance()
-        sheet.finish(200)
-        sheet = _Sheet(book, fmt, TEAM_SHEET, TEAM_COLUMNS, f"{info.unit_name}政务新媒体管理队伍{masked_note}",
-                       f"导出日期：{cn_date(today)}", mask_phones)
-        for row in team:
-            sheet.write(row)
-            ticker.advance()
-        sheet.finish(200)
-        sheet = _Sheet(book, fmt, FILINGS_SHEET, FILING_COLUMNS, f"{info.unit_name}政务新媒体备案记录",
-                       f"导出日期：{cn_date(today)}    共 {len(filings)} 条", mask_phones)
-        for row in filings:
-            sheet.write(row)
-            ticker.advance()
-        sheet.finish(200)
+        sub = f"导出日期：{cn_date(today)}    共 {n_acc} 个账号"
+        sheets = (
+            (ACCOUNTS_SHEET, ACCOUNT_COLUMNS, title, sub, iter_accounts(session)),
+            (TEAM_SHEET, TEAM_COLUMNS, f"{info.unit_name}政务新媒体管理队伍{masked_note}",
+             f"导出日期：{cn_date(today)}", iter_team(session)),
+            (FILINGS_SHEET, FILING_COLUMNS, f"{info.unit_name}政务新媒体备案记录",
+             f"导出日期：{cn_date(today)}    共 {n_fil} 条", iter_filings(session, mask_phones)),
+        )
+        for i, (name, columns, head, subtitle, rows) in enumerate(sheets):
+            sheet = _Sheet(book, fmt, name, columns, head, subtitle, mask_phones)
+            for n, row in enumerate(rows, 1):
+                sheet.write(row, seq=n)
+                ticker.advance()
+            written[i] = sheet.row - HEADER_ROW - 1
+            sheet.finish(200)
 
     _write_book(Path(path), build)
     ticker.finish()
-    return ExportResult(Path(path), len(accounts), len(team), len(filings), mask_phones)
+    return ExportResult(Path(path), written[0], written[1], written[2], mask_phones)
 
 
 def export_template(path: Path | str, unit_name: str = "") -> Path:
