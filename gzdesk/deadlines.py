@@ -37,7 +37,7 @@ from gzdesk.workdays import WorkdayCalendar, load_calendar
 
 KIND_LABELS: dict[str, str] = {
     "filing": "备案时限",
-    "provincial": "报送省级系统",
+    "provincial": "报送备案系统",
     "backfill": "补办备案",
     "announcement": "发布公告",
     "closure": "公告期满关停",
@@ -162,10 +162,13 @@ def _filing_deadlines(col: _Collector, profile: Profile, filings, accounts) -> N
 def _provincial(col: _Collector, profile: Profile, filings, accounts, first_steps) -> None:
     """南通 第十五条: 主管单位应在3个工作日内通过全省政务新媒体备案检查系统进行备案."""
     rule = profile.rule("provincial_filing")
-    n = rule.get("workdays") if rule else None
-    if not n:
+    if not rule:
         return
+    n = rule.get("workdays")
     article = article_text(profile, "provincial_filing")
+    if not n:
+        _sync_report(col, filings, accounts, first_steps, article)
+        return
     for f in filings:
         if f.state not in (FilingState.PENDING_SIGNATURE, FilingState.FILED) or f.reported_on is not None:
             continue
@@ -178,6 +181,22 @@ def _provincial(col: _Collector, profile: Profile, filings, accounts, first_step
                 f"主管单位收到备案登记表后{n}个工作日内报送全省政务新媒体备案检查系统", article,
                 f"{step.title}于{cn_date(step.signed_on)}签署，备案{f.number}（{_kind(f)}）当前“{_state(f)}”",
                 account, f)
+
+
+def _sync_report(col: _Collector, filings, accounts, first_steps, article: str) -> None:
+    """盐湖 第十一条: 审批同意后…相关信息应同步在“全国政务新媒体信息报送系统”更新 — no number of
+    days: due on the day the last step approved the filing."""
+    del first_steps
+    for f in filings:
+        if f.state != FilingState.FILED or f.reported_on is not None or not f.steps:
+            continue
+        last = f.steps[-1].signed_on
+        if last is None:
+            continue
+        account = accounts.get(f.account_id)
+        col.add("provincial", f"报送全国系统：{account.name if account else ''}", last, False,
+                "审批同意后同步在全国政务新媒体信息报送系统更新", article,
+                f"{f.steps[-1].title}于{cn_date(last)}签署，备案{f.number}（{_kind(f)}）尚未标记已报送", account, f)
 
 
 def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts) -> None:

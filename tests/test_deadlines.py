@@ -135,3 +135,22 @@ def test_provisional_dates_beyond_the_calendar(make_db):
         s.add(Task(kind="other", title="远期待办", account_id=aid, due_on=far))
     item = next(i for i in _pending(db, date(2025, 1, 3)) if i.title == "远期待办")
     assert item.provisional and "预估" in item.due_text
+
+
+def test_yanhu_report_to_national_system_after_approval(make_db):
+    """盐湖 第十一条: 审批同意后…同步在“全国政务新媒体信息报送系统”更新 (no grace days)."""
+    db = make_db("yanhu")
+    aid = _account(db, "盐湖发布", date(2025, 9, 1))
+    with db.transaction() as s:
+        f = filings.new_filing(s, aid, "开设", "新开设", filled_on=date(2025, 9, 22))
+        for day in (23, 24, 25):
+            filings.record_step(s, f.id, "同意", "甲", date(2025, 9, day))
+    assert [i for i in _pending(db, date(2025, 9, 26)) if i.kind == "provincial"] == []  # not approved yet
+    with db.transaction() as s:
+        filings.record_step(s, f.id, "同意", "省政府办公厅", date(2025, 9, 26))
+    [it] = [i for i in _pending(db, date(2025, 9, 30)) if i.kind == "provincial"]
+    assert (it.due, it.overdue, it.days_left) == (date(2025, 9, 26), True, -3)  # 09-28 (调休 Sunday), 09-29, 09-30
+    assert it.article == "运城市盐湖区政府系统政务新媒体管理办法（试行）第十一条"
+    with db.transaction() as s:
+        filings.mark_reported(s, f.id, date(2025, 9, 30))
+    assert [i for i in _pending(db, date(2025, 9, 30)) if i.kind == "provincial"] == []
