@@ -374,8 +374,7 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
             del changes["name"]
     if event_on is None and code in FIRST_KINDS:
         event_on = account.registered_on
-    if event_on and filled_on and code not in CLOSING_KINDS and event_on > filled_on:
-        raise UserError(f"事项发生日期（{cn_date(event_on)}）不能晚于填表时间（{cn_date(filled_on)}）")
+    # event_on may lie after filled_on: 盐湖 第十条/第十一条 approve before opening, changing or closing
     snapshot = registry.account_snapshot(session, account.id)
     frozen = _overlay(session, snapshot, changes) if changes else snapshot
     if kept_account_id is not None:
