@@ -427,23 +427,15 @@ def _mark_printed_all(session, ids: list[int]) -> None:
 
 
 def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
-    """Show PDF bytes in the program's preview (gzdesk.ui.pdf_preview) or, without it, save them
-    and open them with the system's viewer. True when the clerk saw or saved the document."""
+    """Show PDF bytes in the program's print preview (``gzdesk.ui.pdf_preview.preview_pdf``: 打印… /
+    另存为 PDF…) or, in a build without it, save them and open the system's viewer.
+    True when the clerk saw or saved the document."""
     try:
-        preview = importlib.import_module("gzdesk.ui.pdf_preview")
+        from gzdesk.ui.pdf_preview import preview_pdf
     except ModuleNotFoundError:
-        preview = None
-    if preview is not None:
-        for name in ("show_pdf", "preview_pdf", "open_preview"):
-            fn = getattr(preview, name, None)
-            if callable(fn):
-                result = fn(parent, data, title)
-                return True if result is None else bool(result)
-        cls = getattr(preview, "PdfPreviewDialog", None)
-        if cls is not None:
-            dialog = cls(data, title, parent)
-            dialog.exec()
-            return True
+        preview_pdf = None
+    if preview_pdf is not None:
+        return bool(preview_pdf(parent, data, title))
     path, _ = QFileDialog.getSaveFileName(parent, "保存登记表 PDF", f"{title}.pdf", "PDF 文件 (*.pdf)")
     if not path:
         return False
