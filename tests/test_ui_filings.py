@@ -156,10 +156,16 @@ def test_announcement_dialog_previews_the_rule(qtbot, db):
 
 
 def test_merge_dialog(qtbot, db):
-    kept, other = _account(db, "甲号"), _account(db, "乙号")
+    with db.transaction() as s:
+        town = registry.find_or_create_unit(s, "兴仁镇人民政府").id
+        elsewhere = registry.find_or_create_unit(s, "石港镇人民政府").id
+    kept, other = _account(db, "甲号", host_unit_id=town), _account(db, "乙号", host_unit_id=town)
+    _account(db, "别的镇的号", host_unit_id=elsewhere)
     controller, _ = _page(qtbot, db)
     dlg = MergeDialog(controller, kept)
     qtbot.addWidget(dlg)
+    offered = [dlg.others.item(i).text() for i in range(dlg.others.count())]
+    assert offered == ["乙号（微信订阅号，兴仁镇人民政府）"]  # 整合 within one 主办单位
     dlg.reason.setPlainText("同平台重复账号")
     dlg.filled_on.setText("2025-10-09")
     assert not dlg.submit() and "至少选择一个" in dlg.error.text()

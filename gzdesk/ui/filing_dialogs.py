@@ -396,7 +396,7 @@ class MergeDialog(_FilingDialog):
         self.filled_on.setDate(date.today())
         form = QFormLayout()
         form.addRow("保留的账号：", self.kept)
-        form.addRow("被整合的账号：", self.others)
+        form.addRow("被整合的账号\n（同一主办单位）：", self.others)
         form.addRow("被整合账号：", self.kind)
         form.addRow("理由：", self.reason)
         form.addRow("填表时间：", self.filled_on)
@@ -407,13 +407,19 @@ class MergeDialog(_FilingDialog):
         self._fill_others()
 
     def _fill_others(self) -> None:
-        """Accounts of the kept one's 主办单位 first (整合 is within one unit), then the rest."""
+        """The other accounts of the kept one's 主办单位 (整合 happens within one unit: 云南 第十二条,
+        南通 第十二条), same platform first; with no 主办单位 given, the accounts on its platform."""
         kept_id = self.kept.currentData()
         kept = next((r for r in self.rows if r.id == kept_id), None)
         self.others.clear()
-        same = [r for r in self.rows if kept and r.id != kept.id and r.host_unit_id == kept.host_unit_id]
-        rest = [r for r in self.rows if kept is None or (r.id != kept.id and r.host_unit_id != kept.host_unit_id)]
-        for r in same + rest:
+        if kept is None:
+            return
+        if kept.host_unit_id is not None:
+            rows = [r for r in self.rows if r.id != kept.id and r.host_unit_id == kept.host_unit_id]
+        else:
+            rows = [r for r in self.rows if r.id != kept.id and r.host_unit_id is None and r.platform == kept.platform]
+        rows.sort(key=lambda r: (r.platform != kept.platform, r.name))
+        for r in rows:
             item = QListWidgetItem(f"{r.name}（{r.platform_label}，{r.host_unit or '未填主办单位'}）")
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
