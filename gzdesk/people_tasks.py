@@ -1,0 +1,105 @@
+"""People's accounts and the 离职 to-dos, as plain rows for the people page and the person editor.
+
+云南 第三十七条: “管理人员离职、调任、辞职应及时更改密码，将所配设备收回单位。” ``registry.save_person``
+creates the tasks when a 离职日期 is recorded; this module lists them and a person's accounts so that
+the window never touches ORM objects outside a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from gzdesk import enums
+from gzdesk.models import Account, AccountRole, Person, Task
+
+
+@dataclass(slots=True)
+class PersonAccountRole:
+    """One role of a person on an account's 管理队伍."""
+
+    account_id: int
+    account_name: str
+    platform_label: str
+    status_label: str
+    role: str
+    role_label: str
+    since: date | None
+    until: date | None
+
+
+@dataclass(slots=True)
+class TaskRow:
+    """One open (or done) to-do, with the names a person reads."""
+
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    account_id: int | None
+    account_name: str
+    person_id: int | None
+    person_name: str
+    due_on: date | None
+    done_on: date | None
+    article: str
+
+
+def accounts_of_person(session: Session, person_id: int) -> list[PersonAccountRole]:
+    """Every account the person is (or was) on, with the role, ordered by account name and role."""
+    order = {r: i for i, r in enumerate(enums.ROLE_LABELS)}
+    stmt = (select(Account.id, Account.name, Account.platform, Account.platform_other, Account.status,
+                   AccountRole.role, AccountRole.since, AccountRole.until)
+            .join(AccountRole, AccountRole.account_id == Account.id)
+            .where(AccountRole.person_id == person_id))
+    rows = []
+    for aid, name, platform, other, status, role, since, until in session.execute(stmt):
+        plabel = enums.label("platform", platform)
+        if platform == enums.Platform.OTHER and other:
+            plabel = f"其他：{other}"
+        rows.append(PersonAccountRole(aid, name, plabel, enums.label("status", status), role,
+                                      enums.label("role", role), since, until))
+    return sorted(rows, key=lambda r: (r.account_name, order.get(r.role, 99)))
+
+
+def departure_account_count(session: Session, person_id: int | None) -> int:
+    """How many accounts get a password-change and a device-return task when this person leaves.
+
+    Counts the same accounts as ``registry._departure_tasks``: every account the person is on.
+    """
+    if person_id is None:
+        return 0
+    return session.scalar(select(func.count(func.distinct(AccountRole.account_id)))
+                          .where(AccountRole.person_id == person_id)) or 0
+
+
+def task_rows(session: Session, *, open_only: bool = True, person_id: int | None = None) -> list[TaskRow]:
+    """Tasks (open ones by default), earliest due first, with account and person names."""
+    acc, per = aliased(Account), aliased(Person)
+    stmt = (select(Task, acc.name, per.name)
+            .outerjoin(acc, Task.account_id == acc.id)
+            .outerjoin(per, Task.person_id == per.id)
+            .order_by(Task.due_on.is_(None), Task.due_on, Task.id))
+    if open_only:
+        stmt = stmt.where(Task.done_on.is_(None))
+    if person_id is not None:
+        stmt = stmt.where(Task.person_id == person_id)
+    return [TaskRow(t.id, t.kind, enums.label("task_kind", t.kind), t.title, t.account_id, account or "",
+                    t.person_id, person or "", t.due_on, t.done_on, t.article or "")
+            for t, account, person in session.execute(stmt)]
+
+
+def complete_tasks(session: Session, task_ids: list[int], on: date | None = None) -> int:
+    """Mark several tasks done (one transaction); returns how many were still open."""
+    from gzdesk.registry import complete_task
+
+    n = 0
+    for task_id in task_ids:
+        task = session.get(Task, task_id)
+        if task is not None and task.done_on is None:
+            n += 1
+        complete_task(session, task_id, on)
+    return n

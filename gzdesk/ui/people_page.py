@@ -1,0 +1,433 @@
+"""The 人员 page: everyone on a 管理队伍, with search, a 在岗/已离职/未培训 filter, and the open 离职 tasks.
+
+The table is a ``QAbstractTableModel`` over a Python list; search, filter and sort happen in Python
+on the rows read from ``registry.list_people``. The lower panel lists the open tasks that
+``registry.save_person`` made when a 离职日期 was recorded (云南 第三十七条: 更改密码, 收回设备).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gzdesk.dates import cn_date
+from gzdesk.errors import UserError
+from gzdesk.people_tasks import TaskRow, complete_tasks, task_rows
+from gzdesk.registry import PersonData, delete_person, list_people
+from gzdesk.ui.person_editor import PersonEditor
+from gzdesk.ui.unit_editor import ask, warn
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+RELOAD_TOPICS = ("people", "units", "accounts", "office", "all")
+GREY = QColor("#888888")
+RED = QColor("#c0392b")
+
+FILTERS = {
+    "全部": lambda p: True,
+    "在岗": lambda p: p.left_on is None,
+    "已离职": lambda p: p.left_on is not None,
+    # 云南 第三十七条 / 太白 第十四条: 须经培训后方可上岗 — only people still on duty matter here.
+    "未培训": lambda p: p.trained_on is None and p.left_on is None,
+}
+
+
+class ListTableModel(QAbstractTableModel):
+    """A read-only table over a Python list: ``columns`` is (header, text(row), sort key(row))."""
+
+    def __init__(self, columns: Sequence[tuple[str, Callable[[Any], str], Callable[[Any], Any]]],
+                 parent: Any = None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt API)
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][0]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[index.column()][1](row)
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return self.style(row, index.column(), role)
+
+    def style(self, row: Any, column: int, role: int) -> Any:
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.columns[column][2]
+        self.layoutAboutToBeChanged.emit()
+        # Blanks last in either direction: (is blank, value).
+        filled = [r for r in self.rows if key(r) not in (None, "")]
+        blank = [r for r in self.rows if key(r) in (None, "")]
+        filled.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.rows = filled + blank
+        self.layoutChanged.emit()
+
+
+def _text(attr: str) -> Callable[[Any], str]:
+    return lambda r: getattr(r, attr) or ""
+
+
+def _date(attr: str) -> Callable[[Any], str]:
+    return lambda r: cn_date(getattr(r, attr))
+
+
+def _key(attr: str) -> Callable[[Any], Any]:
+    return lambda r: getattr(r, attr)
+
+
+PEOPLE_COLUMNS = [
+    ("姓名", _text("name"), _key("name")),
+    ("单位", _text("unit_name"), _key("unit_name")),
+    ("职务", _text("title"), _key("title")),
+    ("办公电话", _text("office_phone"), _key("office_phone")),
+    ("手机号码", _text("mobile"), _key("mobile")),
+    ("培训日期", lambda p: cn_date(p.trained_on) or ("未培训" if p.left_on is None else ""), _key("trained_on")),
+    ("离职日期", _date("left_on"), _key("left_on")),
+    ("负责账号数", lambda p: str(p.account_count), _key("account_count")),
+]
+
+
+class PeopleModel(ListTableModel):
+    def __init__(self, parent: Any = None):
+        super().__init__(PEOPLE_COLUMNS, parent)
+
+    def style(self, p: PersonData, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == 5 and p.trained_on is None and p.left_on is None:
+                return QBrush(RED)
+            if p.left_on is not None:
+                return QBrush(GREY)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 7:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 5 and p.trained_on is None and p.left_on is None:
+                return "须经培训后方可上岗（云南 第三十七条、太白 第十四条）"
+            if p.notes:
+                return f"备注：{p.notes}"
+        return None
+
+
+TASK_COLUMNS = [
+    ("事项", _text("kind_label"), _key("kind_label")),
+    ("账号", _text("account_name"), _key("account_name")),
+    ("离职人员", _text("person_name"), _key("person_name")),
+    ("期限", _date("due_on"), _key("due_on")),
+    ("依据", _text("article"), _key("article")),
+]
+
+
+class TasksModel(ListTableModel):
+    def __init__(self, parent: Any = None):
+        super().__init__(TASK_COLUMNS, parent)
+
+    def style(self, t: TaskRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and column == 3 and t.due_on and t.due_on < date.today():
+            return QBrush(RED)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return t.title
+        return None
+
+
+def _table(model: QAbstractTableModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.horizontalHeader().setHighlightSections(False)
+    return view
+
+
+class PeoplePage(QWidget):
+    """The 人员 page. Holds no session: reads and writes through ``controller``."""
+
+    def __init__(self, controller: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.people: list[PersonData] = []
+        self._stale = True
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("查找人员：姓名、单位、职务、电话…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(240)
+        self._search_timer = QTimer(self, singleShot=True, interval=150)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filter_combo = QComboBox()
+        self.filter_combo.addItems(list(FILTERS))
+        self.filter_combo.setItemData(3, "在岗但没有培训日期的人员", Qt.ItemDataRole.ToolTipRole)
+        self.filter_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.new_button = QPushButton("新建人员…")
+        self.edit_button = QPushButton("编辑…")
+        self.delete_button = QPushButton("删除…")
+        self.new_button.clicked.connect(lambda: self.new_person())
+        self.edit_button.clicked.connect(self.edit_current)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.count_label = QLabel()
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("查找："))
+        bar.addWidget(self.search_edit)
+        bar.addWidget(QLabel("显示："))
+        bar.addWidget(self.filter_combo)
+        bar.addSpacing(12)
+        for b in (self.new_button, self.edit_button, self.delete_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+
+        self.model = PeopleModel(self)
+        self.table = _table(self.model, "peopleTable")
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.doubleClicked.connect(lambda _i: self.edit_current())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        for col, width in enumerate((90, 260, 150, 130, 120, 130, 130, 90)):
+            self.table.setColumnWidth(col, width)
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+        self.tasks_model = TasksModel(self)
+        self.tasks_table = _table(self.tasks_model, "tasksTable")
+        self.tasks_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tasks_table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        self.tasks_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((120, 260, 90, 130)):
+            self.tasks_table.setColumnWidth(col, width)
+        self.tasks_table.horizontalHeader().setStretchLastSection(True)
+        self.complete_button = QPushButton("标记完成")
+        self.complete_button.setToolTip("所选待办已办结（已更改密码 / 已收回设备）")
+        self.complete_button.clicked.connect(self.complete_selected_tasks)
+        self.tasks_label = QLabel()
+        self.tasks_box = QGroupBox("离职待办：更改账号密码、收回工作设备（云南 第三十七条）")
+        task_bar = QHBoxLayout()
+        task_bar.addWidget(self.tasks_label)
+        task_bar.addStretch(1)
+        task_bar.addWidget(self.complete_button)
+        box_lay = QVBoxLayout(self.tasks_box)
+        box_lay.addLayout(task_bar)
+        box_lay.addWidget(self.tasks_table)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_lay = QVBoxLayout(top)
+        top_lay.setContentsMargins(0, 0, 0, 0)
+        top_lay.addLayout(bar)
+        top_lay.addWidget(self.table, 1)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.tasks_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.splitter)
+        self._update_buttons()
+        controller.data_changed.connect(self._on_data_changed)
+
+    # ------------------------------------------------------------------ page API used by the window
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def refresh(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.people = self.controller.read(list_people)
+        self.tasks_model.set_rows(self.controller.read(task_rows))
+        self._stale = False
+        self.apply_filter()
+        n = len(self.tasks_model.rows)
+        overdue = sum(1 for t in self.tasks_model.rows if t.due_on and t.due_on < date.today())
+        self.tasks_label.setText(f"未办结 {n} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")
+                                 if n else "没有未办结的离职待办")
+        self.tasks_box.setTitle(f"离职待办（{n}）：更改账号密码、收回工作设备（云南 第三十七条）")
+        self._update_buttons()
+
+    def apply_filter(self) -> None:
+        selected = self.current_id()
+        keep = FILTERS[self.filter_combo.currentText()]
+        words = " ".join(self.search_edit.text().split()).lower().split()
+        rows = []
+        for p in self.people:
+            if not keep(p):
+                continue
+            if words:
+                hay = " ".join(x or "" for x in (p.name, p.unit_name, p.title, p.office_phone, p.mobile,
+                                                 p.notes)).lower()
+                if not all(w in hay for w in words):
+                    continue
+            rows.append(p)
+        self.model.set_rows(rows)
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() >= 0 and self.table.isSortingEnabled():
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        shown = len(rows)
+        total = len(self.people)
+        self.count_label.setText(f"共 {total} 人" if shown == total else f"显示 {shown} / 共 {total} 人")
+        if selected is not None:
+            self.select_person(selected)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ selection
+    def current_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()].id if rows else None
+
+    def select_person(self, person_id: int) -> bool:
+        for r, p in enumerate(self.model.rows):
+            if p.id == person_id:
+                self.table.selectRow(r)
+                self.table.scrollTo(self.model.index(r, 0))
+                return True
+        return False
+
+    def selected_task_ids(self) -> list[int]:
+        return [self.tasks_model.rows[i.row()].id for i in self.tasks_table.selectionModel().selectedRows()]
+
+    def _update_buttons(self) -> None:
+        has = self.current_id() is not None
+        self.edit_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+        self.complete_button.setEnabled(bool(self.selected_task_ids()))
+
+    # ------------------------------------------------------------------ actions
+    def new_person(self, unit_id: int | None = None) -> int | None:
+        return self._run_editor(PersonEditor(self.controller, unit_id=unit_id, parent=self))
+
+    def edit_current(self) -> int | None:
+        person_id = self.current_id()
+        if person_id is None:
+            return None
+        try:
+            dialog = PersonEditor(self.controller, person_id=person_id, parent=self)
+        except UserError as exc:
+            warn(self, str(exc))
+            self.reload()
+            return None
+        return self._run_editor(dialog)
+
+    def _run_editor(self, dialog: PersonEditor) -> int | None:
+        self.last_editor = dialog  # tests and screenshots reach the open dialog through this
+        dialog.exec()
+        if dialog.saved_id is not None:
+            if self._stale:
+                self.reload()
+            if not self.select_person(dialog.saved_id):
+                self.search_edit.clear()
+                self.filter_combo.setCurrentIndex(0)
+                self.apply_filter()
+                self.select_person(dialog.saved_id)
+        return dialog.saved_id
+
+    def delete_selected(self) -> None:
+        person_id = self.current_id()
+        person = next((p for p in self.people if p.id == person_id), None)
+        if person is None:
+            return
+        if not ask(self, "删除人员", f"确定删除“{person.name}”吗？\n已离职的人员建议保留记录，只登记离职日期。",
+                   yes="删除", no="取消"):
+            return
+        try:
+            self.controller.write(delete_person, person.id)
+        except UserError as exc:
+            warn(self, str(exc), "不能删除")
+
+    def complete_selected_tasks(self) -> int:
+        ids = self.selected_task_ids()
+        if not ids:
+            return 0
+        n = self.controller.write(complete_tasks, ids, topic="people")
+        window = self.window()
+        if hasattr(window, "status_message"):
+            window.status_message(f"已将 {n} 项离职待办标记为完成")
+        return n
+
+    def _context_menu(self, pos) -> None:
+        menu = QMenu(self)
+        for text, slot, needs in (("新建人员…", lambda: self.new_person(), False),
+                                  ("编辑…", self.edit_current, True),
+                                  ("删除…", self.delete_selected, True)):
+            action = menu.addAction(text)
+            action.triggered.connect(slot)
+            action.setEnabled(not needs or self.current_id() is not None)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    # ------------------------------------------------------------------ reloading
+    def _on_data_changed(self, topic: str) -> None:
+        if topic not in RELOAD_TOPICS:
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
+
+
+def install(window: Any) -> None:
+    """Add the 人员 page and 编辑 → 新建人员… / 离职待办."""
+    page = PeoplePage(window.controller)
+    window.add_page("people", "人员", page)
+    window.people_page = page
+    menu = window.menu("编辑")
+    new_action = QAction("新建人员…", window)
+    new_action.triggered.connect(lambda: (window.show_page("people"), page.new_person()))
+    tasks_action = QAction("离职待办…", window)
+    tasks_action.setToolTip("人员离职后须更改账号密码、收回工作设备（云南 第三十七条）")
+    tasks_action.triggered.connect(lambda: (window.show_page("people"), page.tasks_table.setFocus()))
+    menu.addAction(new_action)
+    menu.addAction(tasks_action)
+    window.people_actions = [new_action, tasks_action]

@@ -1,0 +1,393 @@
+"""The 单位 and 人员 pages and their editors, driven through the real dialogs (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from gzdesk import registry
+from gzdesk.enums import Role, UnitType
+from gzdesk.people_tasks import accounts_of_person, task_rows
+from gzdesk.registry import AccountData, PersonData, TeamMember, UnitData
+from gzdesk.ui.controller import Controller
+from gzdesk.ui.people_page import PeoplePage
+from gzdesk.ui.person_editor import PersonEditor
+from gzdesk.ui.unit_editor import UnitEditor
+from gzdesk.ui.units_page import UnitsPage
+from gzdesk.units_tree import descendant_ids, filter_units, tree_order
+
+# --------------------------------------------------------------------------- modal helpers
+
+
+class ModalDriver:
+    """Answers modal dialogs as they open: each handler gets the next modal widget of its type.
+
+    Handlers run inside the dialog's own event loop (``exec``), exactly as a person's clicks would.
+    A dialog nobody expected is rejected and reported, so a test can never hang on it.
+    """
+
+    def __init__(self, qtbot):
+        self.qtbot = qtbot
+        self.handlers: list[tuple[type, Callable[[QWidget], None]]] = []
+        self.seen: list[QWidget] = []
+        self.unexpected: list[str] = []
+        self.timer = QTimer()
+        self.timer.setInterval(20)
+        self.timer.timeout.connect(self._poll)
+        self.timer.start()
+
+    def expect(self, kind: type, handler: Callable[[QWidget], None]) -> None:
+        self.handlers.append((kind, handler))
+
+    def _poll(self) -> None:
+        w = QApplication.activeModalWidget()
+        if w is None or w in self.seen or not w.isVisible():
+            return
+        self.seen.append(w)
+        if self.handlers and isinstance(w, self.handlers[0][0]):
+            _, handler = self.handlers.pop(0)
+            # Run outside this timer slot: a handler that opens another modal dialog blocks, and a
+            # timer does not fire again while its own slot is still running.
+            QTimer.singleShot(0, lambda: handler(w))
+        else:
+            text = w.text() if isinstance(w, QMessageBox) else w.windowTitle()
+            self.unexpected.append(f"{type(w).__name__}: {text}")
+            w.reject() if isinstance(w, QDialog) else w.close()
+
+    def done(self) -> None:
+        self.timer.stop()
+        assert not self.unexpected, self.unexpected
+        assert not self.handlers, f"dialogs never shown: {self.handlers}"
+
+
+@pytest.fixture
+def modals(qtbot):
+    driver = ModalDriver(qtbot)
+    yield driver
+    driver.timer.stop()
+
+
+def click_box(text_out: list[str], button_text: str) -> Callable[[QWidget], None]:
+    """Handler for a QMessageBox: remember its text and click the button labelled ``button_text``."""
+
+    def handler(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        text_out.append(box.text())
+        for b in box.buttons():
+            if b.text().replace("&", "") == button_text:
+                b.click()
+                return
+        raise AssertionError(f"no button {button_text!r} in {[b.text() for b in box.buttons()]}")
+
+    return handler
+
+
+def keep(qtbot, dialog: QDialog) -> QDialog:
+    """Let pytest-qt close the dialog at the end without asking about unsaved edits."""
+    qtbot.addWidget(dialog, before_close_func=lambda d: setattr(d, "_initial", None))
+    return dialog
+
+
+@pytest.fixture
+def controller(db):
+    return Controller(db)
+
+
+def tree_rows(page: UnitsPage) -> dict[str, tuple[str | None, list[str]]]:
+    """name → (parent name, the row's texts) for every unit in the tree."""
+    out = {}
+    stack = [(page.model.invisibleRootItem(), None)]
+    while stack:
+        item, parent_name = stack.pop()
+        for r in range(item.rowCount()):
+            texts = [item.child(r, c).text() for c in range(page.model.columnCount())]
+            out[texts[0]] = (parent_name, texts)
+            stack.append((item.child(r, 0), texts[0]))
+    return out
+
+
+# --------------------------------------------------------------------------- the unit tree
+
+
+def test_tree_order_and_descendants():
+    units = [UnitData("县政府", UnitType.GOVERNMENT, id=1),
+             UnitData("乙局", UnitType.DEPARTMENT, id=2, parent_id=1),
+             UnitData("甲镇人民政府", UnitType.TOWNSHIP, id=3, parent_id=1),
+             UnitData("党政办", UnitType.INTERNAL, id=4, parent_id=3),
+             UnitData("孤儿单位", id=5, parent_id=99)]
+    order = [(d, u.name) for d, u in tree_order(units)]
+    assert order == [(0, "县政府"), (1, "甲镇人民政府"), (2, "党政办"), (1, "乙局"), (0, "孤儿单位")]
+    assert descendant_ids(units, 3) == {3, 4}
+    assert descendant_ids(units, 1) == {1, 2, 3, 4}
+    shown, matched = filter_units(units, "党政")
+    assert matched == {4} and shown == {1, 3, 4}
+
+
+def test_create_unit_and_child_through_editor(controller, qtbot, modals):
+    page = UnitsPage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    assert "测试县人民政府办公室" in tree_rows(page)
+
+    def fill_township(d: QWidget) -> None:
+        assert isinstance(d, UnitEditor)
+        d.name_edit.setText("青石镇人民政府")
+        assert d.kind_combo.currentData() == UnitType.TOWNSHIP  # guessed from the name
+        office_index = d.parent_combo.findText("测试县人民政府办公室")
+        d.parent_combo.setCurrentIndex(office_index)
+        d.head_edit.setText("王建国")
+        d.leader_edit.setText("李明　副镇长")
+        d.phone_edit.setText("0513-86123456")
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+
+    modals.expect(UnitEditor, fill_township)
+    town_id = page.new_unit()
+    assert town_id is not None
+    rows = tree_rows(page)
+    parent, texts = rows["青石镇人民政府"]
+    assert parent == "测试县人民政府办公室"
+    assert texts[1:5] == ["乡镇人民政府", "王建国", "李明　副镇长", "0513-86123456"]
+    assert page.current_id() == town_id
+
+    def fill_office(d: QWidget) -> None:
+        assert isinstance(d, UnitEditor)
+        assert d.parent_combo.unit_id() == (town_id, None)  # 新建下级单位 starts under the selection
+        assert d.kind_combo.currentData() == UnitType.INTERNAL
+        d.name_edit.setText("党政综合办公室")
+        d.classified_check.setChecked(True)
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+
+    modals.expect(UnitEditor, fill_office)
+    child_id = page.new_child_unit()
+    modals.done()
+    rows = tree_rows(page)
+    parent, texts = rows["党政综合办公室"]
+    assert parent == "青石镇人民政府"
+    assert texts[1] == "内设机构" and texts[5] == "是"
+    saved = controller.read(registry.get_unit, child_id)
+    assert saved.parent_id == town_id and saved.classified
+
+
+def test_unit_editor_messages_and_parent_choices(controller, qtbot):
+    town = controller.write(registry.save_unit, UnitData("青石镇人民政府", UnitType.TOWNSHIP))
+    child = controller.write(registry.save_unit, UnitData("党政办", UnitType.INTERNAL, parent_id=town))
+    d = UnitEditor(controller, unit_id=town)
+    keep(qtbot, d)
+    d.show()
+    choices = {d.parent_combo.itemData(i) for i in range(d.parent_combo.count())}
+    assert town not in choices and child not in choices  # not itself, not below itself
+    d.phone_edit.setText("8612")
+    assert "格式不正确" in d.message("phone")  # shown as soon as the field is edited
+    d.name_edit.setText("")
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    assert d.message("name") == "单位名称不能为空"
+    assert d.isVisible() and d.saved_id is None
+    d.name_edit.setText("党政办")
+    assert "已有同名单位" in d.message("name")
+    d.name_edit.setText("青石镇人民政府")
+    d.phone_edit.setText("0513-86123456")
+    assert d.message("name") == "" and d.message("phone") == ""
+    d.parent_combo.setEditText("不存在的单位")
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    assert "找不到单位" in d.message("parent_id") and d.saved_id is None
+    d.parent_combo.set_unit_id(None)
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    assert d.saved_id == town and not d.isVisible()
+    assert controller.read(registry.get_unit, town).phone == "0513-86123456"
+
+
+def test_unsaved_unit_edits_are_asked_about(controller, qtbot, modals):
+    d = UnitEditor(controller)
+    keep(qtbot, d)
+    d.show()
+    d.name_edit.setText("新单位")
+    texts: list[str] = []
+    modals.expect(QMessageBox, click_box(texts, "取消"))
+    d.reject()
+    assert d.isVisible() and texts == ["内容已修改，是否保存？"]
+    modals.expect(QMessageBox, click_box(texts, "不保存"))
+    d.reject()
+    modals.done()
+    assert not d.isVisible() and d.saved_id is None
+    assert all(u.name != "新单位" for u in controller.read(registry.list_units))
+
+
+def test_deleting_a_unit_with_accounts_is_refused(controller, qtbot, modals):
+    town = controller.write(registry.save_unit, UnitData("青石镇人民政府", UnitType.TOWNSHIP))
+    spare = controller.write(registry.save_unit, UnitData("临时单位", UnitType.OTHER))
+    controller.write(registry.save_account, AccountData(name="青石发布", host_unit_id=town))
+    page = UnitsPage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    assert tree_rows(page)["青石镇人民政府"][1][6] == "1"
+    assert page.select_unit(town)
+    texts: list[str] = []
+    modals.expect(QMessageBox, click_box(texts, "删除"))
+    modals.expect(QMessageBox, click_box(texts, "知道了"))
+    page.delete_selected()
+    assert "确定删除单位“青石镇人民政府”" in texts[0]
+    assert texts[1] == "单位“青石镇人民政府”还关联着 1 个账号，不能删除"
+    assert "青石镇人民政府" in tree_rows(page)
+    assert page.select_unit(spare)
+    modals.expect(QMessageBox, click_box(texts, "删除"))
+    page.delete_selected()
+    modals.done()
+    assert "临时单位" not in tree_rows(page)
+    assert all(u.id != spare for u in controller.read(registry.list_units))
+
+
+def test_unit_search_keeps_ancestors(controller, qtbot):
+    town = controller.write(registry.save_unit, UnitData("青石镇人民政府", UnitType.TOWNSHIP))
+    controller.write(registry.save_unit, UnitData("党政综合办公室", UnitType.INTERNAL, parent_id=town))
+    controller.write(registry.save_unit, UnitData("县教育体育局", UnitType.DEPARTMENT))
+    page = UnitsPage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    page.search_edit.setText("综合")
+    page.rebuild()
+    rows = tree_rows(page)
+    assert set(rows) == {"青石镇人民政府", "党政综合办公室"}
+    assert page.count_label.text() == "找到 1 个单位"
+    page.search_edit.setText("")
+    page.rebuild()
+    assert "县教育体育局" in tree_rows(page)
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _person_row(page: PeoplePage, name: str) -> list[str]:
+    for r, p in enumerate(page.model.rows):
+        if p.name == name:
+            return [page.model.index(r, c).data() for c in range(page.model.columnCount())]
+    raise AssertionError(f"{name} not in table")
+
+
+def test_departure_through_editor_creates_tasks(controller, qtbot, modals):
+    unit = controller.write(registry.save_unit, UnitData("县融媒体中心", UnitType.INSTITUTION))
+    page = PeoplePage(controller)
+    qtbot.addWidget(page)
+    page.show()
+
+    def fill_person(d: QWidget) -> None:
+        assert isinstance(d, PersonEditor)
+        d.name_edit.setText("赵敏")
+        d.unit_combo.set_unit_id(unit)
+        d.title_edit.setText("编辑")
+        d.mobile_edit.setText("13912345678")
+        d.trained_edit.setDate(date(2025, 3, 1))
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+
+    modals.expect(PersonEditor, fill_person)
+    person_id = page.new_person()
+    assert _person_row(page, "赵敏")[:5] == ["赵敏", "县融媒体中心", "编辑", "", "13912345678"]
+    assert _person_row(page, "赵敏")[5] == "2025年3月1日"
+
+    # The account editor puts her on a 管理队伍 (here through the domain, as that editor would).
+    controller.write(registry.save_account, AccountData(
+        name="县融媒发布", host_unit_id=unit, team=[TeamMember(person_id, Role.ADMIN)]))
+    assert _person_row(page, "赵敏")[7] == "1"
+    assert page.select_person(person_id)
+
+    left = date.today() - timedelta(days=1)
+    seen: list[str] = []
+
+    def record_departure(d: QWidget) -> None:
+        assert isinstance(d, PersonEditor)
+        assert d.roles_table.rowCount() == 1
+        assert d.roles_table.item(0, 0).text() == "县融媒发布" and d.roles_table.item(0, 2).text() == "管理员"
+        assert not d.left_warning.isVisible()
+        d.left_edit.setText(left.isoformat())
+        assert d.left_warning.isVisible()
+        assert "负责的 1 个账号" in d.left_warning.text() and "第三十七条" in d.left_warning.text()
+        modals.expect(QMessageBox, click_box(seen, "登记离职"))
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+
+    modals.expect(PersonEditor, record_departure)
+    assert page.edit_current() == person_id
+    modals.done()
+    assert "确定登记离职吗" in seen[0]
+
+    tasks = controller.read(task_rows)
+    assert sorted(t.kind_label for t in tasks) == ["收回工作设备", "更改账号密码"]
+    assert all(t.account_name == "县融媒发布" and t.person_name == "赵敏" and t.due_on == left for t in tasks)
+    assert page.tasks_model.rowCount() == 2
+    assert {page.tasks_model.index(r, 0).data() for r in range(2)} == {"更改账号密码", "收回工作设备"}
+    assert _person_row(page, "赵敏")[6] == f"{left.year}年{left.month}月{left.day}日"
+    assert controller.read(accounts_of_person, person_id)[0].until == left
+
+    page.tasks_table.selectAll()
+    qtbot.mouseClick(page.complete_button, Qt.MouseButton.LeftButton)
+    assert page.tasks_model.rowCount() == 0
+    assert controller.read(task_rows) == []
+    assert len(controller.read(task_rows, open_only=False)) == 2
+
+
+def test_bad_mobile_is_explained_next_to_the_field(controller, qtbot):
+    d = PersonEditor(controller)
+    keep(qtbot, d)
+    d.show()
+    d.name_edit.setText("李四")
+    d.mobile_edit.setText("123")
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    assert d.message("mobile").startswith("手机号码“123”格式不正确")
+    assert d.isVisible() and d.saved_id is None
+    assert controller.read(registry.list_people) == []
+    d.mobile_edit.setText("0513-86123456")  # a landline is not a mobile
+    assert "格式不正确" in d.message("mobile")
+    d.left_edit.setText("2025年13月1日")
+    assert "不存在的日期" in d.message("left_on")
+    d.left_edit.setText("")
+    d.mobile_edit.setText("13812345678")
+    assert d.message("mobile") == ""
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    assert d.saved_id is not None and not d.isVisible()
+    assert [p.mobile for p in controller.read(registry.list_people)] == ["13812345678"]
+
+
+def test_people_filter_and_search(controller, qtbot):
+    today = date.today()
+    for name, trained, left in (("张三", date(2024, 1, 5), None), ("李四", None, None),
+                                ("王五", date(2023, 6, 1), today - timedelta(days=3))):
+        controller.write(registry.save_person, PersonData(name=name, trained_on=trained, left_on=left))
+    page = PeoplePage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    names = lambda: sorted(p.name for p in page.model.rows)  # noqa: E731
+    assert names() == ["张三", "李四", "王五"]
+    expected = {"在岗": ["张三", "李四"], "已离职": ["王五"], "未培训": ["李四"], "全部": ["张三", "李四", "王五"]}
+    for label, want in expected.items():
+        page.filter_combo.setCurrentText(label)
+        assert names() == want, label
+    assert _person_row(page, "李四")[5] == "未培训"
+    page.search_edit.setText("王")
+    page.apply_filter()
+    assert names() == ["王五"]
+    assert page.count_label.text() == "显示 1 / 共 3 人"
+
+
+# --------------------------------------------------------------------------- in the main window
+
+
+def test_pages_install_into_the_main_window(db, qtbot, tmp_path):
+    from gzdesk.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(Controller(db), extensions=("gzdesk.ui.units_page", "gzdesk.ui.people_page"),
+                        settings=settings)
+    qtbot.addWidget(window)
+    assert window.loaded_extensions == ["gzdesk.ui.units_page", "gzdesk.ui.people_page"]
+    assert isinstance(window.page("units"), UnitsPage) and isinstance(window.page("people"), PeoplePage)
+    texts = [a.text() for a in window.menu("编辑").actions()]
+    assert {"新建单位…", "新建下级单位…", "新建人员…", "离职待办…"} <= set(texts)
+    window.show()
+    window.show_page("units")
+    assert "测试县人民政府办公室" in tree_rows(window.page("units"))
+    # A write anywhere reloads the page on show: hidden pages only mark themselves stale.
+    window.controller.write(registry.save_person, PersonData(name="孙七"))
+    window.show_page("people")
+    assert [p.name for p in window.page("people").model.rows] == ["孙七"]
