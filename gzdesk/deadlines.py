@@ -20,20 +20,21 @@ Dates that depend on a year chinese-calendar does not know yet are marked provis
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, load_only
 
 from gzdesk import enums
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
-from gzdesk.filings import CLOSING_KINDS, FIRST_KINDS, LIVE_STATES, OPEN_STATES, article_text
+from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, article_text
 from gzdesk.models import Account, ApprovalStep, Filing, Task
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
-from gzdesk.workdays import WorkdayCalendar, load_calendar
+from gzdesk.workdays import CountResult, WorkdayCalendar, WorkdayResult, load_calendar
 
 KIND_LABELS: dict[str, str] = {
     "filing": "备案时限",
@@ -44,6 +45,16 @@ KIND_LABELS: dict[str, str] = {
     "task": "待办事项",
 }
 ACTIVE_STATUSES = (AccountStatus.NORMAL, AccountStatus.PAUSED)
+
+
+@dataclass(slots=True)
+class _Account:
+    """The few account columns the deadlines need (the registry may hold 200,000 accounts)."""
+
+    id: int
+    name: str
+    registered_on: date | None
+    status: str
 
 
 @dataclass(slots=True)
@@ -88,13 +99,75 @@ class DueItem:
                 "message": self.message}
 
 
+class _CachedCalendar:
+    """Working-day sums for many items at once.
+
+    ``add`` is memoised (thousands of accounts share a few dates); ``count`` uses running totals
+    of working days over the span needed, so a count over years costs two lookups instead of one
+    chinese-calendar call per day (which is slow: each call scans its whole holiday table).
+    """
+
+    SLACK_DAYS = 400  # widen the span by this much whenever it has to grow
+
+    def __init__(self, cal: WorkdayCalendar):
+        self.cal = cal
+        self._add: dict[tuple[date, int], WorkdayResult] = {}
+        self._base: date | None = None  # running totals cover base … base + len - 1
+        self._work: list[int] = []  # _work[i]: working days in (base, base + i]
+        self._prov: list[int] = []  # _prov[i]: provisional days in (base, base + i]
+
+    def add(self, start: date, n: int) -> WorkdayResult:
+        """As ``WorkdayCalendar.add``: the n-th working day after ``start``."""
+        key = (start, n)
+        if key not in self._add:
+            self._add[key] = self._add_forward(start, n) if n > 0 else self.cal.add(start, n)
+        return self._add[key]
+
+    def _add_forward(self, start: date, n: int) -> WorkdayResult:
+        span = timedelta(days=3 * n + 60)
+        while True:
+            self._cover(start, start + span)
+            i = (start - self._base).days
+            j = bisect_left(self._work, self._work[i] + n, lo=i)
+            if j < len(self._work):  # the day where the n-th working day after start is reached
+                return WorkdayResult(self._base + timedelta(days=j), self._prov[j] - self._prov[i] > 0)
+            span *= 2
+
+    def _cover(self, lo: date, hi: date) -> None:
+        if self._base is not None and lo >= self._base and (hi - self._base).days < len(self._work):
+            return
+        if self._base is not None:
+            lo = min(lo, self._base)
+            hi = max(hi, self._base + timedelta(days=len(self._work) - 1))
+        lo -= timedelta(days=self.SLACK_DAYS)
+        hi += timedelta(days=self.SLACK_DAYS)
+        work, prov = [0], [0]
+        day = lo
+        while day < hi:
+            day += timedelta(days=1)
+            ok, provisional = self.cal.is_workday(day)
+            work.append(work[-1] + ok)
+            prov.append(prov[-1] + provisional)
+        self._base, self._work, self._prov = lo, work, prov
+
+    def count(self, start: date, end: date) -> CountResult:
+        """As ``WorkdayCalendar.count``: working days after ``start`` up to and including ``end``."""
+        if start == end:
+            return CountResult(0, False)
+        lo, hi = (start, end) if end > start else (end, start)
+        self._cover(lo, hi)
+        i, j = (lo - self._base).days, (hi - self._base).days
+        days = self._work[j] - self._work[i]
+        return CountResult(days if end > start else -days, self._prov[j] - self._prov[i] > 0)
+
+
 class _Collector:
     def __init__(self, cal: WorkdayCalendar, today: date):
-        self.cal, self.today = cal, today
+        self.cal, self.today = _CachedCalendar(cal), today
         self.items: list[DueItem] = []
 
     def add(self, kind: str, title: str, due: date, provisional: bool, rule: str, article: str, message: str,
-            account: Account | None = None, filing: Filing | None = None) -> None:
+            account: _Account | None = None, filing: Filing | None = None) -> None:
         left = self.cal.count(self.today, due)
         self.items.append(DueItem(kind, title, account.id if account else None, account.name if account else "",
                                   filing.id if filing else None, filing.number if filing else None, due,
@@ -106,22 +179,46 @@ def pending(session: Session, today: date) -> list[DueItem]:
     """Every pending deadline, overdue first, then by due date."""
     profile = current_profile(session)
     col = _Collector(load_calendar(session), today)
-    filings = session.scalars(select(Filing).where(Filing.state.in_(LIVE_STATES)).order_by(Filing.id)).all()
-    accounts = {a.id: a for a in session.scalars(select(Account))}
-    first_steps = _first_steps(session, [f.id for f in filings])
+    # filings still needing something: all but those reported (except closures waiting for their
+    # 公告); the bulky JSON columns stay unloaded — a registry may hold 100,000 filings
+    wanted = and_(Filing.state.in_(LIVE_STATES),
+                  or_(Filing.state != FilingState.REPORTED, Filing.kind.in_(CLOSING_KINDS)))
+    filings = session.scalars(select(Filing).options(load_only(*_FILING_COLUMNS)).where(wanted)
+                              .order_by(Filing.id)).all()
+    accounts = {row[0]: _Account(*row) for row in session.execute(
+        select(Account.id, Account.name, Account.registered_on, Account.status))}
+    with_filing = set(session.scalars(select(Filing.account_id).where(Filing.state.in_(LIVE_STATES)).distinct()))
+    steps = _steps(session, wanted)
     _filing_deadlines(col, profile, filings, accounts)
-    _provincial(col, profile, filings, accounts, first_steps)
-    _unfiled_accounts(col, profile, filings, accounts)
+    _provincial(col, profile, filings, accounts, steps)
+    _unfiled_accounts(col, profile, filings, accounts, with_filing)
     _closures(col, profile, filings, accounts)
     _tasks(col, session, accounts)
     return sorted(col.items, key=lambda i: (not i.overdue, i.due, i.kind, i.title))
 
 
-def _first_steps(session: Session, ids: list[int]) -> dict[int, ApprovalStep]:
-    if not ids:
-        return {}
-    rows = session.scalars(select(ApprovalStep).where(ApprovalStep.filing_id.in_(ids), ApprovalStep.seq == 1))
-    return {s.filing_id: s for s in rows}
+_FILING_COLUMNS = (Filing.id, Filing.number, Filing.kind, Filing.state, Filing.account_id, Filing.filled_on,
+                   Filing.event_on, Filing.announce_from, Filing.effective_on, Filing.reported_on)
+
+
+@dataclass(slots=True)
+class _Step:
+    seq: int
+    title: str
+    signed_on: date | None
+    result: str
+
+
+def _steps(session: Session, wanted) -> dict[int, list[_Step]]:
+    """Approval steps of the wanted filings, by filing id, in chain order."""
+    rows = session.execute(select(ApprovalStep.filing_id, ApprovalStep.seq, ApprovalStep.title,
+                                  ApprovalStep.signed_on, ApprovalStep.result)
+                           .join(Filing, Filing.id == ApprovalStep.filing_id).where(wanted)
+                           .order_by(ApprovalStep.filing_id, ApprovalStep.seq))
+    out: dict[int, list[_Step]] = {}
+    for fid, seq, title, signed_on, result in rows:
+        out.setdefault(fid, []).append(_Step(seq, title, signed_on, result))
+    return out
 
 
 def _kind(f: Filing) -> str:
@@ -159,7 +256,7 @@ def _filing_deadlines(col: _Collector, profile: Profile, filings, accounts) -> N
                 f"备案{f.number}当前“{_state(f)}”", account, f)
 
 
-def _provincial(col: _Collector, profile: Profile, filings, accounts, first_steps) -> None:
+def _provincial(col: _Collector, profile: Profile, filings, accounts, steps: dict[int, list[_Step]]) -> None:
     """南通 第十五条: 主管单位应在3个工作日内通过全省政务新媒体备案检查系统进行备案."""
     rule = profile.rule("provincial_filing")
     if not rule:
@@ -167,13 +264,13 @@ def _provincial(col: _Collector, profile: Profile, filings, accounts, first_step
     n = rule.get("workdays")
     article = article_text(profile, "provincial_filing")
     if not n:
-        _sync_report(col, filings, accounts, first_steps, article)
+        _sync_report(col, filings, accounts, steps, article)
         return
     for f in filings:
         if f.state not in (FilingState.PENDING_SIGNATURE, FilingState.FILED) or f.reported_on is not None:
             continue
-        step = first_steps.get(f.id)
-        if step is None or step.result != "approved" or step.signed_on is None:
+        step = (steps.get(f.id) or [None])[0]
+        if step is None or step.seq != 1 or step.result != "approved" or step.signed_on is None:
             continue
         account = accounts.get(f.account_id)
         due = col.cal.add(step.signed_on, n)
@@ -183,26 +280,24 @@ def _provincial(col: _Collector, profile: Profile, filings, accounts, first_step
                 account, f)
 
 
-def _sync_report(col: _Collector, filings, accounts, first_steps, article: str) -> None:
+def _sync_report(col: _Collector, filings, accounts, steps: dict[int, list[_Step]], article: str) -> None:
     """盐湖 第十一条: 审批同意后…相关信息应同步在“全国政务新媒体信息报送系统”更新 — no number of
     days: due on the day the last step approved the filing."""
-    del first_steps
     for f in filings:
-        if f.state != FilingState.FILED or f.reported_on is not None or not f.steps:
+        done = steps.get(f.id)
+        if f.state != FilingState.FILED or f.reported_on is not None or not done:
             continue
-        last = f.steps[-1].signed_on
+        last = done[-1].signed_on
         if last is None:
             continue
         account = accounts.get(f.account_id)
         col.add("provincial", f"报送全国系统：{account.name if account else ''}", last, False,
                 "审批同意后同步在全国政务新媒体信息报送系统更新", article,
-                f"{f.steps[-1].title}于{cn_date(last)}签署，备案{f.number}（{_kind(f)}）尚未标记已报送", account, f)
+                f"{done[-1].title}于{cn_date(last)}签署，备案{f.number}（{_kind(f)}）尚未标记已报送", account, f)
 
 
-def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts) -> None:
-    """Accounts with no 开设/补办 filing: backfill window, or 云南's 7 days after opening."""
-    filed = {f.account_id for f in filings if f.kind in FIRST_KINDS}
-    filed |= {f.account_id for f in filings if f.kind in (FilingKind.MERGE, FilingKind.CHANGE, *CLOSING_KINDS)}
+def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, filed: set[int]) -> None:
+    """Accounts with no live filing at all: backfill window, or 云南's 7 days after opening."""
     backfill = profile.rule("backfill")
     deadline = profile.rule("filing_deadline")
     start = date.fromisoformat(backfill["from"]) if backfill else profile.published_on

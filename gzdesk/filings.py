@@ -761,7 +761,10 @@ def get_filing(session: Session, filing_id: int) -> FilingData:
 def list_filings(session: Session, state: str | None = None, account_id: int | None = None,
                  kind: str | None = None, merge_parent_id: int | None = None) -> list[FilingRow]:
     """Filings as table rows, newest first. ``state`` / ``kind`` accept codes or Chinese labels."""
-    stmt = select(Filing, Account.name).outerjoin(Account, Filing.account_id == Account.id)
+    cols = (Filing.id, Filing.uuid, Filing.number, Filing.kind, Filing.state, Filing.account_id, Filing.reason,
+            Filing.filled_on, Filing.event_on, Filing.chain, Filing.announce_from, Filing.effective_on,
+            Filing.reported_on, Filing.merge_parent_id)
+    stmt = select(*cols, Account.name).outerjoin(Account, Filing.account_id == Account.id)
     if state:
         code = enums.code_for("filing_state", state)
         if code is None:
@@ -778,24 +781,24 @@ def list_filings(session: Session, state: str | None = None, account_id: int | N
         stmt = stmt.where(Filing.merge_parent_id == merge_parent_id)
     stmt = stmt.order_by(Filing.filled_on.desc(), Filing.id.desc())
     rows = session.execute(stmt).all()
-    ids = [f.id for f, _ in rows]
-    steps: dict[int, int] = {}
-    scans: dict[str, int] = {}
-    if ids:
-        steps = dict(session.execute(select(ApprovalStep.filing_id, func.count(ApprovalStep.id))
-                                     .where(ApprovalStep.filing_id.in_(ids)).group_by(ApprovalStep.filing_id)).all())
-        uuids = [f.uuid for f, _ in rows]
-        scans = dict(session.execute(select(Attachment.owner_uuid, func.count(Attachment.id))
-                                     .where(Attachment.owner_uuid.in_(uuids)).group_by(Attachment.owner_uuid)).all())
+    # counts for every filing at once (an IN list of 100,000 ids would exceed SQLite's limits)
+    steps = dict(session.execute(select(ApprovalStep.filing_id, func.count(ApprovalStep.id))
+                                 .group_by(ApprovalStep.filing_id)).all()) if rows else {}
+    scans = dict(session.execute(select(Attachment.owner_uuid, func.count(Attachment.id))
+                                 .group_by(Attachment.owner_uuid)).all()) if rows else {}
+    chains: dict[str | None, list[str]] = {}
     out = []
-    for f, name in rows:
-        chain = _chain(f)
-        n = steps.get(f.id, 0)
-        nxt = chain[n] if f.state in OPEN_STATES and n < len(chain) else None
-        out.append(FilingRow(f.id, f.number, str(f.kind), enums.label("filing_kind", f.kind), str(f.state),
-                             enums.label("filing_state", f.state), f.account_id, name or "", f.reason, f.filled_on,
-                             f.event_on, n, len(chain), nxt, f.announce_from, f.effective_on, f.reported_on,
-                             f.merge_parent_id, scans.get(f.uuid, 0)))
+    for (fid, uuid, number, kind, state, account_id, reason, filled_on, event_on, chain_json, announce_from,
+         effective_on, reported_on, parent_id, name) in rows:
+        if chain_json not in chains:
+            chains[chain_json] = list(json.loads(chain_json)) if chain_json else []
+        chain = chains[chain_json]
+        n = steps.get(fid, 0)
+        nxt = chain[n] if state in OPEN_STATES and n < len(chain) else None
+        out.append(FilingRow(fid, number, kind, enums.label("filing_kind", kind), state,
+                             enums.label("filing_state", state), account_id, name or "", reason, filled_on,
+                             event_on, n, len(chain), nxt, announce_from, effective_on, reported_on,
+                             parent_id, scans.get(uuid, 0)))
     return out
 
 

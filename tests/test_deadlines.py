@@ -154,3 +154,22 @@ def test_yanhu_report_to_national_system_after_approval(make_db):
     with db.transaction() as s:
         filings.mark_reported(s, f.id, date(2025, 9, 30))
     assert [i for i in _pending(db, date(2025, 9, 30)) if i.kind == "provincial"] == []
+
+
+def test_cached_calendar_agrees_with_the_plain_one():
+    """The running totals used for large registries give the same sums as day-by-day counting,
+    provisional flags included (2027 is past chinese-calendar's coverage at the time of writing)."""
+    from datetime import timedelta
+
+    from gzdesk.deadlines import _CachedCalendar
+
+    plain = WorkdayCalendar({date(2027, 3, 1): False})
+    fast = _CachedCalendar(WorkdayCalendar({date(2027, 3, 1): False}))
+    today = date(2025, 10, 9)
+    starts = [date(2019, 10, 10) + timedelta(days=37 * k) for k in range(80)]
+    for start in starts:
+        for n in (1, 3, 7, 15, 20, 60, -1, -3, -15):
+            assert fast.add(start, n) == plain.add(start, n), (start, n)
+        assert fast.count(today, start) == plain.count(today, start), start
+        assert fast.count(start, today) == plain.count(start, today), start
+    assert fast.count(today, today) == plain.count(today, today)
