@@ -41,6 +41,7 @@ class TaskRow:
     title: str
     account_id: int | None
     account_name: str
+    account_platform: str
     person_id: int | None
     person_name: str
     due_on: date | None
@@ -79,7 +80,7 @@ def departure_account_count(session: Session, person_id: int | None) -> int:
 def task_rows(session: Session, *, open_only: bool = True, person_id: int | None = None) -> list[TaskRow]:
     """Tasks (open ones by default), earliest due first, with account and person names."""
     acc, per = aliased(Account), aliased(Person)
-    stmt = (select(Task, acc.name, per.name)
+    stmt = (select(Task, acc.name, acc.platform, acc.platform_other, per.name)
             .outerjoin(acc, Task.account_id == acc.id)
             .outerjoin(per, Task.person_id == per.id)
             .order_by(Task.due_on.is_(None), Task.due_on, Task.id))
@@ -87,9 +88,15 @@ def task_rows(session: Session, *, open_only: bool = True, person_id: int | None
         stmt = stmt.where(Task.done_on.is_(None))
     if person_id is not None:
         stmt = stmt.where(Task.person_id == person_id)
-    return [TaskRow(t.id, t.kind, enums.label("task_kind", t.kind), t.title, t.account_id, account or "",
-                    t.person_id, person or "", t.due_on, t.done_on, t.article or "")
-            for t, account, person in session.execute(stmt)]
+    rows = []
+    for t, account, platform, other, person in session.execute(stmt):
+        plabel = enums.label("platform", platform)
+        if platform == enums.Platform.OTHER and other:
+            plabel = f"其他：{other}"
+        rows.append(TaskRow(t.id, t.kind, enums.label("task_kind", t.kind), t.title, t.account_id,
+                            account or "", plabel, t.person_id, person or "", t.due_on, t.done_on,
+                            t.article or ""))
+    return rows
 
 
 def complete_tasks(session: Session, task_ids: list[int], on: date | None = None) -> int:

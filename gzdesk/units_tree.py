@@ -6,7 +6,8 @@ the descendants a unit may not be moved under, and the search filter that keeps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from gzdesk import enums
 from gzdesk.enums import UnitType
@@ -17,13 +18,17 @@ KIND_ORDER = [UnitType.GOVERNMENT, UnitType.DEV_ZONE, UnitType.TOWNSHIP, UnitTyp
               UnitType.DEPARTMENT, UnitType.INSTITUTION, UnitType.AGENCY, UnitType.INTERNAL, UnitType.OTHER]
 
 
-def _sort_key(u: UnitData) -> tuple[int, str]:
-    kind = KIND_ORDER.index(u.kind) if u.kind in KIND_ORDER else len(KIND_ORDER)
-    return kind, u.name
+def _kind_rank(u: UnitData) -> int:
+    return KIND_ORDER.index(u.kind) if u.kind in KIND_ORDER else len(KIND_ORDER)
 
 
-def children_map(units: Iterable[UnitData]) -> dict[int | None, list[UnitData]]:
-    """parent id → children in display order; a unit whose parent is missing counts as a root (None)."""
+def children_map(units: Iterable[UnitData], name_key: Callable[[str], Any] | None = None,
+                 ) -> dict[int | None, list[UnitData]]:
+    """parent id → children in display order; a unit whose parent is missing counts as a root (None).
+
+    ``name_key`` orders names within a kind (the window passes a pinyin collation key); default: as stored.
+    """
+    key = name_key or (lambda name: name)
     units = list(units)
     ids = {u.id for u in units}
     out: dict[int | None, list[UnitData]] = {}
@@ -31,14 +36,15 @@ def children_map(units: Iterable[UnitData]) -> dict[int | None, list[UnitData]]:
         parent = u.parent_id if u.parent_id in ids and u.parent_id != u.id else None
         out.setdefault(parent, []).append(u)
     for kids in out.values():
-        kids.sort(key=_sort_key)
+        kids.sort(key=lambda u: (_kind_rank(u), key(u.name)))
     return out
 
 
-def tree_order(units: Iterable[UnitData]) -> list[tuple[int, UnitData]]:
+def tree_order(units: Iterable[UnitData], name_key: Callable[[str], Any] | None = None,
+               ) -> list[tuple[int, UnitData]]:
     """(depth, unit) depth-first in display order; every unit exactly once even if data has a cycle."""
     units = list(units)
-    kids = children_map(units)
+    kids = children_map(units, name_key)
     out: list[tuple[int, UnitData]] = []
     seen: set[int | None] = set()
 

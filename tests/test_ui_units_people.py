@@ -317,6 +317,7 @@ def test_departure_through_editor_creates_tasks(controller, qtbot, modals):
     assert all(t.account_name == "县融媒发布" and t.person_name == "赵敏" and t.due_on == left for t in tasks)
     assert page.tasks_model.rowCount() == 2
     assert {page.tasks_model.index(r, 0).data() for r in range(2)} == {"更改账号密码", "收回工作设备"}
+    assert page.tasks_model.index(0, 1).data() == "县融媒发布（微信订阅号）"
     assert _person_row(page, "赵敏")[6] == f"{left.year}年{left.month}月{left.day}日"
     assert controller.read(accounts_of_person, person_id)[0].until == left
 
@@ -359,6 +360,7 @@ def test_people_filter_and_search(controller, qtbot):
     page.show()
     names = lambda: sorted(p.name for p in page.model.rows)  # noqa: E731
     assert names() == ["张三", "李四", "王五"]
+    assert [p.name for p in page.model.rows] == ["李四", "王五", "张三"]  # pinyin order: L, W, Z
     expected = {"在岗": ["张三", "李四"], "已离职": ["王五"], "未培训": ["李四"], "全部": ["张三", "李四", "王五"]}
     for label, want in expected.items():
         page.filter_combo.setCurrentText(label)
@@ -391,3 +393,22 @@ def test_pages_install_into_the_main_window(db, qtbot, tmp_path):
     window.controller.write(registry.save_person, PersonData(name="孙七"))
     window.show_page("people")
     assert [p.name for p in window.page("people").model.rows] == ["孙七"]
+
+
+def test_clearing_the_search_restores_opened_branches(controller, qtbot):
+    town = controller.write(registry.save_unit, UnitData("青石镇人民政府", UnitType.TOWNSHIP))
+    controller.write(registry.save_unit, UnitData("党政综合办公室", UnitType.INTERNAL, parent_id=town))
+    bureau = controller.write(registry.save_unit, UnitData("县教育体育局", UnitType.DEPARTMENT))
+    controller.write(registry.save_unit, UnitData("办公室", UnitType.INTERNAL, parent_id=bureau))
+    page = UnitsPage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.select_unit(town)
+    page.tree.collapse(page.tree.currentIndex())
+    assert page._expanded_ids() == {bureau}  # the first view opened the top level; town closed by hand
+    page.search_edit.setText("办公室")
+    page.rebuild()
+    assert {town, bureau} <= page._expanded_ids()
+    page.search_edit.setText("")
+    page.rebuild()
+    assert page._expanded_ids() == {bureau}

@@ -40,7 +40,7 @@ from gzdesk.errors import UserError
 from gzdesk.people_tasks import TaskRow, complete_tasks, task_rows
 from gzdesk.registry import PersonData, delete_person, list_people
 from gzdesk.ui.person_editor import PersonEditor
-from gzdesk.ui.unit_editor import ask, warn
+from gzdesk.ui.unit_editor import ask, pinyin_key, warn
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RELOAD_TOPICS = ("people", "units", "accounts", "office", "all")
@@ -101,7 +101,8 @@ class ListTableModel(QAbstractTableModel):
         # Blanks last in either direction: (is blank, value).
         filled = [r for r in self.rows if key(r) not in (None, "")]
         blank = [r for r in self.rows if key(r) in (None, "")]
-        filled.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        text_key = (lambda r: pinyin_key(key(r))) if filled and isinstance(key(filled[0]), str) else key
+        filled.sort(key=text_key, reverse=order == Qt.SortOrder.DescendingOrder)
         self.rows = filled + blank
         self.layoutChanged.emit()
 
@@ -152,7 +153,9 @@ class PeopleModel(ListTableModel):
 
 TASK_COLUMNS = [
     ("事项", _text("kind_label"), _key("kind_label")),
-    ("账号", _text("account_name"), _key("account_name")),
+    # A unit's accounts on different platforms often share a name: show the platform too.
+    ("账号", lambda t: f"{t.account_name}（{t.account_platform}）" if t.account_platform else t.account_name,
+     _key("account_name")),
     ("离职人员", _text("person_name"), _key("person_name")),
     ("期限", _date("due_on"), _key("due_on")),
     ("依据", _text("article"), _key("article")),
@@ -234,7 +237,8 @@ class PeoplePage(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         for col, width in enumerate((90, 260, 150, 130, 120, 130, 130, 90)):
             self.table.setColumnWidth(col, width)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # 姓名 in pinyin order
 
         self.tasks_model = TasksModel(self)
         self.tasks_table = _table(self.tasks_model, "tasksTable")
@@ -244,6 +248,7 @@ class PeoplePage(QWidget):
         for col, width in enumerate((120, 260, 90, 130)):
             self.tasks_table.setColumnWidth(col, width)
         self.tasks_table.horizontalHeader().setStretchLastSection(True)
+        self.tasks_table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # earliest 期限 first
         self.complete_button = QPushButton("标记完成")
         self.complete_button.setToolTip("所选待办已办结（已更改密码 / 已收回设备）")
         self.complete_button.clicked.connect(self.complete_selected_tasks)
@@ -268,6 +273,7 @@ class PeoplePage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([560, 200])
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter)
         self._update_buttons()
@@ -284,6 +290,8 @@ class PeoplePage(QWidget):
     def reload(self) -> None:
         self.people = self.controller.read(list_people)
         self.tasks_model.set_rows(self.controller.read(task_rows))
+        header = self.tasks_table.horizontalHeader()
+        self.tasks_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._stale = False
         self.apply_filter()
         n = len(self.tasks_model.rows)

@@ -104,7 +104,7 @@ class PersonEditor(RecordDialog):
                 self.roles_table.setItem(r, c, QTableWidgetItem(text))
         self.roles_table.resizeColumnsToContents()
         self.roles_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.roles_table.setMaximumHeight(160 if self.roles else 48)
+        self.roles_table.setMinimumHeight(min(6, len(self.roles)) * 26 + 30)
         if not self.roles:
             self.roles_table.hide()
             note = QLabel("（尚未进入任何账号的管理队伍；在账号编辑中添加管理队伍成员）")

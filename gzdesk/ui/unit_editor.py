@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCollator, QLocale, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +43,13 @@ from gzdesk.ui.widgets import ask_save_discard, confirm
 from gzdesk.units_tree import descendant_ids, same_name_unit, tree_order, unit_path
 
 MESSAGE_STYLE = "color: #c0392b;"
+# Chinese names in pinyin order (阿, 白, 陈 …) rather than by code point.
+COLLATOR = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+COLLATOR.setNumericMode(True)
+
+
+def pinyin_key(text: str) -> Any:
+    return COLLATOR.sortKey(text or "")
 DEPTH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -256,7 +263,7 @@ class UnitCombo(QComboBox):
             item = QStandardItem(self.none_text)
             item.setData(None, Qt.ItemDataRole.UserRole)
             self._model.appendRow(item)
-        for depth, u in tree_order(units):
+        for depth, u in tree_order(units, pinyin_key):
             if u.id in exclude:
                 continue
             item = QStandardItem(u.name)

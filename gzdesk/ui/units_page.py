@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from gzdesk import enums
 from gzdesk.errors import UserError
 from gzdesk.registry import UnitData, delete_unit, list_units
-from gzdesk.ui.unit_editor import UnitEditor, ask, warn
+from gzdesk.ui.unit_editor import UnitEditor, ask, pinyin_key, warn
 from gzdesk.units_tree import children_map, filter_units, unit_path
 
 COLUMNS = ("名称", "类型", "主要负责人", "分管领导及职务", "联系电话", "涉密", "账号数")
@@ -52,6 +52,7 @@ class UnitsPage(QWidget):
         self.units: list[UnitData] = []
         self._stale = True
         self._first_load = True
+        self._expanded_before_search: set[int] | None = None
 
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("查找单位：名称、类型、负责人、电话…")
@@ -96,9 +97,10 @@ class UnitsPage(QWidget):
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         for col, width in enumerate((340, 110, 100, 200, 150, 50, 60)):
             self.tree.setColumnWidth(col, width)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the name takes what is left
+        header.setMinimumSectionSize(40)
 
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
@@ -122,11 +124,17 @@ class UnitsPage(QWidget):
 
     def rebuild(self) -> None:
         selected = self.current_id()
-        expanded = self._expanded_ids() if not self._first_load else None
         text = self.search_edit.text()
+        searching = bool(text.strip())
+        expanded = None if self._first_load else self._expanded_ids()
+        # A search opens every branch; the branches opened by hand come back when it is cleared.
+        if searching and self._expanded_before_search is None:
+            self._expanded_before_search = expanded or set()
+        elif not searching and self._expanded_before_search is not None:
+            expanded, self._expanded_before_search = self._expanded_before_search, None
         shown, matched = filter_units(self.units, text)
         self.model.removeRows(0, self.model.rowCount())
-        kids = children_map(u for u in self.units if u.id in shown)
+        kids = children_map((u for u in self.units if u.id in shown), pinyin_key)
         bold = QFont()
         bold.setBold(True)
         by_id: dict[int, QModelIndex] = {}
