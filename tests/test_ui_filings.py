@@ -38,6 +38,7 @@ def _page(qtbot, db):
     controller = Controller(db)
     page = filing_pages.FilingsPage(controller)
     qtbot.addWidget(page)
+    page.show()  # a hidden page only reloads when shown again
     return controller, page
 
 
@@ -184,6 +185,7 @@ def test_pending_view_overdue_red_and_filters(qtbot, make_db):
     controller = Controller(db)
     view = PendingView(controller)
     qtbot.addWidget(view)
+    view.show()
     view.set_today(date(2025, 10, 9))
     items = view.visible_items()
     assert [i.kind for i in items] == ["backfill", "filing"]  # overdue first
@@ -208,6 +210,13 @@ def test_pending_view_overdue_red_and_filters(qtbot, make_db):
     # a filing for the old account reloads the view through data_changed
     controller.write(filings.new_filing, old, "补办", "补办备案", filled_on=date(2025, 10, 9))
     assert any(i.filing_number == "2025-00001" for i in view.visible_items())
+    # hidden, it waits until shown again
+    view.hide()
+    controller.write(filings.new_filing, _account(db, "再一个号", date(2015, 1, 1)), "补办", "补办",
+                     filled_on=date(2025, 10, 9))
+    assert not any(i.filing_number == "2025-00002" for i in view.visible_items())
+    view.show()
+    assert any(i.filing_number == "2025-00002" for i in view.visible_items())
 
 
 def test_installed_in_the_main_window(qtbot, db, tmp_path, warnings, monkeypatch):

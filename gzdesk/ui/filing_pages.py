@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -112,6 +112,7 @@ class FilingsPage(QWidget):
         self.controller = controller
         self.window_ = window
         self.rows: list[FilingRow] = []
+        self._stale = False
 
         self.state = QComboBox()
         for label, codes in STATE_FILTERS:
@@ -186,6 +187,7 @@ class FilingsPage(QWidget):
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
+        self._stale = False
         keep = self.current_id()
         try:
             self.rows = self.controller.read(filings.list_filings)
@@ -198,8 +200,18 @@ class FilingsPage(QWidget):
     refresh = reload
 
     def _on_data_changed(self, topic: str) -> None:
-        if topic in RELOAD_TOPICS:
+        """Reload now when shown; a hidden page reloads when it is next shown."""
+        if topic not in RELOAD_TOPICS:
+            return
+        if self.isVisible():
             self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
 
     def _apply(self) -> None:
         codes = self.state.currentData()

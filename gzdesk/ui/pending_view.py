@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -142,8 +142,21 @@ class PendingView(QWidget):
         layout.addWidget(self.table, 1)
         self.kind.currentIndexChanged.connect(self._apply)
         self.overdue_only.toggled.connect(self._apply)
-        controller.data_changed.connect(lambda _topic: self.reload())
+        self._stale = False
+        controller.data_changed.connect(self._on_data_changed)
         self.reload()
+
+    def _on_data_changed(self, _topic: str) -> None:
+        """Reload now when shown; a hidden page reloads when it is next shown."""
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
 
     def day(self) -> date:
         return self.today or date.today()
@@ -156,6 +169,7 @@ class PendingView(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         try:
             self.items = self.controller.read(deadlines.pending, self.day())
         except UserError:  # database not initialised yet
