@@ -321,6 +321,12 @@ def test_departure_through_editor_creates_tasks(controller, qtbot, modals):
     assert _person_row(page, "赵敏")[6] == f"{left.year}年{left.month}月{left.day}日"
     assert controller.read(accounts_of_person, person_id)[0].until == left
 
+    page.only_person_check.setChecked(True)  # she is still selected
+    assert page.tasks_model.rowCount() == 2 and "所选人员 2 项" in page.tasks_label.text()
+    page.table.clearSelection()
+    assert page.tasks_model.rowCount() == 0
+    page.only_person_check.setChecked(False)
+    assert page.tasks_model.rowCount() == 2
     page.tasks_table.selectAll()
     qtbot.mouseClick(page.complete_button, Qt.MouseButton.LeftButton)
     assert page.tasks_model.rowCount() == 0

@@ -18,9 +18,10 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QShowEvent
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
@@ -196,6 +197,7 @@ class PeoplePage(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.people: list[PersonData] = []
+        self.tasks: list[TaskRow] = []
         self._stale = True
 
         self.search_edit = QLineEdit()
@@ -232,7 +234,9 @@ class PeoplePage(QWidget):
         self.table = _table(self.model, "peopleTable")
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.edit_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._on_person_selected())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
         for col, width in enumerate((90, 260, 150, 130, 120, 130, 130, 90)):
@@ -253,10 +257,13 @@ class PeoplePage(QWidget):
         self.complete_button.setToolTip("所选待办已办结（已更改密码 / 已收回设备）")
         self.complete_button.clicked.connect(self.complete_selected_tasks)
         self.tasks_label = QLabel()
+        self.only_person_check = QCheckBox("只看所选人员的待办")
+        self.only_person_check.toggled.connect(lambda _c: self.show_tasks())
         self.tasks_box = QGroupBox("离职待办：更改账号密码、收回工作设备（云南 第三十七条）")
         task_bar = QHBoxLayout()
         task_bar.addWidget(self.tasks_label)
         task_bar.addStretch(1)
+        task_bar.addWidget(self.only_person_check)
         task_bar.addWidget(self.complete_button)
         box_lay = QVBoxLayout(self.tasks_box)
         box_lay.addLayout(task_bar)
@@ -289,15 +296,24 @@ class PeoplePage(QWidget):
 
     def reload(self) -> None:
         self.people = self.controller.read(list_people)
-        self.tasks_model.set_rows(self.controller.read(task_rows))
-        header = self.tasks_table.horizontalHeader()
-        self.tasks_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.tasks = self.controller.read(task_rows)
         self._stale = False
         self.apply_filter()
-        n = len(self.tasks_model.rows)
-        overdue = sum(1 for t in self.tasks_model.rows if t.due_on and t.due_on < date.today())
-        self.tasks_label.setText(f"未办结 {n} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")
-                                 if n else "没有未办结的离职待办")
+
+    def show_tasks(self) -> None:
+        """The open tasks in the lower panel: everyone's, or only the selected person's."""
+        only = self.only_person_check.isChecked()
+        person_id = self.current_id()
+        rows = [t for t in self.tasks if not only or (person_id is not None and t.person_id == person_id)]
+        self.tasks_model.set_rows(rows)
+        header = self.tasks_table.horizontalHeader()
+        self.tasks_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        n = len(self.tasks)
+        overdue = sum(1 for t in self.tasks if t.due_on and t.due_on < date.today())
+        text = (f"未办结 {n} 项" + (f"，其中逾期 {overdue} 项" if overdue else "")) if n else "没有未办结的离职待办"
+        if only:
+            text += f"；所选人员 {len(rows)} 项" if person_id is not None else "；请在上方选中人员"
+        self.tasks_label.setText(text)
         self.tasks_box.setTitle(f"离职待办（{n}）：更改账号密码、收回工作设备（云南 第三十七条）")
         self._update_buttons()
 
@@ -324,7 +340,7 @@ class PeoplePage(QWidget):
         self.count_label.setText(f"共 {total} 人" if shown == total else f"显示 {shown} / 共 {total} 人")
         if selected is not None:
             self.select_person(selected)
-        self._update_buttons()
+        self.show_tasks()
 
     # ------------------------------------------------------------------ selection
     def current_id(self) -> int | None:
@@ -341,6 +357,11 @@ class PeoplePage(QWidget):
 
     def selected_task_ids(self) -> list[int]:
         return [self.tasks_model.rows[i.row()].id for i in self.tasks_table.selectionModel().selectedRows()]
+
+    def _on_person_selected(self) -> None:
+        if self.only_person_check.isChecked():
+            self.show_tasks()
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         has = self.current_id() is not None

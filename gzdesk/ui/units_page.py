@@ -15,6 +15,8 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QKeySequence,
+    QShortcut,
     QShowEvent,
     QStandardItem,
     QStandardItemModel,
@@ -94,6 +96,8 @@ class UnitsPage(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.doubleClicked.connect(lambda _i: self.edit_current())
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.tree, self.edit_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
         self.tree.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         header = self.tree.header()
         header.setStretchLastSection(False)
