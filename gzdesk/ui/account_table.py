@@ -496,7 +496,12 @@ class RegistryPage(QWidget):
     def _open_editor(self, account_id: int | None) -> None:
         from gzdesk.ui.account_editor import AccountEditor
 
-        dialog = AccountEditor(self.controller, account_id, self)
+        try:
+            dialog = AccountEditor(self.controller, account_id, self)
+        except UserError as exc:  # e.g. deleted meanwhile by another window
+            QMessageBox.warning(self, "无法打开账号", exc.message)
+            self.reload()
+            return
         try:
             if dialog.exec() and dialog.saved_id is not None:
                 self.reload()
@@ -528,6 +533,7 @@ class RegistryPage(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "不能删除", exc.message)
             return
+        self.reload()
         self._status(f"已删除 {len(ids)} 个账号" if len(ids) > 1 else f"已删除账号“{by_id[ids[0]].name}”")
 
     def _status(self, text: str) -> None:

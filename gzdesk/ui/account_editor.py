@@ -1,0 +1,667 @@
+"""The account editor: every field of both official forms, the 二维码 and the 管理队伍.
+
+Fields follow the 南通市政务新媒体备案登记表 (通政办发〔2019〕90号 附件1) and the 山西省政府系统
+政务新媒体备案登记表（县市区） (运盐政办函〔2024〕13号): 主管/主办/承办单位 each with 分管领导及职务
+and 联系电话. Validation is ``registry.account_problems`` (the same rules the importer and the
+command line use); each message is shown in red under its field and nothing is saved until all
+are fixed. Saving is one transaction: new units typed into a unit box are created together with
+the account, or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gzdesk import enums, registry
+from gzdesk.enums import Platform
+from gzdesk.errors import UserError
+from gzdesk.registry import AccountData, PersonData, TeamMember, UnitData
+from gzdesk.ui.controller import ACCOUNTS, UNITS, Controller
+from gzdesk.ui.widgets import (
+    DateEdit,
+    ErrorLabel,
+    ImageField,
+    PhoneEdit,
+    TriStateCombo,
+    ask_save_discard,
+    confirm,
+)
+
+UNIT_ROLES = (("supervisor", "主管单位"), ("host", "主办单位"), ("operator", "承办单位"))
+DATE_FIELDS = {"registered_on": "创建日期", "followers_on": "关注量统计日期",
+               "last_update_on": "最近更新日期", "last_original_on": "最近原创日期"}
+FIELD_LABELS = {
+    "name": "账号名称", "platform": "平台", "platform_other": "其他平台名称", "handle": "账号ID",
+    "status": "运行状态", "followers": "关注量", "url": "访问链接", "qr_image": "二维码", "team": "管理队伍",
+    **DATE_FIELDS,
+    **{f"{p}_unit_id": t for p, t in UNIT_ROLES},
+    **{f"{p}_leader": f"{t}分管领导" for p, t in UNIT_ROLES},
+    **{f"{p}_phone": f"{t}联系电话" for p, t in UNIT_ROLES},
+}
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+def _or_none(text: str) -> str | None:
+    text = text.strip()
+    return text or None
+
+
+class UnitCombo(QComboBox):
+    """An editable list of registered units; a name not in the list is a unit to be created."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(20)
+        self.setMinimumContentsLength(16)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.lineEdit().setPlaceholderText("选择或输入单位名称")
+        self._by_name: dict[str, UnitData] = {}
+        self._by_id: dict[int, UnitData] = {}
+
+    def set_units(self, units: list[UnitData]) -> None:
+        self._by_id = {u.id: u for u in units if u.id is not None}
+        self._by_name = {}
+        for u in units:
+            self._by_name.setdefault(u.name, u)
+        self.clear()
+        self.addItem("", None)
+        for u in sorted(units, key=lambda u: u.name):
+            self.addItem(u.name, u.id)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+
+    def set_unit_id(self, unit_id: int | None) -> None:
+        i = self.findData(unit_id) if unit_id is not None else 0
+        self.setCurrentIndex(max(i, 0))
+        if unit_id is not None and i < 0:  # a unit missing from the list: show its id
+            self.setEditText(f"（编号 {unit_id} 的单位）")
+
+    def unit(self) -> UnitData | None:
+        """The chosen registered unit (None when empty or a new name)."""
+        text = " ".join(self.currentText().split())
+        if not text:
+            return None
+        i = self.currentIndex()
+        if i > 0 and self.itemText(i) == self.currentText():
+            return self._by_id.get(self.itemData(i))
+        return self._by_name.get(text)
+
+    def new_name(self) -> str | None:
+        """The typed name when it is not a registered unit."""
+        text = " ".join(self.currentText().split())
+        return text if text and self.unit() is None else None
+
+
+class PersonPicker(QDialog):
+    """Choose a person (searched by name, unit, title, phone) and a role for the 管理队伍."""
+
+    MAX_SHOWN = 300
+
+    def __init__(self, people: list[PersonData], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("添加管理队伍成员")
+        self.resize(520, 480)
+        self.people = people
+        self._keys = [f"{p.name}\n{p.unit_name}\n{p.title or ''}\n{p.mobile or ''}".lower() for p in people]
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("输入姓名、单位或手机号查找")
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget()
+        self.hint = QLabel()
+        self.hint.setStyleSheet("color: #666;")
+        self.role = QComboBox()
+        for code, text in enums.ROLE_LABELS.items():
+            self.role.addItem(text, code)
+        self.role.setCurrentIndex(max(0, self.role.findData(enums.Role.ADMIN)))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("添加")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("岗位：", self.role)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.hint)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.search.textChanged.connect(self._fill)
+        self.list.itemDoubleClicked.connect(lambda _i: self.accept())
+        self._fill("")
+
+    def _fill(self, text: str) -> None:
+        words = text.lower().split()
+        self.list.clear()
+        shown = 0
+        matched = 0
+        for p, key in zip(self.people, self._keys, strict=True):
+            if all(w in key for w in words):
+                matched += 1
+                if shown < self.MAX_SHOWN:
+                    where = "，".join(x for x in (p.unit_name, p.title or "") if x)
+                    item = QListWidgetItem(f"{p.name}　{where}" + ("（已离职）" if p.left_on else ""))
+                    item.setData(Qt.ItemDataRole.UserRole, p.id)
+                    self.list.addItem(item)
+                    shown += 1
+        if not self.people:
+            self.hint.setText("还没有登记人员，请先在“人员”页面添加。")
+        elif matched > shown:
+            self.hint.setText(f"找到 {matched} 人，只列出前 {shown} 人，请输入更多字缩小范围")
+        else:
+            self.hint.setText(f"找到 {matched} 人")
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def chosen(self) -> tuple[PersonData, str] | None:
+        item = self.list.currentItem()
+        if item is None:
+            return None
+        pid = item.data(Qt.ItemDataRole.UserRole)
+        person = next(p for p in self.people if p.id == pid)
+        return person, self.role.currentData()
+
+
+class TeamTable(QWidget):
+    """管理队伍: person, role (changeable), 单位及职务, phones; 添加成员… / 移除."""
+
+    HEADERS = ("姓名", "岗位", "单位及职务", "联系电话")
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self._people: list[PersonData] | None = None
+        self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 80)
+        self.table.setColumnWidth(1, 110)
+        self.table.setColumnWidth(3, 120)
+        self.table.setMinimumHeight(150)
+        self.add_button = QPushButton("添加成员…")
+        self.remove_button = QPushButton("移除")
+        self.remove_button.setEnabled(False)
+        self.error = ErrorLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        self.add_button.clicked.connect(self.pick_member)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.table.itemSelectionChanged.connect(
+            lambda: self.remove_button.setEnabled(bool(self.table.selectionModel().selectedRows())))
+
+    def set_members(self, members: list[TeamMember]) -> None:
+        self.table.setRowCount(0)
+        for m in members:
+            self._append(m)
+
+    def members(self) -> list[TeamMember]:
+        out = []
+        for row in range(self.table.rowCount()):
+            m: TeamMember = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            combo: QComboBox = self.table.cellWidget(row, 1)
+            out.append(TeamMember(m.person_id, combo.currentData(), m.name, m.unit, m.title,
+                                  m.office_phone, m.mobile))
+        return out
+
+    def add_member(self, person: PersonData, role: str) -> bool:
+        """Add a person in a role; False (with a message) when already there in that role."""
+        if any(m.person_id == person.id and m.role == role for m in self.members()):
+            self.error.set_error(f"{person.name}已是本账号的{enums.label('role', role)}")
+            return False
+        self.error.set_error(None)
+        self._append(TeamMember(person.id, role, person.name, person.unit_name, person.title or "",
+                                person.office_phone or "", person.mobile or ""))
+        return True
+
+    def _append(self, m: TeamMember) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        name = QTableWidgetItem(m.name)
+        name.setData(Qt.ItemDataRole.UserRole, m)
+        self.table.setItem(row, 0, name)
+        combo = QComboBox()
+        for code, text in enums.ROLE_LABELS.items():
+            combo.addItem(text, code)
+        i = combo.findData(m.role)
+        if i < 0:
+            combo.addItem(m.role, m.role)
+            i = combo.count() - 1
+        combo.setCurrentIndex(i)
+        self.table.setCellWidget(row, 1, combo)
+        self.table.setItem(row, 2, QTableWidgetItem("，".join(x for x in (m.unit, m.title) if x)))
+        phones = "、".join(x for x in (m.mobile, m.office_phone) if x)
+        self.table.setItem(row, 3, QTableWidgetItem(phones))
+
+    def remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
+        for row in rows:
+            self.table.removeRow(row)
+        self.error.set_error(None)
+
+    def people(self) -> list[PersonData]:
+        if self._people is None:
+            self._people = self.controller.read(registry.list_people)
+        return self._people
+
+    def pick_member(self) -> None:
+        picker = PersonPicker(self.people(), self)
+        if picker.exec() and (chosen := picker.chosen()) is not None:
+            self.add_member(*chosen)
+        picker.deleteLater()
+
+
+def _save_with_new_units(session, data: AccountData, new_units: dict[str, str]) -> int:
+    """Create the typed new units (主管/主办/承办) and save the account, in one transaction."""
+    for prefix, name in new_units.items():
+        unit = registry.find_or_create_unit(session, name)
+        setattr(data, f"{prefix}_unit_id", unit.id)
+    return registry.save_account(session, data)
+
+
+class AccountEditor(QDialog):
+    """新建 / 编辑账号. ``exec()`` returns Accepted after a save; ``saved_id`` is the account's id."""
+
+    def __init__(self, controller: Controller, account_id: int | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.saved_id: int | None = None
+        self.saved_name = ""
+        self.errors: dict[str, ErrorLabel] = {}
+        self.fields: dict[str, QWidget] = {}
+        if account_id is None:
+            data = AccountData()
+            try:
+                data.supervisor_unit_id = controller.office().unit_id  # the county office supervises
+            except UserError:
+                pass
+        else:
+            data = controller.read(registry.get_account, account_id)
+        self.data = data
+        self.setWindowTitle("新建账号" if account_id is None else f"编辑账号 — {data.name}")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.resize(1140, 820)
+        self.setMinimumSize(820, 560)
+        self._build()
+        self.units = controller.read(registry.list_units)
+        for combo in self.unit_combos.values():
+            combo.set_units(self.units)
+        self.load(data)
+        self._baseline = self._state()
+
+    # ------------------------------------------------------------------ building
+    def _field(self, form: QFormLayout, key: str, label: str, widget: QWidget, *,
+               required: bool = False, hint: str | None = None) -> QWidget:
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(1)
+        v.addWidget(widget)
+        if hint:
+            h = QLabel(hint)
+            h.setStyleSheet("color: #777;")
+            h.setWordWrap(True)
+            v.addWidget(h)
+        err = ErrorLabel()
+        v.addWidget(err)
+        self.errors[key] = err
+        self.fields[key] = widget
+        form.addRow(f"{label}{'＊' if required else ''}：", box)
+        return widget
+
+    @staticmethod
+    def _form(group: QGroupBox) -> QFormLayout:
+        form = QFormLayout(group)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        return form
+
+    def _build(self) -> None:
+        self.summary = QLabel()
+        self.summary.setObjectName("problemSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("QLabel#problemSummary { background: #fdecea; color: #b71c1c; "
+                                   "border: 1px solid #f5c2c0; padding: 6px 8px; }")
+        self.summary.hide()
+
+        # 基本信息
+        basic = QGroupBox("基本信息")
+        f = self._form(basic)
+        self.name_edit = self._field(f, "name", "账号名称", QLineEdit(), required=True)
+        self.name_edit.setMaxLength(200)
+        self.name_edit.setPlaceholderText("与平台上显示的名称一致")
+        self.platform_combo = QComboBox()
+        for code, text in enums.PLATFORM_LABELS.items():
+            self.platform_combo.addItem(text, code)
+        self._field(f, "platform", "平台", self.platform_combo, required=True)
+        self.platform_other_edit = self._field(f, "platform_other", "其他平台名称", QLineEdit())
+        self.platform_other_edit.setPlaceholderText("平台选“其他”时填写，如 哔哩哔哩")
+        self.handle_edit = self._field(f, "handle", "账号ID", QLineEdit())
+        self.handle_edit.setPlaceholderText("微信号 / 微博链接 / APP下载地址")
+        self.status_combo = QComboBox()
+        for code, text in enums.STATUS_LABELS.items():
+            self.status_combo.addItem(text, code)
+        self._field(f, "status", "运行状态", self.status_combo)
+        self.registered_edit = self._field(f, "registered_on", "创建日期", DateEdit())
+        self.followers_spin = QSpinBox()
+        self.followers_spin.setRange(-1, 2_000_000_000)
+        self.followers_spin.setSpecialValueText("未填")
+        self.followers_spin.setGroupSeparatorShown(True)
+        self.followers_spin.setValue(-1)
+        self._field(f, "followers", "关注量（粉丝量）", self.followers_spin)
+        self.followers_on_edit = self._field(f, "followers_on", "关注量统计日期", DateEdit())
+        self.last_update_edit = self._field(f, "last_update_on", "最近更新日期", DateEdit())
+        self.last_original_edit = self._field(f, "last_original_on", "最近原创日期", DateEdit())
+        self.tags_edit = self._field(f, "tags", "标签", QLineEdit())
+        self.tags_edit.setPlaceholderText("多个标签用逗号分隔，如 重大活动专项")
+
+        # 认证与资质
+        cert = QGroupBox("认证与资质")
+        f = self._form(cert)
+        self.verified_combo = self._field(f, "verified", "是否通过认证", TriStateCombo())
+        self.names_host_combo = self._field(f, "verification_names_host", "认证信息是否标明主办单位",
+                                            TriStateCombo())
+        self.news_license_combo = self._field(f, "news_license", "是否取得互联网新闻信息服务资质",
+                                              TriStateCombo())
+
+        # 主管 / 主办 / 承办单位
+        self.unit_combos: dict[str, UnitCombo] = {}
+        self.leader_edits: dict[str, QLineEdit] = {}
+        self.phone_edits: dict[str, PhoneEdit] = {}
+        unit_groups = []
+        for prefix, title in UNIT_ROLES:
+            g = QGroupBox(title)
+            f = self._form(g)
+            combo = self._field(f, f"{prefix}_unit_id", "单位名称", UnitCombo())
+            leader = self._field(f, f"{prefix}_leader", "分管领导及职务", QLineEdit())
+            leader.setPlaceholderText("如 张三 副局长")
+            phone = self._field(f, f"{prefix}_phone", "联系电话", PhoneEdit())
+            combo.activated.connect(lambda _i, p=prefix: self._fill_unit_contacts(p))
+            self.unit_combos[prefix], self.leader_edits[prefix], self.phone_edits[prefix] = combo, leader, phone
+            unit_groups.append(g)
+
+        # 链接与简介
+        links = QGroupBox("链接与简介")
+        f = self._form(links)
+        self.url_edit = self._field(f, "url", "访问链接", QLineEdit())
+        self.url_edit.setPlaceholderText("https://…")
+        self.intro_edit = self._field(f, "intro", "简介 / 基本情况", QPlainTextEdit())
+        self.intro_edit.setPlaceholderText("账号的定位、主要内容和服务功能")
+        self.intro_edit.setFixedHeight(90)
+
+        # 二维码
+        qr = QGroupBox("二维码")
+        qv = QVBoxLayout(qr)
+        self.qr_field = ImageField()
+        qv.addWidget(self.qr_field)
+        self.fields["qr_image"] = self.qr_field
+        self.errors["qr_image"] = self.qr_field.error
+
+        # 管理队伍
+        team = QGroupBox("管理队伍")
+        tv = QVBoxLayout(team)
+        self.team_table = TeamTable(self.controller)
+        tv.addWidget(self.team_table)
+        self.fields["team"] = self.team_table
+        self.errors["team"] = self.team_table.error
+
+        # 备注
+        notes = QGroupBox("备注")
+        nv = QVBoxLayout(notes)
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setFixedHeight(70)
+        nv.addWidget(self.notes_edit)
+        self.fields["notes"] = self.notes_edit
+
+        left = QVBoxLayout()
+        for g in (basic, cert, links, notes):
+            left.addWidget(g)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        for g in (*unit_groups, qr, team):
+            right.addWidget(g)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        inner = QWidget()
+        inner.setLayout(columns)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(inner)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setToolTip("保存（Ctrl+S）")
+        self.save_button.setDefault(True)
+        self.cancel_button = self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.cancel_button.setObjectName("cancelButton")
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        self.meta = QLabel()
+        self.meta.setStyleSheet("color: #777;")
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.meta, 1)
+        bottom.addWidget(self.buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(bottom)
+
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+        self.platform_combo.currentIndexChanged.connect(self._platform_changed)
+
+    # ------------------------------------------------------------------ data in / out
+    def load(self, d: AccountData) -> None:
+        self.name_edit.setText(d.name)
+        self.platform_combo.setCurrentIndex(max(0, self.platform_combo.findData(d.platform)))
+        self.platform_other_edit.setText(_text(d.platform_other))
+        self.handle_edit.setText(_text(d.handle))
+        self.status_combo.setCurrentIndex(max(0, self.status_combo.findData(d.status)))
+        self.registered_edit.setDate(d.registered_on)
+        self.followers_spin.setValue(-1 if d.followers is None else d.followers)
+        self.followers_on_edit.setDate(d.followers_on)
+        self.last_update_edit.setDate(d.last_update_on)
+        self.last_original_edit.setDate(d.last_original_on)
+        self.tags_edit.setText(_text(d.tags))
+        self.verified_combo.setValue(d.verified)
+        self.names_host_combo.setValue(d.verification_names_host)
+        self.news_license_combo.setValue(d.news_license)
+        for prefix, _title in UNIT_ROLES:
+            self.unit_combos[prefix].set_unit_id(getattr(d, f"{prefix}_unit_id"))
+            self.leader_edits[prefix].setText(_text(getattr(d, f"{prefix}_leader")))
+            self.phone_edits[prefix].setText(_text(getattr(d, f"{prefix}_phone")))
+        self.url_edit.setText(_text(d.url))
+        self.intro_edit.setPlainText(_text(d.intro))
+        self.qr_field.set_image_bytes(d.qr_image)
+        self.team_table.set_members(d.team)
+        self.notes_edit.setPlainText(_text(d.notes))
+        self._platform_changed()
+        if d.id is not None:
+            self.meta.setText(f"编号 {d.id}　UUID {d.uuid}")
+
+    def collect(self) -> tuple[AccountData, list[tuple[str, str]], dict[str, str]]:
+        """(data, problems this form finds itself, new unit names by prefix)."""
+        problems: list[tuple[str, str]] = []
+        platform = self.platform_combo.currentData()
+        d = AccountData(
+            id=self.data.id, uuid=self.data.uuid,
+            name=self.name_edit.text().strip(), platform=platform,
+            platform_other=_or_none(self.platform_other_edit.text()) if platform == Platform.OTHER else None,
+            handle=_or_none(self.handle_edit.text()), status=self.status_combo.currentData(),
+            followers=None if self.followers_spin.value() < 0 else self.followers_spin.value(),
+            tags=_or_none(self.tags_edit.text()),
+            verified=self.verified_combo.value(),
+            verification_names_host=self.names_host_combo.value(),
+            news_license=self.news_license_combo.value(),
+            url=_or_none(self.url_edit.text()), intro=_or_none(self.intro_edit.toPlainText()),
+            qr_image=self.qr_field.image_bytes(), notes=_or_none(self.notes_edit.toPlainText()),
+            team=self.team_table.members(),
+        )
+        for key, edit in (("registered_on", self.registered_edit), ("followers_on", self.followers_on_edit),
+                          ("last_update_on", self.last_update_edit),
+                          ("last_original_on", self.last_original_edit)):
+            problem = edit.problem()
+            if problem:
+                problems.append((key, f"{DATE_FIELDS[key]}：{problem}"))
+            else:
+                setattr(d, key, edit.date())
+        new_units: dict[str, str] = {}
+        for prefix, _title in UNIT_ROLES:
+            combo = self.unit_combos[prefix]
+            unit = combo.unit()
+            setattr(d, f"{prefix}_unit_id", unit.id if unit else None)
+            if combo.new_name():
+                new_units[prefix] = combo.new_name()
+            setattr(d, f"{prefix}_leader", _or_none(self.leader_edits[prefix].text()))
+            setattr(d, f"{prefix}_phone", _or_none(self.phone_edits[prefix].text()))
+        return d, problems, new_units
+
+    def _state(self) -> tuple:
+        d, _p, new_units = self.collect()
+        team = tuple((m.person_id, m.role) for m in d.team)
+        dates = tuple(e.text() for e in (self.registered_edit, self.followers_on_edit,
+                                         self.last_update_edit, self.last_original_edit))
+        return astuple(AccountData(**{**d.__dict__, "team": []})), team, tuple(sorted(new_units.items())), dates
+
+    def is_dirty(self) -> bool:
+        return self._state() != self._baseline
+
+    # ------------------------------------------------------------------ problems
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        by_key: dict[str, list[str]] = {}
+        for key, message in problems:
+            by_key.setdefault(key, []).append(message)
+        for key, label in self.errors.items():
+            label.set_error("；".join(by_key.get(key, [])) or None)
+        if not problems:
+            self.summary.hide()
+            return
+        lines = "".join(f"<li>{FIELD_LABELS.get(k, '')}{'：' if k in FIELD_LABELS else ''}{m}</li>"
+                        for k, m in problems)
+        self.summary.setText(f"<b>还不能保存：有 {len(problems)} 处需要修改（已在对应栏目下标红）</b><ul "
+                             f"style='margin:2px 0 0 -20px'>{lines}</ul>")
+        self.summary.show()
+        first = next((k for k, _m in problems if k in self.fields), None)
+        if first is not None:
+            widget = self.fields[first]
+            self.scroll.ensureWidgetVisible(widget, 50, 80)
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def problems(self) -> list[tuple[str, str]]:
+        data, problems, _new = self.collect()
+        dated = {k for k, _m in problems}
+        problems += [(k, m) for k, m in registry.account_problems(data) if k not in dated]
+        return problems
+
+    # ------------------------------------------------------------------ actions
+    def save(self) -> bool:
+        """Validate, ask about new units, save in one transaction; True when saved."""
+        data, problems, new_units = self.collect()
+        dated = {k for k, _m in problems}
+        problems += [(k, m) for k, m in registry.account_problems(data) if k not in dated]
+        self.show_problems(problems)
+        if problems:
+            return False
+        if new_units:
+            names = "\n".join(f"{dict(UNIT_ROLES)[p]}：{n}" for p, n in new_units.items())
+            if not confirm(self, "新建单位", f"以下单位尚未登记，保存账号时将同时新建：\n{names}\n\n是否继续？",
+                           yes="新建并保存"):
+                return False
+        try:
+            saved = self.controller.write(_save_with_new_units, data, new_units, topic=ACCOUNTS)
+        except UserError as exc:
+            self.summary.setText(f"<b>未能保存：</b>{exc.message}")
+            self.summary.show()
+            QMessageBox.warning(self, "未能保存", exc.message)
+            return False
+        if new_units:
+            self.controller.notify(UNITS)
+        self.saved_id, self.saved_name = saved, data.name
+        self._baseline = self._state()
+        super().accept()
+        return True
+
+    def accept(self) -> None:
+        self.save()
+
+    def reject(self) -> None:
+        if self.saved_id is None and self.is_dirty():
+            answer = ask_save_discard(self, "账号信息已修改，是否保存？")
+            if answer == "save":
+                self.save()
+                return
+            if answer == "cancel":
+                return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        event.ignore()
+        self.reject()
+
+    def _platform_changed(self) -> None:
+        other = self.platform_combo.currentData() == Platform.OTHER
+        self.platform_other_edit.setEnabled(other)
+        if not other:
+            self.errors["platform_other"].set_error(None)
+
+    def _fill_unit_contacts(self, prefix: str) -> None:
+        """Choosing a unit fills its 分管领导 and 联系电话 when those are still empty."""
+        unit = self.unit_combos[prefix].unit()
+        if unit is None:
+            return
+        if not self.leader_edits[prefix].text().strip() and unit.leader:
+            self.leader_edits[prefix].setText(unit.leader)
+        if not self.phone_edits[prefix].text().strip() and unit.phone:
+            self.phone_edits[prefix].setText(unit.phone)
