@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
 
-from gzdesk import enums, office, registry
+from gzdesk import enums, registry
 from gzdesk.db import Database
 from gzdesk.registry import AccountData, AccountRow, UnitData
 from gzdesk.ui import main_window as mw
