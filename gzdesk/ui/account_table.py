@@ -67,16 +67,16 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "编号", 64, lambda r: r.id, numeric=True),
-    Column("name", "名称", 240, lambda r: (r.name, r.id)),
-    Column("platform", "平台", 110, lambda r: (r.platform_label, r.id)),
-    Column("host_unit", "主办单位", 230, lambda r: (r.host_unit, r.id)),
-    Column("status", "运行状态", 76, lambda r: (_STATUS_ORDER.get(r.status, 99), r.id)),
-    Column("last_update_on", "最近更新", 124, lambda r: (r.last_update_on or _MIN_DATE, r.id)),
-    Column("followers", "关注量", 90, lambda r: (-1 if r.followers is None else r.followers, r.id),
+    Column("id", "编号", 56, lambda r: r.id, numeric=True),
+    Column("name", "名称", 190, lambda r: (r.name, r.id)),
+    Column("platform", "平台", 104, lambda r: (r.platform_label, r.id)),
+    Column("host_unit", "主办单位", 190, lambda r: (r.host_unit, r.id)),
+    Column("status", "运行状态", 72, lambda r: (_STATUS_ORDER.get(r.status, 99), r.id)),
+    Column("last_update_on", "最近更新", 116, lambda r: (r.last_update_on or _MIN_DATE, r.id)),
+    Column("followers", "关注量", 76, lambda r: (-1 if r.followers is None else r.followers, r.id),
            numeric=True),
-    Column("handle", "账号ID", 180, lambda r: (r.handle or "", r.id)),
-    Column("registered_on", "创建日期", 124, lambda r: (r.registered_on or _MIN_DATE, r.id)),
+    Column("handle", "账号ID", 170, lambda r: (r.handle or "", r.id)),
+    Column("registered_on", "创建日期", 116, lambda r: (r.registered_on or _MIN_DATE, r.id)),
 )
 COLUMN_KEYS = [c.key for c in COLUMNS]
 
@@ -280,7 +280,7 @@ class RegistryPage(QWidget):
         self.search.setObjectName("accountSearch")
         self.search.setPlaceholderText("搜索名称、账号ID、主办单位（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(180)
         self.platform_combo = QComboBox()
         self.platform_combo.addItem("全部平台", None)
         for code, text in enums.PLATFORM_LABELS.items():
@@ -291,7 +291,7 @@ class RegistryPage(QWidget):
             self.status_combo.addItem(text, code)
         self.unit_combo = QComboBox()
         self.unit_combo.addItem("全部主办单位", None)
-        self.unit_combo.setMinimumContentsLength(14)
+        self.unit_combo.setMinimumContentsLength(10)
         self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.unit_combo.setMaxVisibleItems(25)
         self.clear_button = QPushButton("清除筛选")
@@ -299,6 +299,8 @@ class RegistryPage(QWidget):
         self.new_button.setToolTip("新建账号（Ctrl+N）")
 
         bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
+        bar.addSpacing(12)
         bar.addWidget(QLabel("查找："))
         bar.addWidget(self.search, 3)
         bar.addSpacing(8)
@@ -309,8 +311,6 @@ class RegistryPage(QWidget):
         bar.addWidget(QLabel("主办单位："))
         bar.addWidget(self.unit_combo, 2)
         bar.addWidget(self.clear_button)
-        bar.addStretch(0)
-        bar.addWidget(self.new_button)
 
         self.model = AccountTableModel(self)
         self.table = AccountTableView()

@@ -48,6 +48,7 @@ EXTENSIONS = (
     "gzdesk.ui.print_actions",
     "gzdesk.ui.excel_actions",
     "gzdesk.ui.snapshot_actions",
+    "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
 )
 
 MENU_ORDER = ("文件", "编辑", "账号", "备案", "数据交换", "视图", "帮助")
@@ -98,7 +99,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
-        self.nav.setMinimumWidth(120)
+        self.nav.setMinimumWidth(110)
         self.nav.setMaximumWidth(220)
         self.nav.setSpacing(2)
         self.nav.setStyleSheet("QListWidget#navigation { font-size: 11pt; }"
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([150, 1130])
+        self.splitter.setSizes([130, 1150])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._on_nav_row)
@@ -131,7 +132,7 @@ class MainWindow(QMainWindow):
         for name in extensions:
             if load_extension(self, name):
                 self.loaded_extensions.append(name)
-        self._add_help_menu()
+        self._finish_menus()
         self.restore_layout()
 
     # ------------------------------------------------------------------ public API
@@ -243,7 +244,13 @@ class MainWindow(QMainWindow):
         self.refresh_action.triggered.connect(self.refresh)
         view_menu.addAction(self.refresh_action)
 
-    def _add_help_menu(self) -> None:
+    def _finish_menus(self) -> None:
+        """After the extensions: 退出 last in 文件, 关于 last in 帮助."""
+        file_menu = self.menu("文件")
+        file_menu.removeAction(self.quit_action)
+        if file_menu.actions() and not file_menu.actions()[-1].isSeparator():
+            file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
         help_menu = self.menu("帮助")
         if help_menu.actions():
             help_menu.addSeparator()

@@ -60,6 +60,7 @@ class DateEdit(QWidget):
         self.button.setText("…")
         self.button.setToolTip("从日历中选择")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(True)
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
