@@ -174,3 +174,23 @@ def test_merge_and_errors(tmp_path, capsys):
                           (("filing", "list", "--state", "乱"), "未知备案状态")):
         code, out, err = run(capsys, *argv, "--db", db)
         assert code == 1 and message in err and "Traceback" not in err, (argv, err)
+
+
+def test_attach_show_and_overdue_filter(tmp_path, capsys):
+    db = str(_init(tmp_path, capsys, "yunnan"))
+    aid = _add_account(db, "云南发布", date(2025, 9, 30))
+    _add_account(db, "老账号", date(2015, 1, 1))
+    run(capsys, "filing", "new", "--account", str(aid), "--kind", "开设", "--reason", "新开设", "--date", "2025-10-09",
+        "--db", db)
+    scan = tmp_path / "签字盖章.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed")
+    code, out, _ = run(capsys, "filing", "attach", "1", str(scan), "--db", db)
+    assert code == 0 and "已附上扫描件“签字盖章.pdf”" in out and "附件 1：签字盖章.pdf" in out
+    code, _, err = run(capsys, "filing", "attach", "1", str(tmp_path / "missing.pdf"), "--db", db)
+    assert code == 1 and "无法读取文件" in err
+    code, out, _ = run(capsys, "due", "--today", "2025-10-10", "--overdue", "--json", "--db", db)
+    assert [i["account"] for i in json.loads(out)] == ["老账号"]  # 云南 第四十七条 backfill, long overdue
+    code, out, _ = run(capsys, "due", "--today", "2025-10-10", "--json", "--db", db)
+    items = json.loads(out)
+    assert [i["kind"] for i in items] == ["backfill", "filing"]
+    assert items[1]["filing_number"] == "2025-00001" and items[1]["due"] == "2025-10-16"
