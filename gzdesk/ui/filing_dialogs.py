@@ -296,6 +296,7 @@ class AnnouncementDialog(_FilingDialog):
         self.filing_id = filing_id
         self.filing = controller.read(filings.get_filing, filing_id)
         self.setWindowTitle("登记停更注销公告")
+        self.setMinimumWidth(480)
         rule = controller.profile.rule("announcement")
         if rule is None:
             text = "本单位的策略配置未规定公告期"
@@ -388,8 +389,8 @@ class MergeDialog(_FilingDialog):
         self.others = QListWidget()
         self.others.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.kind = QComboBox()
-        self.kind.addItem("关停", "close")
-        self.kind.addItem("注销", "cancel")
+        self.kind.addItem("关停备案", "close")
+        self.kind.addItem("注销备案", "cancel")
         self.reason = QPlainTextEdit()
         self.reason.setFixedHeight(60)
         self.filled_on = DateEdit()
@@ -397,7 +398,7 @@ class MergeDialog(_FilingDialog):
         form = QFormLayout()
         form.addRow("保留的账号：", self.kept)
         form.addRow("被整合的账号\n（同一主办单位）：", self.others)
-        form.addRow("被整合账号：", self.kind)
+        form.addRow("被整合账号办理：", self.kind)
         form.addRow("理由：", self.reason)
         form.addRow("填表时间：", self.filled_on)
         layout = QVBoxLayout(self)
