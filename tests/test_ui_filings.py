@@ -255,3 +255,14 @@ def test_installed_in_the_main_window(qtbot, db, tmp_path, warnings, monkeypatch
 
 def _account_in(s) -> int:
     return registry.save_account(s, registry.AccountData(name="新账号", registered_on=date(2025, 10, 1)))
+
+
+def test_pending_double_click_starts_a_missing_filing(qtbot, make_db):
+    db = make_db("yunnan")
+    aid = _account(db, "老账号", date(2015, 1, 1))
+    view = PendingView(Controller(db))
+    qtbot.addWidget(view)
+    view.set_today(date(2025, 10, 9))
+    with qtbot.waitSignal(view.start_filing) as blocker:
+        view._activated(view.model.index(0, 0))
+    assert blocker.args == [aid, "backfill"]

@@ -483,6 +483,12 @@ def install(window: MainWindow) -> None:
 
     pending.open_filing.connect(open_filing)
 
+    def start_filing(account_id: int, kind: str) -> None:
+        window.show_page("filings")
+        page.new_filing(account_id, kind)
+
+    pending.start_filing.connect(start_filing)
+
     menu = window.menu("备案")
     new = QAction("新建备案(&B)…", window)
     new.setShortcut("Ctrl+B")

@@ -102,9 +102,11 @@ COLUMNS: list[tuple[str, Callable[[DueItem], str]]] = [
 
 
 class PendingView(QWidget):
-    """待办: deadlines of filings and tasks; double-click opens the filing on the 备案 page."""
+    """待办: deadlines of filings and tasks. Double-click opens the filing on the 备案 page, or
+    starts the missing 开设/补办 filing of an account that has none."""
 
     open_filing = Signal(int)
+    start_filing = Signal(int, str)  # account id, filing kind: an account with no filing yet
 
     def __init__(self, controller: Controller, parent: QWidget | None = None):
         super().__init__(parent)
@@ -192,3 +194,5 @@ class PendingView(QWidget):
         item = self.model.rows[index.row()]
         if item.filing_id is not None:
             self.open_filing.emit(item.filing_id)
+        elif item.account_id is not None and item.kind in ("backfill", "filing"):
+            self.start_filing.emit(item.account_id, "backfill" if item.kind == "backfill" else "open")
