@@ -140,7 +140,8 @@ def _print_filing(args: argparse.Namespace, d: filings.FilingData, headline: str
         print(f"  整合关停：{c.account_name}  备案 {c.number}（编号 {c.id}）{c.kind_label} {c.state_label}")
     for st in d.steps:
         if st.done:
-            print(f"  {st.seq}. {st.title}：{st.result_label}  {st.opinion or ''}  {st.signer}  {cn_date(st.signed_on)}"
+            print(f"  {st.seq}. {st.title}：{st.result_label}  意见：{st.opinion or '（无）'}  签字：{st.signer}"
+                  f"  {cn_date(st.signed_on)}"
                   + (f"  扫描件：{st.attachment_name}" if st.attachment_name else ""))
         else:
             print(f"  {st.seq}. {st.title}：（待签批）")
