@@ -359,3 +359,31 @@ def test_people_named_in_the_sheet_are_matched_or_created(db, tmp_path):
                      "测试司法weibo": [("钱  明", "admin")]}
     _plan, again = import_file(db, path)
     assert (again.created, again.unchanged, again.people_created, again.roles_added) == (0, 3, 0, 0)
+
+
+def test_hand_made_team_sheet_without_uuids(db, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "账号台账"
+    ws.append(["账号名称", "平台", "主办单位"])
+    ws.append(["测试统计", "微信", "测试县统计局"])
+    ws.append(["测试统计", "抖音", "测试县统计局"])
+    ws.append(["测试审计", "微博", "测试县审计局"])
+    team = wb.create_sheet("管理队伍")
+    team.append(["账号名称", "平台", "岗位", "姓名", "单位", "手机号码", "培训日期"])
+    team.append(["测试统计", "抖音", "管理员", "孙丽", "测试县统计局", "13700001111", "2024.3.1"])
+    team.append(["测试审计", None, "信息员", "韩涛", "测试县审计局", "13700002222", None])
+    team.append(["测试统计", None, "运维", "孙丽", "测试县统计局", "13700001111", None])  # row 4: which one?
+    path = tmp_path / "两张表.xlsx"
+    wb.save(path)
+    before = counts(db)
+    with pytest.raises(UserError, match="“管理队伍”第 4 行：账号“测试统计”有多个"):
+        import_file(db, path)
+    assert counts(db) == before
+    plan, result = import_file(db, path, skip_bad=True)
+    assert result.created == 3 and result.people_created == 2 and result.roles_added == 2
+    with db.reader() as s:
+        roles = sorted((r.account.name, r.account.platform, r.person.name, r.role, r.person.trained_on)
+                       for a in s.scalars(select(Account)) for r in a.roles)
+    assert roles == [("测试审计", "weibo", "韩涛", "informant", None),
+                     ("测试统计", "douyin", "孙丽", "admin", date(2024, 3, 1))]

@@ -556,6 +556,13 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
             file_accounts[v["uuid"]] = key_uuid
         file_np.setdefault((v["name"], v["platform"]), []).append(key_uuid)
 
+    file_names: dict[str, list[str]] = {}  # name → account keys, for rows that give no platform
+    for (n, _p), keys in file_np.items():
+        file_names.setdefault(n, []).extend(keys)
+    db_names: dict[str, list[str]] = {}
+    for (n, _p), keys in index.by_name_platform.items():
+        db_names.setdefault(n, []).extend(keys)
+
     def resolve_account(v: dict[str, Any]) -> tuple[str | None, str | None]:
         """(account key, problem) for a 管理队伍 / 备案记录 row."""
         u = v.get("account_uuid")
@@ -566,11 +573,10 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
                 return u, None
         name, platform = v.get("account_name"), v.get("account_platform")
         if name:
-            found = set(file_np.get((name, platform), []) if platform else
-                        [x for (n, _p), xs in file_np.items() if n == name for x in xs])
+            found = set(file_np.get((name, platform), []) if platform else file_names.get(name, []))
             if not found:
                 found = set(index.by_name_platform.get((name, platform), []) if platform else
-                            [x for (n, _p), xs in index.by_name_platform.items() if n == name for x in xs])
+                            db_names.get(name, []))
             if len(found) == 1:
                 return found.pop(), None
             if len(found) > 1:
