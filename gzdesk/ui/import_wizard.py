@@ -387,6 +387,7 @@ class ImportWizard(QWizard):
         self.result: ImportResult | None = None
         self.setWindowTitle("从 Excel 导入台账")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the import is done by then
         self.setButtonText(QWizard.WizardButton.NextButton, "下一步 >")
         self.setButtonText(QWizard.WizardButton.BackButton, "< 上一步")
         self.setButtonText(QWizard.WizardButton.CancelButton, "取消")
