@@ -139,6 +139,13 @@ def test_search_as_you_type_and_filter_combos(window, qtbot):
     assert [r.name for r in page.model.visible_rows] == ["财政快讯"]
     qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
     assert page.model.rowCount() == 4 and page.unit_combo.currentIndex() == 0
+    page.unit_combo.setEditText("青山")  # typing part of a unit name picks the unit
+    page.unit_combo.lineEdit().editingFinished.emit()
+    assert page.unit_combo.currentText() == "青山镇人民政府"
+    assert sorted(r.name for r in page.model.visible_rows) == ["青山发布", "青山微讯"]
+    page.unit_combo.setEditText("")
+    page.unit_combo.lineEdit().editingFinished.emit()
+    assert page.unit_combo.currentIndex() == 0 and page.model.rowCount() == 4
     page.search.setText("没有这个")
     qtbot.waitUntil(lambda: page.model.rowCount() == 0)
     assert page.empty_label.isVisible() and "清除筛选" in page.empty_label.text()

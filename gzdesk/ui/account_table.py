@@ -31,6 +31,7 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QCompleter,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -290,7 +291,15 @@ class RegistryPage(QWidget):
         for code, text in enums.STATUS_LABELS.items():
             self.status_combo.addItem(text, code)
         self.unit_combo = QComboBox()
+        self.unit_combo.setEditable(True)  # type part of a name: a county may have thousands of units
+        self.unit_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.unit_combo.addItem("全部主办单位", None)
+        unit_completer = QCompleter(self.unit_combo.model(), self.unit_combo)
+        unit_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        unit_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        unit_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.unit_combo.setCompleter(unit_completer)
+        self._filter_units: list[tuple[str, int]] = []
         self.unit_combo.setMinimumContentsLength(10)
         self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.unit_combo.setMaxVisibleItems(25)
@@ -355,6 +364,7 @@ class RegistryPage(QWidget):
         self.platform_combo.currentIndexChanged.connect(self._apply_combos)
         self.status_combo.currentIndexChanged.connect(self._apply_combos)
         self.unit_combo.currentIndexChanged.connect(self._apply_combos)
+        self.unit_combo.lineEdit().editingFinished.connect(self._unit_text_done)
         self.clear_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_account)
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
@@ -387,7 +397,11 @@ class RegistryPage(QWidget):
             self.reload()
 
     def _fill_unit_combo(self, rows: list[AccountRow]) -> None:
+        """The 主办单位 filter lists the units that host at least one account (refilled on change)."""
         units = sorted({(r.host_unit, r.host_unit_id) for r in rows if r.host_unit_id is not None})
+        if units == self._filter_units:
+            return
+        self._filter_units = units
         chosen = self.unit_combo.currentData()
         self.unit_combo.blockSignals(True)
         try:
@@ -411,6 +425,21 @@ class RegistryPage(QWidget):
         self.model.set_filter(platform=self.platform_combo.currentData(),
                               status=self.status_combo.currentData(),
                               host_unit_id=self.unit_combo.currentData())
+
+    def _unit_text_done(self) -> None:
+        """Typed text in the 主办单位 box: empty means all units, else the first unit containing it."""
+        combo = self.unit_combo
+        text = combo.currentText().strip()
+        if not text:
+            index = 0
+        else:
+            index = combo.findText(text, Qt.MatchFlag.MatchExactly)
+            if index < 0:
+                index = combo.findText(text, Qt.MatchFlag.MatchContains)
+        if index < 0:
+            index = combo.currentIndex()
+        combo.setCurrentIndex(index)
+        combo.setEditText(combo.itemText(index))
 
     def clear_filters(self) -> None:
         for combo in (self.platform_combo, self.status_combo, self.unit_combo):

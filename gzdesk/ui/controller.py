@@ -44,6 +44,8 @@ class Controller(QObject):
         super().__init__(parent)
         self.db = db
         self._office: OfficeInfo | None = None
+        self._cache: dict[str, tuple[tuple[str, ...], Any]] = {}
+        self.data_changed.connect(self._forget)
 
     # ------------------------------------------------------------------ sessions
     def read(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
@@ -70,6 +72,20 @@ class Controller(QObject):
         if topic in (OFFICE, ALL):
             self._office = None
         self.data_changed.emit(topic)
+
+    def cached(self, key: str, topics: tuple[str, ...], make: Callable[[], T]) -> T:
+        """``make()`` once, kept until one of ``topics`` (or ALL) is announced.
+
+        For lists that are slow to read on a big registry and change rarely, e.g. every unit
+        for the unit boxes of the account editor (93,000 units in a 200,000-account demo).
+        """
+        if key not in self._cache:
+            self._cache[key] = (topics, make())
+        return self._cache[key][1]
+
+    def _forget(self, topic: str) -> None:
+        for key in [k for k, (topics, _v) in self._cache.items() if topic == ALL or topic in topics]:
+            del self._cache[key]
 
     # ------------------------------------------------------------------ this office
     def is_initialized(self) -> bool:
