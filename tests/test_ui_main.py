@@ -166,6 +166,18 @@ def test_table_follows_writes_from_anywhere(window, filled_db, qtbot):
     assert window.counts_label.text().startswith("共 5 个账号")
 
 
+def test_hidden_registry_reloads_when_shown_again(window, filled_db, qtbot):
+    from PySide6.QtWidgets import QLabel as Page
+
+    window.add_page("other", "其他页", Page("其他"))
+    window.show_page("other")
+    window.controller.write(registry.save_account, AccountData(name="后台新开"))
+    qtbot.wait(20)
+    assert "后台新开" not in page_names(window)  # not reloaded while hidden
+    window.show_page("accounts")
+    qtbot.waitUntil(lambda: "后台新开" in page_names(window))
+
+
 def page_names(window) -> list[str]:
     return [r.name for r in window.registry.model.visible_rows]
 

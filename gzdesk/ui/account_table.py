@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,7 +48,7 @@ from gzdesk import enums, registry
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.registry import AccountRow
-from gzdesk.ui.controller import ACCOUNTS, ALL, PEOPLE, UNITS, Controller
+from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, UNITS, Controller
 
 if TYPE_CHECKING:
     from gzdesk.ui.main_window import MainWindow
@@ -387,14 +387,25 @@ class RegistryPage(QWidget):
 
     refresh = reload
 
+    # Topics that can change what the table shows: a filing may change an account's status
+    # (关停/注销 take effect), a renamed unit changes the 主办单位 column.
+    RELOAD_TOPICS = (ACCOUNTS, UNITS, FILINGS, ALL)
+
     def _on_data_changed(self, topic: str) -> None:
-        if topic in (ACCOUNTS, UNITS, PEOPLE, ALL) and not self._reload_pending:
+        if topic in self.RELOAD_TOPICS and not self._reload_pending:
             self._reload_pending = True  # several writes in a row reload once
-            QTimer.singleShot(0, self._reload_if_pending)
+            if self.isVisible():
+                QTimer.singleShot(0, self._reload_if_pending)
+            # else: reloaded when the page is shown again (a big registry takes a second)
 
     def _reload_if_pending(self) -> None:
-        if self._reload_pending:
+        if self._reload_pending and self.isVisible():
             self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._reload_pending:
+            QTimer.singleShot(0, self._reload_if_pending)
 
     def _fill_unit_combo(self, rows: list[AccountRow]) -> None:
         """The 主办单位 filter lists the units that host at least one account (refilled on change)."""
