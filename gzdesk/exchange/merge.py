@@ -71,7 +71,7 @@ def _q(name: str) -> str:
 # --------------------------------------------------------------------------- report
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     table: str
     uuid: str
@@ -287,9 +287,12 @@ class _Merger:
         cols = [c.name for c in table.columns]
         col_list = ", ".join(_q(c) for c in cols)
         name = table.name
-        local_rows = {r[cols.index("uuid")]: dict(zip(cols, r, strict=True)) for r in
-                      self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)}").fetchall()}
-        self.local_id[name] = {u: r["id"] for u, r in local_rows.items()}
+        idx = {c: i for i, c in enumerate(cols)}
+        i_id, i_uuid, i_origin = idx["id"], idx["uuid"], idx["origin"]
+        # this database's rows as tuples (a third of the memory of dicts, for big libraries)
+        local_rows: dict[str, tuple] = {r[i_uuid]: tuple(r) for r in
+                                        self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)}")}
+        self.local_id[name] = {u: r[i_id] for u, r in local_rows.items()}
         snap_rows: list[dict] = []
         if present:
             snap_cols = {r[1] for r in self.reader.execute(f"PRAGMA table_info({_q(name)})")}
@@ -311,7 +314,8 @@ class _Merger:
         inserts: list[dict] = []
         updates: list[dict] = []
         for r in snap_rows:
-            desired = dict(r)
+            item = Item(name, r["uuid"], self._label(r))  # labelled by the values as sent
+            desired = r  # rewritten in place: one copy of the snapshot's rows in memory
             for col, target in fks:
                 value = desired[col]
                 if value is not None:
@@ -319,21 +323,22 @@ class _Merger:
                     desired[col] = self.local_id.get(target, {}).get(ref_uuid) if ref_uuid else None
             desired["origin"] = self.source
             local = local_rows.get(r["uuid"])
-            item = Item(name, r["uuid"], self._label(r))
             if local is None:
                 desired["id"] = self.local_id[name][r["uuid"]]
                 inserts.append(desired)
                 self.report.added.append(item)
-            elif local["origin"] is None:
+            elif local[i_origin] is None:
                 self.report.kept_local.append(item)
             else:
-                desired["id"] = local["id"]
+                desired["id"] = local[i_id]
                 updates.append(desired)
             self.ticker.advance()
 
-        gone_rows = [r for u, r in local_rows.items() if r["origin"] == self.source and u not in in_snapshot]
-        self._unique_values(table, local_rows, inserts + updates, gone_rows)
-        updates = [d for d in updates if any(d[c] != local_rows[d["uuid"]][c] for c in cols)]
+        del snap_rows
+        gone_rows = [dict(zip(cols, r, strict=True)) for u, r in local_rows.items()
+                     if r[i_origin] == self.source and u not in in_snapshot]
+        self._unique_values(table, idx, local_rows, inserts + updates, gone_rows)
+        updates = [d for d in updates if tuple(d[c] for c in cols) != local_rows[d["uuid"]]]
         self.report.changed.extend(Item(name, d["uuid"], self._label(d)) for d in updates)
         # report a kept-with-suffix value only where something was written (not on every re-merge)
         written_now = {d["uuid"] for d in inserts} | {d["uuid"] for d in updates}
@@ -372,8 +377,8 @@ class _Merger:
                 found.update(c.name for c in idx.columns)
         return sorted(found - {"id", "uuid"})
 
-    def _unique_values(self, table: Table, local_rows: dict[str, dict], written: list[dict],
-                       gone_rows: list[dict]) -> None:
+    def _unique_values(self, table: Table, idx: dict[str, int], local_rows: dict[str, tuple],
+                       written: list[dict], gone_rows: list[dict]) -> None:
         """Give a colliding unique value the source's name; clear the way for values that move."""
         columns = self._unique_columns(table)
         if not columns:
@@ -381,7 +386,8 @@ class _Merger:
         written_by_uuid = {d["uuid"]: d for d in written}
         releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
         for col in columns:
-            held = {r[col]: u for u, r in local_rows.items() if u not in releasing and r[col] is not None}
+            i_col = idx[col]
+            held = {r[i_col]: u for u, r in local_rows.items() if u not in releasing and r[i_col] is not None}
             taken: set = set()
             for d in written:
                 value = d[col]
@@ -399,11 +405,11 @@ class _Merger:
             moving = []
             for u in releasing:
                 r = local_rows.get(u)
-                if r is None or r[col] is None:
+                if r is None or r[i_col] is None:
                     continue
                 d = written_by_uuid.get(u)
-                if d is None or d[col] != r[col]:
-                    moving.append((f"~{u}", r["id"]))
+                if d is None or d[col] != r[i_col]:
+                    moving.append((f"~{u}", r[idx["id"]]))
             if moving:
                 self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = ? WHERE id = ?", moving)
 
