@@ -10,6 +10,7 @@ the account, or not at all.
 
 from __future__ import annotations
 
+import html
 from dataclasses import astuple
 
 from PySide6.QtCore import Qt
@@ -581,7 +582,7 @@ class AccountEditor(QDialog):
                           ("last_original_on", self.last_original_edit)):
             problem = edit.problem()
             if problem:
-                problems.append((key, f"{DATE_FIELDS[key]}：{problem}"))
+                problems.append((key, problem))
             else:
                 setattr(d, key, edit.date())
         new_units: dict[str, str] = {}
@@ -607,6 +608,8 @@ class AccountEditor(QDialog):
 
     # ------------------------------------------------------------------ problems
     def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        order = {key: i for i, key in enumerate(self.fields)}  # as laid out in the form
+        problems = sorted(problems, key=lambda p: order.get(p[0], len(order)))
         by_key: dict[str, list[str]] = {}
         for key, message in problems:
             by_key.setdefault(key, []).append(message)
@@ -615,8 +618,12 @@ class AccountEditor(QDialog):
         if not problems:
             self.summary.hide()
             return
-        lines = "".join(f"<li>{FIELD_LABELS.get(k, '')}{'：' if k in FIELD_LABELS else ''}{m}</li>"
-                        for k, m in problems)
+        def line(key: str, message: str) -> str:
+            label = FIELD_LABELS.get(key, "")
+            text = message if not label or message.startswith(label) else f"{label}：{message}"
+            return f"<li>{html.escape(text)}</li>"
+
+        lines = "".join(line(k, m) for k, m in problems)
         self.summary.setText(f"<b>还不能保存：有 {len(problems)} 处需要修改（已在对应栏目下标红）</b><ul "
                              f"style='margin:2px 0 0 -20px'>{lines}</ul>")
         self.summary.show()

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QSettings,
@@ -279,7 +281,8 @@ class RegistryPage(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("accountSearch")
-        self.search.setPlaceholderText("搜索名称、账号ID、主办单位（Ctrl+F）")
+        self.search.setPlaceholderText("名称、账号ID、主办单位")
+        self.search.setToolTip("输入即查找（Ctrl+F）；多个词用空格分开")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(180)
         self.platform_combo = QComboBox()
@@ -344,16 +347,18 @@ class RegistryPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
-        self.empty_label = QLabel()
+        # shown over the empty table, centred (kept in place by eventFilter)
+        self.empty_label = QLabel(self.table.viewport())
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: #777; padding: 24px;")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #777; padding: 24px; font-size: 11pt;")
         self.empty_label.hide()
+        self.table.viewport().installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -373,6 +378,11 @@ class RegistryPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
         self.model.modelReset.connect(self._update_counts)
         controller.data_changed.connect(self._on_data_changed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.empty_label.setGeometry(self.table.viewport().rect())
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
@@ -476,10 +486,11 @@ class RegistryPage(QWidget):
             text += "　｜　" + "　".join(parts)
         self.counts_changed.emit(text)
         if total == 0:
-            self.empty_label.setText("还没有登记账号。点击“新建账号”（Ctrl+N）登记第一个账号，"
+            self.empty_label.setText("还没有登记账号。\n点击“新建账号”（Ctrl+N）登记第一个账号，"
                                      "或从“数据交换”菜单导入 Excel 台账。")
         elif shown == 0:
-            self.empty_label.setText("没有符合条件的账号。可修改查找内容或点击“清除筛选”。")
+            self.empty_label.setText("没有符合条件的账号。\n可修改查找内容或点击“清除筛选”。")
+        self.empty_label.setGeometry(self.table.viewport().rect())
         self.empty_label.setVisible(shown == 0)
 
     # ------------------------------------------------------------------ selection
