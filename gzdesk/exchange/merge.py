@@ -17,6 +17,12 @@ What a newer snapshot from a known source does (choices documented here, shown i
 - a uuid that belongs to a record made in this office (``origin`` empty) is **not overwritten**
   (reported as 未覆盖本库记录).
 
+Merged records belong to their source: an edit made here to a merged record is replaced by the
+next snapshot from that source (corrections go back to the county, which re-sends). Identity is
+the source's own unit uuid, so a renamed county stays the same source (its records' ``origin``
+follows the new name); a database copied from another county to start with would share that
+uuid and be taken for it — each office must create its own database with ``gzdesk init``.
+
 A snapshot with the same hash as, or a created time not later than, the last one merged from that
 source changes nothing and says so. A snapshot of this office itself is refused.
 
