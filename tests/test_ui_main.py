@@ -9,7 +9,7 @@ import sys
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
 
@@ -180,6 +180,40 @@ def test_hidden_registry_reloads_when_shown_again(window, filled_db, qtbot):
 
 def page_names(window) -> list[str]:
     return [r.name for r in window.registry.model.visible_rows]
+
+
+def test_selection_survives_search_and_sort(window, qtbot):
+    page = window.registry
+    target = next(r.id for r in page.model.visible_rows if r.name == "青山微讯")
+    page.select_id(target)
+    page.search.setText("青山")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    assert page.selected_ids() == [target]
+    page.table.horizontalHeader().setSortIndicator(COLUMN_KEYS.index("name"), Qt.SortOrder.DescendingOrder)
+    assert page.selected_ids() == [target] and page.current_id() == target
+
+
+def test_delete_key_in_the_search_box_edits_text(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page = window.registry
+    page.table.selectRow(0)
+    page.search.setFocus()
+    page.search.setText("abc")
+    page.search.setCursorPosition(0)
+    asked = []
+
+    def close_question():  # were a question asked, do not hang the test run
+        box = QApplication.activeModalWidget()
+        if box is not None:
+            asked.append(box)
+            box.done(0)
+
+    QTimer.singleShot(500, close_question)
+    qtbot.keyClick(page.search, Qt.Key.Key_Delete)  # must not ask to delete the account
+    qtbot.wait(600)
+    assert page.search.text() == "bc"
+    assert not asked
 
 
 def test_ctrl_f_focuses_search(window, qtbot):

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QByteArray,
     QEvent,
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QObject,
@@ -377,6 +378,10 @@ class RegistryPage(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
         self.model.modelReset.connect(self._update_counts)
+        # filtering, sorting and reloading reset the model: keep the selected accounts selected
+        self._kept_selection: tuple[list[int], int | None] = ([], None)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
         controller.data_changed.connect(self._on_data_changed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -388,12 +393,9 @@ class RegistryPage(QWidget):
     def reload(self) -> None:
         """Read every account again, keeping the selection, filters and sort."""
         self._reload_pending = False
-        keep = self.selected_ids()
-        current = self.current_id()
         rows = self.controller.read(registry.list_accounts)
         self._fill_unit_combo(rows)
-        self.model.set_rows(rows)
-        self._select_ids(keep, current)
+        self.model.set_rows(rows)  # the selection is kept across the reset (see _restore_selection)
 
     refresh = reload
 
@@ -512,28 +514,43 @@ class RegistryPage(QWidget):
         return self._select_ids([account_id], account_id)
 
     def _select_ids(self, ids: list[int], current: int | None) -> bool:
+        """Select the visible rows of these accounts (contiguous rows as one range)."""
         if not ids:
             return False
         wanted = set(ids)
-        sm = self.table.selectionModel()
-        found = False
-        flags = (QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
         if len(wanted) == 1:
             row = self.model.row_of_id(next(iter(wanted)))
             rows = [row] if row >= 0 else []
         else:
             rows = [i for i, r in enumerate(self.model.visible_rows) if r.id in wanted]
-        for row in rows:
-            index = self.model.index(row, 0)
-            sm.select(index, flags)
-            found = True
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        start = prev = None
+        for row in [*rows, None]:
+            if row is not None and prev is not None and row == prev + 1:
+                prev = row
+                continue
+            if start is not None:
+                selection.select(self.model.index(start, 0), self.model.index(prev, last))
+            start = prev = row
+        sm = self.table.selectionModel()
+        sm.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if current is not None:
             row = self.model.row_of_id(current)
             if row >= 0:
                 index = self.model.index(row, 0)
                 sm.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
                 self.table.scrollTo(index)
-        return found
+        return bool(rows)
+
+    def _remember_selection(self) -> None:
+        self._kept_selection = (self.selected_ids(), self.current_id())
+
+    def _restore_selection(self) -> None:
+        ids, current = self._kept_selection
+        self._kept_selection = ([], None)
+        if ids:
+            self._select_ids(ids, current)
 
     # ------------------------------------------------------------------ actions
     def new_account(self) -> None:
