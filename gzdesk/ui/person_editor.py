@@ -112,6 +112,9 @@ class PersonEditor(RecordDialog):
             self.extra.addWidget(note)
         self.extra.addWidget(self.roles_table)
 
+        # Room for the messages and the 离职 warning that appear under fields while typing (word-wrapped
+        # labels do not grow the window by themselves); the accounts table gives the space back.
+        self.resize(640, 720 if self.roles else 600)
         self.start()
         self.name_edit.setFocus()
 

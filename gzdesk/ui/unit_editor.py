@@ -349,6 +349,8 @@ class UnitEditor(RecordDialog):
             self._kind_chosen = False
             self.name_edit.textChanged.connect(self._guess_kind)
             self.kind_combo.activated.connect(lambda _i: setattr(self, "_kind_chosen", True))
+        self.extra.addStretch(1)  # spare height below the form, not between its rows
+        self.resize(580, 440)  # room for the messages that appear under fields
         self.start()
         self.name_edit.setFocus()
 
