@@ -27,6 +27,8 @@ _translators: list[QTranslator] = []  # kept alive for the application's lifetim
 def install_translations(app: QApplication) -> bool:
     """Load Qt's own zh_CN translations so standard buttons and dialogs speak Chinese."""
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    if _translators:  # already installed (a second window in the same process, tests)
+        return True
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     loaded = False
     for name in ("qtbase_zh_CN", "qt_zh_CN"):
