@@ -53,6 +53,7 @@ from gzdesk.ui.widgets import (
     TriStateCombo,
     ask_save_discard,
     confirm,
+    fit_to_screen,
 )
 
 UNIT_ROLES = (("supervisor", "主管单位"), ("host", "主办单位"), ("operator", "承办单位"))
@@ -354,7 +355,7 @@ class AccountEditor(QDialog):
         self.data = data
         self.setWindowTitle("新建账号" if account_id is None else f"编辑账号 — {data.name}")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.resize(1140, 820)
+        fit_to_screen(self, 1140, 820)
         self.setMinimumSize(820, 560)
         self._build()
         choices = UnitChoices.of(controller)
@@ -528,6 +529,19 @@ class AccountEditor(QDialog):
         layout.addLayout(bottom)
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+        # Tab goes down the left column, then down the right one
+        order = [self.name_edit, self.platform_combo, self.platform_other_edit, self.handle_edit,
+                 self.status_combo, self.registered_edit, self.followers_spin, self.followers_on_edit,
+                 self.last_update_edit, self.last_original_edit, self.tags_edit, self.verified_combo,
+                 self.names_host_combo, self.news_license_combo, self.url_edit, self.intro_edit,
+                 self.notes_edit]
+        for prefix, _title in UNIT_ROLES:
+            order += [self.unit_combos[prefix], self.leader_edits[prefix], self.phone_edits[prefix]]
+        order += [self.qr_field.pick_button, self.qr_field.clear_button, self.team_table.table,
+                  self.team_table.add_button, self.team_table.remove_button, self.save_button,
+                  self.cancel_button]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
         self.platform_combo.currentIndexChanged.connect(self._platform_changed)
 
     # ------------------------------------------------------------------ data in / out

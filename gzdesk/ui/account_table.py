@@ -345,6 +345,8 @@ class RegistryPage(QWidget):
         header.setSectionsMovable(True)
         for i, col in enumerate(COLUMNS):
             self.table.setColumnWidth(i, col.width)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
@@ -622,6 +624,27 @@ class RegistryPage(QWidget):
             for action in self._window.account_actions:
                 menu.addAction(action)
         menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def _header_menu(self, pos: QPoint) -> None:
+        """Right-click on the header: show or hide columns (remembered with the layout)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for i, col in enumerate(COLUMNS):
+            action = menu.addAction(col.title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(i))
+            action.setEnabled(col.key != "name")  # the name always stays
+            action.toggled.connect(lambda on, i=i: header.setSectionHidden(i, not on))
+        menu.addSeparator()
+        menu.addAction("恢复默认列宽", self.reset_columns)
+        menu.exec(header.mapToGlobal(pos))
+
+    def reset_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        for i, col in enumerate(COLUMNS):
+            header.setSectionHidden(i, False)
+            header.moveSection(header.visualIndex(i), i)
+            self.table.setColumnWidth(i, col.width)
 
     # ------------------------------------------------------------------ layout memory
     def save_layout(self, settings: QSettings) -> None:

@@ -40,6 +40,7 @@ from gzdesk import APP_TITLE, __version__
 from gzdesk.errors import UserError
 from gzdesk.paths import data_dir
 from gzdesk.ui.controller import ALL, OFFICE, Controller
+from gzdesk.ui.widgets import fit_to_screen
 
 EXTENSIONS = (
     "gzdesk.ui.units_page",
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self.loaded_extensions: list[str] = []
 
         self.setObjectName("MainWindow")
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800, margin=40)
         self.setMinimumSize(900, 560)
         self._update_title()
 

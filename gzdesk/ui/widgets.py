@@ -293,6 +293,15 @@ class ImageField(QWidget):
         return False
 
 
+def fit_to_screen(widget: QWidget, width: int, height: int, margin: int = 60) -> None:
+    """Resize to width×height, but no larger than the screen's free area (1366×768 laptops)."""
+    screen = widget.screen()
+    if screen is not None:
+        free = screen.availableGeometry()
+        width, height = min(width, free.width() - margin), min(height, free.height() - margin)
+    widget.resize(max(width, 400), max(height, 300))
+
+
 def confirm(parent: QWidget | None, title: str, text: str, yes: str = "确定", no: str = "取消") -> bool:
     """A question with Chinese buttons; the safe answer (``no``) is the default."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text,
