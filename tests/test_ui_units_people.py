@@ -418,3 +418,36 @@ def test_clearing_the_search_restores_opened_branches(controller, qtbot):
     page.search_edit.setText("")
     page.rebuild()
     assert page._expanded_ids() == {bureau}
+
+
+def test_ctrl_s_saves_the_unit_editor(controller, qtbot):
+    d = UnitEditor(controller)
+    keep(qtbot, d)
+    d.show()
+    d.activateWindow()
+    qtbot.waitUntil(d.isActiveWindow)  # a window shortcut needs its window active
+    d.name_edit.setText("县档案馆")
+    assert d.kind_combo.currentData() == UnitType.INSTITUTION
+    qtbot.keyClick(d.name_edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert d.saved_id is not None and not d.isVisible()
+    assert controller.read(registry.get_unit, d.saved_id).name == "县档案馆"
+
+
+def test_deleting_a_person_on_a_team_is_refused(controller, qtbot, modals):
+    busy = controller.write(registry.save_person, PersonData(name="周八"))
+    idle = controller.write(registry.save_person, PersonData(name="吴九"))
+    controller.write(registry.save_account, AccountData(name="县政府发布", team=[TeamMember(busy, Role.LEADER)]))
+    page = PeoplePage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    texts: list[str] = []
+    assert page.select_person(busy)
+    modals.expect(QMessageBox, click_box(texts, "删除"))
+    modals.expect(QMessageBox, click_box(texts, "知道了"))
+    page.delete_selected()
+    assert texts[1] == "“周八”还在 1 个账号的管理队伍中，请先从管理队伍移除或登记离职"
+    assert page.select_person(idle)
+    modals.expect(QMessageBox, click_box(texts, "删除"))
+    page.delete_selected()
+    modals.done()
+    assert [p.name for p in page.model.rows] == ["周八"]
