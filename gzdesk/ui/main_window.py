@@ -11,9 +11,11 @@ Other parts of the program plug in through ``EXTENSIONS``: each named module has
 - ``window.current_account_id()`` / ``window.selected_account_ids()`` — the registry selection
 - ``window.add_account_action(action)`` — an entry in the registry table's right-click menu
 
-A page may define any of ``focus_search()``, ``delete_selected()``, ``refresh()``: the window
-routes 编辑→查找 (Ctrl+F), 编辑→删除 (Delete) and 视图→刷新 (F5) to the page being shown, so
-pages need no shortcuts of their own (two actions with one shortcut would cancel each other).
+A page may define ``focus_search()`` and ``delete_selected()``: the window routes 编辑→查找
+(Ctrl+F) and 编辑→删除 (Delete) to the page being shown, so pages need no shortcuts of their own
+(two actions with one shortcut would cancel each other). 视图→刷新 (F5) announces
+``data_changed("all")``: every page listening to the controller reloads. A page may define
+``can_close() -> bool`` to keep the window open (e.g. to ask about unsaved edits).
 """
 
 from __future__ import annotations
