@@ -166,6 +166,15 @@ def test_table_follows_writes_from_anywhere(window, filled_db, qtbot):
     assert window.counts_label.text().startswith("共 5 个账号")
 
 
+def test_f5_reloads_changes_made_outside_the_window(window, filled_db, qtbot):
+    with filled_db.transaction() as s:  # e.g. the command line, on the same file
+        registry.save_account(s, AccountData(name="命令行新建"))
+    assert "命令行新建" not in page_names(window)
+    window.refresh_action.trigger()
+    qtbot.waitUntil(lambda: "命令行新建" in page_names(window))
+    assert window.statusBar().currentMessage() == "已刷新"
+
+
 def test_hidden_registry_reloads_when_shown_again(window, filled_db, qtbot):
     from PySide6.QtWidgets import QLabel as Page
 
