@@ -451,3 +451,35 @@ def test_deleting_a_person_on_a_team_is_refused(controller, qtbot, modals):
     page.delete_selected()
     modals.done()
     assert [p.name for p in page.model.rows] == ["周八"]
+
+
+def test_unit_context_actions_in_the_main_window(db, qtbot, tmp_path, modals):
+    from gzdesk.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(Controller(db), extensions=("gzdesk.ui.units_page", "gzdesk.ui.people_page"),
+                        settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    c = window.controller
+    town = c.write(registry.save_unit, UnitData("青石镇人民政府", UnitType.TOWNSHIP))
+    bureau = c.write(registry.save_unit, UnitData("县教育体育局", UnitType.DEPARTMENT))
+    c.write(registry.save_account, AccountData(name="青石发布", host_unit_id=town))
+    c.write(registry.save_account, AccountData(name="教育发布", host_unit_id=bureau))
+    actions = dict(window.page("units").unit_actions)
+    assert set(actions) == {"查看本单位主办的账号", "新建本单位人员…"}
+    actions["查看本单位主办的账号"](town)
+    assert window.current_page_key() == "accounts"
+    assert [r.name for r in window.registry.model.visible_rows] == ["青石发布"]
+
+    def fill(d: QWidget) -> None:
+        assert isinstance(d, PersonEditor)
+        assert d.unit_combo.unit_id() == (bureau, None)
+        d.name_edit.setText("钱十")
+        qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+
+    modals.expect(PersonEditor, fill)
+    actions["新建本单位人员…"](bureau)
+    modals.done()
+    assert window.current_page_key() == "people"
+    assert [(p.name, p.unit_name) for p in window.page("people").model.rows] == [("钱十", "县教育体育局")]

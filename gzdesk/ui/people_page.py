@@ -460,3 +460,7 @@ def install(window: Any) -> None:
     menu.addAction(new_action)
     menu.addAction(tasks_action)
     window.people_actions = [new_action, tasks_action]
+    units_page = getattr(window, "units_page", None)
+    if units_page is not None and hasattr(units_page, "unit_actions"):
+        units_page.unit_actions.append(
+            ("新建本单位人员…", lambda unit_id: (window.show_page("people"), page.new_person(unit_id))))

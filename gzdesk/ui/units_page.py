@@ -7,6 +7,7 @@ ancestors of each match so the tree keeps its shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -55,6 +56,8 @@ class UnitsPage(QWidget):
         self._stale = True
         self._first_load = True
         self._expanded_before_search: set[int] | None = None
+        # (text, fn(unit_id)) shown in the tree's right-click menu; other pages add theirs at install.
+        self.unit_actions: list[tuple[str, Callable[[int], object]]] = []
 
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("查找单位：名称、类型、负责人、电话…")
@@ -282,6 +285,11 @@ class UnitsPage(QWidget):
             action = menu.addAction(text)
             action.triggered.connect(slot)
             action.setEnabled(not needs or self.current_id() is not None)
+        unit_id = self.current_id()
+        if self.unit_actions and unit_id is not None:
+            menu.addSeparator()
+            for text, fn in self.unit_actions:
+                menu.addAction(text).triggered.connect(lambda _=False, f=fn, u=unit_id: f(u))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     # ------------------------------------------------------------------ reloading
@@ -314,3 +322,20 @@ def install(window: Any) -> None:
     menu.addAction(new_action)
     menu.addAction(child_action)
     window.unit_actions = [new_action, child_action]
+    page.unit_actions.append(("查看本单位主办的账号", lambda unit_id: show_unit_accounts(window, unit_id)))
+
+
+def show_unit_accounts(window: Any, unit_id: int) -> bool:
+    """Switch to 账号台账 filtered on this 主办单位; False if the registry has no such filter entry."""
+    registry_page = getattr(window, "registry", None)
+    combo = getattr(registry_page, "unit_combo", None)
+    if registry_page is None or combo is None:
+        return False
+    window.show_page("accounts")
+    registry_page.reload()  # the filter lists only units hosting accounts: make it current first
+    index = combo.findData(unit_id)
+    if index < 0:
+        window.status_message("该单位没有作为主办单位的账号")
+        return False
+    combo.setCurrentIndex(index)
+    return True
