@@ -382,4 +382,32 @@ def test_team_member_can_be_removed_and_duplicates_refused(editor, db, qtbot, un
 def test_editor_has_a_field_for_every_account_attribute(editor, db, qtbot):
     ed = editor()
     assert set(registry.ACCOUNT_FIELDS) | {"team"} <= set(ed.fields)
-    assert isinstance(ed.save_button, QPushButton) and ed.save_button.text() == "保存"
+    assert isinstance(ed.save_button, QPushButton) and ed.save_button.text() == "保存(&S)"
+
+
+def test_a_person_not_yet_registered_can_be_added_from_the_picker(editor, db, qtbot):
+    from gzdesk.ui.person_editor import PersonEditor
+
+    ed = editor()
+    ed.name_edit.setText("新人账号")
+    driver = ModalDriver()
+
+    def register(pe: PersonEditor) -> None:
+        pe.name_edit.setText("赵六")
+        pe.mobile_edit.setText("13900001111")
+        qtbot.mouseClick(pe.save_button, Qt.MouseButton.LeftButton)
+
+    def pick(p: PersonPicker) -> None:
+        driver.expect(PersonEditor, register)
+        qtbot.mouseClick(p.new_person_button, Qt.MouseButton.LeftButton)
+        assert p.list.currentItem() is not None and p.list.currentItem().text().startswith("赵六")
+        p.accept()
+
+    driver.expect(PersonPicker, pick)
+    qtbot.mouseClick(ed.team_table.add_button, Qt.MouseButton.LeftButton)
+    driver.check()
+    assert [m.name for m in ed.team_table.members()] == ["赵六"]
+    assert ed.save()
+    with db.reader() as s:
+        [member] = registry.team_of(s, ed.saved_id)
+    assert (member.name, member.mobile, member.role) == ("赵六", "13900001111", enums.Role.ADMIN)

@@ -157,8 +157,10 @@ class PersonPicker(QDialog):
 
     MAX_SHOWN = 300
 
-    def __init__(self, people: list[PersonData], parent: QWidget | None = None):
+    def __init__(self, people: list[PersonData], parent: QWidget | None = None,
+                 controller: Controller | None = None):
         super().__init__(parent)
+        self.controller = controller
         self.setWindowTitle("添加管理队伍成员")
         self.resize(520, 480)
         self.people = people
@@ -180,8 +182,15 @@ class PersonPicker(QDialog):
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("岗位：", self.role)
+        self.new_person_button = QPushButton("新建人员…")
+        self.new_person_button.setToolTip("名单里没有这个人时，先登记再添加")
+        self.new_person_button.clicked.connect(self.new_person)
+        self.new_person_button.setVisible(controller is not None)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_person_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
+        layout.addLayout(top)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.hint)
         layout.addLayout(form)
@@ -212,6 +221,29 @@ class PersonPicker(QDialog):
             self.hint.setText(f"找到 {matched} 人")
         if self.list.count():
             self.list.setCurrentRow(0)
+
+    def new_person(self) -> None:
+        """Register a person with the 人员 editor, then offer them in the list."""
+        try:
+            from gzdesk.ui.person_editor import PersonEditor
+        except ModuleNotFoundError as exc:
+            if exc.name != "gzdesk.ui.person_editor":
+                raise
+            return
+        editor = PersonEditor(self.controller, None, parent=self)
+        try:
+            if not editor.exec() or editor.saved_id is None:
+                return
+            person = self.controller.read(registry.get_person, editor.saved_id)
+        finally:
+            editor.deleteLater()
+        self.people.append(person)
+        self._keys.append(f"{person.name}\n{person.unit_name}\n{person.title or ''}\n{person.mobile or ''}".lower())
+        self.search.setText(person.name)
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == person.id:
+                self.list.setCurrentRow(i)
+                break
 
     def chosen(self) -> tuple[PersonData, str] | None:
         item = self.list.currentItem()
@@ -319,7 +351,7 @@ class TeamTable(QWidget):
         return self._people
 
     def pick_member(self) -> None:
-        picker = PersonPicker(self.people(), self)
+        picker = PersonPicker(self.people(), self, self.controller)
         if picker.exec() and (chosen := picker.chosen()) is not None:
             self.add_member(*chosen)
         picker.deleteLater()
@@ -508,7 +540,7 @@ class AccountEditor(QDialog):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.buttons = QDialogButtonBox()
-        self.save_button = self.buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = self.buttons.addButton("保存(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("saveButton")
         self.save_button.setToolTip("保存（Ctrl+S）")
         self.save_button.setDefault(True)
