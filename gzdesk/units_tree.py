@@ -92,6 +92,28 @@ def unit_path(units: Iterable[UnitData], unit_id: int | None) -> str:
     return " / ".join(reversed(names))
 
 
+def unit_paths(units: Iterable[UnitData]) -> dict[int, str]:
+    """``unit_path`` of every unit at once (linear in the number of units, for tooltips of big trees)."""
+    by_id = {u.id: u for u in units}
+    out: dict[int, str] = {}
+
+    def path(unit_id: int, seen: frozenset[int]) -> str:
+        if unit_id in out:
+            return out[unit_id]
+        u = by_id[unit_id]
+        parent = u.parent_id
+        if parent is None or parent not in by_id or parent in seen:
+            text = u.name
+        else:
+            text = f"{path(parent, seen | {unit_id})} / {u.name}"
+        out[unit_id] = text
+        return text
+
+    for unit_id in by_id:
+        path(unit_id, frozenset())
+    return out
+
+
 def unit_matches(u: UnitData, text: str) -> bool:
     """Search-box match on name, type, 主要负责人, 分管领导及职务, 联系电话 and 备注."""
     needle = " ".join(text.split()).lower()

@@ -18,7 +18,7 @@ from gzdesk.ui.people_page import PeoplePage
 from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.unit_editor import UnitEditor
 from gzdesk.ui.units_page import UnitsPage
-from gzdesk.units_tree import descendant_ids, filter_units, tree_order
+from gzdesk.units_tree import descendant_ids, filter_units, tree_order, unit_paths
 
 # --------------------------------------------------------------------------- modal helpers
 
@@ -123,6 +123,8 @@ def test_tree_order_and_descendants():
     assert order == [(0, "县政府"), (1, "甲镇人民政府"), (2, "党政办"), (1, "乙局"), (0, "孤儿单位")]
     assert descendant_ids(units, 3) == {3, 4}
     assert descendant_ids(units, 1) == {1, 2, 3, 4}
+    assert unit_paths(units) == {1: "县政府", 2: "县政府 / 乙局", 3: "县政府 / 甲镇人民政府",
+                                 4: "县政府 / 甲镇人民政府 / 党政办", 5: "孤儿单位"}
     shown, matched = filter_units(units, "党政")
     assert matched == {4} and shown == {1, 3, 4}
 

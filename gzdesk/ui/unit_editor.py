@@ -40,7 +40,7 @@ from gzdesk.registry import (
     unit_problems,
 )
 from gzdesk.ui.widgets import ask_save_discard, confirm
-from gzdesk.units_tree import descendant_ids, same_name_unit, tree_order, unit_path
+from gzdesk.units_tree import descendant_ids, same_name_unit, tree_order, unit_path, unit_paths
 
 MESSAGE_STYLE = "color: #c0392b;"
 # Chinese names in pinyin order (阿, 白, 陈 …) rather than by code point.
@@ -263,13 +263,14 @@ class UnitCombo(QComboBox):
             item = QStandardItem(self.none_text)
             item.setData(None, Qt.ItemDataRole.UserRole)
             self._model.appendRow(item)
+        paths = unit_paths(units)
         for depth, u in tree_order(units, pinyin_key):
             if u.id in exclude:
                 continue
             item = QStandardItem(u.name)
             item.setData(u.id, Qt.ItemDataRole.UserRole)
             item.setData(depth, DEPTH_ROLE)
-            item.setToolTip(f"{unit_path(units, u.id)}（{enums.label('unit_type', u.kind)}）")
+            item.setToolTip(f"{paths[u.id]}（{enums.label('unit_type', u.kind)}）")
             self._model.appendRow(item)
 
     def set_unit_id(self, unit_id: int | None) -> None:

@@ -39,7 +39,7 @@ from gzdesk import enums
 from gzdesk.errors import UserError
 from gzdesk.registry import UnitData, delete_unit, list_units
 from gzdesk.ui.unit_editor import UnitEditor, ask, pinyin_key, warn
-from gzdesk.units_tree import children_map, filter_units, unit_path
+from gzdesk.units_tree import children_map, filter_units, unit_paths
 
 COLUMNS = ("名称", "类型", "主要负责人", "分管领导及职务", "联系电话", "涉密", "账号数")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -140,6 +140,7 @@ class UnitsPage(QWidget):
         elif not searching and self._expanded_before_search is not None:
             expanded, self._expanded_before_search = self._expanded_before_search, None
         shown, matched = filter_units(self.units, text)
+        self._paths = unit_paths(self.units)
         self.model.removeRows(0, self.model.rowCount())
         kids = children_map((u for u in self.units if u.id in shown), pinyin_key)
         bold = QFont()
@@ -175,7 +176,7 @@ class UnitsPage(QWidget):
                   "是" if u.classified else "", str(u.account_count) if u.account_count else "")
         items = [QStandardItem(v) for v in values]
         items[0].setData(u.id, ID_ROLE)
-        items[0].setToolTip(unit_path(self.units, u.id) + (f"\n备注：{u.notes}" if u.notes else ""))
+        items[0].setToolTip(self._paths.get(u.id, u.name) + (f"\n备注：{u.notes}" if u.notes else ""))
         items[5].setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         items[6].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         items[6].setToolTip("以本单位为主办单位的账号数")
