@@ -378,7 +378,8 @@ class UnitEditor(RecordDialog):
     def problems(self, data: UnitData) -> list[tuple[str, str]]:
         out = unit_problems(data)
         twin = same_name_unit(self.units, data.name, data.id)
-        if data.name and twin is not None:
+        # Only a new or changed name is refused: an old duplicate (from an import) stays editable.
+        if data.name and twin is not None and (data.id is None or data.name != self.unit.name):
             out.append(("name", f"已有同名单位“{twin.name}”（{unit_path(self.units, twin.id)}），单位名称不能重复"))
         if data.parent_id is not None and data.parent_id in descendant_ids(self.units, data.id):
             out.append(("parent_id", "上级单位不能是本单位或其下级单位"))
