@@ -242,6 +242,7 @@ def test_layout_is_remembered(filled_db, qtbot):
     name_col = COLUMN_KEYS.index("name")
     table.setColumnWidth(name_col, 333)
     table.horizontalHeader().setSortIndicator(COLUMN_KEYS.index("followers"), Qt.SortOrder.DescendingOrder)
+    table.horizontalHeader().setSectionHidden(COLUMN_KEYS.index("handle"), True)  # header menu
     first.close()
 
     second = make_main_window(filled_db, extensions=())
@@ -251,6 +252,10 @@ def test_layout_is_remembered(filled_db, qtbot):
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (
         COLUMN_KEYS.index("followers"), Qt.SortOrder.DescendingOrder)
     assert second.registry.model._sort_column == COLUMN_KEYS.index("followers")
+    assert header.isSectionHidden(COLUMN_KEYS.index("handle"))
+    second.registry.reset_columns()
+    assert not header.isSectionHidden(COLUMN_KEYS.index("handle"))
+    assert second.registry.table.columnWidth(name_col) == 190
     assert not second.settings.value("main/geometry").isEmpty()  # size and place (clamped to the screen)
 
 
