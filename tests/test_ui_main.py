@@ -17,7 +17,7 @@ from gzdesk import enums, registry
 from gzdesk.db import Database
 from gzdesk.registry import AccountData, AccountRow, UnitData
 from gzdesk.ui import main_window as mw
-from gzdesk.ui.account_table import COLUMN_KEYS, AccountTableModel
+from gzdesk.ui.account_table import COLUMN_KEYS, COLUMNS, AccountTableModel
 from gzdesk.ui.app import install_translations, make_main_window, run_window
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.first_run import FirstRunDialog
@@ -255,7 +255,7 @@ def test_layout_is_remembered(filled_db, qtbot):
     assert header.isSectionHidden(COLUMN_KEYS.index("handle"))
     second.registry.reset_columns()
     assert not header.isSectionHidden(COLUMN_KEYS.index("handle"))
-    assert second.registry.table.columnWidth(name_col) == 190
+    assert second.registry.table.columnWidth(name_col) == COLUMNS[name_col].width
     assert not second.settings.value("main/geometry").isEmpty()  # size and place (clamped to the screen)
 
 
