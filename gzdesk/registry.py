@@ -340,12 +340,13 @@ def account_snapshot(session: Session, account_id: int) -> dict:
 def list_units(session: Session) -> list[UnitData]:
     counts = dict(session.execute(select(Account.host_unit_id, func.count(Account.id))
                                   .group_by(Account.host_unit_id)).all())
-    out = []
-    for u in session.scalars(select(Unit).order_by(Unit.parent_id.is_not(None), Unit.parent_id, Unit.name)):
-        out.append(UnitData(name=u.name, kind=u.kind, id=u.id, uuid=u.uuid, parent_id=u.parent_id,
-                            head=u.head, leader=u.leader, phone=u.phone, classified=u.classified,
-                            notes=u.notes, account_count=counts.get(u.id, 0)))
-    return out
+    stmt = (select(Unit.name, Unit.kind, Unit.id, Unit.uuid, Unit.parent_id, Unit.head, Unit.leader, Unit.phone,
+                   Unit.classified, Unit.notes)
+            .order_by(Unit.parent_id.is_not(None), Unit.parent_id, Unit.name))
+    # plain columns, not ORM objects: a national library has ~100,000 units
+    return [UnitData(name, kind, uid, uuid, parent_id, head, leader, phone, bool(classified), notes,
+                     counts.get(uid, 0))
+            for name, kind, uid, uuid, parent_id, head, leader, phone, classified, notes in session.execute(stmt)]
 
 
 def get_unit(session: Session, unit_id: int) -> UnitData:
@@ -438,8 +439,13 @@ def guess_unit_kind(name: str) -> str:
 def list_people(session: Session) -> list[PersonData]:
     counts = dict(session.execute(select(AccountRole.person_id, func.count(func.distinct(AccountRole.account_id)))
                                   .group_by(AccountRole.person_id)).all())
-    stmt = select(Person, Unit.name).outerjoin(Unit, Person.unit_id == Unit.id).order_by(Person.name)
-    return [_person_data(p, unit_name, counts.get(p.id, 0)) for p, unit_name in session.execute(stmt)]
+    stmt = (select(Person.name, Person.id, Person.uuid, Person.unit_id, Unit.name, Person.title,
+                   Person.office_phone, Person.mobile, Person.trained_on, Person.left_on, Person.notes)
+            .outerjoin(Unit, Person.unit_id == Unit.id).order_by(Person.name))
+    return [PersonData(name, pid, uuid, unit_id, unit_name or "", title, office, mobile, trained, left, notes,
+                       counts.get(pid, 0))
+            for name, pid, uuid, unit_id, unit_name, title, office, mobile, trained, left, notes
+            in session.execute(stmt)]
 
 
 def _person_data(p: Person, unit_name: str | None, count: int = 0) -> PersonData:
