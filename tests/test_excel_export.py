@@ -16,7 +16,13 @@ from sqlalchemy import func, select
 from gzdesk import demo, enums
 from gzdesk.cli import main
 from gzdesk.dates import cn_date
-from gzdesk.exchange.columns import ACCOUNT_COLUMNS, ACCOUNTS_SHEET, FILINGS_SHEET, TEAM_SHEET
+from gzdesk.exchange.columns import (
+    ACCOUNT_COLUMNS,
+    ACCOUNTS_SHEET,
+    FILINGS_SHEET,
+    TEAM_SHEET,
+    UNITS_SHEET,
+)
 from gzdesk.exchange.excel_export import DATE_FORMAT, export_template, export_workbook
 from gzdesk.exchange.excel_import import apply_plan, read_workbook
 from gzdesk.exchange.progress import Cancelled
@@ -42,7 +48,7 @@ def test_workbook_layout_dates_and_dropdowns(filled, tmp_path):
     result = _export(filled, path)
     assert result.accounts == 60 and result.filings > 0 and result.team_rows > 60
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET]
+    assert wb.sheetnames == [ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET, UNITS_SHEET]
     ws = wb[ACCOUNTS_SHEET]
     assert ws["A1"].value == "测试县人民政府办公室政务新媒体台账"
     assert "2026年11月22日" in ws["A2"].value and "共 60 个账号" in ws["A2"].value
@@ -238,3 +244,21 @@ def test_reading_reports_progress_and_can_be_cancelled(filled, tmp_path):
     assert len(plan.rows) == 60 and seen[-1][0] == seen[-1][1] > 60
     with pytest.raises(Cancelled):
         read_workbook(path, progress=lambda done, total: done == 0)
+
+
+def test_units_sheet_lists_every_unit_parents_first(filled, tmp_path):
+    from gzdesk.models import Unit
+
+    path = tmp_path / "u.xlsx"
+    _export(filled, path)
+    ws = openpyxl.load_workbook(path)[UNITS_SHEET]
+    head = [c.value for c in ws[3]]
+    assert head[:8] == ["单位名称", "单位类型", "上级单位", "主要负责人", "分管领导及职务", "联系电话", "是否涉密单位", "备注"]
+    rows = [dict(zip(head, r, strict=False)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    with filled.reader() as s:
+        units = {u.uuid: (u.name, enums.label("unit_type", u.kind)) for u in s.scalars(select(Unit))}
+    assert {r["唯一标识"]: (r["单位名称"], r["单位类型"]) for r in rows} == units
+    seen = set()
+    for r in rows:  # a parent always comes before its children
+        assert r["上级单位唯一标识"] is None or r["上级单位唯一标识"] in seen
+        seen.add(r["唯一标识"])

@@ -9,13 +9,24 @@ from sqlalchemy import select
 from gzdesk import demo
 from gzdesk.exchange.excel_export import export_workbook
 from gzdesk.exchange.excel_import import apply_plan, read_workbook
-from gzdesk.models import Account, AccountRole, ApprovalStep, AuditEvent, Filing, Person, Unit
+from gzdesk.models import (
+    Account,
+    AccountRole,
+    ApprovalStep,
+    AuditEvent,
+    Filing,
+    Person,
+    Setting,
+    Unit,
+)
 
 SKIP = {"id", "created_at", "updated_at", "origin"}
 
 
 def _units(s) -> dict[int, str]:
-    return dict(s.execute(select(Unit.id, Unit.name)).all())
+    """unit id → uuid; this office's own unit (made by init in each database) is called "office"."""
+    office_id = int(s.get(Setting, "office_unit_id").value)
+    return {uid: ("office" if uid == office_id else uuid) for uid, uuid in s.execute(select(Unit.id, Unit.uuid))}
 
 
 def _dump(db) -> dict[str, dict]:
@@ -25,7 +36,11 @@ def _dump(db) -> dict[str, dict]:
         acc_uuid = dict(s.execute(select(Account.id, Account.uuid)).all())
         person_uuid = dict(s.execute(select(Person.id, Person.uuid)).all())
         filing_uuid = dict(s.execute(select(Filing.id, Filing.uuid)).all())
-        out: dict[str, dict] = {"accounts": {}, "people": {}, "roles": {}, "filings": {}, "steps": {}}
+        out: dict[str, dict] = {"accounts": {}, "people": {}, "roles": {}, "filings": {}, "steps": {}, "units": {}}
+        for u in s.scalars(select(Unit)):
+            row = {c.key: getattr(u, c.key) for c in Unit.__table__.columns if c.key not in SKIP | {"uuid"}}
+            row["parent_id"] = units.get(row["parent_id"])
+            out["units"][units[u.id]] = row
         for a in s.scalars(select(Account)):
             row = {c.key: getattr(a, c.key) for c in Account.__table__.columns if c.key not in SKIP}
             for k in ("supervisor_unit_id", "host_unit_id", "operator_unit_id"):
@@ -96,6 +111,8 @@ def test_round_trip_into_new_database_is_field_by_field_equal(source, make_db):
     after = _dump(target)
     assert len(before["accounts"]) == 2000 and result.created == 2000
     assert len(before["people"]) > 1000 and len(before["filings"]) > 500 and len(before["steps"]) > 500
+    # Unit names repeat across the demo's counties (三星街道办事处 …): uuids keep them apart.
+    assert len(before["units"]) > len({u["name"] for u in before["units"].values()})
     assert _compare(before, after) == []
     with target.reader() as s:
         summaries = s.scalars(select(AuditEvent.summary).where(AuditEvent.action == "import")).all()

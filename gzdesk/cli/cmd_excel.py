@@ -103,6 +103,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"管理队伍 {counts['team_rows']} 行")
         if plan.filings:
             print(f"备案记录 {counts['filing_rows']} 行")
+        if plan.units:
+            print(f"单位名录 {counts['unit_rows']} 行")
         for line in problems[:50]:
             print("  " + line)
         if len(problems) > 50:

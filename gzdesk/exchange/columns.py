@@ -15,7 +15,7 @@ from gzdesk.dates import normalize_text
 # Cell kinds: how a value is written and read back.
 TEXT, DATE, INT, BOOL, PLATFORM, STATUS, UNIT, PHONE, UUID, SEQ = (
     "text", "date", "int", "bool", "platform", "status", "unit", "phone", "uuid", "seq")
-ROLE, KIND, STATE = "role", "filing_kind", "filing_state"
+ROLE, KIND, STATE, UNIT_TYPE = "role", "filing_kind", "filing_state", "unit_type"
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ ACCOUNT_COLUMNS: tuple[Column, ...] = (
     Column("tags", "标签", TEXT, 12, ("专项",)),
     Column("notes", "备注", TEXT, 16, ("说明",)),
     Column("uuid", "唯一标识", UUID, 36, ("uuid",)),
+    # Hidden: which unit exactly (names repeat across counties, e.g. 三星街道办事处).
+    Column("host_unit_uuid", "主办单位唯一标识", UUID, 36, (), hidden=True),
+    Column("supervisor_unit_uuid", "主管单位唯一标识", UUID, 36, (), hidden=True),
+    Column("operator_unit_uuid", "承办单位唯一标识", UUID, 36, (), hidden=True),
 )
 
 # Read from offices' own sheets only (our export carries people in the 管理队伍 sheet): the person
@@ -96,6 +100,20 @@ TEAM_COLUMNS: tuple[Column, ...] = (
     Column("notes", "备注", TEXT, 14, ()),
     Column("account_uuid", "账号唯一标识", UUID, 36, ()),
     Column("person_uuid", "人员唯一标识", UUID, 36, ()),
+    Column("unit_uuid", "单位唯一标识", UUID, 36, (), hidden=True),
+)
+
+UNIT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "单位名称", UNIT, 30, ()),
+    Column("kind", "单位类型", UNIT_TYPE, 14, ("类型",)),
+    Column("parent", "上级单位", UNIT, 30, ()),
+    Column("head", "主要负责人", TEXT, 12, ()),
+    Column("leader", "分管领导及职务", TEXT, 18, ()),
+    Column("phone", "联系电话", PHONE, 15, ()),
+    Column("classified", "是否涉密单位", BOOL, 8, ("涉密",)),
+    Column("notes", "备注", TEXT, 16, ()),
+    Column("uuid", "唯一标识", UUID, 36, ()),
+    Column("parent_uuid", "上级单位唯一标识", UUID, 36, (), hidden=True),
 )
 
 FILING_COLUMNS: tuple[Column, ...] = (
@@ -125,7 +143,7 @@ FILING_COLUMNS: tuple[Column, ...] = (
     Column("proposed", "变更内容数据", TEXT, 20, (), hidden=True),
 )
 
-ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET = "账号台账", "管理队伍", "备案记录"
+ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET, UNITS_SHEET = "账号台账", "管理队伍", "备案记录", "单位名录"
 
 # Fields an account row may carry (everything but 序号).
 UNIT_FIELDS = {"host_unit": "host_unit_id", "supervisor_unit": "supervisor_unit_id",
@@ -146,6 +164,7 @@ def synonym_table(columns: tuple[Column, ...]) -> dict[str, str]:
 ACCOUNT_SYNONYMS = synonym_table(ACCOUNT_IMPORT_COLUMNS)
 TEAM_SYNONYMS = synonym_table(TEAM_COLUMNS)
 FILING_SYNONYMS = synonym_table(FILING_COLUMNS)
+UNIT_SYNONYMS = synonym_table(UNIT_COLUMNS)
 ACCOUNT_COLUMN_BY_KEY = {c.key: c for c in ACCOUNT_IMPORT_COLUMNS}
 IMPORT_ONLY_KEYS = frozenset(c.key for c in IMPORT_ONLY_COLUMNS)
 

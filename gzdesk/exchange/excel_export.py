@@ -44,6 +44,9 @@ from gzdesk.exchange.columns import (
     STATUS,
     TEAM_COLUMNS,
     TEAM_SHEET,
+    UNIT_COLUMNS,
+    UNIT_TYPE,
+    UNITS_SHEET,
     Column,
 )
 from gzdesk.exchange.progress import ProgressCallback, Ticker
@@ -76,7 +79,8 @@ def _account_stmt():
     host, sup, op = aliased(Unit), aliased(Unit), aliased(Unit)
     cols = [c for c in Account.__table__.columns if c.key not in ("qr_image",)]
     return (select(*cols, host.name.label("host_unit"), sup.name.label("supervisor_unit"),
-                   op.name.label("operator_unit"))
+                   op.name.label("operator_unit"), host.uuid.label("host_unit_uuid"),
+                   sup.uuid.label("supervisor_unit_uuid"), op.uuid.label("operator_unit_uuid"))
             .outerjoin(host, Account.host_unit_id == host.id)
             .outerjoin(sup, Account.supervisor_unit_id == sup.id)
             .outerjoin(op, Account.operator_unit_id == op.id)
@@ -94,7 +98,24 @@ def _account_rows(session: Session) -> list[dict[str, Any]]:
 
 _PERSON_COLS = (Person.id.label("person_id"), Person.name, Unit.name.label("unit"), Person.title,
                 Person.office_phone, Person.mobile, Person.trained_on, Person.left_on, Person.notes,
-                Person.uuid.label("person_uuid"))
+                Person.uuid.label("person_uuid"), Unit.uuid.label("unit_uuid"))
+
+
+def iter_units(session: Session) -> list[dict[str, Any]]:
+    """Every unit, parents before their children (so a re-import can link each to its parent)."""
+    parent = aliased(Unit)
+    stmt = (select(Unit.__table__, parent.name.label("parent"), parent.uuid.label("parent_uuid"))
+            .outerjoin(parent, Unit.parent_id == parent.id).order_by(Unit.id))
+    rows = [dict(r) for r in session.execute(stmt).mappings()]
+    children: dict[int | None, list[dict[str, Any]]] = {}
+    for r in rows:
+        children.setdefault(r["parent_id"], []).append(r)
+    ids = {r["id"] for r in rows}
+    out, todo = [], [r for r in rows if r["parent_id"] is None or r["parent_id"] not in ids]
+    while todo:  # breadth-first from the roots
+        out.extend(todo)
+        todo = [c for r in todo for c in children.get(r["id"], [])]
+    return out
 
 
 def iter_team(session: Session) -> Iterator[Mapping[str, Any]]:
@@ -233,6 +254,8 @@ class _Sheet:
                 ws.write_string(r, i, enums.label("filing_kind", v), fmt["cell"])
             elif kind == STATE:
                 ws.write_string(r, i, enums.label("filing_state", v), fmt["cell"])
+            elif kind == UNIT_TYPE:
+                ws.write_string(r, i, enums.label("unit_type", v), fmt["cell"])
             elif kind == PHONE:
                 ws.write_string(r, i, (mask_phone(v) if self.mask else v) or "", fmt["cell"])
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -246,7 +269,8 @@ class _Sheet:
         first, last = HEADER_ROW + 1, max(self.row - 1, HEADER_ROW + dropdown_rows)
         lists = {PLATFORM: list(enums.PLATFORM_LABELS.values()), STATUS: list(enums.STATUS_LABELS.values()),
                  BOOL: [YES, NO], ROLE: list(enums.ROLE_LABELS.values()),
-                 KIND: list(enums.FILING_KIND_LABELS.values()), STATE: list(enums.FILING_STATE_LABELS.values())}
+                 KIND: list(enums.FILING_KIND_LABELS.values()), STATE: list(enums.FILING_STATE_LABELS.values()),
+                 UNIT_TYPE: list(enums.UNIT_TYPE_LABELS.values())}
         for i, col in enumerate(self.columns):
             if col.kind in lists:
                 self.ws.data_validation(first, i, last, i, {
@@ -318,10 +342,11 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
     info = office(session)
     today = today or date.today()
     n_acc, n_team, n_fil = _counts(session)
-    ticker = Ticker(progress, n_acc + n_team + n_fil, step=1000)
+    units = iter_units(session)
+    ticker = Ticker(progress, n_acc + n_team + n_fil + len(units), step=1000)
     ticker.check()
     masked_note = "（脱敏）" if mask_phones else ""
-    written = [0, 0, 0]
+    written = [0, 0, 0, 0]
 
     def build(book: xlsxwriter.Workbook) -> None:
         book.set_properties({"title": f"{info.unit_name}政务新媒体台账", "author": info.unit_name,
@@ -335,6 +360,8 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
              f"导出日期：{cn_date(today)}", iter_team(session)),
             (FILINGS_SHEET, FILING_COLUMNS, f"{info.unit_name}政务新媒体备案记录",
              f"导出日期：{cn_date(today)}    共 {n_fil} 条", iter_filings(session, mask_phones)),
+            (UNITS_SHEET, UNIT_COLUMNS, f"{info.unit_name}政务新媒体单位名录",
+             f"导出日期：{cn_date(today)}    共 {len(units)} 个单位", iter(units)),
         )
         for i, (name, columns, head, subtitle, rows) in enumerate(sheets):
             sheet = _Sheet(book, fmt, name, columns, head, subtitle, mask_phones)

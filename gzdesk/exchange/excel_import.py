@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gzdesk import audit, enums, registry
 from gzdesk.dates import normalize_text, parse_date
@@ -52,7 +52,11 @@ from gzdesk.exchange.columns import (
     TEAM_SHEET,
     TEAM_SYNONYMS,
     UNIT,
+    UNIT_COLUMNS,
     UNIT_FIELDS,
+    UNIT_SYNONYMS,
+    UNIT_TYPE,
+    UNITS_SHEET,
     UUID,
     Column,
 )
@@ -71,6 +75,8 @@ from gzdesk.models.base import new_uuid, now
 from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, mask_phone, phone_problem
 
 CREATE, UPDATE, SAME = "create", "update", "same"
+UNIT_UUID_KEYS = tuple(f"{k}_uuid" for k in UNIT_FIELDS)  # resolved when applied; names are compared
+UNIT_SCALARS = ("name", "kind", "head", "leader", "phone", "classified", "notes")
 ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", SAME: "不变"}
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TRUE_WORDS = {"是", "有", "已认证", "已取得", "通过", "已通过", "y", "yes", "true", "1", "√", "✓", "✔"}
@@ -127,6 +133,7 @@ class ImportPlan:
     accounts: SheetPart
     team: SheetPart | None = None
     filings: SheetPart | None = None
+    units: SheetPart | None = None
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
     checked: bool = False
 
@@ -148,7 +155,7 @@ class ImportPlan:
         return self.accounts.rows
 
     def parts(self) -> list[SheetPart]:
-        return [p for p in (self.accounts, self.team, self.filings) if p is not None]
+        return [p for p in (self.accounts, self.team, self.filings, self.units) if p is not None]
 
     def all_rows(self) -> list[tuple[str, PlanRow]]:
         return [(p.sheet, r) for p in self.parts() for r in p.rows]
@@ -171,7 +178,8 @@ class ImportPlan:
         return {"rows": len(self.rows), "bad": sum(1 for r in self.rows if r.bad),
                 "excluded": sum(1 for r in self.rows if r.excluded), "create": c[CREATE], "update": c[UPDATE],
                 "same": c[SAME], "team_rows": len(self.team.rows) if self.team else 0,
-                "filing_rows": len(self.filings.rows) if self.filings else 0}
+                "filing_rows": len(self.filings.rows) if self.filings else 0,
+                "unit_rows": len(self.units.rows) if self.units else 0}
 
 
 @dataclass
@@ -181,6 +189,7 @@ class ImportResult:
     unchanged: int = 0
     skipped: int = 0
     units_created: int = 0
+    units_updated: int = 0
     people_created: int = 0
     people_updated: int = 0
     roles_added: int = 0
@@ -191,8 +200,8 @@ class ImportResult:
         parts = [f"新增账号 {self.created} 个", f"更新 {self.updated} 个", f"未变 {self.unchanged} 个"]
         if self.skipped:
             parts.append(f"跳过有问题的行 {self.skipped} 行")
-        if self.units_created:
-            parts.append(f"新建单位 {self.units_created} 个")
+        if self.units_created or self.units_updated:
+            parts.append(f"新建单位 {self.units_created} 个" + (f"、更新 {self.units_updated} 个" if self.units_updated else ""))
         if self.people_created or self.people_updated or self.roles_added:
             parts.append(f"人员新增 {self.people_created} 人、更新 {self.people_updated} 人，岗位新增 {self.roles_added} 个")
         if self.filings_created or self.filings_updated:
@@ -240,7 +249,7 @@ def parse_cell(col: Column, raw: Any) -> tuple[Any, str | None]:
         if t in FALSE_WORDS:
             return False, None
         return None, f"{col.header}“{text}”应填“是”或“否”"
-    if kind in (PLATFORM, STATUS, ROLE, KIND, STATE):
+    if kind in (PLATFORM, STATUS, ROLE, KIND, STATE, UNIT_TYPE):
         t = normalize_text(text)
         code = enums.code_for(kind if kind not in (PLATFORM, STATUS) else kind, t)
         if code is None and kind == PLATFORM:
@@ -430,6 +439,21 @@ def _filings_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None
     return SheetPart(FILINGS_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
 
 
+def _units_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+    columns = {c.key: c for c in UNIT_COLUMNS}
+    header_row, score = find_header(rows, UNIT_SYNONYMS)
+    header = rows[header_row] if rows else []
+    mapping = auto_mapping(header, UNIT_SYNONYMS)
+    if score < 3 or "name" not in mapping.values():
+        return None
+    out = []
+    for line, values, problems in _data_rows(rows, header_row, mapping, columns, ticker):
+        if not values.get("name"):
+            problems.append("单位名称为空")
+        out.append(PlanRow(line, values, problems))
+    return SheetPart(UNITS_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -440,7 +464,8 @@ def read_workbook(path: Path | str, sheet: str | None = None, session: Session |
     path = Path(path)
     tables = load_tables(path)
     name, header_row, _score = _pick_accounts_sheet(tables, sheet)
-    ticker = Ticker(progress, sum(len(t) for n, t in tables.items() if n in (name, TEAM_SHEET, FILINGS_SHEET)))
+    ticker = Ticker(progress, sum(len(t) for n, t in tables.items()
+                                  if n in (name, TEAM_SHEET, FILINGS_SHEET, UNITS_SHEET)))
     ticker.check()
     plan = ImportPlan(path, list(tables), build_accounts_part(tables[name], name, header_row, ticker=ticker),
                       tables=tables)
@@ -448,6 +473,8 @@ def read_workbook(path: Path | str, sheet: str | None = None, session: Session |
         plan.team = _team_part(tables[TEAM_SHEET], ticker)
     if FILINGS_SHEET in tables and name != FILINGS_SHEET:
         plan.filings = _filings_part(tables[FILINGS_SHEET], ticker)
+    if UNITS_SHEET in tables and name != UNITS_SHEET:
+        plan.units = _units_part(tables[UNITS_SHEET], ticker)
     ticker.finish()
     if session is not None:
         check_against(session, plan)
@@ -488,6 +515,8 @@ class _Index:
     people_by_key: dict[tuple, str]  # (name, unit name) → uuid
     filings: dict[str, dict[str, Any]]  # uuid → filing row
     filing_numbers: dict[str, str]  # number → uuid
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # uuid → unit row with parent uuid
+    units_by_name: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _load_index(session: Session) -> _Index:
@@ -507,8 +536,14 @@ def _load_index(session: Session) -> _Index:
     for r in session.execute(select(Filing.__table__)).mappings():
         filings[r["uuid"]] = dict(r)
         numbers[r["number"]] = r["uuid"]
+    parent = aliased(Unit)
+    units, units_by_name = {}, {}
+    for r in session.execute(select(Unit.__table__, parent.uuid.label("parent_uuid"))
+                             .outerjoin(parent, Unit.parent_id == parent.id)).mappings():
+        units[r["uuid"]] = dict(r)
+        units_by_name.setdefault(r["name"], []).append(r["uuid"])
     return _Index(accounts, {u: r["id"] for u, r in accounts.items()}, by_key, by_np, people, people_by_key,
-                  filings, numbers)
+                  filings, numbers, units, units_by_name)
 
 
 def _same_value(key: str, new: Any, old: Any) -> bool:
@@ -544,7 +579,7 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
         if target is None:
             r.action, r.target_uuid = CREATE, v.get("uuid") or None
         else:
-            changed = _changed_fields(v, index.accounts[target], skip=("uuid", *IMPORT_ONLY_KEYS))
+            changed = _changed_fields(v, index.accounts[target], skip=("uuid", *IMPORT_ONLY_KEYS, *UNIT_UUID_KEYS))
             r.action, r.target_uuid = (UPDATE if changed else SAME), target
             if changed:
                 labels = "、".join(ACCOUNT_COLUMN_BY_KEY[k].header for k in changed[:4])
@@ -616,6 +651,23 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
                     r.link_problems.append(f"备案编号“{v['number']}”已被另一条备案使用")
                 changed = [k for k in FILING_SCALARS if k in v and v[k] != index.filings[existing].get(k)]
                 r.action, r.target_uuid = (UPDATE if changed else SAME), existing
+    if plan.units:
+        names_in_file = Counter(r.values.get("name") for r in plan.units.rows)
+        for r in plan.units.rows:
+            r.link_problems, r.notes = [], []
+            if r.parse_problems:
+                continue
+            v = r.values
+            existing = v.get("uuid") if v.get("uuid") in index.units else None
+            same_name = index.units_by_name.get(v["name"], [])
+            if existing is None and len(same_name) == 1 and (not v.get("uuid") or names_in_file[v["name"]] == 1):
+                existing = same_name[0]  # e.g. this office's own unit, made by init with another uuid
+            if existing is None:
+                r.action, r.target_uuid = CREATE, v.get("uuid")
+            else:
+                old = index.units[existing]
+                changed = [k for k in UNIT_SCALARS if k in v and v[k] != old.get(k)]
+                r.action, r.target_uuid = (UPDATE if changed else SAME), existing
     plan.checked = True
     return plan
 
@@ -656,8 +708,13 @@ class _Units:
 
     def __init__(self, session: Session):
         self.session = session
-        self.ids = {name: uid for uid, name in session.execute(select(Unit.id, Unit.name))}
+        self.ids: dict[str, int] = {}
+        self.by_uuid: dict[str, int] = {}
+        for uid, name, uuid in session.execute(select(Unit.id, Unit.name, Unit.uuid).order_by(Unit.id)):
+            self.ids.setdefault(name, uid)
+            self.by_uuid[uuid] = uid
         self.created = 0
+        self.updated = 0
 
     def prepare(self, names: set[str]) -> None:
         """Create every missing unit in one flush (audited; kind guessed from the name)."""
@@ -668,7 +725,10 @@ class _Units:
         self.ids.update((u.name, u.id) for u in made)
         self.created += len(made)
 
-    def id_for(self, name: str | None) -> int | None:
+    def id_for(self, name: str | None, uuid: str | None = None) -> int | None:
+        """The unit named by uuid (when known here) or else by name, made if missing."""
+        if uuid and uuid in self.by_uuid:
+            return self.by_uuid[uuid]
         if not name:
             return None
         if name not in self.ids:
@@ -677,11 +737,46 @@ class _Units:
         return self.ids[name]
 
 
+def _apply_units(session: Session, rows: list[PlanRow], units: _Units) -> None:
+    """The 单位名录 sheet: units keep their uuid, type, parent and contacts (ORM, audited)."""
+    if not rows:
+        return
+    objs: list[tuple[PlanRow, Unit]] = []
+    for r in rows:
+        v = r.values
+        if r.action == CREATE:
+            unit = Unit(uuid=r.target_uuid or new_uuid(), name=v["name"],
+                        kind=v.get("kind") or registry.guess_unit_kind(v["name"]), classified=bool(v.get("classified")))
+            session.add(unit)
+            units.created += 1
+        else:
+            unit = session.scalars(select(Unit).where(Unit.uuid == r.target_uuid)).one()
+        for k in UNIT_SCALARS:
+            if k in v and getattr(unit, k) != v[k]:
+                setattr(unit, k, v[k])
+        if r.action == UPDATE:
+            units.updated += 1
+        objs.append((r, unit))
+    session.flush()
+    for r, unit in objs:
+        units.by_uuid[unit.uuid] = unit.id
+        if r.values.get("uuid"):
+            units.by_uuid[r.values["uuid"]] = unit.id  # the file's uuid for a unit matched by name
+        units.ids.setdefault(unit.name, unit.id)
+    for r, unit in objs:  # parents once every unit of the sheet exists
+        v = r.values
+        if v.get("parent_uuid") or v.get("parent"):
+            parent_id = units.id_for(v.get("parent"), v.get("parent_uuid"))
+            if parent_id != unit.id and unit.parent_id != parent_id:
+                unit.parent_id = parent_id
+    session.flush()
+
+
 def _account_columns(values: dict[str, Any], units: _Units) -> dict[str, Any]:
     out = {}
     for key, value in values.items():
         if key in UNIT_FIELDS:
-            out[UNIT_FIELDS[key]] = units.id_for(value)
+            out[UNIT_FIELDS[key]] = units.id_for(value, values.get(f"{key}_uuid"))
         elif key in registry.ACCOUNT_FIELDS:
             out[key] = value
     return out
@@ -698,8 +793,11 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
     ticker = Ticker(progress, len(rows) + len(team_rows) + len(filing_rows))
     ticker.check()
     units = _Units(session)
-    units.prepare({r.values.get(k) for r in rows for k in UNIT_FIELDS}
-                  | {r.values.get("unit") for r in team_rows})
+    unit_rows = [r for r in plan.units.rows if not r.excluded] if plan.units else []
+    _apply_units(session, unit_rows, units)
+    units.prepare({r.values.get(k) for r in rows for k in UNIT_FIELDS
+                   if r.values.get(f"{k}_uuid") not in units.by_uuid}
+                  | {r.values.get("unit") for r in team_rows if r.values.get("unit_uuid") not in units.by_uuid})
     stamp = now()
     account_fields = [k for k in registry.ACCOUNT_FIELDS if k != "qr_image"] + list(UNIT_FIELDS.values())
 
@@ -741,7 +839,7 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
     _apply_admins(session, [(r, row_uuid.get(r.line) or r.target_uuid) for r in rows if r.values.get("admin_name")],
                   units, account_ids, result, stamp)
     _apply_filings(session, filing_rows, account_id, account_ids, result, stamp, ticker)
-    result.units_created = units.created
+    result.units_created, result.units_updated = units.created, units.updated
     audit.record(session, "import", "account", summary=f"从“{plan.path.name}”导入台账：{result.summary()}"[:500],
                  changes={"file": [None, str(plan.path)], "sheet": [None, plan.sheet],
                           "created": [None, result.created], "updated": [None, result.updated],
@@ -766,7 +864,7 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
             continue
         if r.action == CREATE:
             rec = {k: v.get(k) for k in PERSON_FIELDS}
-            rec.update(unit_id=units.id_for(v.get("unit")), uuid=r.target_uuid or new_uuid(),
+            rec.update(unit_id=units.id_for(v.get("unit"), v.get("unit_uuid")), uuid=r.target_uuid or new_uuid(),
                        created_at=stamp, updated_at=stamp, origin=None)
             new_people.append(rec)
             person_uuid_of[key] = rec["uuid"]
@@ -777,7 +875,7 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
                 person = session.scalars(select(Person).where(Person.uuid == r.target_uuid)).one()
                 changes = {k: v[k] for k in PERSON_FIELDS if k in v}
                 if v.get("unit"):
-                    changes["unit_id"] = units.id_for(v["unit"])
+                    changes["unit_id"] = units.id_for(v["unit"], v.get("unit_uuid"))
                 dirty = False
                 for k, value in changes.items():
                     if not _same_value(k, value, getattr(person, k)):
