@@ -65,7 +65,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         db.close()
     masked = "（电话已脱敏）" if result.masked else ""
     print(f"已导出台账{masked}：{path}（账号 {result.accounts} 个，管理队伍 {result.team_rows} 行，"
-          f"备案记录 {result.filings} 条）")
+          f"备案记录 {result.filings} 条，单位 {result.units} 个）")
     return 0
 
 

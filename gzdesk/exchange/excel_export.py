@@ -67,6 +67,7 @@ class ExportResult:
     team_rows: int
     filings: int
     masked: bool
+    units: int = 0
 
 
 # --------------------------------------------------------------------------- reading the database
@@ -373,7 +374,7 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
 
     _write_book(Path(path), build)
     ticker.finish()
-    return ExportResult(Path(path), written[0], written[1], written[2], mask_phones)
+    return ExportResult(Path(path), written[0], written[1], written[2], mask_phones, written[3])
 
 
 def export_template(path: Path | str, unit_name: str = "") -> Path:
