@@ -183,7 +183,7 @@ class FilingsPage(QWidget):
         self.search.textChanged.connect(self._apply)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         controller.data_changed.connect(self._on_data_changed)
-        self.reload()
+        self._stale = True  # loaded when first shown: opening the window stays quick at 200k accounts
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
@@ -245,6 +245,8 @@ class FilingsPage(QWidget):
         return [self.model.rows[i.row()].id for i in sorted(sel.selectedRows(), key=lambda i: i.row())]
 
     def select_filing(self, filing_id: int) -> bool:
+        if self._stale:
+            self.reload()
         for i, r in enumerate(self.model.rows):
             if r.id == filing_id:
                 self.table.selectRow(i)

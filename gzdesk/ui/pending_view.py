@@ -146,7 +146,7 @@ class PendingView(QWidget):
         self.overdue_only.toggled.connect(self._apply)
         self._stale = False
         controller.data_changed.connect(self._on_data_changed)
-        self.reload()
+        self._stale = True  # loaded when first shown: opening the window stays quick at 200k accounts
 
     def _on_data_changed(self, _topic: str) -> None:
         """Reload now when shown; a hidden page reloads when it is next shown."""
