@@ -47,7 +47,7 @@ def _cells(db: Database) -> list[tuple[str, list[list]]]:
     """The same values the export writes, as plain rows per sheet (labels already applied)."""
     with db.reader() as s:
         sheets = [("账号台账", ex.ACCOUNT_COLUMNS, ex._account_rows(s)), ("管理队伍", ex.TEAM_COLUMNS, ex._team_rows(s)),
-                  ("备案记录", ex.FILING_COLUMNS, ex._filing_rows(s))]
+                  ("备案记录", ex.FILING_COLUMNS, ex._filing_rows(s)), ("单位名录", ex.UNIT_COLUMNS, ex.iter_units(s))]
     out = []
     for name, cols, rows in sheets:
         out.append((name, [[r.get(c.key) if c.kind != ex.SEQ else n for c in cols] for n, r in enumerate(rows, 1)]))

@@ -387,3 +387,30 @@ def test_hand_made_team_sheet_without_uuids(db, tmp_path):
                        for a in s.scalars(select(Account)) for r in a.roles)
     assert roles == [("测试审计", "weibo", "韩涛", "informant", None),
                      ("测试统计", "douyin", "孙丽", "admin", date(2024, 3, 1))]
+
+
+def test_units_sheet_sets_types_and_parents_in_any_order(db, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "账号台账"
+    ws.append(["账号名称", "平台", "主办单位"])
+    ws.append(["测试宣传", "微信", "测试县教育局宣传科"])
+    units = wb.create_sheet("单位名录")
+    units.append(["单位名称", "单位类型", "上级单位", "主要负责人", "是否涉密单位"])
+    units.append(["测试县教育局宣传科", "内设机构", "测试县教育局", None, "否"])  # child first
+    units.append(["测试县教育局", "政府组成部门", "测试县人民政府办公室", "赵刚", "否"])
+    units.append(["测试县国家保密局", "政府组成部门", "测试县人民政府办公室", None, "是"])
+    units.append(["测试县人民政府办公室", "人民政府", None, "李华", None])  # this office: matched by name
+    path = tmp_path / "单位.xlsx"
+    wb.save(path)
+    _plan, result = import_file(db, path)
+    assert result.created == 1 and result.units_created == 3 and result.units_updated == 1
+    with db.reader() as s:
+        got = {u.name: (u.kind, u.parent.name if u.parent else None, u.head, u.classified)
+               for u in s.scalars(select(Unit))}
+        host = s.scalars(select(Account)).one().host_unit.name
+    assert got == {"测试县人民政府办公室": ("government", None, "李华", False),
+                   "测试县教育局": ("department", "测试县人民政府办公室", "赵刚", False),
+                   "测试县教育局宣传科": ("internal", "测试县教育局", None, False),
+                   "测试县国家保密局": ("department", "测试县人民政府办公室", None, True)}
+    assert host == "测试县教育局宣传科"

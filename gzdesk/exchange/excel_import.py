@@ -738,24 +738,48 @@ class _Units:
 
 
 def _apply_units(session: Session, rows: list[PlanRow], units: _Units) -> None:
-    """The 单位名录 sheet: units keep their uuid, type, parent and contacts (ORM, audited)."""
+    """The 单位名录 sheet: units keep their uuid, type, parent and contacts (ORM, audited).
+
+    Parents come first in our export, so each unit is linked to its parent as it is made (one
+    insert per unit, no second round of updates); a parent listed later is linked afterwards."""
     if not rows:
         return
     objs: list[tuple[PlanRow, Unit]] = []
+    made: dict[str, Unit] = {}  # the file's uuid / name → unit of this sheet
+    later: list[tuple[PlanRow, Unit]] = []
     for r in rows:
         v = r.values
+        parent_key = v.get("parent_uuid") or v.get("parent")
+        parent_obj = made.get(parent_key) if parent_key else None
+        parent_id = None
+        if parent_key and parent_obj is None:  # a unit already in the database, else linked later
+            parent_id = (units.by_uuid.get(v["parent_uuid"]) if v.get("parent_uuid")
+                         else units.ids.get(v.get("parent")))
+        fields = {k: v[k] for k in UNIT_SCALARS if k in v}
         if r.action == CREATE:
-            unit = Unit(uuid=r.target_uuid or new_uuid(), name=v["name"],
-                        kind=v.get("kind") or registry.guess_unit_kind(v["name"]), classified=bool(v.get("classified")))
+            fields.setdefault("kind", registry.guess_unit_kind(v["name"]))
+            fields["classified"] = bool(fields.get("classified"))
+            unit = Unit(uuid=r.target_uuid or new_uuid(), **fields)
+            if parent_obj is not None:
+                unit.parent = parent_obj
+            elif parent_id is not None:
+                unit.parent_id = parent_id
             session.add(unit)
             units.created += 1
         else:
             unit = session.scalars(select(Unit).where(Unit.uuid == r.target_uuid)).one()
-        for k in UNIT_SCALARS:
-            if k in v and getattr(unit, k) != v[k]:
-                setattr(unit, k, v[k])
-        if r.action == UPDATE:
-            units.updated += 1
+            for k, value in fields.items():
+                if getattr(unit, k) != value:
+                    setattr(unit, k, value)
+            if r.action == UPDATE:
+                units.updated += 1
+        if parent_key and parent_obj is None and parent_id is None:
+            later.append((r, unit))
+        elif r.action != CREATE and parent_key:
+            later.append((r, unit))  # an existing unit: compare its parent after the flush
+        for key in (v.get("uuid"), v["name"]):
+            if key:
+                made.setdefault(key, unit)
         objs.append((r, unit))
     session.flush()
     for r, unit in objs:
@@ -763,12 +787,11 @@ def _apply_units(session: Session, rows: list[PlanRow], units: _Units) -> None:
         if r.values.get("uuid"):
             units.by_uuid[r.values["uuid"]] = unit.id  # the file's uuid for a unit matched by name
         units.ids.setdefault(unit.name, unit.id)
-    for r, unit in objs:  # parents once every unit of the sheet exists
+    for r, unit in later:
         v = r.values
-        if v.get("parent_uuid") or v.get("parent"):
-            parent_id = units.id_for(v.get("parent"), v.get("parent_uuid"))
-            if parent_id != unit.id and unit.parent_id != parent_id:
-                unit.parent_id = parent_id
+        parent_id = units.id_for(v.get("parent"), v.get("parent_uuid"))
+        if parent_id != unit.id and unit.parent_id != parent_id:
+            unit.parent_id = parent_id
     session.flush()
 
 
