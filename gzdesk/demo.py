@@ -344,14 +344,19 @@ class _Builder:
     def _filing_for(self, acc: dict, host: dict, operator_unit: dict, team) -> None:
         rng = self.rng
         roll = rng.random()
-        if roll < 0.25:
+        if roll < 0.06:
             return  # not filed yet: the 补办 / filing rules will find it
         policy = self.profile.published_on
         kind = enums.FilingKind.OPEN if acc["registered_on"] >= policy else enums.FilingKind.BACKFILL
         filled = max(acc["registered_on"], policy) + timedelta(days=rng.randrange(1, 20))
+        if rng.random() < 0.08:  # work in progress: a re-filing in the last weeks
+            filled = self.today - timedelta(days=rng.randrange(0, 40))
         filled = min(filled, self.today)
-        state = (enums.FilingState.REPORTED if roll < 0.7 else enums.FilingState.FILED if roll < 0.85
-                 else enums.FilingState.PENDING_SIGNATURE if roll < 0.95 else enums.FilingState.DRAFT)
+        if (self.today - filled).days > 90 and rng.random() < 0.97:
+            state = enums.FilingState.REPORTED  # old filings went through long ago; a few were never reported
+        else:
+            state = (enums.FilingState.REPORTED if roll < 0.55 else enums.FilingState.FILED if roll < 0.75
+                     else enums.FilingState.PENDING_SIGNATURE if roll < 0.9 else enums.FilingState.DRAFT)
         year = filled.year
         seq = self.filing_seq.get(year)
         if seq is None:
