@@ -13,6 +13,7 @@ def register(sub) -> None:
     p = sub.add_parser("check", help="按制度检查账号，列出问题及依据条款")
     p.add_argument("--today", metavar="DATE", help="检查日期（默认今天）")
     p.add_argument("--rule", metavar="规则", help="只列出该规则的结果（英文代码）")
+    p.add_argument("--xlsx", metavar="FILE", help="同时把检查结果写成 Excel 表（.xlsx）")
     add_db_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_check)
@@ -20,14 +21,22 @@ def register(sub) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from gzdesk import rules
+    from gzdesk.office import office
 
     today = parse_cli_date(args.today) if args.today else date.today()
     db = open_db(args)
     with db.reader() as s:
         findings = rules.check(s, today)
+        unit = office(s).unit_name
     db.close()
     if args.rule:
         findings = [f for f in findings if f.rule == args.rule]
+    if args.xlsx:
+        from gzdesk.exchange.check_report import write_check_report
+
+        n = write_check_report(args.xlsx, findings, today, unit)
+        if not args.json:
+            print(f"已导出检查结果 {n} 条：{args.xlsx}")
     if args.json:
         print_json([f.to_json() for f in findings])
         return 0

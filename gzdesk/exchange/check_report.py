@@ -1,0 +1,107 @@
+"""Write rule findings (``gzdesk.rules.check``) as a formatted workbook: 《政务新媒体制度检查结果》.
+
+One sheet 检查结果: a title row, a subtitle with the office, the check date and the counts, a frozen
+header (序号, 级别, 规则, 账号, 主办单位, 问题, 依据), 否决 rows in red and 问题 rows in amber, widths
+that fit A4 landscape. Used by ``gzdesk check --xlsx`` and by the 检查 page's 导出检查结果….
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import xlsxwriter
+
+from gzdesk.dates import cn_date
+from gzdesk.errors import UserError
+from gzdesk.rules import RULE_LABELS, Finding
+
+SHEET = "检查结果"
+TITLE = "政务新媒体制度检查结果"
+HEADERS = ("序号", "级别", "规则", "账号", "主办单位", "问题", "依据")
+WIDTHS = (6, 7, 20, 24, 26, 56, 40)
+HEADER_ROW = 2
+LEVELS = ("否决", "问题", "提示")
+
+
+def summary_text(findings: Sequence[Finding], today: date) -> str:
+    """共 N 条：否决 a 条、问题 b 条、提示 c 条，按2026年11月22日检查 (the page shows the same line)."""
+    counts = Counter(f.level for f in findings)
+    parts = "、".join(f"{level} {counts.get(level, 0)} 条" for level in LEVELS)
+    return f"共 {len(findings)} 条：{parts}，按{cn_date(today)}检查"
+
+
+def row_values(n: int, f: Finding) -> list[object]:
+    return [n, f.level, RULE_LABELS.get(f.rule, f.rule), f.account or "（全单位）", f.host_unit, f.message, f.article]
+
+
+def write_check_report(path: str | Path, findings: Sequence[Finding], today: date, office_unit: str = "") -> int:
+    """Write ``findings`` to ``path`` (.xlsx); returns the number of rows written.
+
+    Written under a temporary name and renamed, so a failure never leaves half a file behind.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UserError(f"导出文件应以 .xlsx 结尾：{path.name}")
+    if not path.parent.exists():
+        raise UserError(f"文件夹不存在：{path.parent}")
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.xlsx")
+    try:
+        _write(tmp, findings, today, office_unit)
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise UserError(f"无法写入 {path.name}：文件可能正在 Excel 中打开，请关闭后重试") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return len(findings)
+
+
+def _write(path: Path, findings: Sequence[Finding], today: date, office_unit: str) -> None:
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    font = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+    border = {"border": 1, "border_color": "#999999"}
+    title = book.add_format({"font_name": "黑体", "font_size": 16, "bold": True, "align": "center",
+                             "valign": "vcenter"})
+    subtitle = book.add_format({**font, "align": "left"})
+    header = book.add_format({**font, **border, "bold": True, "align": "center", "bg_color": "#DDEBF7"})
+    cells = {
+        "否决": book.add_format({**font, **border, "text_wrap": True, "font_color": "#C62828", "bg_color": "#FDECEA"}),
+        "问题": book.add_format({**font, **border, "text_wrap": True, "font_color": "#8A4B00"}),
+        "提示": book.add_format({**font, **border, "text_wrap": True}),
+    }
+    centred = {level: book.add_format({**font, **border, "align": "center", **extra})
+               for level, extra in (("否决", {"font_color": "#C62828", "bg_color": "#FDECEA", "bold": True}),
+                                    ("问题", {"font_color": "#8A4B00"}), ("提示", {}))}
+
+    ws = book.add_worksheet(SHEET)
+    last = len(HEADERS) - 1
+    for col, width in enumerate(WIDTHS):
+        ws.set_column(col, col, width)
+    ws.set_row(0, 28)
+    ws.merge_range(0, 0, 0, last, TITLE, title)
+    who = f"{office_unit}　" if office_unit else ""
+    ws.merge_range(1, 0, 1, last, who + summary_text(findings, today), subtitle)
+    ws.write_row(HEADER_ROW, 0, HEADERS, header)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    for i, f in enumerate(findings, start=1):
+        row = HEADER_ROW + i
+        values = row_values(i, f)
+        fmt = cells.get(f.level, cells["提示"])
+        mid = centred.get(f.level, centred["提示"])
+        ws.write_number(row, 0, i, mid)
+        ws.write_string(row, 1, str(values[1]), mid)
+        for col in range(2, len(values)):
+            ws.write_string(row, col, str(values[col] or ""), fmt)
+    last_row = max(HEADER_ROW + len(findings), HEADER_ROW)
+    ws.autofilter(HEADER_ROW, 0, last_row, last)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    book.close()

@@ -1,0 +1,313 @@
+"""The 检查 page: the registry checked against the office's policy document (``rules.check``).
+
+The same findings as ``gzdesk check``: 否决 rows red, 问题 rows amber, each with the article it
+comes from (in full in the tooltip and in the line below the table). Filters by 级别, by 规则 and a
+search box; double-click opens the account editor; 导出检查结果… writes the shown findings to
+.xlsx (``gzdesk.exchange.check_report``). Loaded only when first shown: at 200,000 accounts a
+check takes a few seconds and most sessions never open this page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gzdesk import rules
+from gzdesk.dates import cn_date
+from gzdesk.errors import UserError
+from gzdesk.exchange.check_report import LEVELS, summary_text, write_check_report
+from gzdesk.rules import RULE_LABELS, Finding
+from gzdesk.ui.controller import Controller
+from gzdesk.ui.pending_view import RowsModel
+
+RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
+AMBER, AMBER_BACK = QColor("#8a4b00"), QColor("#fff4e0")
+WHOLE_UNIT = "（全单位）"
+
+
+def _colour(f: Finding) -> tuple[QColor | None, QColor | None]:
+    if f.level == "否决":
+        return RED, RED_BACK
+    if f.level == "问题":
+        return AMBER, AMBER_BACK
+    return None, None
+
+
+COLUMNS: list[tuple[str, Callable[[Finding], str]]] = [
+    ("级别", lambda f: f.level),
+    ("规则", lambda f: RULE_LABELS.get(f.rule, f.rule)),
+    ("账号", lambda f: f.account or WHOLE_UNIT),
+    ("主办单位", lambda f: f.host_unit),
+    ("问题", lambda f: f.message),
+    ("依据", lambda f: f.article),
+]
+
+
+def search_text(f: Finding) -> str:
+    return f"{f.account}\n{f.host_unit}\n{f.message}\n{f.article}\n{RULE_LABELS.get(f.rule, f.rule)}".lower()
+
+
+def _office_unit(session) -> str:
+    from gzdesk.office import office
+
+    return office(session).unit_name
+
+
+class CheckPage(QWidget):
+    """按制度检查: one row per finding. ``open_account(id)`` asks the window to edit an account."""
+
+    open_account = Signal(int)
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.today: date | None = None  # None: the real today (tests set a day)
+        self.findings: list[Finding] = []
+        self._keys: list[str] = []
+
+        self.summary = QLabel()
+        self.summary.setObjectName("checkSummary")
+        self.summary.setStyleSheet("QLabel#checkSummary { font-size: 11pt; }")
+        self.level = QComboBox()
+        self.level.addItem("全部级别", None)
+        for level in LEVELS:
+            self.level.addItem(level, level)
+        self.rule = QComboBox()
+        self.rule.setMinimumContentsLength(14)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索账号、单位、问题或条款")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self.export_button = QPushButton("导出检查结果…")
+        self.recheck_button = QPushButton("重新检查")
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.recheck_button)
+        top.addWidget(self.export_button)
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("级别："))
+        filters.addWidget(self.level)
+        filters.addWidget(QLabel("规则："))
+        filters.addWidget(self.rule)
+        filters.addWidget(QLabel("查找："))
+        filters.addWidget(self.search, 1)
+        self.shown_label = QLabel()
+        filters.addWidget(self.shown_label)
+
+        self.model = RowsModel(COLUMNS, _colour, self)
+        self.table = QTableView()
+        self.table.setObjectName("checkTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((52, 150, 170, 190, 420)):
+            self.table.setColumnWidth(col, width)
+        self.detail = QLabel()
+        self.detail.setObjectName("checkDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setStyleSheet("QLabel#checkDetail { padding: 6px; background: #f5f5f5; border: 1px solid #ddd; }")
+        self.detail.setMinimumHeight(48)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)  # at 200k accounts a filter pass is not free
+        self._search_timer.timeout.connect(self._apply)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._apply)
+        self.level.currentIndexChanged.connect(self._apply)
+        self.rule.currentIndexChanged.connect(self._apply)
+        self.table.doubleClicked.connect(self._activated)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.export_button.clicked.connect(self.export)
+        self.recheck_button.clicked.connect(self.reload)
+        self._fill_rules()
+        controller.data_changed.connect(self._on_data_changed)
+        self._stale = True  # checked when first shown: opening the window stays quick at 200k accounts
+
+    # ------------------------------------------------------------------ loading
+    def _on_data_changed(self, _topic: str) -> None:
+        """Re-check now when shown; a hidden page re-checks when it is next shown."""
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
+
+    def day(self) -> date:
+        return self.today or date.today()
+
+    def set_today(self, day: date | None) -> None:
+        self.today = day
+        self.reload()
+
+    def refresh(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._stale = False
+        try:
+            self.findings = self.controller.read(rules.check, self.day())
+        except UserError:  # database not initialised yet
+            self.findings = []
+        self._keys = [search_text(f) for f in self.findings]
+        self._fill_rules()
+        self._apply()
+
+    def _fill_rules(self) -> None:
+        """规则 box: every rule with its count today; the chosen rule stays chosen."""
+        chosen = self.rule.currentData()
+        counts = Counter(f.rule for f in self.findings)
+        self.rule.blockSignals(True)
+        self.rule.clear()
+        self.rule.addItem("全部规则", None)
+        for code, label in RULE_LABELS.items():
+            self.rule.addItem(f"{label}（{counts[code]}）" if counts[code] else label, code)
+        index = self.rule.findData(chosen)
+        self.rule.setCurrentIndex(max(index, 0))
+        self.rule.blockSignals(False)
+
+    # ------------------------------------------------------------------ filters
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def visible_findings(self) -> list[Finding]:
+        return list(self.model.rows)
+
+    def _apply(self) -> None:
+        self._search_timer.stop()
+        level, rule = self.level.currentData(), self.rule.currentData()
+        words = self.search.text().strip().lower().split()
+        rows = [f for f, key in zip(self.findings, self._keys, strict=True)
+                if (level is None or f.level == level) and (rule is None or f.rule == rule)
+                and all(w in key for w in words)]
+        self.model.set_rows(rows)
+        self.summary.setText(self._summary_html())
+        filtered = len(rows) != len(self.findings)
+        self.shown_label.setText(f"显示 {len(rows)} 条" if filtered else "")
+        self.export_button.setEnabled(bool(rows))
+        self._show_detail(self.table.currentIndex())
+
+    def _summary_html(self) -> str:
+        if not self.findings:
+            return f"未发现问题，按{cn_date(self.day())}检查"
+        counts = Counter(f.level for f in self.findings)
+        text = summary_text(self.findings, self.day())
+        for level, colour in (("否决", "#c62828"), ("问题", "#8a4b00")):
+            n = counts.get(level, 0)
+            if n:
+                text = text.replace(f"{level} {n} 条", f"<span style='color:{colour}'><b>{level} {n} 条</b></span>", 1)
+        return text
+
+    def _show_detail(self, index: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        if not index.isValid() or index.row() >= len(self.model.rows):
+            self.detail.setText("选中一条可在此查看问题和依据条款全文；双击打开该账号。")
+            return
+        f = self.model.rows[index.row()]
+        who = f"{f.account}（{f.host_unit}）" if f.account else (f.host_unit or WHOLE_UNIT)
+        self.detail.setText(f"<b>[{f.level}] {RULE_LABELS.get(f.rule, f.rule)}</b>　{_esc(who)}：{_esc(f.message)}"
+                            f"<br>依据：{_esc(f.article)}")
+
+    # ------------------------------------------------------------------ actions
+    def _activated(self, index: QModelIndex) -> None:
+        f = self.model.rows[index.row()]
+        if f.account_id is not None:
+            self.open_account.emit(f.account_id)
+
+    def export(self, path: str | None = None) -> Path | None:
+        """导出检查结果…: the findings now shown (after the filters) to .xlsx."""
+        rows = self.visible_findings()
+        if not rows:
+            return None
+        if not path:
+            default = f"制度检查结果{self.day().strftime('%Y%m%d')}.xlsx"
+            path, _ = QFileDialog.getSaveFileName(self, "导出检查结果", default, "Excel 工作簿 (*.xlsx)")
+            if not path:
+                return None
+            if not path.lower().endswith(".xlsx"):
+                path += ".xlsx"
+        try:
+            unit = self.controller.read(_office_unit)
+        except UserError:
+            unit = ""
+        try:
+            n = write_check_report(path, rows, self.day(), unit)
+        except UserError as exc:
+            QMessageBox.warning(self, "导出检查结果", exc.message)
+            return None
+        window = self.window()
+        if hasattr(window, "status_message"):
+            window.status_message(f"已导出检查结果 {n} 条：{path}")
+        return Path(path)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def open_account_editor(window, account_id: int) -> None:
+    """Edit the account of a finding (the same editor as the 账号台账 page); saving re-checks."""
+    from gzdesk.ui.account_editor import AccountEditor
+
+    try:
+        dialog = AccountEditor(window.controller, account_id, window)
+    except UserError as exc:  # deleted meanwhile
+        QMessageBox.warning(window, "无法打开账号", exc.message)
+        return
+    try:
+        if dialog.exec() and dialog.saved_id is not None and hasattr(window, "status_message"):
+            window.status_message(f"已保存账号“{dialog.saved_name}”")
+    finally:
+        dialog.deleteLater()
+
+
+def install(window) -> None:
+    """The 检查 page and 账号 → 按制度检查 (Ctrl+K)."""
+    page = CheckPage(window.controller, window)
+    window.add_page("check", "检查", page)
+    window.check_page = page
+    page.open_account.connect(lambda account_id: open_account_editor(window, account_id))
+    action = QAction("按制度检查(&K)", window)
+    action.setShortcut(QKeySequence("Ctrl+K"))
+    action.triggered.connect(lambda: window.show_page("check"))
+    menu = window.menu("账号")
+    menu.addSeparator()
+    menu.addAction(action)
+    window.check_action = action

@@ -1,0 +1,163 @@
+"""The 检查 page: findings of ``rules.check`` with filters, double-click to the account, xlsx export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+from PySide6.QtCore import QSettings, Qt
+
+from gzdesk import registry
+from gzdesk.cli import main
+from gzdesk.registry import AccountData, PersonData, TeamMember, UnitData
+from gzdesk.rules import RULE_LABELS
+from gzdesk.ui import check_page
+from gzdesk.ui.check_page import CheckPage
+from gzdesk.ui.controller import Controller
+
+TODAY = date(2026, 11, 20)
+
+
+def _setup(db) -> dict[str, int]:
+    """Accounts that break rules of the 南通 profile (see tests/test_rules.py)."""
+    with db.transaction() as s:
+        bureau = registry.save_unit(s, UnitData(name="海门区教育局", kind="department"))
+        office = registry.save_unit(s, UnitData(name="海门区教育局办公室", kind="internal", parent_id=bureau))
+        trained = registry.save_person(s, PersonData(name="王芳", trained_on=date(2024, 1, 1)))
+        fresh = dict(last_update_on=date(2026, 11, 18), last_original_on=date(2026, 11, 10),
+                     verification_names_host=True)
+        ok = registry.save_account(s, AccountData(name="海门教育", platform="weibo", host_unit_id=bureau,
+                                                  team=[TeamMember(trained, "admin")], **fresh))
+        stale = registry.save_account(s, AccountData(name="教育局办公室", platform="douyin", host_unit_id=office,
+                                                     last_update_on=date(2026, 10, 1),
+                                                     verification_names_host=False))
+    return {"ok": ok, "stale": stale}
+
+
+def _page(qtbot, db) -> CheckPage:
+    page = CheckPage(Controller(db))
+    qtbot.addWidget(page)
+    page.today = TODAY
+    page.resize(1200, 700)
+    page.show()  # loads on first show
+    return page
+
+
+def _cell(page: CheckPage, row: int, col: int) -> str:
+    return page.model.data(page.model.index(row, col))
+
+
+def test_findings_are_listed_with_levels_colours_and_articles(qtbot, db):
+    ids = _setup(db)
+    page = _page(qtbot, db)
+    rows = page.visible_findings()
+    assert rows, "the stale account breaks several rules"
+    assert {f.rule for f in rows if f.account_id == ids["ok"]} <= {"overdue"}  # only its missing 备案
+    rules_found = {f.rule for f in rows}
+    assert {"internal_unit", "verification", "no_update_2_weeks", "no_responsible"} <= rules_found
+    # 否决 first, in red; 依据 shown and in the tooltip
+    assert _cell(page, 0, 0) == "否决" and _cell(page, 0, 1) == RULE_LABELS["no_update_2_weeks"]
+    assert page.model.data(page.model.index(0, 0), Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
+    problem = next(i for i, f in enumerate(rows) if f.level == "问题")
+    assert page.model.data(page.model.index(problem, 0), Qt.ItemDataRole.BackgroundRole) is not None
+    tip = page.model.data(page.model.index(0, 5), Qt.ItemDataRole.ToolTipRole)
+    assert "附件2" in tip
+    text = page.summary.text()
+    assert f"共 {len(rows)} 条" in text and "否决" in text and "按2026年11月20日检查" in text
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    assert "附件2" in page.detail.text() and "教育局办公室" in page.detail.text()
+
+
+def test_filters_by_level_rule_and_search(qtbot, db):
+    _setup(db)
+    page = _page(qtbot, db)
+    total = len(page.findings)
+    page.level.setCurrentIndex(page.level.findData("否决"))
+    assert page.visible_findings() and all(f.level == "否决" for f in page.visible_findings())
+    assert f"显示 {len(page.visible_findings())} 条" == page.shown_label.text()
+    page.level.setCurrentIndex(0)
+    page.rule.setCurrentIndex(page.rule.findData("internal_unit"))
+    assert [f.rule for f in page.visible_findings()] == ["internal_unit"]
+    assert page.rule.currentText().startswith(RULE_LABELS["internal_unit"])
+    page.rule.setCurrentIndex(0)
+    page.search.setText("认证")
+    page._apply()  # the search box waits 250 ms after typing
+    assert [f.rule for f in page.visible_findings()] == ["verification"]
+    page.search.setText("没有这样的账号")
+    page._apply()
+    assert page.visible_findings() == [] and not page.export_button.isEnabled()
+    page.search.clear()
+    page._apply()
+    assert len(page.visible_findings()) == total
+
+
+def test_data_changed_rechecks_a_visible_page(qtbot, db):
+    ids = _setup(db)
+    page = _page(qtbot, db)
+    assert any(f.rule == "verification" for f in page.findings)
+
+    def fix(s):
+        data = registry.get_account(s, ids["stale"])
+        data.verification_names_host = True
+        registry.save_account(s, data)
+
+    page.controller.write(fix, topic="accounts")
+    assert not any(f.rule == "verification" for f in page.findings)
+
+
+def test_double_click_opens_the_account_editor(qtbot, db, tmp_path, monkeypatch):
+    from gzdesk.ui.account_editor import AccountEditor
+    from gzdesk.ui.main_window import MainWindow
+
+    ids = _setup(db)
+    window = MainWindow(Controller(db), extensions=("gzdesk.ui.check_page",),
+                        settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    assert "gzdesk.ui.check_page" in window.loaded_extensions
+    action = next(a for a in window.menu("账号").actions() if a.text() == "按制度检查(&K)")
+    assert action.shortcut().toString() == "Ctrl+K"
+    page = window.check_page
+    page.today = TODAY
+    window.show()
+    action.trigger()
+    assert window.current_page_key() == "check" and page.findings
+    opened: list[str] = []
+    monkeypatch.setattr(AccountEditor, "exec", lambda self: opened.append(self.data.name) or 0)
+    row = next(i for i, f in enumerate(page.visible_findings()) if f.account_id == ids["stale"])
+    index = page.model.index(row, 2)
+    page.table.doubleClicked.emit(index)  # (qtbot.mouseDClick does not reach doubleClicked offscreen)
+    assert opened == ["教育局办公室"]
+    with qtbot.waitSignal(page.open_account) as blocker:
+        page._activated(index)
+    assert blocker.args == [ids["stale"]]
+    assert callable(check_page.open_account_editor)
+
+
+def test_export_writes_the_shown_rows(qtbot, db, tmp_path):
+    _setup(db)
+    page = _page(qtbot, db)
+    page.level.setCurrentIndex(page.level.findData("问题"))
+    shown = page.visible_findings()
+    out = page.export(str(tmp_path / "检查.xlsx"))
+    assert out is not None and out.exists()
+    ws = openpyxl.load_workbook(out).active
+    assert ws.title == "检查结果" and ws["A1"].value == "政务新媒体制度检查结果"
+    assert "测试县人民政府办公室" in ws["A2"].value and "按2026年11月20日检查" in ws["A2"].value
+    assert [c.value for c in ws[3]] == ["序号", "级别", "规则", "账号", "主办单位", "问题", "依据"]
+    assert ws.freeze_panes == "A4"
+    body = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    assert len(body) == len(shown)
+    assert [r[1] for r in body] == ["问题"] * len(shown)
+    assert body[0][5] == shown[0].message and body[0][6] == shown[0].article
+    assert {r[2] for r in body} == {RULE_LABELS[f.rule] for f in shown}
+
+
+def test_cli_check_xlsx(db, db_path, tmp_path, capsys):
+    _setup(db)
+    out = tmp_path / "check.xlsx"
+    assert main(["check", "--db", str(db_path), "--today", "2026-11-20", "--xlsx", str(out)]) == 0
+    assert "已导出检查结果" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(out).active
+    levels = [r[1].value for r in ws.iter_rows(min_row=4)]
+    assert levels and levels[0] == "否决" and "问题" in levels
+    assert main(["check", "--db", str(db_path), "--xlsx", str(tmp_path / "bad.txt")]) == 1
