@@ -52,6 +52,7 @@ EXTENSIONS = (
     "gzdesk.ui.excel_actions",
     "gzdesk.ui.snapshot_actions",
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
+    "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
 )
 
 MENU_ORDER = ("文件", "编辑", "账号", "备案", "数据交换", "视图", "帮助")
