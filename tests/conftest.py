@@ -47,7 +47,7 @@ def make_db(tmp_path):
 
     made = []
 
-    def factory(profile: str = "nantong", unit: str = "测试县人民政府办公室", name: str | None = None) -> "Database":
+    def factory(profile: str = "nantong", unit: str = "测试县人民政府办公室", name: str | None = None) -> Database:
         path = tmp_path / (name or f"{profile}-{len(made)}.db")
         database = Database(path, actor="测试员")
         with database.transaction() as s:

@@ -25,7 +25,7 @@ COMMAND_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.nam
 
 def build_parser() -> argparse.ArgumentParser:
     parser = CliParser(prog="gzdesk", description=f"{APP_TITLE}（gzdesk {__version__}）。不带子命令时打开窗口。")
-    parser.add_argument("--version", action="version", version=f"gzdesk {__version__}")
+    parser.add_argument("--version", action="version", version=f"gzdesk {__version__}", help="显示版本号并退出")
     add_db_option(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=CliParser)
     for name in COMMAND_MODULES:

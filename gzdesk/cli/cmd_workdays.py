@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from gzdesk.cli.common import add_db_option, add_json_option, db_path, open_db, parse_cli_date, print_json
+from gzdesk.cli.common import (
+    add_db_option,
+    add_json_option,
+    db_path,
+    open_db,
+    parse_cli_date,
+    print_json,
+)
 from gzdesk.errors import UserError
 from gzdesk.workdays import WorkdayCalendar, load_calendar
 

@@ -25,8 +25,23 @@ _TRANSLATIONS = [
 ]
 
 
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """``用法：`` instead of ``usage:``."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: D401 (argparse API)
+        return super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
 class CliParser(argparse.ArgumentParser):
-    """ArgumentParser whose errors are one Chinese line and exit code 1."""
+    """ArgumentParser in Chinese whose errors are one Chinese line and exit code 1."""
+
+    def __init__(self, *args, **kw):
+        kw["add_help"] = False
+        kw.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(*args, **kw)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
 
     def error(self, message: str) -> None:  # type: ignore[override]
         for pattern, template in _TRANSLATIONS:
