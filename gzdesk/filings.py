@@ -316,10 +316,14 @@ def find_filing(session: Session, key: str | int) -> int:
     if text.isdigit():
         _filing(session, int(text))
         return int(text)
-    fid = session.scalar(select(Filing.id).where(Filing.number == text))
-    if fid is None:
+    found = session.execute(select(Filing.id, Filing.origin).where(Filing.number == text)
+                            .order_by(Filing.origin.is_not(None), Filing.id)).all()
+    if not found:
         raise NotFound(f"找不到备案“{text}”")
-    return fid
+    if len(found) > 1 and found[0].origin is not None:  # merged from several counties, none local
+        origins = "、".join(o for _, o in found)
+        raise UserError(f"备案号“{text}”在多个来源中都有（{origins}），请改用备案的编号（id）")
+    return found[0].id  # a number of this office wins over merged ones
 
 
 def _account(session: Session, account_id: int) -> Account:
@@ -335,7 +339,9 @@ def _chain(f: Filing) -> list[str]:
 
 def next_number(session: Session, year: int) -> str:
     """The next filing number of ``year``: 2025-00001, 2025-00002, …"""
-    numbers = session.scalars(select(Filing.number).where(Filing.number.like(f"{year}-%"))).all()
+    # this office's own numbers only: merged filings keep their county's numbering (schema 4)
+    numbers = session.scalars(select(Filing.number).where(Filing.number.like(f"{year}-%"),
+                                                          Filing.origin.is_(None))).all()
     seq = 0
     for n in numbers:
         tail = n.split("-", 1)[1]

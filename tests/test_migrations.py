@@ -105,3 +105,35 @@ def test_database_runs_in_wal_mode_with_foreign_keys(db):
     with db.reader() as s:
         assert s.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert s.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_schema_4_rebuilds_filing_keeping_rows_and_references(tmp_path):
+    """Filing numbers become unique per origin; ids, steps and merge links survive the rebuild."""
+    path = tmp_path / "v3.db"
+    migrations.migrate(path, upto=3)
+    conn = sqlite3.connect(path)
+    stamp = "'2025-01-01 00:00:00'"
+    conn.execute(f"INSERT INTO account (id, name, platform, status, uuid, created_at, updated_at) "
+                 f"VALUES (1, '海门发布', 'weibo', 'normal', 'a-1', {stamp}, {stamp})")
+    for fid, parent in ((1, "NULL"), (2, "1")):
+        conn.execute(f"INSERT INTO filing (id, number, account_id, kind, state, merge_parent_id, uuid, created_at,"
+                     f" updated_at) VALUES ({fid}, '2025-0000{fid}', 1, 'merge', 'filed', {parent}, 'f-{fid}',"
+                     f" {stamp}, {stamp})")
+    conn.execute(f"INSERT INTO approval_step (id, filing_id, seq, title, result, uuid, created_at, updated_at) "
+                 f"VALUES (1, 2, 1, '主办单位意见', 'approved', 's-1', {stamp}, {stamp})")
+    conn.commit()
+    conn.close()
+    Database(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("SELECT id, number, merge_parent_id FROM filing ORDER BY id").fetchall() == [
+        (1, "2025-00001", None), (2, "2025-00002", 1)]
+    # the same number from another county is allowed; twice in one origin is not
+    conn.execute(f"INSERT INTO filing (number, kind, state, uuid, origin, created_at, updated_at) "
+                 f"VALUES ('2025-00001', 'open', 'filed', 'f-3', '启东市人民政府办公室', {stamp}, {stamp})")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute(f"INSERT INTO filing (number, kind, state, uuid, created_at, updated_at) "
+                     f"VALUES ('2025-00001', 'open', 'filed', 'f-4', {stamp}, {stamp})")
+    conn.close()

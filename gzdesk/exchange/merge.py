@@ -379,7 +379,7 @@ class _Merger:
             if isinstance(cons, UniqueConstraint) and len(cons.columns) == 1:
                 found.update(c.name for c in cons.columns)
         for idx in table.indexes:
-            if idx.unique and len(idx.columns) == 1:
+            if idx.unique and len(idx.expressions) == 1 and len(idx.columns) == 1:  # not (origin, number)
                 found.update(c.name for c in idx.columns)
         return sorted(found - {"id", "uuid"})
 

@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -127,8 +129,10 @@ class Filing(Record, Base):
     """
 
     __tablename__ = "filing"
+    # 备案编号 is unique per origin (schema 4): every county numbers its own filings alike
+    __table_args__ = (Index("ux_filing_origin_number", func.coalesce(text("origin"), ""), "number", unique=True),)
 
-    number: Mapped[str] = mapped_column(String(40), unique=True)  # 备案编号
+    number: Mapped[str] = mapped_column(String(40))  # 备案编号
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # enums.FilingKind
     state: Mapped[str] = mapped_column(String(30), default="draft", index=True)  # enums.FilingState
