@@ -19,6 +19,7 @@ from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
 from gzdesk import deadlines, enums
+from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.models import Account, AccountRole, Person, Task, Unit
 from gzdesk.office import current_profile
@@ -166,19 +167,19 @@ def _update_rules(profile: Profile, accounts: list[Row], today: date, add) -> No
         last = a.last_update_on
         if sheet == "nantong_2019" and (last is None or today - last > timedelta(days=14)):
             add("no_update_2_weeks", "否决", "南通市政务新媒体管理办法（试行）附件2 单项否决指标“内容不更新”",
-                f"监测时间点前2周内无更新（最近更新：{last.isoformat() if last else '未登记'}）", a)
+                f"监测时间点前2周内无更新（最近更新：{cn_date(last) if last else '未登记'}）", a)
             continue
         if freq:
             limit = 3 if freq.get("daily") else 7  # 云南: daily except holidays → allow a long weekend
             if last is None or today - last > timedelta(days=limit):
                 how = "除节假日外每天至少更新1条" if freq.get("daily") else f"每周更新不少于{freq.get('per_week', 1)}次"
                 add("update_frequency", "问题", _cite(profile, "update_frequency") or "",
-                    f"未做到{how}（最近更新：{last.isoformat() if last else '未登记'}）", a)
+                    f"未做到{how}（最近更新：{cn_date(last) if last else '未登记'}）", a)
         orig = profile.rule("original_content")
         if orig:
             weeks = int(orig.get("weeks", 2))
             if a.last_original_on is None or today - a.last_original_on > timedelta(weeks=weeks):
-                when = a.last_original_on.isoformat() if a.last_original_on else "未登记"
+                when = cn_date(a.last_original_on) if a.last_original_on else "未登记"
                 add("no_original", "提示", _cite(profile, "original_content") or "",
                     f"{weeks}周内无原创信息（最近原创：{when}）", a)
 
@@ -199,7 +200,7 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
         for account_id, since, name, trained_on in untrained:
             if account_id in by_id:
                 message = (f"{name}未登记培训日期即在岗" if trained_on is None else
-                           f"{name}于{since.isoformat()}上岗，培训日期（{trained_on.isoformat()}）在上岗之后")
+                           f"{name}于{cn_date(since)}上岗，培训日期（{cn_date(trained_on)}）在上岗之后")
                 add("untrained_staff", "问题", art, message, by_id[account_id])
     art = _cite(profile, "responsible_person")
     if art:

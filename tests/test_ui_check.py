@@ -66,6 +66,7 @@ def test_findings_are_listed_with_levels_colours_and_articles(qtbot, db):
     assert f"共 {len(rows)} 条" in text and "否决" in text and "按2026年11月20日检查" in text
     page.table.setCurrentIndex(page.model.index(0, 0))
     assert "附件2" in page.detail.text() and "教育局办公室" in page.detail.text()
+    assert "最近更新：2026年10月1日" in page.detail.text()  # dates in Chinese, not ISO
 
 
 def test_filters_by_level_rule_and_search(qtbot, db):

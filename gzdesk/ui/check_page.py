@@ -18,6 +18,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -182,10 +183,13 @@ class CheckPage(QWidget):
 
     def reload(self) -> None:
         self._stale = False
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a few seconds at 200k accounts
         try:
             self.findings = self.controller.read(rules.check, self.day())
         except UserError:  # database not initialised yet
             self.findings = []
+        finally:
+            QApplication.restoreOverrideCursor()
         self._keys = [search_text(f) for f in self.findings]
         self._fill_rules()
         self._apply()
