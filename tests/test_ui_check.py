@@ -153,6 +153,15 @@ def test_export_writes_the_shown_rows(qtbot, db, tmp_path):
     assert {r[2] for r in body} == {RULE_LABELS[f.rule] for f in shown}
 
 
+def test_long_text_gets_a_taller_row_in_the_workbook():
+    from gzdesk.exchange.check_report import row_height, text_width
+
+    assert text_width("第十二条") == 8 and text_width("ab") == 2
+    short = row_height([1, "问题", "未核准平台", "某账号", "某单位", "短", "第十二条"])
+    long = row_height([1, "问题", "未核准平台", "某账号", "某单位", "很长的说明" * 12, "第十二条"])
+    assert long >= 2 * short - 4
+
+
 def test_cli_check_xlsx(db, db_path, tmp_path, capsys):
     _setup(db)
     out = tmp_path / "check.xlsx"

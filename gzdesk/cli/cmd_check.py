@@ -31,12 +31,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     db.close()
     if args.rule:
         findings = [f for f in findings if f.rule == args.rule]
+    written = None
     if args.xlsx:
         from gzdesk.exchange.check_report import write_check_report
 
-        n = write_check_report(args.xlsx, findings, today, unit)
-        if not args.json:
-            print(f"已导出检查结果 {n} 条：{args.xlsx}")
+        written = write_check_report(args.xlsx, findings, today, unit)
     if args.json:
         print_json([f.to_json() for f in findings])
         return 0
@@ -45,4 +44,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"[{f.level}] {rules.RULE_LABELS.get(f.rule, f.rule)} {who}：{f.message}　依据：{f.article}")
     counts = Counter(f.level for f in findings)
     print(f"共 {len(findings)} 条：" + "，".join(f"{k} {v} 条" for k, v in counts.items()) if findings else "未发现问题")
+    if written is not None:
+        print(f"已导出检查结果 {written} 条：{args.xlsx}")
     return 0

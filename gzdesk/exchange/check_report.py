@@ -7,7 +7,9 @@ that fit A4 landscape. Used by ``gzdesk check --xlsx`` and by the 检查 page's 
 
 from __future__ import annotations
 
+import math
 import os
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -22,7 +24,9 @@ from gzdesk.rules import RULE_LABELS, Finding
 SHEET = "检查结果"
 TITLE = "政务新媒体制度检查结果"
 HEADERS = ("序号", "级别", "规则", "账号", "主办单位", "问题", "依据")
-WIDTHS = (6, 7, 20, 24, 26, 56, 40)
+WIDTHS = (6, 7, 20, 24, 26, 56, 46)
+WRAPPED = (2, 3, 4, 5, 6)  # columns whose text wraps: their longest sets the row height
+LINE_PT = 14  # one line of 10 pt 宋体
 HEADER_ROW = 2
 LEVELS = ("否决", "问题", "提示")
 
@@ -36,6 +40,18 @@ def summary_text(findings: Sequence[Finding], today: date) -> str:
 
 def row_values(n: int, f: Finding) -> list[object]:
     return [n, f.level, RULE_LABELS.get(f.rule, f.rule), f.account or "（全单位）", f.host_unit, f.message, f.article]
+
+
+def text_width(text: str) -> int:
+    """Width in Excel column units: a full-width (CJK) character is about two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def row_height(values: Sequence[object]) -> float:
+    """Height of a row whose wrapped cells need the most lines (XlsxWriter cannot measure text,
+    and LibreOffice/WPS do not re-fit rows on opening, so long 依据 would overflow into the next row)."""
+    lines = max(math.ceil(text_width(str(values[c] or "")) / (WIDTHS[c] - 1)) for c in WRAPPED)
+    return LINE_PT * max(1, lines) + 2
 
 
 def write_check_report(path: str | Path, findings: Sequence[Finding], today: date, office_unit: str = "") -> int:
@@ -90,6 +106,7 @@ def _write(path: Path, findings: Sequence[Finding], today: date, office_unit: st
     for i, f in enumerate(findings, start=1):
         row = HEADER_ROW + i
         values = row_values(i, f)
+        ws.set_row(row, row_height(values))
         fmt = cells.get(f.level, cells["提示"])
         mid = centred.get(f.level, centred["提示"])
         ws.write_number(row, 0, i, mid)
