@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
@@ -43,8 +42,12 @@ def row_values(n: int, f: Finding) -> list[object]:
 
 
 def text_width(text: str) -> int:
-    """Width in Excel column units: a full-width (CJK) character is about two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Width in Excel column units: a full-width (CJK) character is about two.
+
+    Counted from the UTF-8 length (CJK characters and full-width punctuation take 3 bytes, ASCII
+    1): per-character ``unicodedata`` lookups made exporting 150,000 findings seconds slower.
+    """
+    return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
 
 
 def row_height(values: Sequence[object]) -> float:

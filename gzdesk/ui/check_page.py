@@ -271,11 +271,14 @@ class CheckPage(QWidget):
             unit = self.controller.read(_office_unit)
         except UserError:
             unit = ""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # ~6 s for 150,000 findings
         try:
             n = write_check_report(path, rows, self.day(), unit)
         except UserError as exc:
+            QApplication.restoreOverrideCursor()
             QMessageBox.warning(self, "导出检查结果", exc.message)
             return None
+        QApplication.restoreOverrideCursor()
         window = self.window()
         if hasattr(window, "status_message"):
             window.status_message(f"已导出检查结果 {n} 条：{path}")
