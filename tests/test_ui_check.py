@@ -171,3 +171,17 @@ def test_cli_check_xlsx(db, db_path, tmp_path, capsys):
     levels = [r[1].value for r in ws.iter_rows(min_row=4)]
     assert levels and levels[0] == "否决" and "问题" in levels
     assert main(["check", "--db", str(db_path), "--xlsx", str(tmp_path / "bad.txt")]) == 1
+
+
+def test_checks_only_when_first_shown(qtbot, db):
+    _setup(db)
+    page = CheckPage(Controller(db))
+    qtbot.addWidget(page)
+    page.today = TODAY
+    assert page.findings == [] and page._stale  # opening the window does not run the check
+    page.controller.notify("accounts")
+    assert page.findings == []
+    page.show()
+    assert page.findings and not page._stale
+    page.focus_search()
+    assert page.search.hasFocus() or not page.isActiveWindow()
