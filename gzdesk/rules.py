@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session
 
 from gzdesk import deadlines, enums
@@ -185,9 +185,10 @@ def _update_rules(profile: Profile, accounts: list[Row], today: date, add) -> No
 
 
 def _people_rules(session: Session, profile: Profile, accounts: list[Row], today: date, add) -> None:
-    """Staff on duty: a role whose person has not left by ``today`` (left_on empty or later)."""
+    """Staff on duty: a role not ended by ``today`` whose person has not left (both empty or later)."""
     by_id = {a.id: a for a in accounts}
-    on_duty = or_(Person.left_on.is_(None), Person.left_on > today)
+    on_duty = and_(or_(Person.left_on.is_(None), Person.left_on > today),
+                   or_(AccountRole.until.is_(None), AccountRole.until > today))
     art = _cite(profile, "training_required")
     if art:
         # Only the roles that break the rule come back from SQLite (≈5% of 600,000 at 200k accounts).

@@ -70,3 +70,19 @@ def test_cli_check_json(db, db_path, capsys):
     assert {"rule", "level", "article", "message", "account_id", "account", "host_unit"} <= set(data[0])
     assert main(["check", "--db", str(db_path), "--today", "2026-11-20"]) == 0
     assert "依据：" in capsys.readouterr().out
+
+
+def test_a_role_that_has_ended_is_not_on_duty(db):
+    from gzdesk.models import AccountRole
+
+    with db.transaction() as s:
+        pid = registry.save_person(s, PersonData(name="周敏", trained_on=date(2024, 1, 1)))
+        aid = registry.save_account(s, AccountData(name="海门发布", platform="weibo",
+                                                   team=[TeamMember(pid, "admin")]))
+    with db.reader() as s:
+        assert "no_responsible" not in {f.rule for f in rules.check(s, TODAY) if f.account_id == aid}
+    with db.transaction() as s:
+        for role in s.query(AccountRole).filter_by(account_id=aid):
+            role.until = date(2026, 6, 30)
+    with db.reader() as s:
+        assert "no_responsible" in {f.rule for f in rules.check(s, TODAY) if f.account_id == aid}
