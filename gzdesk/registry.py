@@ -520,3 +520,60 @@ def complete_task(session: Session, task_id: int, on: date | None = None) -> Non
 
 
 ROLES = list(Role)
+
+
+# --------------------------------------------------------------------------- light reads for the window
+# The account editor and the registry table on a national registry (200,000 accounts, ~90,000 units,
+# ~240,000 people): read one row, or only the columns a choice list shows.
+
+
+def account_row(session: Session, account_id: int) -> AccountRow | None:
+    """The registry-table line of one account (as ``list_accounts`` gives it); None when it is gone.
+
+    Lets the window update one row after a save instead of reading 200,000 rows again.
+    """
+    host, sup, op = aliased(Unit), aliased(Unit), aliased(Unit)
+    stmt = (
+        select(Account.id, Account.name, Account.platform, host.name, Account.status,
+               Account.last_update_on, Account.followers, Account.handle, Account.registered_on,
+               sup.name, op.name, Account.host_unit_id, Account.uuid, Account.platform_other)
+        .outerjoin(host, Account.host_unit_id == host.id)
+        .outerjoin(sup, Account.supervisor_unit_id == sup.id)
+        .outerjoin(op, Account.operator_unit_id == op.id)
+        .where(Account.id == account_id)
+    )
+    found = session.execute(stmt).first()
+    if found is None:
+        return None
+    (aid, name, platform, host_name, status, last, followers, handle, reg,
+     sup_name, op_name, host_id, uuid, other) = found
+    plabel = enums.PLATFORM_LABELS.get(platform, platform)
+    if platform == Platform.OTHER and other:
+        plabel = f"其他：{other}"
+    return AccountRow(aid, name, platform, plabel, host_name or "", status,
+                      enums.STATUS_LABELS.get(status, status), last, followers, handle, reg,
+                      sup_name or "", op_name or "", host_id, uuid)
+
+
+def unit_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every unit, by id: what a unit box offers (no counts, no contacts).
+
+    The window puts them in pinyin order itself (SQLite orders Chinese by character code).
+    """
+    return [(uid, name) for uid, name in session.execute(select(Unit.id, Unit.name).order_by(Unit.id))]
+
+
+def person_choices(session: Session) -> list[tuple[int, str, str]]:
+    """(id, name, unit name) of every person, by id: what the 管理队伍 picker offers.
+
+    Ordered by id, not name: sorting 240,000 names in SQLite costs more than the read itself,
+    and the window sorts by pinyin anyway.
+    """
+    stmt = (select(Person.id, Person.name, Unit.name).outerjoin(Unit, Person.unit_id == Unit.id)
+            .order_by(Person.id))
+    return [(pid, name, unit or "") for pid, name, unit in session.execute(stmt)]
+
+
+def departed_person_ids(session: Session) -> set[int]:
+    """Ids of people with a 离职日期 (the picker marks them “已离职”)."""
+    return set(session.scalars(select(Person.id).where(Person.left_on.is_not(None))))

@@ -7,9 +7,10 @@ import importlib.util
 import sqlite3
 import sys
 from datetime import date
+from functools import cmp_to_key
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCollator, QLocale, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox
 
@@ -157,7 +158,10 @@ def test_header_click_sorts(window, qtbot):
     name_col = COLUMN_KEYS.index("name")
     header.setSortIndicator(name_col, Qt.SortOrder.DescendingOrder)
     names = [r.name for r in page.model.visible_rows]
-    assert names == sorted(names, reverse=True)
+    # Chinese names in pinyin order (财 cai before 青 qing), as QCollator puts them
+    collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    assert names == sorted(names, key=cmp_to_key(collator.compare), reverse=True)
+    assert names != sorted(names, reverse=True)  # not by character code
 
 
 def test_table_follows_writes_from_anywhere(window, filled_db, qtbot):

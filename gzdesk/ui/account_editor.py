@@ -11,10 +11,10 @@ the account, or not at all.
 from __future__ import annotations
 
 import html
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,8 +43,10 @@ from PySide6.QtWidgets import (
 from gzdesk import enums, registry
 from gzdesk.enums import Platform
 from gzdesk.errors import UserError
-from gzdesk.registry import AccountData, PersonData, TeamMember, UnitData
+from gzdesk.registry import AccountData, PersonData, TeamMember
+from gzdesk.ui.bulk import paused_gc
 from gzdesk.ui.controller import ACCOUNTS, PEOPLE, UNITS, Controller
+from gzdesk.ui.pinyin import PINYIN
 from gzdesk.ui.widgets import (
     DateEdit,
     ErrorLabel,
@@ -79,28 +81,32 @@ def _or_none(text: str) -> str | None:
 
 
 class UnitChoices:
-    """Every registered unit, read once per change of the unit list and shared by all unit boxes
-    (three boxes per editor; the 200,000-account demo registry has 90,000 units). A C++ item
-    model: a Python list model was ten times slower, the combo boxes read every row."""
+    """Every registered unit as (id, name), read once per change of the unit list and shared by
+    all unit boxes (three per editor; the 200,000-account demo registry has 93,000 units).
 
-    def __init__(self, units: list[UnitData]):
-        self.by_id = {u.id: u for u in units if u.id is not None}
-        self.by_name: dict[str, UnitData] = {}
-        for u in units:
-            self.by_name.setdefault(u.name, u)
-        self.model = QStandardItemModel()
-        self.model.appendRow(QStandardItem(""))
-        self.row_of_id: dict[int, int] = {}
-        for row, u in enumerate(sorted(units, key=lambda u: u.name), start=1):
-            item = QStandardItem(u.name)
-            item.setData(u.id, Qt.ItemDataRole.UserRole)
-            self.model.appendRow(item)
-            self.row_of_id[u.id] = row
+    Only ids and names are read (``registry.unit_choices``), in pinyin order, into a
+    ``QStringListModel`` — a C++ list of strings, made in one call. Row 0 is the empty choice.
+    """
+
+    def __init__(self, units: list[tuple[int, str]]):
+        with paused_gc():
+            PINYIN.learn({name for _id, name in units})
+            ordered = sorted(units, key=lambda u: (PINYIN.key(u[1]), u[0]))
+            self.ids: list[int | None] = [None, *(uid for uid, _name in ordered)]
+            self.names: list[str] = ["", *(name for _uid, name in ordered)]
+            self.row_of_id = {uid: row for row, uid in enumerate(self.ids) if uid is not None}
+            self.by_name: dict[str, int] = {}
+            for uid, name in ordered:
+                self.by_name.setdefault(name, uid)
+        self.model = QStringListModel(self.names)
 
     @classmethod
     def of(cls, controller: Controller) -> UnitChoices:
-        return controller.cached("account_editor.units", (UNITS,),
-                                 lambda: cls(controller.read(registry.list_units)))
+        def load() -> UnitChoices:
+            with paused_gc():
+                return cls(controller.read(registry.unit_choices))
+
+        return controller.cached("account_editor.units", (UNITS,), load)
 
 
 class UnitCombo(QComboBox):
@@ -117,6 +123,7 @@ class UnitCombo(QComboBox):
         self.choices = UnitChoices([])
 
     def set_choices(self, choices: UnitChoices) -> None:
+        """Offer these units; typing shows the units whose names contain the typed text."""
         self.choices = choices
         self.setModel(choices.model)
         completer = QCompleter(choices.model, self)
@@ -136,37 +143,76 @@ class UnitCombo(QComboBox):
         if i < 0:  # a unit missing from the list: show its id
             self.setEditText(f"（编号 {unit_id} 的单位）")
 
-    def unit(self) -> UnitData | None:
+    def unit_id(self) -> int | None:
         """The chosen registered unit (None when empty or a new name)."""
         text = " ".join(self.currentText().split())
         if not text:
             return None
         i = self.currentIndex()
-        if i > 0 and self.itemText(i) == self.currentText():
-            return self.choices.by_id.get(self.itemData(i))
+        if 0 < i < len(self.choices.ids) and self.itemText(i) == self.currentText():
+            return self.choices.ids[i]
         return self.choices.by_name.get(text)
 
     def new_name(self) -> str | None:
         """The typed name when it is not a registered unit."""
         text = " ".join(self.currentText().split())
-        return text if text and self.unit() is None else None
+        return text if text and self.unit_id() is None else None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonChoice:
+    """One line of the 管理队伍 picker: only what it shows (the full record is read when added)."""
+
+    id: int
+    name: str
+    unit_name: str
+    left: bool = False
+
+    @property
+    def search_key(self) -> str:
+        return f"{self.name}\n{self.unit_name}".lower()
+
+
+class PeopleChoices:
+    """Every person as a ``PersonChoice`` in pinyin order, with the search keys, read once per
+    change of people or units (``registry.person_choices``: 240,000 people in the big demo)."""
+
+    def __init__(self, people: list[tuple[int, str, str]], departed: set[int]):
+        with paused_gc():
+            PINYIN.learn({name for _id, name, _unit in people})
+            ordered = sorted(people, key=lambda p: (PINYIN.key(p[1]), p[0]))
+            self.people = [PersonChoice(pid, name, unit, pid in departed) for pid, name, unit in ordered]
+            self.keys = [p.search_key for p in self.people]
+
+    @classmethod
+    def of(cls, controller: Controller) -> PeopleChoices:
+        def read(session) -> PeopleChoices:
+            return cls(registry.person_choices(session), registry.departed_person_ids(session))
+
+        def load() -> PeopleChoices:
+            with paused_gc():
+                return controller.read(read)
+
+        return controller.cached("account_editor.people", (PEOPLE, UNITS), load)
 
 
 class PersonPicker(QDialog):
-    """Choose a person (searched by name, unit, title, phone) and a role for the 管理队伍."""
+    """Choose a person (searched by name and unit) and a role for the 管理队伍."""
 
     MAX_SHOWN = 300
 
-    def __init__(self, people: list[PersonData], parent: QWidget | None = None,
+    def __init__(self, people: PeopleChoices | list[PersonChoice], parent: QWidget | None = None,
                  controller: Controller | None = None):
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle("添加管理队伍成员")
         self.resize(520, 480)
-        self.people = people
-        self._keys = [f"{p.name}\n{p.unit_name}\n{p.title or ''}\n{p.mobile or ''}".lower() for p in people]
+        if isinstance(people, PeopleChoices):  # copies: new_person adds to them
+            self.people, self._keys = list(people.people), list(people.keys)
+        else:
+            self.people, self._keys = list(people), [p.search_key for p in people]
         self.search = QLineEdit()
-        self.search.setPlaceholderText("输入姓名、单位或手机号查找")
+        self.search.setPlaceholderText("输入姓名或单位查找")
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.hint = QLabel()
@@ -200,19 +246,24 @@ class PersonPicker(QDialog):
         self._fill("")
 
     def _fill(self, text: str) -> None:
+        """List the first ``MAX_SHOWN`` people matching every typed word (one scan of the keys)."""
         words = text.lower().split()
+        if words:
+            first, rest = words[0], words[1:]
+            found: list[int] | range = [i for i, k in enumerate(self._keys)
+                                        if first in k and all(w in k for w in rest)]
+        else:
+            found = range(len(self.people))
+        matched = len(found)
+        self.list.setUpdatesEnabled(False)
         self.list.clear()
-        shown = 0
-        matched = 0
-        for p, key in zip(self.people, self._keys, strict=True):
-            if all(w in key for w in words):
-                matched += 1
-                if shown < self.MAX_SHOWN:
-                    where = "，".join(x for x in (p.unit_name, p.title or "") if x)
-                    item = QListWidgetItem(f"{p.name}　{where}" + ("（已离职）" if p.left_on else ""))
-                    item.setData(Qt.ItemDataRole.UserRole, p.id)
-                    self.list.addItem(item)
-                    shown += 1
+        for i in found[:self.MAX_SHOWN]:
+            p = self.people[i]
+            item = QListWidgetItem(f"{p.name}　{p.unit_name}" + ("（已离职）" if p.left else ""))
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.list.addItem(item)
+        self.list.setUpdatesEnabled(True)
+        shown = self.list.count()
         if not self.people:
             self.hint.setText("还没有登记人员，请先在“人员”页面添加。")
         elif matched > shown:
@@ -237,8 +288,9 @@ class PersonPicker(QDialog):
             person = self.controller.read(registry.get_person, editor.saved_id)
         finally:
             editor.deleteLater()
-        self.people.append(person)
-        self._keys.append(f"{person.name}\n{person.unit_name}\n{person.title or ''}\n{person.mobile or ''}".lower())
+        choice = PersonChoice(person.id, person.name, person.unit_name, person.left_on is not None)
+        self.people.append(choice)
+        self._keys.append(choice.search_key)
         self.search.setText(person.name)
         for i in range(self.list.count()):
             if self.list.item(i).data(Qt.ItemDataRole.UserRole) == person.id:
@@ -246,11 +298,16 @@ class PersonPicker(QDialog):
                 break
 
     def chosen(self) -> tuple[PersonData, str] | None:
+        """The chosen person's full record (read now: the list holds names only) and role."""
         item = self.list.currentItem()
         if item is None:
             return None
         pid = item.data(Qt.ItemDataRole.UserRole)
-        person = next(p for p in self.people if p.id == pid)
+        if self.controller is not None:
+            person = self.controller.read(registry.get_person, pid)
+        else:
+            p = next(p for p in self.people if p.id == pid)
+            person = PersonData(name=p.name, id=p.id, unit_name=p.unit_name)
         return person, self.role.currentData()
 
 
@@ -262,7 +319,6 @@ class TeamTable(QWidget):
     def __init__(self, controller: Controller, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
-        self._people: list[PersonData] | None = None
         self.table = QTableWidget(0, len(self.HEADERS))
         self.table.setHorizontalHeaderLabels(list(self.HEADERS))
         self.table.verticalHeader().setVisible(False)
@@ -306,8 +362,10 @@ class TeamTable(QWidget):
                                   m.office_phone, m.mobile))
         return out
 
-    def add_member(self, person: PersonData, role: str) -> bool:
+    def add_member(self, person: PersonData | PersonChoice, role: str) -> bool:
         """Add a person in a role; False (with a message) when already there in that role."""
+        if isinstance(person, PersonChoice):
+            person = self.controller.read(registry.get_person, person.id)
         if any(m.person_id == person.id and m.role == role for m in self.members()):
             self.error.set_error(f"{person.name}已是本账号的{enums.label('role', role)}")
             return False
@@ -344,14 +402,11 @@ class TeamTable(QWidget):
             self.table.removeRow(row)
         self.error.set_error(None)
 
-    def people(self) -> list[PersonData]:
-        if self._people is None:
-            self._people = self.controller.cached("account_editor.people", (PEOPLE,),
-                                                  lambda: self.controller.read(registry.list_people))
-        return self._people
+    def people(self) -> list[PersonChoice]:
+        return PeopleChoices.of(self.controller).people
 
     def pick_member(self) -> None:
-        picker = PersonPicker(self.people(), self, self.controller)
+        picker = PersonPicker(PeopleChoices.of(self.controller), self, self.controller)
         if picker.exec() and (chosen := picker.chosen()) is not None:
             self.add_member(*chosen)
         picker.deleteLater()
@@ -634,8 +689,7 @@ class AccountEditor(QDialog):
         new_units: dict[str, str] = {}
         for prefix, _title in UNIT_ROLES:
             combo = self.unit_combos[prefix]
-            unit = combo.unit()
-            setattr(d, f"{prefix}_unit_id", unit.id if unit else None)
+            setattr(d, f"{prefix}_unit_id", combo.unit_id())
             if combo.new_name():
                 new_units[prefix] = combo.new_name()
             setattr(d, f"{prefix}_leader", _or_none(self.leader_edits[prefix].text()))
@@ -700,14 +754,14 @@ class AccountEditor(QDialog):
                            yes="新建并保存"):
                 return False
         try:
-            saved = self.controller.write(_save_with_new_units, data, new_units, topic=ACCOUNTS)
+            saved = self.controller.write_quiet(_save_with_new_units, data, new_units)
         except UserError as exc:
             self.summary.setText(f"<b>未能保存：</b>{exc.message}")
             self.summary.show()
             QMessageBox.warning(self, "未能保存", exc.message)
             return False
-        if new_units:
-            self.controller.notify(UNITS)
+        # just this account's row changes in the 账号台账; other pages reload as usual
+        self.controller.announce_accounts(saved=[saved], topics=(ACCOUNTS, UNITS) if new_units else (ACCOUNTS,))
         self.saved_id, self.saved_name = saved, data.name
         self._baseline = self._state()
         super().accept()
@@ -738,8 +792,12 @@ class AccountEditor(QDialog):
 
     def _fill_unit_contacts(self, prefix: str) -> None:
         """Choosing a unit fills its 分管领导 and 联系电话 when those are still empty."""
-        unit = self.unit_combos[prefix].unit()
-        if unit is None:
+        unit_id = self.unit_combos[prefix].unit_id()
+        if unit_id is None:
+            return
+        try:
+            unit = self.controller.read(registry.get_unit, unit_id)  # the box holds names only
+        except UserError:  # deleted meanwhile
             return
         if not self.leader_edits[prefix].text().strip() and unit.leader:
             self.leader_edits[prefix].setText(unit.leader)

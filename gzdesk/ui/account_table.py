@@ -5,10 +5,16 @@ are done on that list and the model is reset — never QSortFilterProxyModel, wh
 seconds for 200,000 rows. The list is kept in the current sort order together with a lowercase
 search key per row, so typing in the search box only has to scan those keys (a few tens of ms
 for 200,000 accounts) and never re-sorts.
+
+Saving or deleting one account changes just its row (``upsert_row`` / ``remove_row``: the row
+moves to its place in the current sort, appears or disappears under the current filter; rows
+inserted, removed, moved or changed — no reset, so the selection and the scroll position stay).
+名称 and 主办单位 sort in pinyin order (``gzdesk.ui.pinyin``), with the keys made once per load.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,7 +57,9 @@ from gzdesk import enums, registry
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.registry import AccountRow
+from gzdesk.ui.bulk import paused_gc
 from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, UNITS, Controller
+from gzdesk.ui.pinyin import PINYIN
 
 if TYPE_CHECKING:
     from gzdesk.ui.main_window import MainWindow
@@ -68,13 +76,14 @@ class Column:
     width: int
     sort_key: Callable[[AccountRow], Any]
     numeric: bool = False
+    pinyin: bool = False  # the sort key uses PINYIN on the column's text: learn the texts first
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "编号", 56, lambda r: r.id, numeric=True),
-    Column("name", "名称", 190, lambda r: (r.name, r.id)),
+    Column("name", "名称", 190, lambda r: (PINYIN.key(r.name), r.id), pinyin=True),
     Column("platform", "平台", 104, lambda r: (r.platform_label, r.id)),
-    Column("host_unit", "主办单位", 190, lambda r: (r.host_unit, r.id)),
+    Column("host_unit", "主办单位", 190, lambda r: (PINYIN.key(r.host_unit), r.id), pinyin=True),
     Column("status", "运行状态", 72, lambda r: (_STATUS_ORDER.get(r.status, 99), r.id)),
     Column("last_update_on", "最近更新", 116, lambda r: (r.last_update_on or _MIN_DATE, r.id)),
     Column("followers", "关注量", 76, lambda r: (-1 if r.followers is None else r.followers, r.id),
@@ -103,6 +112,9 @@ class AccountTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._all: list[AccountRow] = []
         self._keys: list[str] = []
+        self._sort_keys: list[Any] = []  # of ``_all``, in the same order
+        self._pinyin_version = -1  # PINYIN.version the sort keys were made with
+        self._by_id: dict[int, AccountRow] = {}
         self._rows: list[AccountRow] = []
         self._text_words: list[str] = []
         self._platform: str | None = None
@@ -113,7 +125,10 @@ class AccountTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ data in
     def set_rows(self, rows: list[AccountRow]) -> None:
-        self._all = list(rows)
+        with paused_gc():
+            self._all = list(rows)
+            self._by_id = {r.id: r for r in self._all}
+            self._keys = list(map(search_key, self._all))
         self._sort_all()
         self._apply()
 
@@ -138,9 +153,133 @@ class AccountTableModel(QAbstractTableModel):
         self._apply()
 
     def _sort_all(self) -> None:
-        key = COLUMNS[self._sort_column].sort_key
-        self._all.sort(key=key, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
-        self._keys = [search_key(r) for r in self._all]
+        """Sort ``_all`` by the current column; every row's sort key is made once here."""
+        column = COLUMNS[self._sort_column]
+        if column.pinyin:  # rank every character up front, so no key is made with an older ranking
+            PINYIN.learn({getattr(r, column.key) for r in self._all})
+        self._pinyin_version = PINYIN.version
+        with paused_gc():  # each key made once; the search keys follow their rows
+            keys = list(map(column.sort_key, self._all))
+            order = sorted(range(len(keys)), key=keys.__getitem__, reverse=self._descending)
+            self._sort_keys = [keys[i] for i in order]
+            self._all = [self._all[i] for i in order]
+            self._keys = [self._keys[i] for i in order]
+
+    # ------------------------------------------------------------------ one row at a time
+    def upsert_row(self, row: AccountRow) -> None:
+        """Put a new or changed account in its place: in the current sort order, and shown only if
+        the current filters let it through. Emits rowsInserted / rowsRemoved / rowsMoved /
+        dataChanged — never a reset — so the selection stays."""
+        column = COLUMNS[self._sort_column]
+        if column.pinyin:
+            PINYIN.learn((getattr(row, column.key),))
+        self._refresh_sort_keys()
+        old = self._by_id.get(row.id)
+        if old is not None:
+            i = self._index_in_all(old)
+            del self._all[i], self._keys[i], self._sort_keys[i]
+        new_key = column.sort_key(row)
+        j = self._bisect(self._sort_keys, new_key)
+        self._all.insert(j, row)
+        self._keys.insert(j, search_key(row))
+        self._sort_keys.insert(j, new_key)
+        self._by_id[row.id] = row
+
+        was = self._visible_index(old) if old is not None else -1
+        if not self._matches(row, self._keys[j]):
+            if was >= 0:
+                self.beginRemoveRows(QModelIndex(), was, was)
+                del self._rows[was]
+                self.endRemoveRows()
+            return
+        to = self._bisect_rows(new_key, skip=was)
+        if was < 0:
+            self.beginInsertRows(QModelIndex(), to, to)
+            self._rows.insert(to, row)
+            self.endInsertRows()
+            return
+        if to != was:
+            # rows moved down are inserted before the row *after* their new place (Qt counts
+            # the destination in the list as it is before the move)
+            self.beginMoveRows(QModelIndex(), was, was, QModelIndex(), to + 1 if to > was else to)
+            del self._rows[was]
+            self._rows.insert(to, row)
+            self.endMoveRows()
+        else:
+            self._rows[to] = row
+        self.dataChanged.emit(self.index(to, 0), self.index(to, len(COLUMNS) - 1))
+
+    def remove_row(self, account_id: int) -> None:
+        """Take a deleted account out (rowsRemoved if it was shown)."""
+        old = self._by_id.pop(account_id, None)
+        if old is None:
+            return
+        self._refresh_sort_keys()
+        was = self._visible_index(old)
+        i = self._index_in_all(old)
+        del self._all[i], self._keys[i], self._sort_keys[i]
+        if was >= 0:
+            self.beginRemoveRows(QModelIndex(), was, was)
+            del self._rows[was]
+            self.endRemoveRows()
+
+    def _refresh_sort_keys(self) -> None:
+        """Make the stored pinyin keys again after a new character was ranked. The order of the
+        rows stays right (ranks only spread apart), only the key strings change."""
+        column = COLUMNS[self._sort_column]
+        if column.pinyin and self._pinyin_version != PINYIN.version:
+            PINYIN.learn({getattr(r, column.key) for r in self._all})
+            self._sort_keys = [column.sort_key(r) for r in self._all]
+        self._pinyin_version = PINYIN.version
+
+    @property
+    def _descending(self) -> bool:
+        return self._sort_order == Qt.SortOrder.DescendingOrder
+
+    def _bisect(self, keys: list[Any], key: Any) -> int:
+        """Where ``key`` goes among sorted ``keys`` (ascending or descending)."""
+        if not self._descending:
+            return bisect.bisect_left(keys, key)
+        lo, hi = 0, len(keys)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if keys[mid] > key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _index_in_all(self, row: AccountRow) -> int:
+        i = self._bisect(self._sort_keys, COLUMNS[self._sort_column].sort_key(row))
+        if i < len(self._all) and self._all[i] is row:
+            return i
+        return next(n for n, r in enumerate(self._all) if r is row)  # not expected: keys are unique
+
+    def _bisect_rows(self, key: Any, skip: int = -1) -> int:
+        """Where a row with sort key ``key`` goes among the shown rows, leaving out row ``skip``."""
+        sort_key = COLUMNS[self._sort_column].sort_key
+        rows = self._rows
+        lo, hi = 0, len(rows) - (1 if skip >= 0 else 0)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            k = sort_key(rows[mid + 1 if 0 <= skip <= mid else mid])
+            if (k > key) if self._descending else (k < key):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _visible_index(self, row: AccountRow) -> int:
+        """The shown position of this very row object, or -1."""
+        i = self._bisect_rows(COLUMNS[self._sort_column].sort_key(row))
+        return i if i < len(self._rows) and self._rows[i] is row else -1
+
+    def _matches(self, row: AccountRow, key: str) -> bool:
+        """Whether the current filters let this row through (as ``_apply`` decides for all)."""
+        return (all(w in key for w in self._text_words)
+                and (self._platform is None or row.platform == self._platform)
+                and (self._status is None or row.status == self._status)
+                and (self._host_unit_id is None or row.host_unit_id == self._host_unit_id))
 
     def _apply(self) -> None:
         rows: list[AccountRow] = self._all
@@ -304,6 +443,7 @@ class RegistryPage(QWidget):
         unit_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.unit_combo.setCompleter(unit_completer)
         self._filter_units: list[tuple[str, int]] = []
+        self._filter_unit_set: set[tuple[str, int]] = set()
         self.unit_combo.setMinimumContentsLength(10)
         self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.unit_combo.setMaxVisibleItems(25)
@@ -385,6 +525,11 @@ class RegistryPage(QWidget):
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         controller.data_changed.connect(self._on_data_changed)
+        controller.account_saved.connect(self._on_account_saved)
+        controller.account_deleted.connect(self._on_account_deleted)
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.dataChanged):
+            signal.connect(self._schedule_counts)
+        self._counts_pending = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
@@ -395,7 +540,8 @@ class RegistryPage(QWidget):
     def reload(self) -> None:
         """Read every account again, keeping the selection, filters and sort."""
         self._reload_pending = False
-        rows = self.controller.read(registry.list_accounts)
+        with paused_gc():
+            rows = self.controller.read(registry.list_accounts)
         self._fill_unit_combo(rows)
         self.model.set_rows(rows)  # the selection is kept across the reset (see _restore_selection)
 
@@ -406,6 +552,8 @@ class RegistryPage(QWidget):
     RELOAD_TOPICS = (ACCOUNTS, UNITS, FILINGS, ALL)
 
     def _on_data_changed(self, topic: str) -> None:
+        if self.controller.in_row_change:
+            return  # single accounts, already updated by _on_account_saved / _on_account_deleted
         if topic in self.RELOAD_TOPICS and not self._reload_pending:
             self._reload_pending = True  # several writes in a row reload once
             if self.isVisible():
@@ -421,11 +569,35 @@ class RegistryPage(QWidget):
         if self._reload_pending:
             QTimer.singleShot(0, self._reload_if_pending)
 
-    def _fill_unit_combo(self, rows: list[AccountRow]) -> None:
-        """The 主办单位 filter lists the units that host at least one account (refilled on change)."""
-        units = sorted({(r.host_unit, r.host_unit_id) for r in rows if r.host_unit_id is not None})
-        if units == self._filter_units:
+    def _on_account_saved(self, account_id: int) -> None:
+        """Read this one account again and put it in its place (the table is not reloaded)."""
+        row = self.controller.read(registry.account_row, account_id)
+        if row is None:
+            self.model.remove_row(account_id)
             return
+        self.model.upsert_row(row)
+        if row.host_unit_id is not None and (row.host_unit, row.host_unit_id) not in self._filter_unit_set:
+            self._fill_unit_combo(self.model.all_rows)  # a unit that hosts its first account
+
+    def _on_account_deleted(self, account_id: int) -> None:
+        self.model.remove_row(account_id)
+
+    def _schedule_counts(self, *_args: Any) -> None:
+        """Row changes come one by one (a deletion of many): count once they are done."""
+        if not self._counts_pending:
+            self._counts_pending = True
+            QTimer.singleShot(0, self._update_counts)
+
+    def _fill_unit_combo(self, rows: list[AccountRow]) -> None:
+        """The 主办单位 filter lists the units that host at least one account, in pinyin order
+        (refilled when that list changes)."""
+        with paused_gc():
+            pairs = {(r.host_unit, r.host_unit_id) for r in rows if r.host_unit_id is not None}
+            if pairs == self._filter_unit_set:
+                return
+            self._filter_unit_set = pairs
+            PINYIN.learn({name for name, _id in pairs})
+            units = sorted(pairs, key=lambda u: (PINYIN.key(u[0]), u[1]))
         self._filter_units = units
         chosen = self.unit_combo.currentData()
         self.unit_combo.blockSignals(True)
@@ -482,6 +654,7 @@ class RegistryPage(QWidget):
         self.search.selectAll()
 
     def _update_counts(self) -> None:
+        self._counts_pending = False
         total, shown = self.model.total_count, len(self.model.visible_rows)
         counts = self.model.status_counts()
         parts = [f"{label} {counts[code]}" for code, label in enums.STATUS_LABELS.items() if counts[code]]
@@ -570,11 +743,12 @@ class RegistryPage(QWidget):
             dialog = AccountEditor(self.controller, account_id, self)
         except UserError as exc:  # e.g. deleted meanwhile by another window
             QMessageBox.warning(self, "无法打开账号", exc.message)
-            self.reload()
+            if account_id is not None:
+                self._on_account_saved(account_id)  # takes its row out when it is gone
             return
         try:
             if dialog.exec() and dialog.saved_id is not None:
-                self.reload()
+                # its row was already updated through controller.account_saved
                 self.table.clearSelection()
                 self.select_id(dialog.saved_id)
                 verb = "已保存" if account_id is not None else "已新建"
@@ -599,11 +773,14 @@ class RegistryPage(QWidget):
         if box.exec() != QMessageBox.StandardButton.Yes:
             return
         try:
-            self.controller.write(_delete_accounts, ids, topic=ACCOUNTS)
+            self.controller.write_quiet(_delete_accounts, ids)
         except UserError as exc:
             QMessageBox.warning(self, "不能删除", exc.message)
             return
-        self.reload()
+        if len(ids) > 1000:  # thousands of single-row removals cost more than one reload
+            self.controller.notify(ACCOUNTS)
+        else:
+            self.controller.announce_accounts(deleted=ids)
         self._status(f"已删除 {len(ids)} 个账号" if len(ids) > 1 else f"已删除账号“{by_id[ids[0]].name}”")
 
     def _status(self, text: str) -> None:
