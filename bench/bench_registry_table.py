@@ -11,11 +11,13 @@ just its row (``registry.account_row``), not the whole table; 名称 / 主办单
 
 Measured on the 200,000-account demo (93,626 units, 239,859 people), 2026-11-22:
 
-    step                          before     after
-    update after a save          1419 ms      ~10 ms   (was a full reload of 200,000 rows)
-    open account editor (first)  1507 ms     ~250 ms   (unit ids+names only, QStringListModel)
-    open 添加成员 picker (first)  ~2300 ms    ~900 ms   (person ids+names+unit only)
-    sort by name                  376 ms     ~450 ms   (now pinyin order: keys made once per sort)
+    step                            before     after
+    update row after a save        1419 ms      4 ms   (was a full reload of 200,000 rows)
+    update after a save (all pages)      —    190 ms   (mostly the 来源快照 page reloading its list)
+    open account editor (first)    1507 ms    400 ms   (unit ids+names only, QStringListModel)
+    open 添加成员 picker (first)  ~2300 ms   1290 ms   (person ids+names+unit only)
+    sort by name                    376 ms    550 ms   (now pinyin order; includes making the keys)
+    reload (F5, import)            1419 ms   1000 ms   (no garbage collection while rows are made)
 """
 
 from __future__ import annotations
