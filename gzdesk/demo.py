@@ -58,6 +58,8 @@ PLATFORM_WEIGHTS = (
 )
 OTHER_PLATFORMS = ("一点资讯", "美篇", "知乎", "哔哩哔哩", "小红书")
 AREA_CODES = ("0513", "0359", "0917", "0539", "0871", "0874")
+HOME_AREA_CODES = {"nantong": "0513", "yanhu": "0359", "taibai": "0917", "linyi": "0539", "yunnan": "0871"}
+COUNTY_ACCOUNTS = 400  # a large county's registry; a demo beyond it adds counties (a city's or province's view)
 MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
                    "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182", "183", "185",
                    "186", "187", "188", "189", "191", "198", "199")
@@ -132,6 +134,30 @@ def _url(platform: str, handle: str) -> str | None:
     return None
 
 
+def _short_name(county: str) -> str:
+    """The name accounts use: 运城市盐湖区 → 盐湖, 如东县 → 如东, 南通市 → 南通."""
+    name = county
+    for mark in ("省", "市"):
+        head, sep, rest = name.partition(mark)
+        if sep and len(rest) >= 2:
+            name = rest
+    if len(name) > 2 and name[-1] in "省县区市":
+        name = name[:-1]
+    return name
+
+
+def _deputy_title(unit_name: str, kind: str) -> str:
+    """The deputy who leads a unit's new-media work: 副镇长, 副主任, 副所长, 副院长, 副校长, 副局长."""
+    if kind == enums.UnitType.TOWNSHIP:
+        return "副镇长"
+    for ending, title in (("街道办事处", "副主任"), ("中心", "副主任"), ("委员会", "副主任"), ("派出所", "副所长"),
+                          ("卫生院", "副院长"), ("医院", "副院长"), ("中学", "副校长"), ("小学", "副校长"),
+                          ("图书馆", "副馆长"), ("办公室", "副主任")):
+        if unit_name.endswith(ending):
+            return title
+    return "副局长"
+
+
 def _account_name(rng: random.Random, platform: str, short: str, kind: str) -> str:
     if kind in (enums.UnitType.TOWNSHIP, enums.UnitType.SUBDISTRICT):
         options = (f"{short}发布", f"魅力{short}", f"{short}微讯", f"今日{short}", f"{short}之声")
@@ -180,31 +206,65 @@ class _Builder:
         self.filing_seq: dict[int, int] = {}
         self.chain = [step["title"] for step in profile.chain]
         base = office_name
-        for mark in ("人民政府办公室", "政府办公室", "人民政府", "办公室"):
+        for mark in ("人民政府办公厅", "人民政府办公室", "政府办公室", "人民政府", "办公厅", "办公室"):
             if base.endswith(mark):
                 base = base[: -len(mark)]
                 break
         self.home_county = base or "示范县"
+        self.home_area = HOME_AREA_CODES.get(profile.id) or rng.choice(AREA_CODES)
 
     # -- plan ------------------------------------------------------------------------------
 
     def build(self, n_accounts: int) -> None:
-        rng = self.rng
+        """One county's registry (up to ``COUNTY_ACCOUNTS``) under the office; beyond that, a city's view.
+
+        The office's own county comes first, so a demo of a few hundred accounts is one county,
+        as a county office would see it. Larger demos add further counties under the office.
+        """
         made = 0
         county_index = 0
         while made < n_accounts:
             county = self.home_county if county_index == 0 else self._county_name(county_index)
             parent = self.office_id if county_index == 0 else self._unit(
                 f"{county}人民政府办公室", enums.UnitType.GOVERNMENT, self.office_id, county, None)["id"]
-            area = rng.choice(AREA_CODES)
-            for host in self._county_units(county, parent, area):
-                if made >= n_accounts:
-                    break
-                n = min(n_accounts - made, rng.choice((1, 2, 2, 3, 3, 4)))
+            area = self.home_area if county_index == 0 else self.rng.choice(AREA_CODES)
+            target = min(n_accounts - made, COUNTY_ACCOUNTS)
+            plan = self._county_plan(county)
+            created: dict[str, dict] = {}
+            for (name, kind, label, under), n in zip(plan, self._spread(target, len(plan)), strict=False):
+                parent_id = parent
+                if under is not None:  # a 派出所 under the 公安局, a 卫生院 under the 卫健局 …
+                    if under not in created:
+                        u_name, u_kind, u_label, _ = next(entry for entry in plan if entry[0] == under)
+                        created[under] = self._unit(u_name, u_kind, parent, u_label, area)
+                    parent_id = created[under]["id"]
+                host = created.get(name) or self._unit(name, kind, parent_id, label, area)
+                created[name] = host
                 self._accounts_for(host, parent, n, area)
-                made += n
+            made += target
             county_index += 1
         self.flush()
+
+    def _spread(self, target: int, n_units: int) -> list[int]:
+        """Accounts per unit, 1–4 each (a township has two or three, a busy bureau more), summing to ``target``.
+
+        A small target stops after the units it needs; a large one scales every unit up.
+        """
+        weights = [self.rng.choice((1, 2, 2, 3, 3, 4)) for _ in range(n_units)]
+        total = sum(weights)
+        if total >= target:
+            counts: list[int] = []
+            left = target
+            for w in weights:
+                if left <= 0:
+                    break
+                counts.append(min(w, left))
+                left -= counts[-1]
+            return counts
+        counts = [w * target // total for w in weights]
+        for i in self.rng.sample(range(n_units), target - sum(counts)):
+            counts[i] += 1
+        return counts
 
     def _county_name(self, index: int) -> str:
         stem = COUNTY_STEMS[index % len(COUNTY_STEMS)]
@@ -212,32 +272,42 @@ class _Builder:
         suffix = ("县", "区", "市")[index % 3]
         return f"{stem}{'第' + str(cycle + 1) if cycle else ''}{suffix}"
 
-    def _county_units(self, county: str, parent: int, area: str):
-        """Yield host units of one county: townships, departments, institutions, a dev zone."""
+    def _county_plan(self, county: str) -> list[tuple[str, str, str, str | None]]:
+        """Host units of one county as (name, type, short name for accounts, parent unit name or None).
+
+        Townships and 街道, the government departments, institutions, a development zone, and the
+        bodies below them that commonly run accounts of their own: 派出所, 卫生院, schools.
+        """
         rng = self.rng
-        short = county[:-1] if len(county) > 2 else county
+        short = _short_name(county)
         towns = list(TOWN_STEMS)
         rng.shuffle(towns)
-        plan: list[tuple[str, str, str]] = []
+        plan: list[tuple[str, str, str, str | None]] = []
+        police, health, education = f"{county}公安局", f"{county}卫生健康局", f"{county}教育局"
         for stem in towns[: rng.randrange(12, 22)]:
             if rng.random() < 0.2:
-                plan.append((f"{stem}街道办事处", enums.UnitType.SUBDISTRICT, stem))
+                plan.append((f"{stem}街道办事处", enums.UnitType.SUBDISTRICT, stem, None))
             else:
-                plan.append((f"{stem}镇人民政府", enums.UnitType.TOWNSHIP, stem))
+                plan.append((f"{stem}镇人民政府", enums.UnitType.TOWNSHIP, stem, None))
+                if rng.random() < 0.5:
+                    plan.append((f"{stem}镇卫生院", enums.UnitType.INSTITUTION, f"{stem}卫生院", health))
+            if rng.random() < 0.6:
+                plan.append((f"{county}公安局{stem}派出所", enums.UnitType.AGENCY, f"平安{stem}", police))
         for full, abbr in DEPARTMENTS:
-            plan.append((f"{county}{full}", enums.UnitType.DEPARTMENT, f"{short}{abbr}"))
+            plan.append((f"{county}{full}", enums.UnitType.DEPARTMENT, f"{short}{abbr}", None))
         for full, abbr in INSTITUTIONS:
-            plan.append((f"{county}{full}", enums.UnitType.INSTITUTION, f"{short}{abbr}"))
-        plan.append((f"{short}经济开发区管理委员会", enums.UnitType.DEV_ZONE, f"{short}开发区"))
+            plan.append((f"{county}{full}", enums.UnitType.INSTITUTION, f"{short}{abbr}", None))
+        for school, abbr in (("第一中学", "一中"), ("实验小学", "实验小学"), ("职业中学", "职中")):
+            plan.append((f"{county}{school}", enums.UnitType.INSTITUTION, f"{short}{abbr}", education))
+        plan.append((f"{short}经济开发区管理委员会", enums.UnitType.DEV_ZONE, f"{short}开发区", None))
         rng.shuffle(plan)
-        for name, kind, label in plan:
-            yield self._unit(name, kind, parent, label, area)
+        return plan
 
     def _unit(self, name: str, kind: str, parent: int | None, label: str, area: str | None) -> dict:
         rng = self.rng
         area = area or rng.choice(AREA_CODES)
         row = {"id": self.unit_ids.take(), "uuid": new_uuid(), "name": name, "kind": kind, "parent_id": parent,
-               "head": _name(rng), "leader": f"{_name(rng)} {'副镇长' if kind == 'township' else '副局长'}",
+               "head": _name(rng), "leader": f"{_name(rng)} {_deputy_title(name, kind)}",
                "phone": _landline(rng, area), "classified": False, "notes": None, "origin": None,
                "created_at": _stamp(), "updated_at": _stamp(), "label": label}
         self.units.append(row)
@@ -261,8 +331,7 @@ class _Builder:
     def _accounts_for(self, host: dict, supervisor_id: int, n: int, area: str) -> None:
         rng = self.rng
         kind = host["kind"]
-        lead_title = "副镇长" if kind == enums.UnitType.TOWNSHIP else ("副主任" if kind == enums.UnitType.SUBDISTRICT
-                                                                     else "副局长")
+        lead_title = _deputy_title(host["name"], kind)
         leader = self._person(host, lead_title, area)
         head = self._person(host, "办公室主任", area)
         admin = self._person(host, rng.choice(("科员", "办事员", "信息员")), area, trained=rng.random() > 0.06)
