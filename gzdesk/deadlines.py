@@ -12,7 +12,10 @@ it comes from, overdue first. Sources:
   policy's publication) for accounts opened before the policy with no filing yet;
 - 停更注销公告 (云南 第十八条, 南通 第十六条, 盐湖 第十一条): the latest day to publish it, and the day
   the closure takes effect once it has run;
-- open tasks (离职: change passwords, take back devices — 云南 第三十七条).
+- open tasks (离职: change passwords, take back devices — 云南 第三十七条);
+- every other filing still on its way (草稿, 待签批, 退回) with no deadline of its own: listed
+  without a due date after the dated items, with the step it waits for, so nothing in progress is
+  out of sight (盐湖 第十条 sets no working-day limit, but an account is opened only once approved).
 
 Dates that depend on a year chinese-calendar does not know yet are marked provisional (预估).
 """
@@ -24,7 +27,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from gzdesk import enums
@@ -43,6 +46,7 @@ KIND_LABELS: dict[str, str] = {
     "announcement": "发布公告",
     "closure": "公告期满关停",
     "task": "待办事项",
+    "in_progress": "在办备案",
 }
 ACTIVE_STATUSES = (AccountStatus.NORMAL, AccountStatus.PAUSED)
 
@@ -67,13 +71,14 @@ class DueItem:
     account: str
     filing_id: int | None
     filing_number: str | None
-    due: date
+    due: date | None  # None: a filing in progress that no rule gives a deadline
     provisional: bool
     overdue: bool
-    days_left: int  # working days from today to ``due``; negative when late
+    days_left: int | None  # working days from today to ``due``; negative when late; None without a due date
     rule: str
     article: str
     message: str
+    waiting: str = ""  # for an undated item: what it waits for (等待县（市、区）办公室意见, 已退回 …)
 
     @property
     def kind_label(self) -> str:
@@ -81,10 +86,12 @@ class DueItem:
 
     @property
     def due_text(self) -> str:
-        return cn_date(self.due, self.provisional)
+        return cn_date(self.due, self.provisional) if self.due else "无时限"
 
     @property
     def left_text(self) -> str:
+        if self.days_left is None:
+            return self.waiting
         if self.overdue:
             return f"逾期{-self.days_left}个工作日" if self.days_left < 0 else "已逾期"
         if self.days_left == 0:
@@ -94,9 +101,9 @@ class DueItem:
     def to_json(self) -> dict:
         return {"kind": self.kind, "kind_label": self.kind_label, "title": self.title,
                 "account_id": self.account_id, "account": self.account, "filing_id": self.filing_id,
-                "filing_number": self.filing_number, "due": self.due.isoformat(), "provisional": self.provisional,
-                "overdue": self.overdue, "days_left": self.days_left, "rule": self.rule, "article": self.article,
-                "message": self.message}
+                "filing_number": self.filing_number, "due": self.due.isoformat() if self.due else None,
+                "provisional": self.provisional, "overdue": self.overdue, "days_left": self.days_left,
+                "left": self.left_text, "rule": self.rule, "article": self.article, "message": self.message}
 
 
 class _CachedCalendar:
@@ -174,6 +181,12 @@ class _Collector:
                                   provisional or left.provisional, due < self.today, left.days, rule, article,
                                   message))
 
+    def add_undated(self, title: str, waiting: str, rule: str, article: str, message: str, account: _Account | None,
+                    filing: Filing) -> None:
+        self.items.append(DueItem("in_progress", title, account.id if account else None,
+                                  account.name if account else "", filing.id, filing.number, None, False, False,
+                                  None, rule, article, message, waiting))
+
 
 def pending(session: Session, today: date) -> list[DueItem]:
     """Every pending deadline, overdue first, then by due date."""
@@ -194,11 +207,26 @@ def pending(session: Session, today: date) -> list[DueItem]:
     _unfiled_accounts(col, profile, filings, accounts, with_filing)
     _closures(col, profile, filings, accounts)
     _tasks(col, session, accounts)
-    return sorted(col.items, key=lambda i: (not i.overdue, i.due, i.kind, i.title))
+    returned = session.scalars(select(Filing).options(load_only(*_FILING_COLUMNS))
+                               .where(Filing.state == FilingState.RETURNED).order_by(Filing.id)).all()
+    if returned:  # a returned filing that was reopened, or followed by any later filing, is settled
+        latest = dict(session.execute(select(Filing.account_id, func.max(Filing.id))
+                                      .where(Filing.account_id.in_({f.account_id for f in returned}))
+                                      .group_by(Filing.account_id)).all())
+        returned = [f for f in returned if latest.get(f.account_id) == f.id]
+    _in_progress(col, profile, [*filings, *returned], accounts, steps)
+    return sorted(col.items, key=_order)
+
+
+def _order(item: DueItem) -> tuple:
+    """Overdue first, then by due date; undated filings in progress last, oldest first."""
+    if item.due is None:
+        return (True, True, date.max, -(item.days_left or 0), item.kind, item.title)
+    return (not item.overdue, False, item.due, 0, item.kind, item.title)
 
 
 _FILING_COLUMNS = (Filing.id, Filing.number, Filing.kind, Filing.state, Filing.account_id, Filing.filled_on,
-                   Filing.event_on, Filing.announce_from, Filing.effective_on, Filing.reported_on)
+                   Filing.event_on, Filing.announce_from, Filing.effective_on, Filing.reported_on, Filing.chain)
 
 
 @dataclass(slots=True)
@@ -368,6 +396,35 @@ def _tasks(col: _Collector, session: Session, accounts) -> None:
         col.add("task", t.title, due, False, enums.label("task_kind", t.kind), t.article or "",
                 "离职人员经手账号须及时更改密码、收回设备" if t.kind in ("password_change", "device_return") else "",
                 accounts.get(t.account_id))
+
+
+def _in_progress(col: _Collector, profile: Profile, filings, accounts, steps: dict[int, list[_Step]]) -> None:
+    """Filings on their way up the chain (草稿, 待签批, 退回) that no dated item above covers."""
+    covered = {i.filing_id for i in col.items if i.filing_id is not None}
+    before_opening = profile.rule("approval_before_opening")
+    for f in filings:
+        if f.id in covered or f.state not in (*OPEN_STATES, FilingState.RETURNED):
+            continue
+        account = accounts.get(f.account_id)
+        if f.state == FilingState.DRAFT:
+            waiting = "草稿，待打印送签"
+        elif f.state == FilingState.RETURNED:
+            waiting = "已退回，待修改后重新送签"
+        else:
+            signed = {st.seq for st in steps.get(f.id, []) if st.result == "approved"}
+            chain = json.loads(f.chain) if f.chain else [step["title"] for step in profile.chain]
+            nxt = next((i for i in range(1, len(chain) + 1) if i not in signed), None)
+            waiting = f"等待{chain[nxt - 1]}" if nxt else "待登记为已备案"
+        if f.kind == FilingKind.OPEN and before_opening and before_opening.get("required"):
+            rule, article = "审批同意后方可开设", article_text(profile, "approval_before_opening")
+        else:
+            rule, article = "本单位制度未规定办理时限", ""
+        since = ""
+        if f.filled_on:
+            days = col.cal.count(f.filled_on, col.today).days
+            since = f"，{cn_date(f.filled_on)}填表，已{days}个工作日"
+        col.add_undated(f"{_kind(f)}备案：{account.name if account else ''}", waiting, rule, article,
+                        f"备案{f.number}当前“{_state(f)}”{since}", account, f)
 
 
 def pending_json(items: list[DueItem]) -> str:

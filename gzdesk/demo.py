@@ -451,17 +451,19 @@ class _Builder:
             "profile_id": self.profile.id, "template_id": self.profile.template_id,
             "chain": json.dumps(self.chain, ensure_ascii=False), "frozen": json.dumps(frozen, ensure_ascii=False),
             "proposed": None, "announce_from": None, "announce_until": None, "effective_on": None,
-            "reported_on": filled + timedelta(days=rng.randrange(2, 9)) if state == "reported" else None,
+            "reported_on": None,  # set below from the last signature
             "merge_parent_id": None, "kept_account_id": None, "notes": None, "origin": None,
             "created_at": _stamp(), "updated_at": _stamp()})
         if state in (enums.FilingState.FILED, enums.FilingState.REPORTED):
             signed = filled
             for seq_no, title in enumerate(self.chain, start=1):
-                signed = signed + timedelta(days=rng.randrange(1, 4))
+                signed = min(signed + timedelta(days=rng.randrange(1, 4)), self.today)  # never signed in the future
                 self.steps.append({"id": None, "uuid": new_uuid(), "filing_id": fid, "seq": seq_no, "title": title,
                                    "opinion": "同意", "signer": _name(rng), "signed_on": signed,
                                    "result": "approved", "attachment_id": None, "origin": None,
                                    "created_at": _stamp(), "updated_at": _stamp()})
+            if state == enums.FilingState.REPORTED:  # entered into the national system after the last signature
+                self.filings[-1]["reported_on"] = min(signed + timedelta(days=rng.randrange(0, 5)), self.today)
 
     # -- write -----------------------------------------------------------------------------
 

@@ -16,9 +16,10 @@ def _account(db, name, registered_on, **kw) -> int:
         return registry.save_account(s, registry.AccountData(name=name, registered_on=registered_on, **kw))
 
 
-def _pending(db, today):
+def _pending(db, today, undated: bool = False):
+    """The dated items (the undated 在办备案 ones too when asked)."""
     with db.reader() as s:
-        return deadlines.pending(s, today)
+        return [i for i in deadlines.pending(s, today) if undated or i.due is not None]
 
 
 def test_calendar_facts_used_below():
@@ -173,3 +174,40 @@ def test_cached_calendar_agrees_with_the_plain_one():
         assert fast.count(today, start) == plain.count(today, start), start
         assert fast.count(start, today) == plain.count(start, today), start
     assert fast.count(today, today) == plain.count(today, today)
+
+
+def test_filings_in_progress_without_a_deadline_are_listed_undated(make_db):
+    """盐湖 sets no working-day limit for a 变更 (第十一条), but it still waits on someone: 待办 shows it."""
+    db = make_db("yanhu")
+    aid = _account(db, "盐湖发布", date(2024, 7, 1))
+    with db.transaction() as s:
+        first = filings.new_filing(s, aid, "开设", "新开设", filled_on=date(2024, 7, 2))
+        for day in (3, 4, 5, 8):
+            filings.record_step(s, first.id, "同意", "负责人", date(2024, 7, day))
+        filings.mark_reported(s, first.id, date(2024, 7, 9))
+        f = filings.new_filing(s, aid, "变更", "更名", filled_on=date(2025, 9, 26), proposed={"name": "盐湖新名"})
+    today = date(2025, 10, 9)
+
+    def undated():
+        return [i for i in _pending(db, today, undated=True) if i.due is None]
+
+    [it] = undated()
+    assert (it.kind, it.kind_label, it.filing_number, it.due_text, it.left_text) == (
+        "in_progress", "在办备案", f.number, "无时限", "草稿，待打印送签")
+    assert "2025年9月26日填表，已4个工作日" in it.message  # 09-28 (调休 Sunday), 09-29, 09-30, 10-09
+    assert it.to_json()["due"] is None and it.to_json()["left"] == "草稿，待打印送签"
+    with db.transaction() as s:
+        filings.mark_printed(s, f.id)
+        filings.record_step(s, f.id, "同意", "主办单位负责人", date(2025, 9, 29))
+    assert undated()[0].left_text == "等待县（市、区）办公室意见"
+    with db.transaction() as s:
+        filings.record_step(s, f.id, "请补充材料", "县办负责人", date(2025, 10, 9), result="returned")
+    assert undated()[0].left_text == "已退回，待修改后重新送签"
+    with db.transaction() as s:
+        again = filings.reopen(s, f.id, filled_on=date(2025, 10, 9))
+    [it] = undated()  # the returned one is settled by its reopened draft
+    assert it.filing_number == again.number and it.left_text == "草稿，待打印送签"
+    # undated items come after every dated one
+    _account(db, "未备案账号", date(2024, 1, 1))  # opened before the policy: a 补办 deadline
+    items = _pending(db, today, undated=True)
+    assert items[-1].due is None and items[0].due is not None and items[0].kind == "backfill"

@@ -266,3 +266,29 @@ def test_pending_double_click_starts_a_missing_filing(qtbot, make_db):
     with qtbot.waitSignal(view.start_filing) as blocker:
         view._activated(view.model.index(0, 0))
     assert blocker.args == [aid, "backfill"]
+
+
+def test_pending_view_lists_filings_in_progress_last(qtbot, make_db):
+    """A 盐湖 变更 has no working-day limit: 待办 lists it undated, after the deadlines, with what it waits for."""
+    db = make_db("yanhu")
+    aid = _account(db, "盐湖发布", date(2015, 1, 1))
+    controller = Controller(db)
+    controller.write(filings.new_filing, aid, "补办", "补办", filled_on=date(2025, 10, 9))
+    fid = controller.write(filings.new_filing, _account(db, "盐湖在线", date(2024, 8, 1)), "变更", "更名",
+                           filled_on=date(2025, 10, 9), proposed={"name": "盐湖新名"}).id
+    view = PendingView(controller)
+    qtbot.addWidget(view)
+    view.show()
+    view.set_today(date(2025, 10, 10))
+    kinds = [i.kind for i in view.visible_items()]
+    assert kinds[0] == "backfill" and kinds[-1] == "in_progress"
+    model = view.model
+    last = model.rowCount() - 1
+    assert model.data(model.index(last, 0)) == "无时限"
+    assert model.data(model.index(last, 1)) == "草稿，待打印送签"
+    assert model.data(model.index(last, 0), Qt.ItemDataRole.ForegroundRole) is None
+    view.kind.setCurrentIndex(view.kind.findText("在办备案"))
+    assert [i.filing_id for i in view.visible_items()] == [fid]
+    with qtbot.waitSignal(view.open_filing) as blocker:
+        view.table.doubleClicked.emit(model.index(0, 0))
+    assert blocker.args == [fid]

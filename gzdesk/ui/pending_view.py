@@ -83,6 +83,8 @@ class RowsModel(QAbstractTableModel):
 def _colour(item: DueItem) -> tuple[QColor | None, QColor | None]:
     if item.overdue:
         return RED, RED_BACK
+    if item.days_left is None:
+        return None, None  # in progress, no deadline: plain
     if item.days_left <= 2:
         return AMBER, None
     return None, None
