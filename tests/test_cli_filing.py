@@ -49,13 +49,16 @@ def test_whole_shanxi_chain(tmp_path, capsys):
     signers = ["王镇长", "区政府办李主任", "市政府办赵科长", "省政府办公厅孙处长"]
     for i, signer in enumerate(signers):
         extra = ["--scan", str(scan)] if i == 0 else []
-        code, out, err = run(capsys, "filing", "step", "--filing", "2025-00001", "--opinion", "同意", "--signer", signer,
+        which = ["2025-00001"] if i % 2 else ["--filing", "2025-00001"]  # ID as for every filing command, or --filing
+        code, out, err = run(capsys, "filing", "step", *which, "--opinion", "同意", "--signer", signer,
                              "--date", f"2025-10-{10 + i}", "--db", db, *extra)
         assert code == 0, err
         assert f"已记录“{f['chain'][i]}”：同意" in out
     assert "状态：已备案" in out
     code, _, err = run(capsys, "filing", "step", "--filing", "1", "--signer", "多余", "--date", "2025-10-20", "--db", db)
     assert code == 1 and err.startswith("错误：") and "不能再记录审批" in err
+    code, _, err = run(capsys, "filing", "step", "--signer", "多余", "--date", "2025-10-20", "--db", db)
+    assert code == 1 and err.startswith("错误：请给出备案编号")
     code, out, _ = run(capsys, "filing", "report", "1", "--date", "2025-10-20", "--db", db)
     assert code == 0 and "已报送" in out
     code, out, _ = run(capsys, "filing", "show", "1", "--db", db, "--json")

@@ -37,7 +37,8 @@ def register(sub) -> None:
     _common(n, new_cmd)
 
     s = fs.add_parser("step", help="记录审批链的下一步")
-    s.add_argument("--filing", required=True, metavar="ID", help="备案编号或备案号")
+    s.add_argument("filing", nargs="?", metavar="ID", help="备案编号或备案号（与其他 filing 子命令一样）")
+    s.add_argument("--filing", dest="filing_option", metavar="ID", help="同 ID，另一种写法")
     s.add_argument("--opinion", default="", metavar="TEXT", help="意见")
     s.add_argument("--signer", required=True, metavar="NAME", help="签字负责人")
     s.add_argument("--date", required=True, metavar="DATE", help="签批日期")
@@ -188,6 +189,11 @@ def step_cmd(args: argparse.Namespace) -> int:
         except OSError:
             raise UserError(f"无法读取扫描件“{args.scan}”") from None
     signed_on = parse_cli_date(args.date)
+    if args.filing and args.filing_option and args.filing != args.filing_option:
+        raise UserError("备案编号给了两个不同的值，请只给一个")
+    args.filing = args.filing or args.filing_option
+    if not args.filing:
+        raise UserError("请给出备案编号或备案号，如 gzdesk filing step 2026-00001 --signer 王建国 --date 2026-11-20")
 
     def step(s):
         return filings.record_step(s, _filing_id(s, args.filing), args.opinion, args.signer, signed_on,
