@@ -38,10 +38,12 @@ class Finding:
     account_id: int | None = None
     account: str = ""
     host_unit: str = ""
+    host_unit_id: int | None = None
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "level": self.level, "article": self.article, "message": self.message,
-                "account_id": self.account_id, "account": self.account, "host_unit": self.host_unit}
+                "account_id": self.account_id, "account": self.account, "host_unit": self.host_unit,
+                "host_unit_id": self.host_unit_id}
 
 
 RULE_LABELS = {
@@ -88,10 +90,11 @@ def check(session: Session, today: date) -> list[Finding]:
     accounts = _load_accounts(session)
     out: list[Finding] = []
 
-    def add(rule, level, article, message, account: Row | None = None):
-        host = units.get(account.host_unit_id) if account else None
+    def add(rule, level, article, message, account: Row | None = None, unit_id: int | None = None):
+        """A finding on an account, or on a unit as a whole (``unit_id``: 名称不一致 across its accounts)."""
+        host = units.get(account.host_unit_id if account else unit_id)
         out.append(Finding(rule, level, article, message, account.id if account else None,
-                           account.name if account else "", host.name if host else ""))
+                           account.name if account else "", host.name if host else "", host.id if host else None))
 
     by_unit: dict[int | None, list[Row]] = defaultdict(list)
     for a in accounts:
@@ -127,7 +130,8 @@ def check(session: Session, today: date) -> list[Finding]:
             names = sorted({a.name for a in named})
             if unit_id is not None and len(names) > 1:
                 add("name_mismatch", "提示", art,
-                    f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）")
+                    f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）",
+                    unit_id=unit_id)
         for a in accounts:
             if a.verification_names_host is False:
                 add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
@@ -152,7 +156,7 @@ def check(session: Session, today: date) -> list[Finding]:
     for item in late:
         host = units.get(host_of.get(item.account_id))
         out.append(Finding("overdue", "问题", item.article, f"{item.kind_label}已逾期：{item.message}",
-                           item.account_id, item.account, host.name if host else ""))
+                           item.account_id, item.account, host.name if host else "", host.id if host else None))
 
     order = {"否决": 0, "问题": 1, "提示": 2}
     return sorted(out, key=lambda f: (order.get(f.level, 3), f.rule, f.account_id or 0))

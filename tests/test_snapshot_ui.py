@@ -57,6 +57,9 @@ def test_merge_dialog_flow(setup, monkeypatch):
     window, city, files, errors = setup
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(f) for f in files], ""))
     page = window.page(SOURCES_PAGE)
+    assert page.summary.text() == ""  # hidden: not read yet (saves elsewhere do not wait on this page)
+    window.show()
+    window.show_page(SOURCES_PAGE)
     assert page.table.rowCount() == 0 and "尚未合并" in page.summary.text()
 
     window.snapshot_menu_actions["merge"].trigger()

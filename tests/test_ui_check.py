@@ -185,3 +185,31 @@ def test_checks_only_when_first_shown(qtbot, db):
     assert page.findings and not page._stale
     page.focus_search()
     assert page.search.hasFocus() or not page.isActiveWindow()
+
+
+def test_double_click_on_a_unit_finding_lists_that_units_accounts(qtbot, db, tmp_path):
+    """名称不一致 is about a unit's accounts together: double-click filters the 账号台账 to that 主办单位."""
+    from gzdesk.ui.main_window import MainWindow
+
+    _setup(db)
+    with db.transaction() as s:
+        town = registry.save_unit(s, UnitData(name="三星镇人民政府", kind="township"))
+        for name, platform in (("三星发布", "weibo"), ("魅力三星", "douyin")):
+            registry.save_account(s, AccountData(name=name, platform=platform, host_unit_id=town))
+    window = MainWindow(Controller(db), extensions=("gzdesk.ui.check_page",),
+                        settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    page = window.check_page
+    page.today = TODAY
+    window.show()
+    window.registry.search.setText("海门")  # a filter left over from earlier work is cleared
+    window.show_page("check")
+    row = next(i for i, f in enumerate(page.visible_findings()) if f.rule == "name_mismatch")
+    finding = page.visible_findings()[row]
+    assert finding.account_id is None and (finding.host_unit, finding.host_unit_id) == ("三星镇人民政府", town)
+    assert _cell(page, row, 3) == "三星镇人民政府"
+    page.table.doubleClicked.emit(page.model.index(row, 2))
+    assert window.current_page_key() == "accounts"
+    assert sorted(r.name for r in window.registry.model.visible_rows) == ["三星发布", "魅力三星"]
+    assert window.registry.unit_combo.currentText() == "三星镇人民政府"
+    assert window.registry.search.text() == ""

@@ -649,6 +649,17 @@ class RegistryPage(QWidget):
         self._search_timer.stop()
         self.model.set_filter(text="", platform=None, status=None, host_unit_id=None)
 
+    def show_host_unit(self, unit_id: int) -> bool:
+        """Clear the other filters and show the accounts of one 主办单位; False if it hosts none."""
+        if self._reload_pending:
+            self.reload()
+        self.clear_filters()
+        index = self.unit_combo.findData(unit_id)
+        if index < 0:
+            return False
+        self.unit_combo.setCurrentIndex(index)  # applies the filter through currentIndexChanged
+        return True
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()

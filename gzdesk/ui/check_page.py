@@ -77,6 +77,7 @@ class CheckPage(QWidget):
     """按制度检查: one row per finding. ``open_account(id)`` asks the window to edit an account."""
 
     open_account = Signal(int)
+    show_unit_accounts = Signal(int)  # a finding on a unit as a whole: its accounts in the 账号台账
 
     def __init__(self, controller: Controller, parent: QWidget | None = None):
         super().__init__(parent)
@@ -243,7 +244,7 @@ class CheckPage(QWidget):
 
     def _show_detail(self, index: QModelIndex, _previous: QModelIndex | None = None) -> None:
         if not index.isValid() or index.row() >= len(self.model.rows):
-            self.detail.setText("选中一条可在此查看问题和依据条款全文；双击打开该账号。")
+            self.detail.setText("选中一条可在此查看问题和依据条款全文；双击打开该账号（单位的问题：在账号台账中列出该单位的账号）。")
             return
         f = self.model.rows[index.row()]
         who = f"{f.account}（{f.host_unit}）" if f.account else (f.host_unit or WHOLE_UNIT)
@@ -255,6 +256,8 @@ class CheckPage(QWidget):
         f = self.model.rows[index.row()]
         if f.account_id is not None:
             self.open_account.emit(f.account_id)
+        elif f.host_unit_id is not None:
+            self.show_unit_accounts.emit(f.host_unit_id)
 
     def export(self, path: str | None = None) -> Path | None:
         """导出检查结果…: the findings now shown (after the filters) to .xlsx."""
@@ -306,12 +309,20 @@ def open_account_editor(window, account_id: int) -> None:
         dialog.deleteLater()
 
 
+def show_unit_accounts(window, unit_id: int) -> None:
+    """The 账号台账 filtered to one 主办单位 (e.g. to compare its account names across platforms)."""
+    window.show_page("accounts")
+    if not window.registry.show_host_unit(unit_id):
+        window.status_message("该单位已没有账号")
+
+
 def install(window) -> None:
     """The 检查 page and 账号 → 按制度检查 (Ctrl+K)."""
     page = CheckPage(window.controller, window)
     window.add_page("check", "检查", page)
     window.check_page = page
     page.open_account.connect(lambda account_id: open_account_editor(window, account_id))
+    page.show_unit_accounts.connect(lambda unit_id: show_unit_accounts(window, unit_id))
     action = QAction("按制度检查(&K)", window)
     action.setShortcut(QKeySequence("Ctrl+K"))
     action.triggered.connect(lambda: window.show_page("check"))

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -109,10 +109,23 @@ class SourcesPage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
-        controller.data_changed.connect(lambda _topic: self.refresh())
-        self.refresh()
+        # read when shown: a save on the 账号台账 of a 200,000-account library should not wait on this page
+        self._stale = True
+        controller.data_changed.connect(self._on_data_changed)
+
+    def _on_data_changed(self, _topic: str) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
+        self._stale = False
         try:
             rows = self.controller.read(merge.list_sources)
         except UserError:
