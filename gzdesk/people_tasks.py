@@ -69,7 +69,7 @@ def accounts_of_person(session: Session, person_id: int) -> list[PersonAccountRo
 def departure_account_count(session: Session, person_id: int | None) -> int:
     """How many accounts get a password-change and a device-return task when this person leaves.
 
-    Counts the same accounts as ``registry._departure_tasks``: every account the person is on.
+    Counts the same accounts as ``registry.record_departure``: every account the person is on.
     """
     if person_id is None:
         return 0

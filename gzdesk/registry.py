@@ -481,12 +481,15 @@ def save_person(session: Session, data: PersonData) -> int:
             setattr(person, key, value)
     session.flush()
     if data.left_on and not was_left:
-        _departure_tasks(session, person)
+        record_departure(session, person)
     data.id, data.uuid = person.id, person.uuid
     return person.id
 
 
-def _departure_tasks(session: Session, person: Person) -> None:
+def record_departure(session: Session, person: Person) -> None:
+    """A person's 离职日期 was just recorded: for each account they handled, a task to change its
+    password and one to take back the work device, due that day (云南 第三十七条: 及时更改密码，
+    将所配设备收回单位); their roles end on that day."""
     accounts = session.scalars(select(Account).join(AccountRole, AccountRole.account_id == Account.id)
                                .where(AccountRole.person_id == person.id).distinct()).all()
     article = "云南省政务新媒体管理办法第三十七条"

@@ -414,3 +414,51 @@ def test_units_sheet_sets_types_and_parents_in_any_order(db, tmp_path):
                    "测试县教育局宣传科": ("internal", "测试县教育局", None, False),
                    "测试县国家保密局": ("department", "测试县人民政府办公室", None, True)}
     assert host == "测试县教育局宣传科"
+
+
+def test_a_departure_in_the_team_sheet_acts_as_in_the_person_editor(db, tmp_path):
+    """云南 第三十七条: 离职应及时更改密码、收回设备 — an imported 离职日期 makes the same tasks and ends the roles."""
+    from gzdesk import registry
+    from gzdesk.models import AccountRole, Task
+
+    def book(name: str, rows: list[list]) -> Path:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "账号台账"
+        ws.append(["账号名称", "平台", "主办单位"])
+        ws.append(["测试统计", "微信", "测试县统计局"])
+        ws.append(["测试统计", "抖音", "测试县统计局"])
+        team = wb.create_sheet("管理队伍")
+        team.append(["账号名称", "平台", "岗位", "姓名", "单位", "手机号码", "离职日期"])
+        for row in rows:
+            team.append(row)
+        path = tmp_path / name
+        wb.save(path)
+        return path
+
+    first = book("队伍.xlsx", [["测试统计", "微信", "管理员", "孙丽", "测试县统计局", "13700001111", None],
+                             ["测试统计", "抖音", "管理员", "孙丽", "测试县统计局", "13700001111", None],
+                             ["测试统计", "抖音", "信息员", "韩涛", "测试县统计局", "13700002222", "2025.6.30"]])
+    _plan, result = import_file(db, first)
+    # 韩涛 arrives already gone: his role ends on his 离职日期, no tasks for a departure long past
+    assert (result.people_created, result.roles_added, result.departures, result.tasks_created) == (2, 3, 0, 0)
+    with db.reader() as s:
+        ends = {(r.person.name, r.account.platform): r.until for r in s.scalars(select(AccountRole))}
+        assert s.scalar(select(func.count(Task.id))) == 0
+    assert ends == {("孙丽", "wechat_subscription"): None, ("孙丽", "douyin"): None,
+                    ("韩涛", "douyin"): date(2025, 6, 30)}
+    # the next 台账 records that 孙丽 left: two accounts, a password and a device task for each
+    second = book("队伍2.xlsx", [["测试统计", "微信", "管理员", "孙丽", "测试县统计局", "13700001111", "2026-11-20"],
+                               ["测试统计", "抖音", "管理员", "孙丽", "测试县统计局", "13700001111", "2026-11-20"]])
+    _plan, result = import_file(db, second)
+    assert (result.people_updated, result.departures, result.tasks_created) == (1, 1, 4)
+    assert "登记离职 1 人" in result.summary()
+    with db.reader() as s:
+        tasks = sorted((t.title, t.due_on) for t in registry.open_tasks(s))
+        ends = {r.until for r in s.scalars(select(AccountRole)) if r.person.name == "孙丽"}
+    assert tasks == [("孙丽离职：测试统计收回工作设备", date(2026, 11, 20))] * 2 + \
+        [("孙丽离职：测试统计更改账号密码", date(2026, 11, 20))] * 2
+    assert ends == {date(2026, 11, 20)}
+    # importing it again records nothing new
+    _plan, again = import_file(db, second)
+    assert (again.departures, again.tasks_created) == (0, 0)

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk import audit, enums, registry
@@ -70,7 +70,7 @@ from gzdesk.exchange.sheet_reader import (
     is_blank,
     load_tables,
 )
-from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
+from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.models.base import new_uuid, now
 from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, mask_phone, phone_problem
 
@@ -195,6 +195,8 @@ class ImportResult:
     roles_added: int = 0
     filings_created: int = 0
     filings_updated: int = 0
+    departures: int = 0  # people whose 离职日期 this import recorded
+    tasks_created: int = 0
 
     def summary(self) -> str:
         parts = [f"新增账号 {self.created} 个", f"更新 {self.updated} 个", f"未变 {self.unchanged} 个"]
@@ -206,6 +208,8 @@ class ImportResult:
             parts.append(f"人员新增 {self.people_created} 人、更新 {self.people_updated} 人，岗位新增 {self.roles_added} 个")
         if self.filings_created or self.filings_updated:
             parts.append(f"备案记录新增 {self.filings_created} 条、更新 {self.filings_updated} 条")
+        if self.departures:
+            parts.append(f"登记离职 {self.departures} 人，生成改密码、收回设备待办 {self.tasks_created} 项")
         return "，".join(parts)
 
 
@@ -879,6 +883,7 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
         return
     person_uuid_of: dict[tuple, str] = {}  # person key in this file → uuid
     new_people: list[dict[str, Any]] = []
+    newly_left: list[Person] = []  # existing people whose 离职日期 the file records for the first time
     updated: set[str] = set()
     for r in rows:
         v = r.values
@@ -900,12 +905,15 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
                 if v.get("unit"):
                     changes["unit_id"] = units.id_for(v["unit"], v.get("unit_uuid"))
                 dirty = False
+                was_left = person.left_on
                 for k, value in changes.items():
                     if not _same_value(k, value, getattr(person, k)):
                         setattr(person, k, value)
                         dirty = True
                 if dirty:
                     result.people_updated += 1
+                if person.left_on and not was_left:
+                    newly_left.append(person)
                 updated.add(r.target_uuid)
     for chunk in _chunks(new_people):
         _bulk_insert(session, Person, chunk)
@@ -931,6 +939,29 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
         _bulk_insert(session, AccountRole, chunk)
     result.roles_added += len(new_roles)
     session.flush()
+    _apply_departures(session, newly_left, {person_ids[u] for u in person_uuid_of.values()}, result)
+
+
+def _apply_departures(session: Session, newly_left: list[Person], people_in_file: set[int],
+                      result: ImportResult) -> None:
+    """What the person editor does when a 离职日期 is entered (云南 第三十七条), for the file's people.
+
+    A departure newly recorded for someone already in the registry creates the tasks to change the
+    passwords and take back the devices of every account they handled. A person who left — newly
+    imported or not — is no longer on duty from that day: their open roles end on it.
+    """
+    tasks_before = session.scalar(select(func.count(Task.id)))
+    for person in newly_left:
+        registry.record_departure(session, person)
+    result.departures += len(newly_left)
+    left = dict(session.execute(select(Person.id, Person.left_on)
+                                .where(Person.id.in_(people_in_file), Person.left_on.is_not(None))).all())
+    if left:
+        for role in session.scalars(select(AccountRole).where(AccountRole.person_id.in_(left.keys()),
+                                                              AccountRole.until.is_(None))):
+            role.until = left[role.person_id]
+    session.flush()
+    result.tasks_created += session.scalar(select(func.count(Task.id))) - tasks_before
 
 
 def _apply_admins(session: Session, rows: list[tuple[PlanRow, str | None]], units: _Units,
