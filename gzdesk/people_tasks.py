@@ -2,7 +2,9 @@
 
 云南 第三十七条: “管理人员离职、调任、辞职应及时更改密码，将所配设备收回单位。” ``registry.save_person``
 creates the tasks when a 离职日期 is recorded; this module lists them and a person's accounts so that
-the window never touches ORM objects outside a session.
+the window never touches ORM objects outside a session. The tasks cite the office's own article
+(盐湖 第二十二条, 太白 第十七条, 南通 第二十七条: 加强离职人员安全保密管理); a profile without one
+cites 云南 第三十七条 for reference, the one document of the five that names the measures.
 """
 
 from __future__ import annotations
@@ -14,7 +16,39 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk import enums
+from gzdesk.errors import UserError
 from gzdesk.models import Account, AccountRole, Person, Task
+from gzdesk.office import current_profile
+from gzdesk.profiles import Profile
+
+YUNNAN_DEPARTURE = "云南省政务新媒体管理办法第三十七条 管理人员离职、调任、辞职应及时更改密码，将所配设备收回单位"
+
+
+def departure_article(profile: Profile | None) -> str:
+    """The article behind the 离职 tasks: the profile's own, else 参照 云南 第三十七条."""
+    rule = profile.rule("departure_password_change") if profile else None
+    if profile and rule and rule.get("article"):
+        return f"{profile.data.get('document', profile.name)}{rule['article']}"
+    return f"参照{YUNNAN_DEPARTURE}"
+
+
+def office_training_article(session: Session) -> str:
+    """The office's article requiring training before duty (e.g. 盐湖 第二十二条), or ""."""
+    try:
+        profile = current_profile(session)
+    except UserError:
+        return ""
+    rule = profile.rule("training_required")
+    if not rule or not rule.get("article"):
+        return ""
+    return f"{profile.data.get('document', profile.name)}{rule['article']}"
+
+
+def office_departure_article(session: Session) -> str:
+    try:
+        return departure_article(current_profile(session))
+    except UserError:  # not initialised yet
+        return departure_article(None)
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from gzdesk import enums
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
+from gzdesk.people_tasks import office_departure_article
 from gzdesk.validation import phone_problem, url_problem
 
 # --------------------------------------------------------------------------- plain objects
@@ -489,10 +490,11 @@ def save_person(session: Session, data: PersonData) -> int:
 def record_departure(session: Session, person: Person) -> None:
     """A person's 离职日期 was just recorded: for each account they handled, a task to change its
     password and one to take back the work device, due that day (云南 第三十七条: 及时更改密码，
-    将所配设备收回单位); their roles end on that day."""
+    将所配设备收回单位; the office's own article is cited, see ``people_tasks.departure_article``);
+    their roles end on that day."""
     accounts = session.scalars(select(Account).join(AccountRole, AccountRole.account_id == Account.id)
                                .where(AccountRole.person_id == person.id).distinct()).all()
-    article = "云南省政务新媒体管理办法第三十七条"
+    article = office_departure_article(session)[:100]
     for account in accounts:
         for kind, what in ((TaskKind.PASSWORD_CHANGE, "更改账号密码"), (TaskKind.DEVICE_RETURN, "收回工作设备")):
             session.add(Task(kind=kind, title=f"{person.name}离职：{account.name}{what}",

@@ -23,6 +23,7 @@ from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.models import Account, AccountRole, Person, Task, Unit
 from gzdesk.office import current_profile
+from gzdesk.people_tasks import departure_article
 from gzdesk.profiles import Profile
 
 ACTIVE = (AccountStatus.NORMAL, AccountStatus.PAUSED)
@@ -214,7 +215,7 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
         for a in accounts:
             if a.id not in staffed:
                 add("no_responsible", "问题", art, "管理队伍中没有在岗人员，未明确专人负责", a)
-    art = _cite(profile, "departure_password_change") or "云南省政务新媒体管理办法第三十七条"
+    art = departure_article(profile)
     overdue_tasks = session.execute(select(Task.title, Task.account_id, Task.due_on).where(
         Task.done_on.is_(None), Task.kind == enums.TaskKind.PASSWORD_CHANGE)).all()
     for title, account_id, due_on in overdue_tasks:

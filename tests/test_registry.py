@@ -117,7 +117,30 @@ def test_departure_creates_password_and_device_tasks(db):
         tasks = s.scalars(select(Task)).all()
         assert sorted(t.kind for t in tasks) == ["device_return", "device_return", "password_change",
                                                  "password_change"]
-        assert all("第三十七条" in t.article for t in tasks)
+        # the office's own article (南通 第二十七条: 加强离职人员安全保密管理)
+        assert {t.article for t in tasks} == {"南通市政务新媒体管理办法（试行）第二十七条 加强离职人员安全保密管理"}
+
+
+@pytest.mark.parametrize(("profile", "article"), [
+    ("yunnan", "云南省政务新媒体管理办法第三十七条 离职、调任、辞职应及时更改密码，将所配设备收回单位"),
+    ("yanhu", "运城市盐湖区政府系统政务新媒体管理办法（试行）第二十二条 加强离职人员安全保密管理"),
+    ("taibai", "太白县政府系统政务新媒体管理办法第十七条 加强对离职人员进行安全保密教育"),
+    # 临沂's notice says nothing of departures: the tasks cite 云南 for reference
+    ("linyi", "参照云南省政务新媒体管理办法第三十七条 管理人员离职、调任、辞职应及时更改密码，将所配设备收回单位"),
+])
+def test_departure_tasks_cite_the_offices_article(make_db, profile, article):
+    from gzdesk import people_tasks
+
+    db = make_db(profile)
+    with db.transaction() as s:
+        pid = registry.save_person(s, PersonData(name="李强"))
+        registry.save_account(s, AccountData(name="某某发布", platform="weibo", team=[registry.TeamMember(pid, "admin")]))
+        person = registry.get_person(s, pid)
+        person.left_on = date(2026, 11, 20)
+        registry.save_person(s, person)
+    with db.reader() as s:
+        assert {t.article for t in s.scalars(select(Task))} == {article}
+        assert people_tasks.office_departure_article(s) == article
 
 
 def test_person_phone_validation(db):

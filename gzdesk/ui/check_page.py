@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -39,6 +39,7 @@ from gzdesk.exchange.check_report import LEVELS, summary_text, write_check_repor
 from gzdesk.rules import RULE_LABELS, Finding
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.pending_view import RowsModel
+from gzdesk.ui.widgets import LazyPage
 
 RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
 AMBER, AMBER_BACK = QColor("#8a4b00"), QColor("#fff4e0")
@@ -73,15 +74,14 @@ def _office_unit(session) -> str:
     return office(session).unit_name
 
 
-class CheckPage(QWidget):
+class CheckPage(LazyPage):
     """按制度检查: one row per finding. ``open_account(id)`` asks the window to edit an account."""
 
     open_account = Signal(int)
     show_unit_accounts = Signal(int)  # a finding on a unit as a whole: its accounts in the 账号台账
 
     def __init__(self, controller: Controller, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
+        super().__init__(controller, parent)
         self.today: date | None = None  # None: the real today (tests set a day)
         self.findings: list[Finding] = []
         self._keys: list[str] = []
@@ -157,22 +157,8 @@ class CheckPage(QWidget):
         self.export_button.clicked.connect(self.export)
         self.recheck_button.clicked.connect(self.reload)
         self._fill_rules()
-        controller.data_changed.connect(self._on_data_changed)
-        self._stale = True  # checked when first shown: opening the window stays quick at 200k accounts
 
     # ------------------------------------------------------------------ loading
-    def _on_data_changed(self, _topic: str) -> None:
-        """Re-check now when shown; a hidden page re-checks when it is next shown."""
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
-        if self._stale:
-            self.reload()
-        super().showEvent(event)
-
     def day(self) -> date:
         return self.today or date.today()
 

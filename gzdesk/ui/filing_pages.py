@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QShowEvent
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -49,7 +49,7 @@ from gzdesk.ui.filing_dialogs import (
     describe,
 )
 from gzdesk.ui.pending_view import RED, PendingView, RowsModel
-from gzdesk.ui.widgets import confirm
+from gzdesk.ui.widgets import LazyPage, confirm
 
 if TYPE_CHECKING:
     from gzdesk.ui.main_window import MainWindow
@@ -104,15 +104,15 @@ def _row_colour(r: FilingRow):
     return None, None
 
 
-class FilingsPage(QWidget):
+class FilingsPage(LazyPage):
     """备案: the filings table with its lifecycle actions."""
 
+    reload_topics = RELOAD_TOPICS
+
     def __init__(self, controller: Controller, window: MainWindow | None = None):
-        super().__init__(window)
-        self.controller = controller
+        super().__init__(controller, window)
         self.window_ = window
         self.rows: list[FilingRow] = []
-        self._stale = False
 
         self.state = QComboBox()
         for label, codes in STATE_FILTERS:
@@ -182,8 +182,6 @@ class FilingsPage(QWidget):
         self.kind.currentIndexChanged.connect(self._apply)
         self.search.textChanged.connect(self._apply)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
-        controller.data_changed.connect(self._on_data_changed)
-        self._stale = True  # loaded when first shown: opening the window stays quick at 200k accounts
 
     # ------------------------------------------------------------------ data
     def reload(self) -> None:
@@ -198,20 +196,6 @@ class FilingsPage(QWidget):
             self.select_filing(keep)
 
     refresh = reload
-
-    def _on_data_changed(self, topic: str) -> None:
-        """Reload now when shown; a hidden page reloads when it is next shown."""
-        if topic not in RELOAD_TOPICS:
-            return
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
-        if self._stale:
-            self.reload()
-        super().showEvent(event)
 
     def _apply(self) -> None:
         codes = self.state.currentData()
@@ -245,8 +229,7 @@ class FilingsPage(QWidget):
         return [self.model.rows[i.row()].id for i in sorted(sel.selectedRows(), key=lambda i: i.row())]
 
     def select_filing(self, filing_id: int) -> bool:
-        if self._stale:
-            self.reload()
+        self.reload_if_stale()
         for i, r in enumerate(self.model.rows):
             if r.id == filing_id:
                 self.table.selectRow(i)

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,6 +30,7 @@ from gzdesk.dates import cn_date
 from gzdesk.deadlines import DueItem
 from gzdesk.errors import UserError
 from gzdesk.ui.controller import Controller
+from gzdesk.ui.widgets import LazyPage
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RED = QColor("#c62828")
@@ -103,7 +104,7 @@ COLUMNS: list[tuple[str, Callable[[DueItem], str]]] = [
 ]
 
 
-class PendingView(QWidget):
+class PendingView(LazyPage):
     """待办: deadlines of filings and tasks. Double-click opens the filing on the 备案 page, or
     starts the missing 开设/补办 filing of an account that has none."""
 
@@ -111,8 +112,7 @@ class PendingView(QWidget):
     start_filing = Signal(int, str)  # account id, filing kind: an account with no filing yet
 
     def __init__(self, controller: Controller, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
+        super().__init__(controller, parent)
         self.today: date | None = None  # None: the real today (tests set a day)
         self.items: list[DueItem] = []
         self.kind = QComboBox()
@@ -146,21 +146,6 @@ class PendingView(QWidget):
         layout.addWidget(self.table, 1)
         self.kind.currentIndexChanged.connect(self._apply)
         self.overdue_only.toggled.connect(self._apply)
-        self._stale = False
-        controller.data_changed.connect(self._on_data_changed)
-        self._stale = True  # loaded when first shown: opening the window stays quick at 200k accounts
-
-    def _on_data_changed(self, _topic: str) -> None:
-        """Reload now when shown; a hidden page reloads when it is next shown."""
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
-        if self._stale:
-            self.reload()
-        super().showEvent(event)
 
     def day(self) -> date:
         return self.today or date.today()

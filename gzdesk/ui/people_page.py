@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,10 +38,17 @@ from PySide6.QtWidgets import (
 
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
-from gzdesk.people_tasks import TaskRow, complete_tasks, task_rows
+from gzdesk.people_tasks import (
+    TaskRow,
+    complete_tasks,
+    office_departure_article,
+    office_training_article,
+    task_rows,
+)
 from gzdesk.registry import PersonData, delete_person, list_people
 from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.unit_editor import ask, pinyin_key, warn
+from gzdesk.ui.widgets import LazyPage
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RELOAD_TOPICS = ("people", "units", "accounts", "office", "all")
@@ -52,7 +59,7 @@ FILTERS = {
     "全部": lambda p: True,
     "在岗": lambda p: p.left_on is None,
     "已离职": lambda p: p.left_on is not None,
-    # 云南 第三十七条 / 太白 第十四条: 须经培训后方可上岗 — only people still on duty matter here.
+    # 须经培训后方可上岗 (盐湖 第二十二条, 太白 第十七条, 云南 第三十七条, 南通 第二十七条) — only people on duty matter.
     "未培训": lambda p: p.trained_on is None and p.left_on is None,
 }
 
@@ -135,6 +142,7 @@ PEOPLE_COLUMNS = [
 class PeopleModel(ListTableModel):
     def __init__(self, parent: Any = None):
         super().__init__(PEOPLE_COLUMNS, parent)
+        self.training_article = ""  # the office's own article, set by the page on reload
 
     def style(self, p: PersonData, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -146,7 +154,7 @@ class PeopleModel(ListTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 5 and p.trained_on is None and p.left_on is None:
-                return "须经培训后方可上岗（云南 第三十七条、太白 第十四条）"
+                return "须经培训后方可上岗" + (f"（{self.training_article}）" if self.training_article else "")
             if p.notes:
                 return f"备注：{p.notes}"
         return None
@@ -190,15 +198,15 @@ def _table(model: QAbstractTableModel, name: str) -> QTableView:
     return view
 
 
-class PeoplePage(QWidget):
+class PeoplePage(LazyPage):
     """The 人员 page. Holds no session: reads and writes through ``controller``."""
 
+    reload_topics = RELOAD_TOPICS
+
     def __init__(self, controller: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
+        super().__init__(controller, parent)
         self.people: list[PersonData] = []
         self.tasks: list[TaskRow] = []
-        self._stale = True
 
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("查找人员：姓名、单位、职务、电话…")
@@ -259,7 +267,7 @@ class PeoplePage(QWidget):
         self.tasks_label = QLabel()
         self.only_person_check = QCheckBox("只看所选人员的待办")
         self.only_person_check.toggled.connect(lambda _c: self.show_tasks())
-        self.tasks_box = QGroupBox("离职待办：更改账号密码、收回工作设备（云南 第三十七条）")
+        self.tasks_box = QGroupBox("离职待办：更改账号密码、收回工作设备")
         task_bar = QHBoxLayout()
         task_bar.addWidget(self.tasks_label)
         task_bar.addStretch(1)
@@ -284,7 +292,6 @@ class PeoplePage(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter)
         self._update_buttons()
-        controller.data_changed.connect(self._on_data_changed)
 
     # ------------------------------------------------------------------ page API used by the window
     def focus_search(self) -> None:
@@ -297,6 +304,8 @@ class PeoplePage(QWidget):
     def reload(self) -> None:
         self.people = self.controller.read(list_people)
         self.tasks = self.controller.read(task_rows)
+        self.model.training_article = self.controller.read(office_training_article)
+        self.tasks_box.setToolTip(f"依据：{self.controller.read(office_departure_article)}")
         self._stale = False
         self.apply_filter()
 
@@ -314,7 +323,7 @@ class PeoplePage(QWidget):
         if only:
             text += f"；所选人员 {len(rows)} 项" if person_id is not None else "；请在上方选中人员"
         self.tasks_label.setText(text)
-        self.tasks_box.setTitle(f"离职待办（{n}）：更改账号密码、收回工作设备（云南 第三十七条）")
+        self.tasks_box.setTitle(f"离职待办（{n}）：更改账号密码、收回工作设备")
         self._update_buttons()
 
     def apply_filter(self) -> None:
@@ -431,19 +440,6 @@ class PeoplePage(QWidget):
             action.setEnabled(not needs or self.current_id() is not None)
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
-    # ------------------------------------------------------------------ reloading
-    def _on_data_changed(self, topic: str) -> None:
-        if topic not in RELOAD_TOPICS:
-            return
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
-        if self._stale:
-            self.reload()
-        super().showEvent(event)
 
 
 def install(window: Any) -> None:
@@ -455,7 +451,7 @@ def install(window: Any) -> None:
     new_action = QAction("新建人员…", window)
     new_action.triggered.connect(lambda: (window.show_page("people"), page.new_person()))
     tasks_action = QAction("离职待办…", window)
-    tasks_action.setToolTip("人员离职后须更改账号密码、收回工作设备（云南 第三十七条）")
+    tasks_action.setToolTip("人员离职后须更改账号密码、收回工作设备")
     tasks_action.triggered.connect(lambda: (window.show_page("people"), page.tasks_table.setFocus()))
     menu.addAction(new_action)
     menu.addAction(tasks_action)

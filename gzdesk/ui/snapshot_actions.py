@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QShowEvent
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -38,6 +38,7 @@ from gzdesk.errors import UserError
 from gzdesk.exchange import merge, snapshot
 from gzdesk.exchange.progress import Cancelled
 from gzdesk.ui.controller import ALL, Controller
+from gzdesk.ui.widgets import LazyPage
 
 SNAPSHOT_FILTER = "上报快照 (*.gzsnap *.db *.sqlite);;所有文件 (*)"
 BACKUP_FILTER = "数据库备份 (*.db *.bak *.sqlite);;所有文件 (*)"
@@ -83,7 +84,7 @@ class ReportDialog(QDialog):
         layout.addWidget(buttons)
 
 
-class SourcesPage(QWidget):
+class SourcesPage(LazyPage):
     """来源快照: per lower office, the date of its last snapshot merged here and its counts."""
 
     HEADERS = ["来源单位", "策略配置", "最近快照日期", "合并时间", "快照账号数", "本库现有账号", "本库现有记录",
@@ -91,8 +92,7 @@ class SourcesPage(QWidget):
 
     def __init__(self, controller: Controller, on_merge: Callable[[], None] | None = None,
                  parent: QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
+        super().__init__(controller, parent)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.summary = QLabel()
@@ -109,22 +109,8 @@ class SourcesPage(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
-        # read when shown: a save on the 账号台账 of a 200,000-account library should not wait on this page
-        self._stale = True
-        controller.data_changed.connect(self._on_data_changed)
 
-    def _on_data_changed(self, _topic: str) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
-        if self._stale:
-            self.refresh()
-        super().showEvent(event)
-
-    def refresh(self) -> None:
+    def reload(self) -> None:
         self._stale = False
         try:
             rows = self.controller.read(merge.list_sources)
@@ -145,6 +131,8 @@ class SourcesPage(QWidget):
         self.table.resizeColumnsToContents()
         self.summary.setText(f"已合并 {len(rows)} 个下级单位的上报快照" if rows else
                              "尚未合并过下级单位的上报快照。用“合并下级快照…”选择各县（区）报来的快照文件。")
+
+    refresh = reload
 
 
 class SnapshotActions:

@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QFont,
     QKeySequence,
     QShortcut,
-    QShowEvent,
     QStandardItem,
     QStandardItemModel,
 )
@@ -39,6 +38,7 @@ from gzdesk import enums
 from gzdesk.errors import UserError
 from gzdesk.registry import UnitData, delete_unit, list_units
 from gzdesk.ui.unit_editor import UnitEditor, ask, pinyin_key, warn
+from gzdesk.ui.widgets import LazyPage
 from gzdesk.units_tree import children_map, filter_units, unit_paths
 
 COLUMNS = ("名称", "类型", "主要负责人", "分管领导及职务", "联系电话", "涉密", "账号数")
@@ -46,14 +46,14 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 RELOAD_TOPICS = ("units", "accounts", "people", "office", "all")
 
 
-class UnitsPage(QWidget):
+class UnitsPage(LazyPage):
     """The 单位 page. Holds no session: reads and writes through ``controller``."""
 
+    reload_topics = RELOAD_TOPICS
+
     def __init__(self, controller: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.controller = controller
+        super().__init__(controller, parent)
         self.units: list[UnitData] = []
-        self._stale = True
         self._first_load = True
         self._expanded_before_search: set[int] | None = None
         # (text, fn(unit_id)) shown in the tree's right-click menu; other pages add theirs at install.
@@ -113,7 +113,6 @@ class UnitsPage(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.tree, 1)
         self._update_buttons()
-        controller.data_changed.connect(self._on_data_changed)
 
     # ------------------------------------------------------------------ page API used by the window
     def focus_search(self) -> None:
@@ -293,19 +292,6 @@ class UnitsPage(QWidget):
                 menu.addAction(text).triggered.connect(lambda _=False, f=fn, u=unit_id: f(u))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
-    # ------------------------------------------------------------------ reloading
-    def _on_data_changed(self, topic: str) -> None:
-        if topic not in RELOAD_TOPICS:
-            return
-        if self.isVisible():
-            self.reload()
-        else:
-            self._stale = True  # reload when shown: an account save should not rebuild a hidden tree
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt name)
-        if self._stale:
-            self.reload()
-        super().showEvent(event)
 
 
 def install(window: Any) -> None:

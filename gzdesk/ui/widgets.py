@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -29,6 +29,44 @@ from gzdesk.validation import phone_problem
 
 ERROR_STYLE = "color: #c62828;"
 INVALID_EDIT_STYLE = "border: 1px solid #c62828; border-radius: 2px; padding: 1px;"
+
+
+class LazyPage(QWidget):
+    """A page that reads the database only while the clerk can see it.
+
+    A change (``controller.data_changed``) reloads a visible page at once and marks a hidden one
+    stale; a stale page reloads when it is next shown. With 200,000 accounts a save on one page
+    then never waits on the others, and the window opens without loading every page.
+    A subclass implements ``reload()`` (which must clear ``_stale``) and may narrow
+    ``reload_topics`` to the topics that change what it shows (None: every topic).
+    """
+
+    reload_topics: tuple[str, ...] | None = None
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self._stale = True
+        controller.data_changed.connect(self._on_data_changed)
+
+    def reload(self) -> None:
+        raise NotImplementedError
+
+    def reload_if_stale(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def _on_data_changed(self, topic: str) -> None:
+        if self.reload_topics is not None and topic not in self.reload_topics:
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        self.reload_if_stale()
+        super().showEvent(event)
 
 
 class ErrorLabel(QLabel):
