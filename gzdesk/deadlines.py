@@ -220,9 +220,9 @@ def pending(session: Session, today: date) -> list[DueItem]:
 
 def _order(item: DueItem) -> tuple:
     """Overdue first, then by due date; undated filings in progress last, oldest first."""
-    if item.due is None:
-        return (True, True, date.max, -(item.days_left or 0), item.kind, item.title)
-    return (not item.overdue, False, item.due, 0, item.kind, item.title)
+    if item.due is None:  # filing numbers run by year, then in order: the oldest filing first
+        return (True, True, date.max, item.filing_number or "", item.title)
+    return (not item.overdue, False, item.due, item.kind, item.title)
 
 
 _FILING_COLUMNS = (Filing.id, Filing.number, Filing.kind, Filing.state, Filing.account_id, Filing.filled_on,
