@@ -26,29 +26,35 @@ YUNNAN_DEPARTURE = "云南省政务新媒体管理办法第三十七条 管理�
 
 def departure_article(profile: Profile | None) -> str:
     """The article behind the 离职 tasks: the profile's own, else 参照 云南 第三十七条."""
-    rule = profile.rule("departure_password_change") if profile else None
-    if profile and rule and rule.get("article"):
-        return f"{profile.data.get('document', profile.name)}{rule['article']}"
-    return f"参照{YUNNAN_DEPARTURE}"
+    return (profile.cite("departure_password_change") if profile else None) or f"参照{YUNNAN_DEPARTURE}"
 
 
-def office_training_article(session: Session) -> str:
-    """The office's article requiring training before duty (e.g. 盐湖 第二十二条), or ""."""
+def _office_profile(session: Session) -> Profile | None:
     try:
-        profile = current_profile(session)
-    except UserError:
-        return ""
-    rule = profile.rule("training_required")
-    if not rule or not rule.get("article"):
-        return ""
-    return f"{profile.data.get('document', profile.name)}{rule['article']}"
+        return current_profile(session)
+    except UserError:  # not initialised yet
+        return None
 
 
 def office_departure_article(session: Session) -> str:
-    try:
-        return departure_article(current_profile(session))
-    except UserError:  # not initialised yet
-        return departure_article(None)
+    return departure_article(_office_profile(session))
+
+
+@dataclass(frozen=True, slots=True)
+class StaffArticles:
+    """What the people page and the person editor cite, read with one look at the profile."""
+
+    training: str  # "<document>第二十二条 须经培训后方可上岗", or "" when the document has none
+    training_number: str  # "第二十二条", or ""
+    departure: str  # see ``departure_article``
+
+
+def staff_articles(session: Session) -> StaffArticles:
+    profile = _office_profile(session)
+    rule = profile.rule("training_required") if profile else None
+    number = str(rule["article"]).split()[0] if rule and rule.get("article") else ""
+    training = (profile.cite("training_required") if profile else None) or ""
+    return StaffArticles(training, number, departure_article(profile))
 
 
 @dataclass(slots=True)

@@ -56,6 +56,13 @@ class Profile:
         value = self.data.get(key)
         return value if isinstance(value, dict) else None
 
+    def cite(self, key: str) -> str | None:
+        """'<document>第二十二条 …' for a rule's article, or None when the document has no such rule."""
+        rule = self.rule(key)
+        if not rule or not rule.get("article"):
+            return None
+        return f"{self.data.get('document', self.name)}{rule['article']}"
+
     def workdays(self, key: str) -> int | None:
         r = self.rule(key)
         return r.get("workdays") if r else None

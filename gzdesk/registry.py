@@ -487,14 +487,14 @@ def save_person(session: Session, data: PersonData) -> int:
     return person.id
 
 
-def record_departure(session: Session, person: Person) -> None:
+def record_departure(session: Session, person: Person, article: str | None = None) -> None:
     """A person's 离职日期 was just recorded: for each account they handled, a task to change its
     password and one to take back the work device, due that day (云南 第三十七条: 及时更改密码，
     将所配设备收回单位; the office's own article is cited, see ``people_tasks.departure_article``);
-    their roles end on that day."""
+    their roles end on that day. ``article``: the citation, when the caller has it already."""
     accounts = session.scalars(select(Account).join(AccountRole, AccountRole.account_id == Account.id)
                                .where(AccountRole.person_id == person.id).distinct()).all()
-    article = office_departure_article(session)[:100]
+    article = (article or office_departure_article(session))[:100]
     for account in accounts:
         for kind, what in ((TaskKind.PASSWORD_CHANGE, "更改账号密码"), (TaskKind.DEVICE_RETURN, "收回工作设备")):
             session.add(Task(kind=kind, title=f"{person.name}离职：{account.name}{what}",

@@ -65,10 +65,7 @@ RULE_LABELS = {
 
 
 def _cite(profile: Profile, key: str) -> str | None:
-    rule = profile.rule(key)
-    if not rule or not rule.get("article"):
-        return None
-    return f"{profile.data.get('document', profile.name)}{rule['article']}"
+    return profile.cite(key)
 
 
 def _load_accounts(session: Session) -> list[Row]:

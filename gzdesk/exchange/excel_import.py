@@ -72,6 +72,7 @@ from gzdesk.exchange.sheet_reader import (
 )
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.models.base import new_uuid, now
+from gzdesk.people_tasks import office_departure_article
 from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, mask_phone, phone_problem
 
 CREATE, UPDATE, SAME = "create", "update", "same"
@@ -951,8 +952,9 @@ def _apply_departures(session: Session, newly_left: list[Person], people_in_file
     imported or not — is no longer on duty from that day: their open roles end on it.
     """
     tasks_before = session.scalar(select(func.count(Task.id)))
+    article = office_departure_article(session) if newly_left else None
     for person in newly_left:
-        registry.record_departure(session, person)
+        registry.record_departure(session, person, article)
     result.departures += len(newly_left)
     left = dict(session.execute(select(Person.id, Person.left_on)
                                 .where(Person.id.in_(people_in_file), Person.left_on.is_not(None))).all())

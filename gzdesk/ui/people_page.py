@@ -41,8 +41,7 @@ from gzdesk.errors import UserError
 from gzdesk.people_tasks import (
     TaskRow,
     complete_tasks,
-    office_departure_article,
-    office_training_article,
+    staff_articles,
     task_rows,
 )
 from gzdesk.registry import PersonData, delete_person, list_people
@@ -304,8 +303,9 @@ class PeoplePage(LazyPage):
     def reload(self) -> None:
         self.people = self.controller.read(list_people)
         self.tasks = self.controller.read(task_rows)
-        self.model.training_article = self.controller.read(office_training_article)
-        self.tasks_box.setToolTip(f"依据：{self.controller.read(office_departure_article)}")
+        articles = self.controller.read(staff_articles)
+        self.model.training_article = articles.training
+        self.tasks_box.setToolTip(f"依据：{articles.departure}")
         self._stale = False
         self.apply_filter()
 

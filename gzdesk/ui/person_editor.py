@@ -28,8 +28,7 @@ from gzdesk.people_tasks import (
     PersonAccountRole,
     accounts_of_person,
     departure_account_count,
-    office_departure_article,
-    office_training_article,
+    staff_articles,
 )
 from gzdesk.registry import PersonData, get_person, list_units, person_problems, save_person
 from gzdesk.ui.unit_editor import RecordDialog, UnitCombo
@@ -40,12 +39,6 @@ def date_value(edit: DateEdit) -> tuple[date | None, str | None]:
     """(date or None, problem or None) of a ``DateEdit``."""
     problem = edit.problem()
     return (None, problem) if problem else (edit.date(), None)
-
-
-def _training_hint(article: str) -> str:
-    """须经培训后方可上岗, with the office's article number (第二十二条 …) when its profile has one."""
-    number = article.split("条")[0].rsplit("第", 1)[-1] if "第" in article and "条" in article else ""
-    return f"须经培训后方可上岗（第{number}条）" if number else "须经培训后方可上岗"
 
 
 class PersonEditor(RecordDialog):
@@ -62,7 +55,7 @@ class PersonEditor(RecordDialog):
             self.roles = controller.read(accounts_of_person, person_id)
             self.setWindowTitle(f"编辑人员 — {self.person.name}")
         self.account_count = controller.read(departure_account_count, self.person.id)
-        self.departure_article = controller.read(office_departure_article)
+        self.articles = controller.read(staff_articles)
         self.setMinimumWidth(560)
 
         self.name_edit = QLineEdit(self.person.name)
@@ -88,7 +81,8 @@ class PersonEditor(RecordDialog):
         self.add_field("office_phone", "办公电话", self.office_phone_edit, changed=self.office_phone_edit.textChanged)
         self.add_field("mobile", "手机号码", self.mobile_edit, changed=self.mobile_edit.textChanged)
         self.add_field("trained_on", "培训日期", self.trained_edit, changed=self.trained_edit.changed,
-                       hint=_training_hint(controller.read(office_training_article)))
+                       hint="须经培训后方可上岗" + (f"（{self.articles.training_number}）"
+                                                    if self.articles.training_number else ""))
         self.add_field("left_on", "离职日期", self.left_edit, changed=self.left_edit.changed)
         self.left_warning = QLabel()
         self.left_warning.setObjectName("leftWarning")
@@ -142,7 +136,7 @@ class PersonEditor(RecordDialog):
         if n == 0:
             return "登记离职日期后，此人不再列为在岗人员。此人目前不在任何账号的管理队伍中，不会生成待办。"
         return (f"登记离职后，将为此人负责的 {n} 个账号各生成“更改账号密码”和“收回工作设备”待办"
-                f"（共 {2 * n} 项），并结束其在管理队伍中的任职。依据：{self.departure_article}。")
+                f"（共 {2 * n} 项），并结束其在管理队伍中的任职。依据：{self.articles.departure}。")
 
     def _update_left_warning(self) -> None:
         show = self.records_departure()
