@@ -1,25 +1,29 @@
-"""Where things live: the user's data folder, and the bundled resources and form templates."""
+"""Where things live: the user's data folder, and the resources and form templates inside the package.
+
+Profiles, form templates and fonts ship inside the ``gzdesk`` package (``gzdesk/resources``,
+``gzdesk/forms``) and are found with ``importlib.resources``, so a plain ``pip install .``, an
+editable install and the PyInstaller build all find them the same way.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 
 
-def project_root() -> Path:
-    """The folder holding ``resources/`` and ``forms/`` (the PyInstaller bundle when frozen)."""
-    if getattr(sys, "frozen", False):
-        return Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent))
-    return Path(__file__).resolve().parent.parent
+def package_dir() -> Path:
+    """The installed ``gzdesk`` package folder (inside the bundle when frozen)."""
+    return Path(str(resources.files("gzdesk")))
 
 
 def resources_dir() -> Path:
-    return project_root() / "resources"
+    return package_dir() / "resources"
 
 
 def forms_dir() -> Path:
-    return project_root() / "forms"
+    return package_dir() / "forms"
 
 
 def data_dir() -> Path:

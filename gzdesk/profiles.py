@@ -1,4 +1,4 @@
-"""Policy profiles: each jurisdiction's numbers as data (``resources/profiles/*.json``).
+"""Policy profiles: each jurisdiction's numbers as data (``gzdesk/resources/profiles/*.json``).
 
 A profile holds the form template, the approval chain, the filing deadline, the 公告 rule, the
 backfill window and its policy date, the update frequency and the approved platforms, each with

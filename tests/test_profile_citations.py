@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "docs" / "policies"
-PROFILES = sorted((ROOT / "resources" / "profiles").glob("*.json"))
+PROFILES = sorted((ROOT / "gzdesk" / "resources" / "profiles").glob("*.json"))
 ARTICLE_START = re.compile(r"(?m)^\s*(第[一二三四五六七八九十百]+条)")
 
 

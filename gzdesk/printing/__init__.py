@@ -1,4 +1,4 @@
-"""Printing the official 备案登记表: templates as data (``forms/*.json``), fonts, PDF rendering.
+"""Printing the official 备案登记表: templates as data (``gzdesk/forms/*.json``), fonts, PDF rendering.
 
 Public API (other parts of the program call only these)::
 

@@ -8,7 +8,7 @@ prints boxes) — so we never use it. Order of preference, per role:
    of a .ttc collection;
 2. Windows' own fonts: body 仿宋 ``simfang.ttf`` or 宋体 ``simsun.ttc``, title 黑体 ``simhei.ttf``
    (looked for in ``%WINDIR%\\Fonts``, or in ``GZDESK_FONT_DIR`` on any system);
-3. bundled in ``resources/fonts``: body AR PL UMing (a 明体/宋体-like face, Arphic Public License),
+3. bundled in ``gzdesk/resources/fonts``: body AR PL UMing (a 明体/宋体-like face, Arphic Public License),
    title WenQuanYi Micro Hei (a 黑体-like face, Apache 2.0); licence texts beside them.
 
 Each role also has fallbacks: a character missing from the body face (UMing lacks U+FFE3 ￣ of

@@ -1,4 +1,4 @@
-"""Official form templates as data (``forms/*.json``): loading and validation.
+"""Official form templates as data (``gzdesk/forms/*.json``): loading and validation.
 
 A template is a grid. ``columns`` gives relative column widths; each row lists its cells left to
 right, skipping grid positions still covered by a ``rowspan`` from a row above (as in an HTML
