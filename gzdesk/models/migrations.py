@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -75,8 +76,12 @@ def backup_copy(path: Path, label: str) -> Path:
     return target
 
 
-def migrate(path: Path, *, upto: int | None = None, backup: bool = True) -> tuple[int, int, Path | None]:
-    """Bring the database at ``path`` to ``upto`` (default: latest). Returns (old, new, backup)."""
+def migrate(path: Path, *, upto: int | None = None, backup: bool = True,
+            before_upgrade: Callable[[], None] | None = None) -> tuple[int, int, Path | None]:
+    """Bring the database at ``path`` to ``upto`` (default: latest). Returns (old, new, backup).
+
+    ``before_upgrade()`` is called when a file with tables is about to be upgraded (it may refuse
+    by raising, e.g. while a window of another process has the file open)."""
     target = LATEST_VERSION if upto is None else upto
     check_file(path)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -96,6 +101,8 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True) -> tupl
             )
         if version >= target:
             return version, version, None
+        if before_upgrade is not None and has_tables:
+            before_upgrade()
         saved = None
         if backup and has_tables:
             conn.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
 
@@ -91,12 +91,23 @@ def make_main_window(db: Database, **kw) -> MainWindow:
     return MainWindow(Controller(db), **kw)
 
 
+def _show_wait(message: str) -> None:
+    """An operation waits for another gzdesk process: say so where the clerk looks."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    QTimer.singleShot(0, QApplication.restoreOverrideCursor)  # back once the event loop runs again
+    for widget in QApplication.topLevelWidgets():
+        status = getattr(widget, "status_message", None)
+        if callable(status) and widget.isVisible():
+            status(message, 8000)
+            widget.repaint()
+
+
 def run_window(db_path: str | None) -> int:
     """``gzdesk`` without a subcommand: open the database and show the window until it closes."""
     app = make_application()
     path = Path(db_path) if db_path else default_db_path()
     try:
-        db = Database(path)
+        db = Database(path, window=True, on_wait=_show_wait)
     except UserError as exc:
         QMessageBox.critical(None, f"{APP_TITLE} — 无法打开数据库", exc.message)
         return 1
