@@ -268,8 +268,14 @@ def operation(db_path: Path, *, exclusive: bool, timeout: float | None = None,
             finally:
                 lock.depth -= 1
             return
-        if not Path(db_path).parent.exists():
-            raise UserError(f"文件夹“{Path(db_path).parent}”不存在")
+        folder = Path(db_path).parent
+        if not folder.exists():
+            raise UserError(f"文件夹“{folder}”不存在")
+        if not _writable_folder(folder):
+            if exclusive:
+                raise UserError(f"数据库“{Path(db_path).name}”所在的文件夹或磁盘是只读的，不能修改")
+            yield  # a read-only folder: no lock file can be made, and nobody can change the file
+            return
         fd = _open_side(lock.path)
         try:
             _wait_for(fd, exclusive, Path(db_path), timeout, on_wait)
@@ -302,6 +308,15 @@ def _wait_for(fd: int, exclusive: bool, db_path: Path, timeout: float | None,
             on_wait(f"数据库正忙（{who}），正在等待…")
             told = True
         time.sleep(_POLL)
+
+
+def _writable_folder(folder: Path) -> bool:
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return False
+    except (AttributeError, OSError):  # no statvfs on Windows
+        pass
+    return os.access(folder, os.W_OK)
 
 
 def _busy_text(db_path: Path) -> str:

@@ -89,7 +89,9 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True,
         try:
             version, app_id, has_tables = read_version(conn)
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"文件“{path.name}”已损坏或不是数据库：{exc}") from None
+            from gzdesk.storage_errors import explain
+
+            raise explain(exc, path) or UserError(f"文件“{path.name}”已损坏或不是数据库：{exc}") from None
         if has_tables and version == 0 and app_id != APPLICATION_ID:
             raise UserError(f"文件“{path.name}”不是 gzdesk 数据库")
         if app_id not in (0, APPLICATION_ID):
