@@ -47,9 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if getattr(args, "func", None) is None:
-            from gzdesk.ui.app import run_window  # Qt only when a window is wanted
-
-            return run_window(args.db)
+            return _open_window(args.db)
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
@@ -65,6 +63,20 @@ def main(argv: list[str] | None = None) -> int:
         log = _write_crash_log()
         print(f"内部错误：{type(exc).__name__}: {exc}（详情见 {log}）", file=sys.stderr)
         return 2
+
+
+def _open_window(db: str | None) -> int:
+    """The window: first make sure there is a screen (Qt would abort the process without one)."""
+    from gzdesk.ui.display import display_problem  # imports no Qt
+
+    problem = display_problem()
+    if problem:
+        raise UserError(problem)
+    try:
+        from gzdesk.ui.app import run_window  # Qt only when a window is wanted
+    except ImportError as exc:  # Qt's system libraries missing (libEGL, libxkbcommon…)
+        raise UserError(f"无法打开窗口：缺少图形界面所需的系统库（{exc}）；命令行子命令仍可使用（gzdesk --help）") from None
+    return run_window(db)
 
 
 def _write_crash_log() -> str:

@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import sys
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -93,17 +94,28 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
 
 
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: wide and full-width characters (汉字, （）, ０) two,
+    combining marks and format characters none, everything else one."""
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())  # a line break would break the table
+
+
 def print_table(headers: list[str], rows: list[list[Any]]) -> None:
-    """A plain aligned table; CJK characters count as two columns."""
-
-    def width(s: str) -> int:
-        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s)
-
-    text_rows = [["" if v is None else str(v) for v in row] for row in rows]
-    widths = [max([width(h)] + [width(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
+    """A plain table whose columns line up in a terminal with Chinese text (``display_width``)."""
+    text_rows = [[_cell(v) for v in row] for row in rows]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in text_rows]) for i, h in enumerate(headers)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return "  ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     print(line(headers))
     print("  ".join("-" * w for w in widths))
