@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from gzdesk import demo
 from gzdesk.exchange.excel_import import read_workbook
 from gzdesk.models import Account, AuditEvent
-from gzdesk.ui import excel_actions, import_wizard
+from gzdesk.ui import excel_actions, files, import_wizard
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.import_wizard import ImportWizard
 
@@ -133,12 +133,14 @@ def test_menu_actions_export_and_template(qtbot, db, tmp_path, monkeypatch):
     texts = [a.text() for a in window.menu("数据交换").actions()]
     assert texts == ["导出 Excel 台账…", "导出脱敏台账…", "导出导入模板…", "", "从 Excel 导入…"]
     target = tmp_path / "导出台账"
-    monkeypatch.setattr(excel_actions.QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(files, "ask_save_file", lambda *a, **k: str(target) + ".xlsx")
+    shown = []
+    monkeypatch.setattr(files, "show_saved", lambda _p, _t, _x, path: shown.append(str(path)))
     window.findChild(type(window.menu("数据交换").actions()[0]), "excel_export").trigger()
     out = tmp_path / "导出台账.xlsx"
     assert out.exists()
     assert len(read_workbook(out).rows) == 30
+    assert shown == [str(out)]
     masked = excel_actions.export_registry(window, tmp_path / "脱敏.xlsx", masked=True)
     assert masked is not None and masked.masked
     assert excel_actions.default_export_name("测试县人民政府办公室", True).startswith("测试县人民政府办公室政务新媒体台账（脱敏）")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 import pytest
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QDialog, QInputDialog, QMainWindow, QMenu
 
 from gzdesk.printing import render_blank
-from gzdesk.ui import pdf_preview
+from gzdesk.ui import files, pdf_preview
 from gzdesk.ui.pdf_preview import PdfPreviewDialog, paint_pdf, print_pdf
 
 
@@ -63,8 +63,11 @@ def test_save_as_writes_the_same_bytes(qtbot, two_page_pdf, tmp_path, monkeypatc
     dlg = PdfPreviewDialog(two_page_pdf, "表")
     qtbot.addWidget(dlg)
     target = tmp_path / "保存的表"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(files, "ask_save_file", lambda *a, **k: str(target))
+    shown = []
+    monkeypatch.setattr(files, "show_saved", lambda _p, _t, _x, path: shown.append(path))
     saved = dlg.save_as()
+    assert shown == [saved]  # with 打开文件 / 打开所在文件夹
     assert saved == tmp_path / "保存的表.pdf"
     assert saved.read_bytes() == two_page_pdf
 

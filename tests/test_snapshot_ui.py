@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from gzdesk import demo
 from gzdesk.exchange.snapshot import export_snapshot
+from gzdesk.ui import files as chooser
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.main_window import MainWindow
 from gzdesk.ui.snapshot_actions import SOURCES_PAGE
@@ -55,7 +56,7 @@ def test_menus_and_page_are_installed(setup):
 
 def test_merge_dialog_flow(setup, monkeypatch):
     window, city, files, errors = setup
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(f) for f in files], ""))
+    monkeypatch.setattr(chooser, "ask_open_files", lambda *a, **k: [str(f) for f in files])
     page = window.page(SOURCES_PAGE)
     assert page.summary.text() == ""  # hidden: not read yet (saves elsewhere do not wait on this page)
     window.show()
@@ -106,7 +107,7 @@ def test_export_backup_restore_verify_from_the_window(setup, monkeypatch, tmp_pa
     actions = window.snapshot_actions
     window.snapshot_actions.merge(files)
     target = tmp_path / "city.gzsnap"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(chooser, "ask_save_file", lambda *a, **k: str(target))
     window.snapshot_menu_actions["export"].trigger()
     assert target.exists() and not errors
     assert "已导出上报快照" in actions.last_dialog.heading.text()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,6 +36,7 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange.check_report import LEVELS, summary_text, write_check_report
 from gzdesk.rules import RULE_LABELS, Finding
+from gzdesk.ui import files
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.pending_view import RowsModel
 from gzdesk.ui.widgets import LazyPage
@@ -250,13 +250,12 @@ class CheckPage(LazyPage):
         rows = self.visible_findings()
         if not rows:
             return None
+        interactive = not path
         if not path:
             default = f"制度检查结果{self.day().strftime('%Y%m%d')}.xlsx"
-            path, _ = QFileDialog.getSaveFileName(self, "导出检查结果", default, "Excel 工作簿 (*.xlsx)")
+            path = files.ask_save_file(self, "导出检查结果", default, files.EXCEL_FILTER)
             if not path:
                 return None
-            if not path.lower().endswith(".xlsx"):
-                path += ".xlsx"
         try:
             unit = self.controller.read(_office_unit)
         except UserError:
@@ -272,6 +271,8 @@ class CheckPage(LazyPage):
         window = self.window()
         if hasattr(window, "status_message"):
             window.status_message(f"已导出检查结果 {n} 条：{path}")
+        if interactive:
+            files.show_saved(self, "导出检查结果", f"已导出检查结果 {n} 条。", path)
         return Path(path)
 
 

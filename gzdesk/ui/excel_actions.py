@@ -13,12 +13,13 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange.excel_export import ExportResult, export_template, export_workbook
 from gzdesk.exchange.progress import Cancelled
+from gzdesk.ui import files
 
 T = TypeVar("T")
 MENU = "数据交换"
@@ -57,10 +58,10 @@ def default_export_name(unit: str, masked: bool = False, today: date | None = No
 def export_registry(window, path: str | Path | None = None, masked: bool = False) -> ExportResult | None:
     """Ask for a file (unless given) and write the 台账 with a progress dialog."""
     controller = window.controller
+    interactive = path is None
     if path is None:
         name = default_export_name(controller.office().unit_name, masked)
-        path, _ = QFileDialog.getSaveFileName(window, "导出脱敏台账" if masked else "导出 Excel 台账", name,
-                                              "Excel 工作簿 (*.xlsx)")
+        path = files.ask_save_file(window, "导出脱敏台账" if masked else "导出 Excel 台账", name, files.EXCEL_FILTER)
         if not path:
             return None
     path = Path(path)
@@ -76,14 +77,16 @@ def export_registry(window, path: str | Path | None = None, masked: bool = False
         QMessageBox.warning(window, "导出失败", str(exc))
         return None
     window.status_message(f"已导出 {result.accounts} 个账号到 {path}")
+    if interactive:
+        files.show_saved(window, "导出 Excel 台账", f"已导出 {result.accounts} 个账号的台账。", path)
     return result
 
 
 def export_blank_template(window, path: str | Path | None = None) -> Path | None:
     controller = window.controller
+    interactive = path is None
     if path is None:
-        path, _ = QFileDialog.getSaveFileName(window, "导出导入模板", "政务新媒体台账导入模板.xlsx",
-                                              "Excel 工作簿 (*.xlsx)")
+        path = files.ask_save_file(window, "导出导入模板", "政务新媒体台账导入模板.xlsx", files.EXCEL_FILTER)
         if not path:
             return None
     try:
@@ -92,6 +95,8 @@ def export_blank_template(window, path: str | Path | None = None) -> Path | None
         QMessageBox.warning(window, "导出失败", str(exc))
         return None
     window.status_message(f"已导出导入模板：{out}")
+    if interactive:
+        files.show_saved(window, "导出导入模板", "已导出空白导入模板：按表头填写后用“从 Excel 导入…”导入。", out)
     return out
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,9 +35,11 @@ from PySide6.QtWidgets import (
 from gzdesk import enums, filings, registry
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.ui import files
 from gzdesk.ui.controller import ACCOUNTS, FILINGS, Controller
 from gzdesk.ui.widgets import DateEdit, ErrorLabel
 
+SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)"
 # 变更 fields offered in the dialog (the ones a 登记表 shows); others through the command line
 CHANGE_FIELDS: list[tuple[str, str]] = [
     ("name", "名称"), ("handle", "账号ID"), ("platform", "平台"), ("host_unit", "主办单位"),
@@ -262,7 +263,7 @@ class StepDialog(_FilingDialog):
             self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
 
     def _pick_scan(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择扫描件", "", "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)")
+        path = files.ask_open_file(self, "选择扫描件", SCAN_FILTER)
         if path:
             self.scan_path.setText(path)
 

@@ -20,7 +20,6 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,8 +38,10 @@ from gzdesk import enums, filings
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.filings import FilingRow
+from gzdesk.ui import files
 from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, OFFICE, Controller
 from gzdesk.ui.filing_dialogs import (
+    SCAN_FILTER,
     AnnouncementDialog,
     MergeDialog,
     NewFilingDialog,
@@ -343,8 +344,7 @@ class FilingsPage(LazyPage):
         if r is None:
             return
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "附上签字盖章的扫描件", "",
-                                                  "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)")
+            path = files.ask_open_file(self, "附上签字盖章的扫描件", SCAN_FILTER)
             if not path:
                 return
         try:
@@ -433,7 +433,7 @@ def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
         preview_pdf = None
     if preview_pdf is not None:
         return bool(preview_pdf(parent, data, title))
-    path, _ = QFileDialog.getSaveFileName(parent, "保存登记表 PDF", f"{title}.pdf", "PDF 文件 (*.pdf)")
+    path = files.ask_save_file(parent, "保存登记表 PDF", f"{title}.pdf", files.PDF_FILTER)
     if not path:
         return False
     Path(path).write_bytes(data)

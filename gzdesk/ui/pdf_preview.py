@@ -21,7 +21,6 @@ from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -30,6 +29,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from gzdesk.ui import files
 
 SCREEN_DPI = 96.0
 ZOOM_STEPS = (0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -190,7 +191,7 @@ class PdfPreviewDialog(QDialog):
 
     def save_as(self) -> Path | None:
         name = "".join(ch for ch in self.title if ch not in '\\/:*?"<>|') or "登记表"
-        path, _ = QFileDialog.getSaveFileName(self, "另存为 PDF", f"{name}.pdf", "PDF 文件 (*.pdf)")
+        path = files.ask_save_file(self, "另存为 PDF", f"{name}.pdf", files.PDF_FILTER)
         if not path:
             return None
         target = Path(path if path.lower().endswith(".pdf") else path + ".pdf")
@@ -199,6 +200,8 @@ class PdfPreviewDialog(QDialog):
         except OSError:
             QMessageBox.warning(self, "另存为 PDF", f"无法写入“{target}”，请换一个文件夹")
             return None
+        self.saved_path = target
+        files.show_saved(self, "另存为 PDF", "已保存 PDF 文件。", target)
         return target
 
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from gzdesk import holidays, office, profiles
 from gzdesk.errors import UserError
+from gzdesk.ui import files
 from gzdesk.ui.controller import Controller
 
 
@@ -81,13 +81,14 @@ class ProfileDialog(QDialog):
         self.table.resizeColumnsToContents()
 
     def _export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "导出策略配置", "策略配置.json", "JSON 文件 (*.json)")
+        path = files.ask_save_file(self, "导出策略配置", "策略配置.json", "JSON 文件 (*.json)")
         if path:
             p = self.controller.read(office.current_profile)
             Path(path).write_text(p.to_json(), encoding="utf-8")
+            files.show_saved(self, "导出策略配置", "已导出策略配置副本，可编辑后用“使用编辑过的配置…”导入。", path)
 
     def _import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择策略配置文件", "", "JSON 文件 (*.json)")
+        path = files.ask_open_file(self, "选择策略配置文件", "JSON 文件 (*.json)")
         if not path:
             return
         try:

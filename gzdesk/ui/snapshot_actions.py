@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,6 +36,7 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange import merge, snapshot
 from gzdesk.exchange.progress import Cancelled
+from gzdesk.ui import files as chooser
 from gzdesk.ui.controller import ALL, Controller
 from gzdesk.ui.widgets import LazyPage
 
@@ -67,7 +67,8 @@ def make_progress(parent: QWidget | None, title: str) -> tuple[QProgressDialog, 
 class ReportDialog(QDialog):
     """Shows a multi-line Chinese report (merge result, database check)."""
 
-    def __init__(self, title: str, heading: str, text: str, parent: QWidget | None = None):
+    def __init__(self, title: str, heading: str, text: str, parent: QWidget | None = None,
+                 path: Path | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(720, 420)
@@ -79,6 +80,11 @@ class ReportDialog(QDialog):
         self.text.setReadOnly(True)
         layout.addWidget(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        if path is not None:  # a file just written (a snapshot to e-mail): show where it is
+            folder = buttons.addButton("打开所在文件夹", QDialogButtonBox.ButtonRole.ActionRole)
+            folder.setObjectName("openFolder")
+            folder.clicked.connect(lambda: chooser.open_folder(path))
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
@@ -172,8 +178,8 @@ class SnapshotActions:
                 unit = self.controller.office().unit_name
             except UserError:
                 unit = "本单位"
-            suggested = str(Path.home() / f"{unit}-上报快照-{date.today():%Y%m%d}.gzsnap")
-            target, _ = QFileDialog.getSaveFileName(self.window, "导出上报快照", suggested, SNAPSHOT_FILTER)
+            suggested = f"{unit}-上报快照-{date.today():%Y%m%d}.gzsnap"
+            target = chooser.ask_save_file(self.window, "导出上报快照", suggested, SNAPSHOT_FILTER)
             if not target:
                 return None
         progress, callback = make_progress(self.window, "正在导出上报快照…")
@@ -192,15 +198,14 @@ class SnapshotActions:
         self._show(ReportDialog("导出上报快照", f"已导出上报快照：{info.path}",
                                 f"来源：{m.source_name}\n导出时间：{cn_date(m.created.date())} {m.created:%H:%M}\n"
                                 f"记录数：{counts}\n文件大小：{info.size // 1024} KB\nSHA-256：{m.sha256}\n\n"
-                                "请把此文件通过电子邮件或U盘报送上级单位。", self.window))
+                                "请把此文件通过电子邮件或U盘报送上级单位。", self.window, path=info.path))
         self._status(f"已导出上报快照 {info.path}")
         return info
 
     def merge(self, files: Sequence[str | Path] | None = None) -> list[merge.MergeReport] | None:
         """合并下级快照… (several files at once; all or nothing)."""
         if files is None:
-            files, _ = QFileDialog.getOpenFileNames(self.window, "选择下级单位报来的快照文件", str(Path.home()),
-                                                    SNAPSHOT_FILTER)
+            files = chooser.ask_open_files(self.window, "选择下级单位报来的快照文件", SNAPSHOT_FILTER)
             if not files:
                 return None
         progress, callback = make_progress(self.window, "正在合并下级快照…")
@@ -229,7 +234,7 @@ class SnapshotActions:
         if folder is None:
             default = backup.backups_dir(self._db_path())
             default.mkdir(parents=True, exist_ok=True)
-            folder = QFileDialog.getExistingDirectory(self.window, "选择备份文件夹", str(default))
+            folder = chooser.ask_folder(self.window, "选择备份文件夹", default)
             if not folder:
                 return None
         try:
@@ -244,7 +249,7 @@ class SnapshotActions:
         """文件 → 从备份恢复…"""
         if file is None:
             start = backup.backups_dir(self._db_path())
-            file, _ = QFileDialog.getOpenFileName(self.window, "选择要恢复的备份", str(start), BACKUP_FILTER)
+            file = chooser.ask_open_file(self.window, "选择要恢复的备份", BACKUP_FILTER, start)
             if not file:
                 return None
         try:

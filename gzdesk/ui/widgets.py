@@ -11,7 +11,6 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap, QShowEve
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -281,7 +280,9 @@ class ImageField(QWidget):
         return True
 
     def pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择二维码图片", "", IMAGE_FILTER)
+        from gzdesk.ui import files
+
+        path = files.ask_open_file(self, "选择二维码图片", IMAGE_FILTER)
         if path:
             self.load_file(path)
 
