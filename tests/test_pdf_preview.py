@@ -146,7 +146,8 @@ def test_file_menu_prints_a_blank_form(qtbot, monkeypatch):
     monkeypatch.setattr(pdf_preview.PdfPreviewDialog, "exec", fake_exec)
     action.trigger()
     # 太白's profile uses the generic form: offered first, printed with 太白's chain
-    assert offered["items"][0].endswith("（generic）")
+    assert offered["items"][0] == "政务新媒体建设备案表（通用）"
+    assert not any("generic" in i or "shanxi" in i or "nantong" in i for i in offered["items"])  # no ids
     assert shown["title"] == "空白《政务新媒体建设备案表》"
     assert shown["pages"] >= 1 and shown["pdf"].startswith(b"%PDF")
     doc = pdfium.PdfDocument(shown["pdf"])

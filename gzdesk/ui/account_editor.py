@@ -658,7 +658,7 @@ class AccountEditor(QDialog):
         self.notes_edit.setPlainText(_text(d.notes))
         self._platform_changed()
         if d.id is not None:
-            self.meta.setText(f"编号 {d.id}　UUID {d.uuid}")
+            self.meta.setText(f"账号编号 {d.id}")
 
     def collect(self) -> tuple[AccountData, list[tuple[str, str]], dict[str, str]]:
         """(data, problems this form finds itself, new unit names by prefix)."""

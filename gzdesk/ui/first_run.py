@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,37 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import APP_TITLE, office, profiles
-from gzdesk.dates import cn_date
+from gzdesk import office, profiles
 from gzdesk.errors import UserError
 from gzdesk.profiles import Profile
 from gzdesk.ui.controller import OFFICE, Controller
-
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-
-def _readable(what: str, value: str) -> str:
-    """Dates as 2024年5月27日; the form template's id as its title."""
-    if what == "备案登记表":
-        try:
-            from gzdesk.printing import templates
-
-            return templates.get(value).name
-        except Exception:  # noqa: BLE001 - a missing template only loses the nicer title
-            return value
-    return _ISO_DATE.sub(lambda m: cn_date(date(*map(int, m.groups()))), value)
-
-
-def profile_html(p: Profile) -> str:
-    """The profile's document and its numbers, each with its article (for the preview pane)."""
-    rows = "".join(
-        f"<tr><td width='18%' style='padding:4px 8px 4px 0;color:#555'>{html.escape(what)}</td>"
-        f"<td width='42%' style='padding:4px 8px 4px 0'>{html.escape(_readable(what, value))}</td>"
-        f"<td width='40%' style='padding:4px 0;color:#777'>{html.escape(article)}</td></tr>"
-        for what, value, article in p.numbers())
-    return (f"<h3 style='margin:0 0 4px 0'>{html.escape(p.name)}</h3>"
-            f"<p style='margin:0 0 8px 0;color:#444'>{html.escape(p.document)}</p>"
-            f"<table width='100%' cellspacing='0'>{rows}</table>")
+from gzdesk.ui.profile_text import profile_html
 
 
 class FirstRunDialog(QDialog):
@@ -61,7 +31,7 @@ class FirstRunDialog(QDialog):
     def __init__(self, controller: Controller, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
-        self.setWindowTitle(f"{APP_TITLE} — 首次使用设置")
+        self.setWindowTitle("首次使用设置")  # the system adds the program's name
         self.resize(900, 600)
 
         intro = QLabel("欢迎使用政务新媒体备案管理。请先填写本单位名称，并选择本地区适用的备案管理制度"

@@ -18,7 +18,7 @@ def choose_template(parent: QWidget, preferred: str | None = None) -> str | None
     """Ask which form to print; the office profile's own form is offered first."""
     items = list_templates()
     items.sort(key=lambda t: (t.id != preferred, t.id))
-    names = [f"{t.name}（{t.id}）" for t in items]
+    names = [t.name for t in items]
     name, ok = QInputDialog.getItem(parent, "打印空白备案登记表", "选择表格：", names, 0, False)
     if not ok:
         return None

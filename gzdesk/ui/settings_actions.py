@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from gzdesk import holidays, office, profiles
 from gzdesk.errors import UserError
-from gzdesk.ui import files
+from gzdesk.ui import files, profile_text
 from gzdesk.ui.controller import Controller
 
 
@@ -70,8 +70,8 @@ class ProfileDialog(QDialog):
     def reload(self) -> None:
         info = self.controller.read(office.office)
         p = info.profile
-        self.heading.setText(f"<b>{info.unit_name}</b>　使用策略配置：<b>{p.name}</b>（{p.id}）<br>{p.document}")
-        numbers = p.numbers()
+        self.heading.setText(f"<b>{info.unit_name}</b>　使用策略配置：<b>{p.name}</b><br>{p.document}")
+        numbers = profile_text.numbers(p)
         self.table.setRowCount(len(numbers))
         for row, (what, value, article) in enumerate(numbers):
             for col, text in enumerate((what, value, article)):

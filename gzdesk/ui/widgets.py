@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -82,6 +83,50 @@ class ErrorLabel(QLabel):
         self.setVisible(bool(text))
 
 
+class ChineseCalendar(QCalendarWidget):
+    """A calendar headed 2026年 12月 (Qt writes 十二月 2026), months 1月…12月, weeks from Monday,
+    no week numbers."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setGridVisible(True)
+        self.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.month_button = self.findChild(QToolButton, "qt_calendar_monthbutton")
+        self.year_button = self.findChild(QToolButton, "qt_calendar_yearbutton")
+        year_edit = self.findChild(QSpinBox, "qt_calendar_yearedit")
+        bar = self.findChild(QWidget, "qt_calendar_navigationbar")
+        layout = bar.layout() if bar is not None else None
+        if layout is not None and self.month_button is not None and self.year_button is not None:
+            at = layout.indexOf(self.month_button)  # the year first, as Chinese writes dates
+            for widget in (w for w in (self.year_button, year_edit) if w is not None):
+                layout.removeWidget(widget)
+                layout.insertWidget(at, widget)
+                at += 1
+        if year_edit is not None:
+            year_edit.setSuffix("年")
+        menu = self.month_button.menu() if self.month_button is not None else None
+        if menu is not None:
+            for month, action in enumerate(menu.actions(), start=1):
+                action.setText(f"{month}月")
+        self.currentPageChanged.connect(self._label)
+        self._label(self.yearShown(), self.monthShown())
+
+    def header_text(self) -> str:
+        """What the header shows, e.g. 2026年12月 (for tests)."""
+        return f"{self.year_button.text()}{self.month_button.text()}"
+
+    def _label(self, year: int, month: int) -> None:
+        if self.year_button is not None:
+            self.year_button.setText(f"{year}年")
+        if self.month_button is not None:
+            self.month_button.setText(f"{month}月")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self._label(self.yearShown(), self.monthShown())
+
+
 class DateEdit(QWidget):
     """A date that may be left empty: type 2026-11-22 / 2026年11月22日 / 2026.11.22, or pick one
     from the calendar button; shown back as 2026年11月22日. ``date()`` is None when empty."""
@@ -91,16 +136,14 @@ class DateEdit(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.line = QLineEdit()
-        self.line.setPlaceholderText("未填（如 2026-11-22）")
+        self.line.setPlaceholderText("未填（如 2026年11月22日）")
         self.line.setClearButtonEnabled(True)
         self.button = QToolButton()
         self.button.setText("…")
         self.button.setToolTip("从日历中选择")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
-        self.calendar = QCalendarWidget()
-        self.calendar.setGridVisible(True)
-        self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar = ChineseCalendar()
         menu = QMenu(self.button)
         action = QWidgetAction(menu)
         action.setDefaultWidget(self.calendar)
@@ -126,7 +169,7 @@ class DateEdit(QWidget):
         try:
             self.date()
         except ValueError as exc:
-            return f"{exc}，请写成 2026-11-22"
+            return f"{exc}，请写成 2026年11月22日（也可写 2026-11-22 或 20261122）"
         return None
 
     def setDate(self, value: date | None) -> None:  # noqa: N802 (Qt style)
