@@ -198,9 +198,9 @@ def test_pending_view_overdue_red_and_filters(qtbot, make_db):
     assert model.data(model.index(1, 0)) == "2025年10月16日"
     assert model.data(model.index(1, 1)) == "剩余6个工作日"
     assert model.data(model.index(1, 7)) == "云南省政务新媒体管理办法第十七条"
-    view.overdue_only.setChecked(True)
+    view.scope.setCurrentIndex(view.scope.findData("overdue"))
     assert [i.account for i in view.visible_items()] == ["老账号"]
-    view.overdue_only.setChecked(False)
+    view.scope.setCurrentIndex(0)
     view.kind.setCurrentIndex(view.kind.findData("filing"))
     assert [i.account for i in view.visible_items()] == ["云南发布"]
     # after 10-16 the opening filing is late too, and red

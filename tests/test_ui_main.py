@@ -271,7 +271,8 @@ def test_main_window_loads_every_extension_that_exists(db, qtbot):
     qtbot.addWidget(w)
     expected = [name for name in mw.EXTENSIONS if importlib.util.find_spec(name) is not None]
     assert w.loaded_extensions == expected
-    assert w.nav.item(0).text() == "账号台账"
+    assert [w.nav.item(i).text() for i in range(2)] == ["首页", "账号台账"]  # 首页 first, shown at start
+    assert w.current_page_key() == "overview"
     assert w.nav.count() >= 1 + sum(1 for n in expected if n.endswith("_page") or n.endswith("_pages"))
 
 

@@ -64,6 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     open_db(args).close()  # brings an older database to the current schema first
     info = export_snapshot(path, Path(args.file), progress=_stderr_progress(not args.json))
     m = info.manifest
+    _remember_sent(args, info.path, m.created)
     if args.json:
         print_json(dict(m.to_json(), path=str(info.path), size=info.size))
         return 0
@@ -72,6 +73,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     print("记录数：" + "、".join(f"{_label(t)} {n}" for t, n in m.counts.items() if n))
     print(f"SHA-256：{m.sha256}")
     return 0
+
+
+def _remember_sent(args: argparse.Namespace, target: Path, created) -> None:
+    """For the window's 首页 (最近上报快照). While a window holds the file the command line may
+    not write, and the window then does not learn of this export: the export itself stands."""
+    from gzdesk.overview import record_snapshot_sent
+
+    try:
+        db = open_db(args)
+    except UserError:
+        return
+    try:
+        with db.transaction() as s:
+            record_snapshot_sent(s, target, created)
+    except UserError:
+        pass
+    finally:
+        db.close()
 
 
 def _label(table: str) -> str:

@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 from gzdesk import enums, registry
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.overview import NO_HOST, host_unit_ids
 from gzdesk.registry import AccountRow
 from gzdesk.ui.bulk import paused_gc
 from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, UNITS, Controller
@@ -120,6 +121,7 @@ class AccountTableModel(QAbstractTableModel):
         self._platform: str | None = None
         self._status: str | None = None
         self._host_unit_id: int | None = None
+        self._host_units: frozenset[int] | str | None = None  # a type of 主办单位 (首页), NO_HOST: none given
         self._sort_column = 0
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -133,8 +135,13 @@ class AccountTableModel(QAbstractTableModel):
         self._apply()
 
     def set_filter(self, *, text: str | None = None, platform: str | None | bool = False,
-                   status: str | None | bool = False, host_unit_id: int | None | bool = False) -> None:
-        """Change any of the filters (``False`` leaves one as it is; ``None`` clears it)."""
+                   status: str | None | bool = False, host_unit_id: int | None | bool = False,
+                   host_units: frozenset[int] | str | None | bool = False) -> None:
+        """Change any of the filters (``False`` leaves one as it is; ``None`` clears it).
+
+        ``host_units``: accounts whose 主办单位 is one of these ids, or ``NO_HOST`` for none given."""
+        if host_units is not False:
+            self._host_units = host_units
         if text is not None:
             self._text_words = text.lower().split()
         if platform is not False:
@@ -279,7 +286,16 @@ class AccountTableModel(QAbstractTableModel):
         return (all(w in key for w in self._text_words)
                 and (self._platform is None or row.platform == self._platform)
                 and (self._status is None or row.status == self._status)
-                and (self._host_unit_id is None or row.host_unit_id == self._host_unit_id))
+                and (self._host_unit_id is None or row.host_unit_id == self._host_unit_id)
+                and self._in_host_units(row))
+
+    def _in_host_units(self, row: AccountRow) -> bool:
+        units = self._host_units
+        if units is None:
+            return True
+        if units == NO_HOST:
+            return row.host_unit_id is None
+        return row.host_unit_id in units
 
     def _apply(self) -> None:
         rows: list[AccountRow] = self._all
@@ -297,6 +313,8 @@ class AccountTableModel(QAbstractTableModel):
         if self._host_unit_id is not None:
             u = self._host_unit_id
             rows = [r for r in rows if r.host_unit_id == u]
+        if self._host_units is not None:
+            rows = [r for r in rows if self._in_host_units(r)]
         self.beginResetModel()
         self._rows = rows if rows is not self._all else list(rows)
         self.endResetModel()
@@ -448,6 +466,13 @@ class RegistryPage(QWidget):
         self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.unit_combo.setMaxVisibleItems(25)
         self.clear_button = QPushButton("清除筛选")
+        self.kind_chip = QPushButton()  # 主办单位类型 chosen on 首页; click to drop it
+        self.kind_chip.setObjectName("hostKindChip")
+        self.kind_chip.setToolTip("点击取消此筛选")
+        self.kind_chip.setStyleSheet("QPushButton#hostKindChip { background: #e8f0fb; border: 1px solid #9db7de; "
+                                     "border-radius: 3px; padding: 2px 8px; }")
+        self.kind_chip.hide()
+        self.kind_chip.clicked.connect(lambda: self.set_host_kind(None))
         self.new_button = QPushButton("新建账号…")
         self.new_button.setToolTip("新建账号（Ctrl+N）")
 
@@ -463,6 +488,7 @@ class RegistryPage(QWidget):
         bar.addWidget(self.status_combo)
         bar.addWidget(QLabel("主办单位："))
         bar.addWidget(self.unit_combo, 2)
+        bar.addWidget(self.kind_chip)
         bar.addWidget(self.clear_button)
 
         self.model = AccountTableModel(self)
@@ -647,7 +673,33 @@ class RegistryPage(QWidget):
         self.search.clear()
         self.search.blockSignals(False)
         self._search_timer.stop()
-        self.model.set_filter(text="", platform=None, status=None, host_unit_id=None)
+        self.kind_chip.hide()
+        self.model.set_filter(text="", platform=None, status=None, host_unit_id=None, host_units=None)
+
+    def set_host_kind(self, kind: str | None) -> None:
+        """Only accounts whose 主办单位 is of this type (首页's chart); None drops the filter."""
+        if kind is None:
+            self.kind_chip.hide()
+            self.model.set_filter(host_units=None)
+            return
+        label = "未填主办单位" if kind == NO_HOST else enums.label("unit_type", kind)
+        ids = self.controller.read(host_unit_ids, kind)
+        self.kind_chip.setText(f"主办单位类型：{label}　✕")
+        self.kind_chip.show()
+        self.model.set_filter(host_units=NO_HOST if ids is None else frozenset(ids))
+
+    def apply_link(self, link) -> None:
+        """Show what a figure of 首页 counted: filters by 平台, 运行状态 or 主办单位类型 (others cleared)."""
+        if self._reload_pending:
+            self.reload()
+        self.clear_filters()
+        for combo, key in ((self.platform_combo, "platform"), (self.status_combo, "status")):
+            value = link.get(key)
+            if value is not None:
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+        kind = link.get("host_kind")
+        if kind is not None:
+            self.set_host_kind(kind)
 
     def show_host_unit(self, unit_id: int) -> bool:
         """Clear the other filters and show the accounts of one 主办单位; False if it hosts none."""

@@ -78,6 +78,7 @@ class CheckPage(LazyPage):
     """按制度检查: one row per finding. ``open_account(id)`` asks the window to edit an account."""
 
     open_account = Signal(int)
+    checked = Signal(object, object)  # the findings and the day checked (首页 shows their counts)
     show_unit_accounts = Signal(int)  # a finding on a unit as a whole: its accounts in the 账号台账
 
     def __init__(self, controller: Controller, parent: QWidget | None = None):
@@ -179,6 +180,7 @@ class CheckPage(LazyPage):
         finally:
             QApplication.restoreOverrideCursor()
         self._keys = [search_text(f) for f in self.findings]
+        self.checked.emit(self.findings, self.day())
         self._fill_rules()
         self._apply()
 
@@ -199,6 +201,13 @@ class CheckPage(LazyPage):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def apply_link(self, link) -> None:
+        """Show what a figure of 首页 counted: the findings of one 级别."""
+        self.rule.setCurrentIndex(0)
+        self.search.clear()
+        self.level.setCurrentIndex(max(self.level.findData(link.get("level")), 0))
+        self._apply()
 
     def visible_findings(self) -> list[Finding]:
         return list(self.model.rows)

@@ -27,6 +27,7 @@ T = TypeVar("T")
 
 # Topics of ``data_changed``. A page reloads when a topic it shows is announced; ALL reloads everything.
 ACCOUNTS, UNITS, PEOPLE, FILINGS, OFFICE, ALL = "accounts", "units", "people", "filings", "office", "all"
+EXCHANGE = "exchange"  # a backup or a snapshot was written (首页 shows the last ones)
 
 _TOPIC_WORDS = (("filing", FILINGS), ("account", ACCOUNTS), ("team", ACCOUNTS), ("unit", UNITS),
                 ("person", PEOPLE), ("people", PEOPLE), ("office", OFFICE), ("profile", OFFICE))

@@ -212,6 +212,15 @@ class FilingsPage(LazyPage):
         self.search.setFocus()
         self.search.selectAll()
 
+    def apply_link(self, link) -> None:
+        """Show what a figure of 首页 counted: the filings in one state ("open": 草稿 and 待签批)."""
+        state = link.get("state")
+        wanted = ("draft", "pending_signature") if state == "open" else ((str(state),) if state else None)
+        self.kind.setCurrentIndex(0)
+        self.search.clear()
+        index = next((i for i, (_label, codes) in enumerate(STATE_FILTERS) if codes == wanted), 0)
+        self.state.setCurrentIndex(index)
+
     def visible_rows(self) -> list[FilingRow]:
         return list(self.model.rows)
 

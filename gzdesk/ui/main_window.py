@@ -53,6 +53,7 @@ EXTENSIONS = (
     "gzdesk.ui.snapshot_actions",
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
+    "gzdesk.ui.overview_page",  # 首页, put first in the list; installed last, it links to the others
 )
 
 MENU_ORDER = ("文件", "编辑", "账号", "备案", "数据交换", "视图", "帮助")
@@ -140,25 +141,27 @@ class MainWindow(QMainWindow):
         self.restore_layout()
 
     # ------------------------------------------------------------------ public API
-    def add_page(self, key: str, title: str, widget: QWidget) -> None:
-        """Add a page to the navigation list and the 视图 menu (Ctrl+1…Ctrl+9 in order)."""
+    def add_page(self, key: str, title: str, widget: QWidget, *, first: bool = False) -> None:
+        """Add a page to the navigation list and the 视图 menu (Ctrl+1…Ctrl+9 in order);
+        ``first`` puts it at the top of the list (首页) and shows it."""
         if key in self._page_keys:
             raise ValueError(f"page {key!r} added twice")
-        self._page_keys.append(key)
+        at = 0 if first else len(self._page_keys)
+        before = self._page_actions[self._page_keys[0]] if first and self._page_keys else self._pages_separator
+        self._page_keys.insert(at, key)
         widget.setProperty("pageKey", key)
-        self.pages.addWidget(widget)
+        self.pages.insertWidget(at, widget)
         item = QListWidgetItem(title)
         item.setData(Qt.ItemDataRole.UserRole, key)
-        self.nav.addItem(item)
+        self.nav.insertItem(at, item)
         action = QAction(title, self)
         action.setCheckable(True)
-        n = len(self._page_keys)
-        if n <= 9:
-            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
         action.triggered.connect(lambda _=False, k=key: self.show_page(k))
         self._page_actions[key] = action
-        self.menu("视图").insertAction(self._pages_separator, action)
-        if self.nav.currentRow() < 0:
+        self.menu("视图").insertAction(before, action)
+        for n, k in enumerate(self._page_keys, start=1):
+            self._page_actions[k].setShortcut(QKeySequence(f"Ctrl+{n}") if n <= 9 else QKeySequence())
+        if first or self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
 
     def menu(self, title: str) -> QMenu:

@@ -15,7 +15,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from gzdesk import deadlines
 from gzdesk.dates import cn_date
 from gzdesk.deadlines import DueItem
 from gzdesk.errors import UserError
+from gzdesk.overview import in_scope
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.widgets import LazyPage
 
@@ -104,6 +104,9 @@ COLUMNS: list[tuple[str, Callable[[DueItem], str]]] = [
 ]
 
 
+SCOPES = (("全部", None), ("只看逾期", "overdue"), ("本周到期", "week"), ("在办无时限", "undated"))
+
+
 class PendingView(LazyPage):
     """待办: deadlines of filings and tasks. Double-click opens the filing on the 备案 page, or
     starts the missing 开设/补办 filing of an account that has none."""
@@ -119,12 +122,15 @@ class PendingView(LazyPage):
         self.kind.addItem("全部类别", None)
         for code, label in deadlines.KIND_LABELS.items():
             self.kind.addItem(label, code)
-        self.overdue_only = QCheckBox("只看逾期")
+        self.scope = QComboBox()
+        for label, code in SCOPES:
+            self.scope.addItem(label, code)
         self.summary = QLabel()
         top = QHBoxLayout()
         top.addWidget(QLabel("类别："))
         top.addWidget(self.kind)
-        top.addWidget(self.overdue_only)
+        top.addWidget(QLabel("范围："))
+        top.addWidget(self.scope)
         top.addStretch(1)
         top.addWidget(self.summary)
         self.model = RowsModel(COLUMNS, _colour, self)
@@ -145,7 +151,7 @@ class PendingView(LazyPage):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         self.kind.currentIndexChanged.connect(self._apply)
-        self.overdue_only.toggled.connect(self._apply)
+        self.scope.currentIndexChanged.connect(self._apply)
 
     def day(self) -> date:
         return self.today or date.today()
@@ -170,12 +176,17 @@ class PendingView(LazyPage):
 
     def _apply(self) -> None:
         kind = self.kind.currentData()
-        rows = [i for i in self.items if (kind is None or i.kind == kind)
-                and (not self.overdue_only.isChecked() or i.overdue)]
+        keep = in_scope(self.scope.currentData(), self.day())
+        rows = [i for i in self.items if (kind is None or i.kind == kind) and keep(i)]
         self.model.set_rows(rows)
         late = sum(1 for i in self.items if i.overdue)
         self.summary.setText(f"共 {len(self.items)} 项，逾期 <span style='color:#c62828'><b>{late}</b></span> 项"
                              f"（按{cn_date(self.day())}计）")
+
+    def apply_link(self, link) -> None:
+        """Show what a figure of 首页 counted (范围: overdue / week; 类别)."""
+        self.kind.setCurrentIndex(max(self.kind.findData(link.get("kind")), 0))
+        self.scope.setCurrentIndex(max(self.scope.findData(link.get("scope")), 0))
 
     def _activated(self, index: QModelIndex) -> None:
         item = self.model.rows[index.row()]

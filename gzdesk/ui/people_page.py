@@ -300,6 +300,12 @@ class PeoplePage(LazyPage):
     def refresh(self) -> None:
         self.reload()
 
+    def apply_link(self, link) -> None:
+        """Show what a figure of 首页 counted (显示: 未培训, 在岗, 已离职)."""
+        self.search_edit.clear()
+        index = self.filter_combo.findText(link.get("show") or "全部")
+        self.filter_combo.setCurrentIndex(max(index, 0))
+
     def reload(self) -> None:
         self.people = self.controller.read(list_people)
         self.tasks = self.controller.read(task_rows)

@@ -36,8 +36,9 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange import merge, snapshot
 from gzdesk.exchange.progress import Cancelled
+from gzdesk.overview import record_snapshot_sent
 from gzdesk.ui import files as chooser
-from gzdesk.ui.controller import ALL, Controller
+from gzdesk.ui.controller import ALL, EXCHANGE, Controller
 from gzdesk.ui.widgets import LazyPage
 
 SNAPSHOT_FILTER = "上报快照 (*.gzsnap *.db *.sqlite);;所有文件 (*)"
@@ -148,6 +149,9 @@ class SnapshotActions:
         self.window = window
         self.controller: Controller = window.controller
         self.last_dialog: QDialog | None = None
+        settings = getattr(window, "settings", None)
+        folder = settings.value("files/last_backup_folder") if settings is not None else None
+        self.last_backup_folder: Path | None = Path(folder) if isinstance(folder, str) and folder else None
 
     # ------------------------------------------------------------------ helpers
     def _error(self, error: BaseException | str) -> None:
@@ -194,6 +198,10 @@ class SnapshotActions:
         finally:
             progress.close()
         m = info.manifest
+        try:
+            self.controller.write(record_snapshot_sent, info.path, m.created, topic=EXCHANGE)
+        except UserError:  # a read-only database: the snapshot is written all the same
+            pass
         counts = "、".join(f"{merge.TABLE_LABELS.get(t, t)} {n}" for t, n in m.counts.items() if n)
         self._show(ReportDialog("导出上报快照", f"已导出上报快照：{info.path}",
                                 f"来源：{m.source_name}\n导出时间：{cn_date(m.created.date())} {m.created:%H:%M}\n"
@@ -242,6 +250,11 @@ class SnapshotActions:
         except UserError as exc:
             self._error(exc)
             return None
+        self.last_backup_folder = Path(folder)
+        settings = getattr(self.window, "settings", None)
+        if settings is not None:
+            settings.setValue("files/last_backup_folder", str(folder))
+        self.controller.notify(EXCHANGE)
         QMessageBox.information(self.window, "备份数据库", f"已备份到：\n{path}")
         return path
 
