@@ -21,6 +21,9 @@ from gzdesk.models import Account, AccountRole, Person, Task
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
 
+# No document gives a period for the 离职 measures (云南 第三十七条: 及时更改密码): a few working
+# days, unless the profile's departure_password_change rule sets ``workdays``.
+DEPARTURE_TASK_WORKDAYS = 5
 YUNNAN_DEPARTURE = "云南省政务新媒体管理办法第三十七条 管理人员离职、调任、辞职应及时更改密码，将所配设备收回单位"
 
 
@@ -38,6 +41,19 @@ def _office_profile(session: Session) -> Profile | None:
 
 def office_departure_article(session: Session) -> str:
     return departure_article(_office_profile(session))
+
+
+def departure_task_due(session: Session, left_on: date, recorded_on: date | None = None) -> date:
+    """When a 离职 task (change the password, take back the device) falls due: the profile's
+    working days, else ``DEPARTURE_TASK_WORKDAYS``, counted from the day of leaving or, when the
+    departure is recorded later, from the day it is recorded — a task is never late the day it is made."""
+    from gzdesk.workdays import load_calendar
+
+    profile = _office_profile(session)
+    rule = (profile.rule("departure_password_change") if profile else None) or {}
+    n = int(rule.get("workdays") or DEPARTURE_TASK_WORKDAYS)
+    start = max(left_on, recorded_on or date.today())
+    return load_calendar(session).add(start, n).day
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from gzdesk import conflicts, enums
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
-from gzdesk.people_tasks import office_departure_article
+from gzdesk.people_tasks import departure_task_due, office_departure_article
 from gzdesk.validation import phone_problem, url_problem
 
 # --------------------------------------------------------------------------- plain objects
@@ -503,16 +503,18 @@ def save_person(session: Session, data: PersonData) -> int:
 
 def record_departure(session: Session, person: Person, article: str | None = None) -> None:
     """A person's 离职日期 was just recorded: for each account they handled, a task to change its
-    password and one to take back the work device, due that day (云南 第三十七条: 及时更改密码，
+    password and one to take back the work device, due a few working days on
+    (``people_tasks.departure_task_due``; 云南 第三十七条: 及时更改密码，
     将所配设备收回单位; the office's own article is cited, see ``people_tasks.departure_article``);
     their roles end on that day. ``article``: the citation, when the caller has it already."""
     accounts = session.scalars(select(Account).join(AccountRole, AccountRole.account_id == Account.id)
                                .where(AccountRole.person_id == person.id).distinct()).all()
     article = (article or office_departure_article(session))[:100]
+    due = departure_task_due(session, person.left_on) if accounts else None
     for account in accounts:
         for kind, what in ((TaskKind.PASSWORD_CHANGE, "更改账号密码"), (TaskKind.DEVICE_RETURN, "收回工作设备")):
             session.add(Task(kind=kind, title=f"{person.name}离职：{account.name}{what}",
-                             account_id=account.id, person_id=person.id, due_on=person.left_on,
+                             account_id=account.id, person_id=person.id, due_on=due,
                              article=article))
     for role in session.scalars(select(AccountRole).where(AccountRole.person_id == person.id,
                                                           AccountRole.until.is_(None))):

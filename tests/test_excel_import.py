@@ -456,9 +456,16 @@ def test_a_departure_in_the_team_sheet_acts_as_in_the_person_editor(db, tmp_path
     with db.reader() as s:
         tasks = sorted((t.title, t.due_on) for t in registry.open_tasks(s))
         ends = {r.until for r in s.scalars(select(AccountRole)) if r.person.name == "孙丽"}
-    assert tasks == [("孙丽离职：测试统计收回工作设备", date(2026, 11, 20))] * 2 + \
-        [("孙丽离职：测试统计更改账号密码", date(2026, 11, 20))] * 2
+    due = departure_due(db, date(2026, 11, 20))  # a few working days on, never late the day it is made
+    assert tasks == [("孙丽离职：测试统计收回工作设备", due)] * 2 + [("孙丽离职：测试统计更改账号密码", due)] * 2
     assert ends == {date(2026, 11, 20)}
     # importing it again records nothing new
     _plan, again = import_file(db, second)
     assert (again.departures, again.tasks_created) == (0, 0)
+
+
+def departure_due(db, left_on):
+    from gzdesk.people_tasks import departure_task_due
+
+    with db.reader() as s:
+        return departure_task_due(s, left_on)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from gzdesk import registry
 from gzdesk.enums import Role, UnitType
-from gzdesk.people_tasks import accounts_of_person, task_rows
+from gzdesk.people_tasks import accounts_of_person, departure_task_due, task_rows
 from gzdesk.registry import AccountData, PersonData, TeamMember, UnitData
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.people_page import PeoplePage
@@ -329,7 +329,9 @@ def test_departure_through_editor_creates_tasks(controller, qtbot, modals):
 
     tasks = controller.read(task_rows)
     assert sorted(t.kind_label for t in tasks) == ["收回工作设备", "更改账号密码"]
-    assert all(t.account_name == "县融媒发布" and t.person_name == "赵敏" and t.due_on == left for t in tasks)
+    due = controller.read(departure_task_due, left)
+    assert due > date.today()  # not late the day it is made (it was due the day she left)
+    assert all(t.account_name == "县融媒发布" and t.person_name == "赵敏" and t.due_on == due for t in tasks)
     assert page.tasks_model.rowCount() == 2
     assert {page.tasks_model.index(r, 0).data() for r in range(2)} == {"更改账号密码", "收回工作设备"}
     assert page.tasks_model.index(0, 1).data() == "县融媒发布（微信订阅号）"

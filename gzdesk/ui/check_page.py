@@ -39,7 +39,7 @@ from gzdesk.rules import RULE_LABELS, Finding
 from gzdesk.ui import files
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.pending_view import RowsModel
-from gzdesk.ui.widgets import LazyPage
+from gzdesk.ui.widgets import EmptyHint, LazyPage
 
 RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
 AMBER, AMBER_BACK = QColor("#8a4b00"), QColor("#fff4e0")
@@ -144,6 +144,8 @@ class CheckPage(LazyPage):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
+        self.empty_hint = EmptyHint(self.table, lambda: "没有符合筛选条件的问题。" if self.findings else (
+            "这里按本单位制度检查信息库，每条问题注明依据条款。未发现问题。"))
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)

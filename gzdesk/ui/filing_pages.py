@@ -50,7 +50,7 @@ from gzdesk.ui.filing_dialogs import (
     describe,
 )
 from gzdesk.ui.pending_view import RED, PendingView, RowsModel
-from gzdesk.ui.widgets import LazyPage, confirm
+from gzdesk.ui.widgets import EmptyHint, LazyPage, confirm
 
 if TYPE_CHECKING:
     from gzdesk.ui.main_window import MainWindow
@@ -178,6 +178,9 @@ class FilingsPage(LazyPage):
         layout.addLayout(filters)
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
+        self.empty_hint = EmptyHint(self.table, lambda: "没有符合筛选条件的备案。" if self.rows else (
+            "这里列出各账号的开设、变更、关停、注销、整合、补办备案及其审批经过。还没有备案：在账号台账中选中账号，"
+            "点“新建备案…”（Ctrl+B）。"))
 
         self.state.currentIndexChanged.connect(self._apply)
         self.kind.currentIndexChanged.connect(self._apply)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import APP_TITLE, __version__
+from gzdesk import APP_TITLE
 from gzdesk.errors import UserError
 from gzdesk.paths import data_dir
 from gzdesk.ui.controller import ALL, OFFICE, Controller
@@ -53,6 +53,7 @@ EXTENSIONS = (
     "gzdesk.ui.snapshot_actions",
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
+    "gzdesk.ui.help_window",  # 帮助 → 使用说明 (F1)
     "gzdesk.ui.overview_page",  # 首页, put first in the list; installed last, it links to the others
 )
 
@@ -267,17 +268,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def show_about(self) -> None:
-        try:
-            office = self.controller.office()
-            who = f"<p>本库：{office.unit_name}<br>策略配置：{office.profile.name}</p>"
-        except UserError:
-            who = ""
-        QMessageBox.about(
-            self, f"关于{APP_TITLE}",
-            f"<h3>{APP_TITLE}</h3><p>gzdesk 版本 {__version__}</p>"
-            "<p>县（市、区）政务新媒体备案信息库的离线管理程序：账号台账、备案办理、登记表打印、"
-            "Excel 台账与上报快照。</p>"
-            f"{who}<p>数据库文件：{self.controller.db.path}</p>")
+        from gzdesk.ui.help_window import show_about
+
+        show_about(self)
 
     def _route(self, method: str) -> None:
         page = self.pages.currentWidget()

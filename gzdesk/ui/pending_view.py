@@ -30,7 +30,7 @@ from gzdesk.deadlines import DueItem
 from gzdesk.errors import UserError
 from gzdesk.overview import in_scope
 from gzdesk.ui.controller import Controller
-from gzdesk.ui.widgets import LazyPage
+from gzdesk.ui.widgets import EmptyHint, LazyPage
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RED = QColor("#c62828")
@@ -150,6 +150,8 @@ class PendingView(LazyPage):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        self.empty_hint = EmptyHint(self.table, lambda: "没有符合筛选条件的待办。" if self.items else (
+            "这里按工作日列出备案、报送、公告和离职待办的时限，逾期的在最前。现在没有待办：各项都已按时办理。"))
         self.kind.currentIndexChanged.connect(self._apply)
         self.scope.currentIndexChanged.connect(self._apply)
 

@@ -47,7 +47,7 @@ from gzdesk.people_tasks import (
 from gzdesk.registry import PersonData, delete_person, list_people
 from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.unit_editor import ask, pinyin_key, warn
-from gzdesk.ui.widgets import LazyPage
+from gzdesk.ui.widgets import EmptyHint, LazyPage
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RELOAD_TOPICS = ("people", "units", "accounts", "office", "all")
@@ -290,6 +290,9 @@ class PeoplePage(LazyPage):
         self.splitter.setSizes([560, 200])
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter)
+        self.empty_hint = EmptyHint(self.table, lambda: "没有符合条件的人员。" if self.people else (
+            "这里列出各账号管理队伍中的人员及其培训、离职情况。还没有人员：点击“新建人员…”，或在账号编辑的“管理队伍”中添加。"))
+        self.tasks_hint = EmptyHint(self.tasks_table, lambda: "没有未办结的离职待办。")
         self._update_buttons()
 
     # ------------------------------------------------------------------ page API used by the window

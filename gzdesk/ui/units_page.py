@@ -38,7 +38,7 @@ from gzdesk import enums
 from gzdesk.errors import UserError
 from gzdesk.registry import UnitData, delete_unit, list_units
 from gzdesk.ui.unit_editor import UnitEditor, ask, pinyin_key, warn
-from gzdesk.ui.widgets import LazyPage
+from gzdesk.ui.widgets import EmptyHint, LazyPage
 from gzdesk.units_tree import children_map, filter_units, unit_paths
 
 COLUMNS = ("名称", "类型", "主要负责人", "分管领导及职务", "联系电话", "涉密", "账号数")
@@ -112,7 +112,14 @@ class UnitsPage(LazyPage):
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(self.tree, 1)
+        self.empty_hint = EmptyHint(self.tree, self._empty_text)
         self._update_buttons()
+
+    def _empty_text(self) -> str:
+        if self.units:
+            return "没有符合查找条件的单位。"
+        return ("这里按上下级列出本地区的单位（乡镇、部门及其内设机构）。还没有单位：点击“新建单位…”，"
+                "或在新建账号时输入主办单位名称。")
 
     # ------------------------------------------------------------------ page API used by the window
     def focus_search(self) -> None:

@@ -3,10 +3,21 @@ a red error line under a field, an image field for the 二维码, and confirmati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QDate, QIODevice, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QDate,
+    QEvent,
+    QIODevice,
+    QMimeData,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -409,3 +420,38 @@ def ask_save_discard(parent: QWidget | None, text: str = "内容已修改，是�
     if answer == QMessageBox.StandardButton.Discard:
         return "discard"
     return "cancel"
+
+
+class EmptyHint(QLabel):
+    """A line over an empty table saying what the page is for and how to fill it.
+
+    ``text()`` of the callback is asked whenever the view's model changes; the label shows over the
+    viewport while the model has no rows (``empty`` when there are no records at all, ``filtered``
+    when filters hide them all — the callback decides which)."""
+
+    def __init__(self, view, text: Callable[[], str]):
+        super().__init__(view.viewport())
+        self.view = view
+        self._text = text
+        self.setObjectName("emptyHint")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setStyleSheet("QLabel#emptyHint { color: #777; padding: 24px; font-size: 11pt; background: transparent; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        model = view.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+            signal.connect(self.update_hint)
+        view.viewport().installEventFilter(self)
+        self.update_hint()
+
+    def update_hint(self, *_args) -> None:
+        empty = self.view.model().rowCount() == 0
+        if empty:
+            self.setText(self._text())
+            self.setGeometry(self.view.viewport().rect())
+        self.setVisible(empty)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.view.viewport().rect())
+        return False
