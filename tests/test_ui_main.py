@@ -108,7 +108,8 @@ def window(filled_db, qtbot):
 
 
 def test_window_title_menus_shortcuts_and_counts(window):
-    assert window.windowTitle() == "政务新媒体备案管理 — 测试县人民政府办公室"
+    # the office and the file; the system adds the program's name (applicationDisplayName)
+    assert window.windowTitle() == f"测试县人民政府办公室（{window.controller.db.path.name}）"
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles == ["文件", "编辑", "账号", "视图", "帮助"]
     window.menu("数据交换")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
 
 from gzdesk import APP_NAME, APP_TITLE
 from gzdesk.db import Database
@@ -15,6 +16,7 @@ from gzdesk.errors import UserError
 from gzdesk.paths import default_db_path
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.main_window import MainWindow
+from gzdesk.ui.waiting import show_wait
 
 # CJK families in order of preference: Windows, then domestic Linux (UOS/Kylin), then common Linux.
 CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "微软雅黑", "Noto Sans CJK SC", "Source Han Sans SC",
@@ -91,42 +93,51 @@ def make_main_window(db: Database, **kw) -> MainWindow:
     return MainWindow(Controller(db), **kw)
 
 
-def _show_wait(message: str) -> None:
-    """An operation waits for another gzdesk process: say so where the clerk looks."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    QTimer.singleShot(0, QApplication.restoreOverrideCursor)  # back once the event loop runs again
-    for widget in QApplication.topLevelWidgets():
-        status = getattr(widget, "status_message", None)
-        if callable(status) and widget.isVisible():
-            status(message, 8000)
-            widget.repaint()
+def start_path(db_path: str | None) -> Path:
+    """The database to open: ``--db``, else ``GZDESK_DB``, else the one opened last (文件 → 打开…),
+    else ``gzdesk.db`` in the data folder."""
+    if db_path:
+        return Path(db_path)
+    if os.environ.get("GZDESK_DB"):
+        return default_db_path()
+    from gzdesk.ui.file_actions import last_opened
+    from gzdesk.ui.main_window import window_settings
+
+    return last_opened(window_settings()) or default_db_path()
 
 
 def run_window(db_path: str | None) -> int:
-    """``gzdesk`` without a subcommand: open the database and show the window until it closes."""
+    """``gzdesk`` without a subcommand: open the database and show the window until it closes.
+
+    文件 → 打开… replaces the window by one over another database (``file_actions``); each window
+    closes its own database when it closes, so the last one open is closed when the program ends."""
     app = make_application()
-    path = Path(db_path) if db_path else default_db_path()
+    path = start_path(db_path)
     try:
-        db = Database(path, window=True, on_wait=_show_wait)
+        db = Database(path, window=True, on_wait=show_wait)
     except UserError as exc:
-        QMessageBox.critical(None, f"{APP_TITLE} — 无法打开数据库", exc.message)
+        QMessageBox.critical(None, "无法打开数据库", exc.message)
         return 1
     controller = Controller(db)
-    if not controller.is_initialized():
-        from gzdesk.ui.first_run import FirstRunDialog
+    from gzdesk.ui.file_actions import ensure_initialized
 
-        dialog = FirstRunDialog(controller)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            db.close()
-            return 0
+    if not ensure_initialized(controller, None):
+        db.close()
+        return 0
     splash = make_splash(f"正在打开 {path.name} …")
     splash.show()
     app.processEvents()
     window = MainWindow(controller)
+    window.owns_db = True
     window.show()
     splash.finish(window)
     if db.upgraded_from:
         window.status_message(f"数据库已从第 {db.upgraded_from} 版升级，升级前的副本保存在 {db.backup_path}", 15000)
-    code = app.exec()
-    db.close()
+    try:
+        code = app.exec()
+    finally:
+        for widget in QApplication.topLevelWidgets():  # whichever window is open last
+            if getattr(widget, "owns_db", False):
+                widget.controller.db.close()
+        db.close()
     return int(code)

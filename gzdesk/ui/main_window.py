@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import APP_TITLE
 from gzdesk.errors import UserError
 from gzdesk.paths import data_dir
 from gzdesk.ui.controller import ALL, OFFICE, Controller
@@ -53,6 +52,7 @@ EXTENSIONS = (
     "gzdesk.ui.snapshot_actions",
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
+    "gzdesk.ui.file_actions",  # 文件 → 新建… / 打开… / 最近打开
     "gzdesk.ui.help_window",  # 帮助 → 使用说明 (F1)
     "gzdesk.ui.overview_page",  # 首页, put first in the list; installed last, it links to the others
 )
@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self._page_actions: dict[str, QAction] = {}
         self.account_actions: list[QAction] = []
         self.loaded_extensions: list[str] = []
+        self.owns_db = False  # True: closing the window closes its database (and the window's claim)
 
         self.setObjectName("MainWindow")
         fit_to_screen(self, 1280, 800, margin=40)
@@ -304,11 +305,14 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def _update_title(self) -> None:
+        """本单位（文件名）; the system adds the program's name after it."""
         try:
             unit = self.controller.office().unit_name
         except UserError:
             unit = ""
-        self.setWindowTitle(f"{APP_TITLE} — {unit}" if unit else APP_TITLE)
+        name = Path(self.controller.db.path).name
+        read_only = "（只读）" if getattr(self.controller.db, "read_only", None) else ""
+        self.setWindowTitle(f"{unit}（{name}）{read_only}" if unit else f"{name}{read_only}")
 
     # ------------------------------------------------------------------ layout memory
     def restore_layout(self) -> None:
@@ -344,3 +348,6 @@ class MainWindow(QMainWindow):
                 return
         self.save_layout()
         event.accept()
+        if self.owns_db:
+            self.controller.db.close()
+            self.owns_db = False
