@@ -554,10 +554,59 @@ def mark_reported(session: Session, filing_id: int, on: date) -> FilingData:
         raise UserError(f"报送日期（{cn_date(on)}）不能早于审批完成日期（{cn_date(last)}）")
     if on > date.today():
         raise UserError(f"报送日期（{cn_date(on)}）不能晚于今天")
+    closing = closure_not_effective(f, on)
+    if closing:
+        raise UserError(closing)
     f.reported_on = on
     f.state = FilingState.REPORTED
     session.flush()
     return get_filing(session, f.id)
+
+
+def closure_not_effective(f: Filing | FilingData, on: date) -> str | None:
+    """Why a 关停/注销 cannot be reported as done on ``on``: the account closes only once its
+    停更注销公告 has run (云南 第十八条, 南通 第十六条, 盐湖 第十一条), so the national system is
+    updated after that day, not before. None when it may be reported."""
+    if f.kind not in CLOSING_KINDS:
+        return None
+    what = enums.label("filing_kind", f.kind)
+    if f.effective_on is None:
+        return f"{what}尚未生效（停更注销公告还未登记），生效后才能标记已报送"
+    if on < f.effective_on:
+        return (f"{what}于{cn_date(f.effective_on)}生效（停更注销公告期满），报送日期（{cn_date(on)}）"
+                "不能早于生效日期，请在生效后标记已报送")
+    return None
+
+
+def set_reason(session: Session, filing_id: int, reason: str | None) -> FilingData:
+    """Change the 理由 of a draft (once printed and sent for signature, the paper says what it says)."""
+    f = _filing(session, filing_id)
+    if f.state != FilingState.DRAFT:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿可以修改理由"
+                        "（已送签的请撤回后重新办理）")
+    text = (reason or "").strip()
+    if not text:
+        raise UserError("请填写备案理由")
+    f.reason = text
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def change_filing_refusal(session: Session, account_id: int) -> str | None:
+    """Why no 变更 filing can be started for this account now (another one open, a closure on
+    its way, the account closed); None when it can."""
+    try:
+        _refuse_conflicts(session, _account(session, account_id), FilingKind.CHANGE)
+    except UserError as exc:
+        return exc.message
+    return None
+
+
+def is_filed(session: Session, account_id: int) -> bool:
+    """The account's 开设 or 补办 filing went through: later changes to what its 登记表 shows are
+    a 变更 to file (云南 第十七条, 太白 第六条, 盐湖 第十一条, 南通 第十五条)."""
+    return session.scalar(select(func.count(Filing.id)).where(
+        Filing.account_id == account_id, Filing.kind.in_(FIRST_KINDS), Filing.state.in_(DONE_STATES))) > 0
 
 
 def withdraw(session: Session, filing_id: int) -> FilingData:
@@ -572,14 +621,17 @@ def withdraw(session: Session, filing_id: int) -> FilingData:
     return get_filing(session, f.id)
 
 
-def reopen(session: Session, filing_id: int, filled_on: date | None = None) -> FilingData:
-    """A returned (退回) filing started again as a new draft with the same content."""
+def reopen(session: Session, filing_id: int, filled_on: date | None = None,
+           reason: str | None = None) -> FilingData:
+    """A returned (退回) filing started again as a new draft with the same content — and, when
+    given, a rewritten 理由 (the clerk answers the opinion it was returned with)."""
     f = _filing(session, filing_id)
     if f.state != FilingState.RETURNED:
         raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有退回的备案可以重新办理")
     if f.account_id is None:
         raise UserError("该备案没有关联账号，无法重新办理")
-    new = new_filing(session, f.account_id, f.kind, f.reason, filled_on=filled_on, event_on=f.event_on,
+    new = new_filing(session, f.account_id, f.kind, reason if reason is not None else f.reason,
+                     filled_on=filled_on, event_on=f.event_on,
                      proposed=json.loads(f.proposed) if f.proposed else None, kept_account_id=f.kept_account_id,
                      merge_parent_id=f.merge_parent_id)
     row = _filing(session, new.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from gzdesk import profiles
 from gzdesk.enums import UnitType
 from gzdesk.errors import UserError
-from gzdesk.models import Setting, Unit
+from gzdesk.models import Person, Setting, Unit
 from gzdesk.profiles import Profile
 
 
@@ -74,6 +76,28 @@ def current_profile(session: Session) -> Profile:
     if raw is None:
         raise UserError("数据库尚未初始化，请先运行 gzdesk init --unit 单位名称 --profile 配置编号")
     return profiles.validate(json.loads(raw), "（本库）")
+
+
+_AREA_CODE = re.compile(r"^\s*(0\d{2,3})\s*-")
+
+
+def area_code(session: Session) -> str | None:
+    """The office's telephone area code, for the examples in phone fields: the one most landlines
+    in the registry use (the office's own data), else the profile's ``area_code`` (a city or county
+    profile has one; a province's does not), else None."""
+    codes: Counter[str] = Counter()
+    for phone in (*session.scalars(select(Unit.phone).where(Unit.phone.is_not(None)).limit(2000)),
+                  *session.scalars(select(Person.office_phone).where(Person.office_phone.is_not(None)).limit(2000))):
+        m = _AREA_CODE.match(phone or "")
+        if m:
+            codes[m.group(1)] += 1
+    if codes:
+        return codes.most_common(1)[0][0]
+    try:
+        code = current_profile(session).data.get("area_code")
+    except UserError:
+        return None
+    return str(code) if code else None
 
 
 def replace_profile(session: Session, profile: Profile) -> None:

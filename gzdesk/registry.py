@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk import conflicts, enums
+from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
@@ -475,7 +476,11 @@ def get_person(session: Session, person_id: int) -> PersonData:
 
 def save_person(session: Session, data: PersonData) -> int:
     """Create or update a person. Recording a 离职日期 creates, for every account the person
-    handled, a task to change its password and one to take back the work device (云南 第三十七条)."""
+    handled, a task to change its password and one to take back the work device (云南 第三十七条).
+
+    A 离职日期 before the start of one of the person's roles (``departure_problem``) is not refused
+    here: a role starts the day it is entered, which for a team typed in or imported late may be
+    after a real departure. The person editor asks the clerk to confirm such a date."""
     data.name = (data.name or "").strip()
     _raise_first(person_problems(data))
     if data.unit_id is not None:
@@ -500,6 +505,18 @@ def save_person(session: Session, data: PersonData) -> int:
     data.id, data.uuid, data.version = person.id, person.uuid, person.version
     return person.id
 
+
+def departure_problem(session: Session, person_id: int | None, left_on: date | None) -> str | None:
+    """A 离职日期 before the person began a role on an account is a typing error: say which."""
+    if person_id is None or left_on is None:
+        return None
+    row = session.execute(select(AccountRole.since, Account.name).join(Account, AccountRole.account_id == Account.id)
+                          .where(AccountRole.person_id == person_id, AccountRole.since > left_on)
+                          .order_by(AccountRole.since.desc())).first()
+    if row is None:
+        return None
+    since, name = row
+    return f"离职日期（{cn_date(left_on)}）早于其在“{name}”任职的开始日期（{cn_date(since)}），请核对日期"
 
 def record_departure(session: Session, person: Person, article: str | None = None) -> None:
     """A person's 离职日期 was just recorded: for each account they handled, a task to change its

@@ -113,10 +113,10 @@ def test_overview_is_first_and_each_figure_opens_its_rows(qtbot, window):
     window.registry.kind_chip.click()  # ✕ drops the filter
     assert len(window.registry.model.visible_rows) == 300
 
-    cases = [("overdue", "pending", lambda: len(window.pending_view.visible_items())),
-             ("due_week", "pending", lambda: len(window.pending_view.visible_items())),
-             ("in_progress", "filings", lambda: len(window.filings_page.visible_rows())),
-             ("filed", "filings", lambda: len(window.filings_page.visible_rows())),
+    cases = [("overdue", "pending", lambda: len(window.page("pending").visible_items())),
+             ("due_week", "pending", lambda: len(window.page("pending").visible_items())),
+             ("in_progress", "filings", lambda: len(window.page("filings").visible_rows())),
+             ("filed", "filings", lambda: len(window.page("filings").visible_rows())),
              ("check_问题", "check", lambda: len(window.check_page.visible_findings())),
              ("untrained", "people", lambda: window.people_page.model.rowCount())]
     for key, target, count in cases:

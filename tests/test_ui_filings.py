@@ -26,6 +26,7 @@ def warnings(monkeypatch):
     said: list[str] = []
     monkeypatch.setattr(filing_pages, "warn", lambda _parent, text: said.append(text))
     monkeypatch.setattr(filing_pages, "confirm", lambda *a, **k: True)
+    monkeypatch.setattr(filing_pages, "ask_reason", lambda _parent, _title, old: old)  # 重新办理 keeps the 理由
     return said
 
 
@@ -197,7 +198,9 @@ def test_pending_view_overdue_red_and_filters(qtbot, make_db):
     assert model.data(model.index(1, 0), Qt.ItemDataRole.ForegroundRole) is None
     assert model.data(model.index(1, 0)) == "2025年10月16日"
     assert model.data(model.index(1, 1)) == "剩余6个工作日"
-    assert model.data(model.index(1, 7)) == "云南省政务新媒体管理办法第十七条"
+    assert model.data(model.index(1, 6)) == "本办法第十七条"  # the office's own document, in short
+    view.table.selectRow(1)
+    assert "云南省政务新媒体管理办法第十七条" in view.detail.text()  # in full below the table
     view.scope.setCurrentIndex(view.scope.findData("overdue"))
     assert [i.account for i in view.visible_items()] == ["老账号"]
     view.scope.setCurrentIndex(0)

@@ -78,7 +78,13 @@ def register(sub) -> None:
     ro = fs.add_parser("reopen", help="把退回的备案重新办理为新草稿")
     ro.add_argument("filing", metavar="ID")
     ro.add_argument("--date", metavar="DATE", help="新的填表时间（默认今天）")
+    ro.add_argument("--reason", metavar="TEXT", help="改写的理由（默认沿用原理由）")
     _common(ro, reopen_cmd)
+
+    rs = fs.add_parser("reason", help="修改草稿的理由")
+    rs.add_argument("filing", metavar="ID")
+    rs.add_argument("reason", metavar="TEXT")
+    _common(rs, reason_cmd)
 
     at = fs.add_parser("attach", help="附上签字盖章的扫描件")
     at.add_argument("filing", metavar="ID")
@@ -258,8 +264,14 @@ def withdraw_cmd(args: argparse.Namespace) -> int:
 
 def reopen_cmd(args: argparse.Namespace) -> int:
     on = _opt_date(args.date)
-    d = _run(args, lambda s: filings.reopen(s, _filing_id(s, args.filing), on))
+    d = _run(args, lambda s: filings.reopen(s, _filing_id(s, args.filing), on, reason=args.reason))
     _print_filing(args, d, f"已重新办理为新备案 {d.number}（编号 {d.id}）")
+    return 0
+
+
+def reason_cmd(args: argparse.Namespace) -> int:
+    d = _run(args, lambda s: filings.set_reason(s, _filing_id(s, args.filing), args.reason))
+    _print_filing(args, d, f"已修改备案 {d.number} 的理由")
     return 0
 
 

@@ -40,12 +40,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, registry
+from gzdesk import enums, filings, registry
 from gzdesk.enums import Platform
 from gzdesk.errors import UserError
 from gzdesk.registry import AccountData, PersonData, TeamMember
 from gzdesk.ui.bulk import paused_gc
 from gzdesk.ui.controller import ACCOUNTS, PEOPLE, UNITS, Controller
+from gzdesk.ui.filing_dialogs import CHANGE_FIELDS
 from gzdesk.ui.pinyin import PINYIN
 from gzdesk.ui.widgets import (
     DateEdit,
@@ -56,6 +57,7 @@ from gzdesk.ui.widgets import (
     ask_save_discard,
     confirm,
     fit_to_screen,
+    office_area_code,
 )
 
 UNIT_ROLES = (("supervisor", "主管单位"), ("host", "主办单位"), ("operator", "承办单位"))
@@ -412,12 +414,53 @@ class TeamTable(QWidget):
         picker.deleteLater()
 
 
-def _save_with_new_units(session, data: AccountData, new_units: dict[str, str]) -> int:
-    """Create the typed new units (主管/主办/承办) and save the account, in one transaction."""
+def _save_with_new_units(session, data: AccountData, new_units: dict[str, str],
+                         keep: frozenset[str] = frozenset()) -> int:
+    """Create the typed new units (主管/主办/承办) and save the account, in one transaction;
+    the units of the prefixes in ``keep`` are made but not put on the account (a 变更 will)."""
     for prefix, name in new_units.items():
         unit = registry.find_or_create_unit(session, name)
-        setattr(data, f"{prefix}_unit_id", unit.id)
+        if prefix not in keep:
+            setattr(data, f"{prefix}_unit_id", unit.id)
     return registry.save_account(session, data)
+
+
+# what the 登记表 shows: a change of these after the account was filed is a 变更 to file
+FORM_FIELDS = {key: (f"{key}_id" if key.endswith("_unit") else key, label) for key, label in CHANGE_FIELDS}
+
+
+def change_cite(controller: Controller) -> str:
+    """The article that makes a change a 变更 filing, for the question the editor asks."""
+    try:
+        p = controller.profile
+    except UserError:
+        return ""
+    return p.cite("change_needs_meeting_or_head") or p.cite("filing_deadline") or p.document
+
+
+def ask_change_filing(parent: QWidget, changes: list[tuple[str, str, str, str]], cite: str,
+                      refusal: str | None) -> str:
+    """"filing" (办理变更备案), "save" (直接保存：更正录入错误) or "cancel"."""
+    lines = "\n".join(f"{label}：{old or '（空）'} → {new or '（空）'}" for _key, label, old, new in changes)
+    rule = f"依据{cite}，" if cite else ""
+    if refusal:
+        text = (f"以下改动是备案登记表上的内容：\n{lines}\n\n{rule}变更须办理变更备案，但现在不能新建：{refusal}。\n"
+                "如果只是更正录入错误，可直接保存。")
+    else:
+        text = (f"以下改动是备案登记表上的内容：\n{lines}\n\n{rule}变更须办理变更备案，审批同意后才改到账号上。\n"
+                "如果只是更正录入错误，可直接保存。")
+    box = QMessageBox(QMessageBox.Icon.Question, "办理变更备案？", text, QMessageBox.StandardButton.NoButton, parent)
+    filing = None if refusal else box.addButton("办理变更备案", QMessageBox.ButtonRole.AcceptRole)
+    direct = box.addButton("直接保存（更正录入错误）", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(filing or cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    if filing is not None and clicked is filing:
+        return "filing"
+    return "save" if clicked is direct else "cancel"
 
 
 class AccountEditor(QDialog):
@@ -450,6 +493,20 @@ class AccountEditor(QDialog):
             combo.set_choices(choices)
         self.load(data)
         self._baseline = self._state()
+        self._tried_save = False
+        self._watch_fields()
+
+    def _watch_fields(self) -> None:
+        """After a refused 保存, every edit checks again: a message goes as soon as its field is right."""
+        for widget in self.fields.values():
+            for name in ("textChanged", "currentIndexChanged", "valueChanged", "changed"):
+                signal = getattr(widget, name, None)
+                if signal is not None and hasattr(signal, "connect"):
+                    signal.connect(self._recheck)
+
+    def _recheck(self, *_args) -> None:
+        if self._tried_save:
+            self.show_problems(self.problems(), focus=False)
 
     # ------------------------------------------------------------------ building
     def _field(self, form: QFormLayout, key: str, label: str, widget: QWidget, *,
@@ -538,7 +595,7 @@ class AccountEditor(QDialog):
             combo = self._field(f, f"{prefix}_unit_id", "单位名称", UnitCombo())
             leader = self._field(f, f"{prefix}_leader", "分管领导及职务", QLineEdit())
             leader.setPlaceholderText("如 张三 副局长")
-            phone = self._field(f, f"{prefix}_phone", "联系电话", PhoneEdit())
+            phone = self._field(f, f"{prefix}_phone", "联系电话", PhoneEdit(area_code=office_area_code(self.controller)))
             combo.activated.connect(lambda _i, p=prefix: self._fill_unit_contacts(p))
             self.unit_combos[prefix], self.leader_edits[prefix], self.phone_edits[prefix] = combo, leader, phone
             unit_groups.append(g)
@@ -707,7 +764,7 @@ class AccountEditor(QDialog):
         return self._state() != self._baseline
 
     # ------------------------------------------------------------------ problems
-    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+    def show_problems(self, problems: list[tuple[str, str]], focus: bool = True) -> None:
         order = {key: i for i, key in enumerate(self.fields)}  # as laid out in the form
         problems = sorted(problems, key=lambda p: order.get(p[0], len(order)))
         by_key: dict[str, list[str]] = {}
@@ -728,7 +785,7 @@ class AccountEditor(QDialog):
                              f"style='margin:2px 0 0 -20px'>{lines}</ul>")
         self.summary.show()
         first = next((k for k, _m in problems if k in self.fields), None)
-        if first is not None:
+        if first is not None and focus:
             widget = self.fields[first]
             self.scroll.ensureWidgetVisible(widget, 50, 80)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -742,19 +799,33 @@ class AccountEditor(QDialog):
     # ------------------------------------------------------------------ actions
     def save(self) -> bool:
         """Validate, ask about new units, save in one transaction; True when saved."""
+        self._tried_save = True
         data, problems, new_units = self.collect()
         dated = {k for k, _m in problems}
         problems += [(k, m) for k, m in registry.account_problems(data) if k not in dated]
         self.show_problems(problems)
         if problems:
             return False
+        changes = self.form_changes(data, new_units)
+        mode = "save"
+        if changes and data.id is not None and self.controller.read(filings.is_filed, data.id):
+            refusal = self.controller.read(filings.change_filing_refusal, data.id)
+            mode = ask_change_filing(self, changes, change_cite(self.controller), refusal)
+            if mode == "cancel":
+                return False
+        keep: frozenset[str] = frozenset()
+        if mode == "filing":  # the 登记表 fields keep their values until the 变更 is approved
+            for key, _label, _old, _new in changes:
+                attr = FORM_FIELDS[key][0]
+                setattr(data, attr, getattr(self.data, attr))
+            keep = frozenset(p for p in new_units if f"{p}_unit" in FORM_FIELDS)
         if new_units:
             names = "\n".join(f"{dict(UNIT_ROLES)[p]}：{n}" for p, n in new_units.items())
             if not confirm(self, "新建单位", f"以下单位尚未登记，保存账号时将同时新建：\n{names}\n\n是否继续？",
                            yes="新建并保存"):
                 return False
         try:
-            saved = self.controller.write_quiet(_save_with_new_units, data, new_units)
+            saved = self.controller.write_quiet(_save_with_new_units, data, new_units, keep)
         except UserError as exc:
             self.summary.setText(f"<b>未能保存：</b>{exc.message}")
             self.summary.show()
@@ -764,8 +835,51 @@ class AccountEditor(QDialog):
         self.controller.announce_accounts(saved=[saved], topics=(ACCOUNTS, UNITS) if new_units else (ACCOUNTS,))
         self.saved_id, self.saved_name = saved, data.name
         self._baseline = self._state()
+        if mode == "filing":
+            self._start_change_filing(saved, changes)
         super().accept()
         return True
+
+    def form_changes(self, data: AccountData, new_units: dict[str, str]) -> list[tuple[str, str, str, str]]:
+        """(key, label, old text, new text) for each 登记表 field changed in this editor."""
+        if self.data.id is None:
+            return []
+        names = dict(zip(UnitChoices.of(self.controller).ids, UnitChoices.of(self.controller).names, strict=True))
+        out = []
+        for key, (attr, label) in FORM_FIELDS.items():
+            old, new = getattr(self.data, attr), getattr(data, attr)
+            prefix = key[:-5] if key.endswith("_unit") else None
+            if prefix is not None and prefix in new_units:
+                new_text = new_units[prefix]
+            elif old == new:
+                continue
+            elif prefix is not None:
+                new_text = names.get(new, "") if new else ""
+            elif key == "platform":
+                new_text = enums.label("platform", new)
+            else:
+                new_text = new or ""
+            if prefix is not None:
+                old_text = names.get(old, "") if old else ""
+            elif key == "platform":
+                old_text = enums.label("platform", old)
+            else:
+                old_text = old or ""
+            if old_text != new_text:
+                out.append((key, label, old_text, new_text))
+        return out
+
+    def _start_change_filing(self, account_id: int, changes: list[tuple[str, str, str, str]]) -> None:
+        from gzdesk.ui.filing_dialogs import NewFilingDialog
+
+        dialog = NewFilingDialog(self.controller, account_id, self, kind="change")
+        dialog.preset_changes({key: new for key, _label, _old, new in changes})
+        try:
+            if not dialog.exec():
+                QMessageBox.information(self, "未新建变更备案", "登记表上的改动没有保存：可在“备案”页新建变更备案，"
+                                        "或再次编辑账号选择“直接保存”。")
+        finally:
+            dialog.deleteLater()
 
     def accept(self) -> None:
         self.save()

@@ -39,7 +39,7 @@ from gzdesk.rules import RULE_LABELS, Finding
 from gzdesk.ui import files
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.pending_view import RowsModel
-from gzdesk.ui.widgets import EmptyHint, LazyPage
+from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
 
 RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
 AMBER, AMBER_BACK = QColor("#8a4b00"), QColor("#fff4e0")
@@ -60,8 +60,9 @@ COLUMNS: list[tuple[str, Callable[[Finding], str]]] = [
     ("账号", lambda f: f.account or WHOLE_UNIT),
     ("主办单位", lambda f: f.host_unit),
     ("问题", lambda f: f.message),
-    ("依据", lambda f: f.article),
+    ("依据", lambda f: f.article),  # shown as 本办法第八条; in full in the line below the table
 ]
+KEY_COLUMNS = (2, 3, 4, 5)  # 账号, 主办单位, 问题, 依据: wrapped, never cut off
 
 
 def search_text(f: Finding) -> str:
@@ -118,6 +119,8 @@ class CheckPage(LazyPage):
         filters.addWidget(self.shown_label)
 
         self.model = RowsModel(COLUMNS, _colour, self)
+        self.document = ""
+        self.model.columns[5] = ("依据", lambda f: short_article(f.article, self.document))
         self.table = QTableView()
         self.table.setObjectName("checkTable")
         self.table.setModel(self.model)
@@ -126,12 +129,15 @@ class CheckPage(LazyPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((52, 150, 170, 190, 420)):
+        header.setStretchLastSection(False)
+        for col, width in enumerate((52, 140, 150, 190, 460, 140)):
             self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # 问题 takes the room
+        header.sectionResized.connect(lambda *_a: self._fit_rows())
         self.detail = QLabel()
         self.detail.setObjectName("checkDetail")
         self.detail.setWordWrap(True)
@@ -177,6 +183,7 @@ class CheckPage(LazyPage):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a few seconds at 200k accounts
         try:
             self.findings = self.controller.read(rules.check, self.day())
+            self.document = self.controller.profile.data.get("document", "")
         except UserError:  # database not initialised yet
             self.findings = []
         finally:
@@ -222,11 +229,16 @@ class CheckPage(LazyPage):
                 if (level is None or f.level == level) and (rule is None or f.rule == rule)
                 and all(w in key for w in words)]
         self.model.set_rows(rows)
+        self._fit_rows()
         self.summary.setText(self._summary_html())
         filtered = len(rows) != len(self.findings)
         self.shown_label.setText(f"显示 {len(rows)} 条" if filtered else "")
         self.export_button.setEnabled(bool(rows))
         self._show_detail(self.table.currentIndex())
+
+    def _fit_rows(self) -> None:
+        columns, rows = self.model.columns, self.model.rows
+        fit_row_height(self.table, {c: [columns[c][1](f) for f in rows] for c in KEY_COLUMNS}, max_lines=3)
 
     def _summary_html(self) -> str:
         if not self.findings:

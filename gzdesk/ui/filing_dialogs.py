@@ -68,6 +68,16 @@ class _FilingDialog(QDialog):
     def finish_layout(self, layout: QVBoxLayout) -> None:
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        # a refusal shown in red goes as soon as the clerk edits anything (it is asked again on OK)
+        for edit in self.findChildren(QLineEdit):
+            edit.textChanged.connect(self._edited)
+        for edit in self.findChildren(QPlainTextEdit):
+            edit.textChanged.connect(self._edited)
+        for combo in self.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(self._edited)
+
+    def _edited(self, *_args) -> None:
+        self.error.set_error(None)
 
     def accept(self) -> None:
         if self.submit():
@@ -167,6 +177,13 @@ class NewFilingDialog(_FilingDialog):
 
     def set_kind(self, code: str) -> None:
         self.kind.setCurrentIndex(self.kind.findData(code))
+
+    def preset_changes(self, changes: dict[str, str]) -> None:
+        """Fill 变更后的内容 with these new values (from the account editor)."""
+        self.set_kind("change")
+        for key, text in changes.items():
+            if key in self.change_edits:
+                self.change_edits[key].setText(text)
 
     def _kind_changed(self) -> None:
         code = self.kind_code()
@@ -364,6 +381,13 @@ class ReportDialog(_FilingDialog):
         form.addRow(QLabel(f"备案 {f.number}（{f.kind_label}）：{f.account_name}"))
         form.addRow(QLabel("已在全国政务新媒体信息报送系统 / 全省政务新媒体备案检查系统中更新"))
         form.addRow("报送日期：", self.on)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #a04000;")
+        closing = filings.closure_not_effective(f, date.today())
+        self.note.setText(closing or "")
+        self.note.setVisible(bool(closing))
+        form.addRow(self.note)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         self.finish_layout(layout)
@@ -371,6 +395,43 @@ class ReportDialog(_FilingDialog):
     def _do(self) -> int:
         on = self._date(self.on, "报送日期")
         return self.controller.write(filings.mark_reported, self.filing_id, on, topic=FILINGS).id
+
+
+# --------------------------------------------------------------------------- 理由
+
+
+class ReasonDialog(QDialog):
+    """The 理由 of a filing, to rewrite (a draft's, or a returned one's when it is started again)."""
+
+    def __init__(self, title: str, reason: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("备案理由")
+        self.setMinimumWidth(520)
+        head = QLabel(title)
+        head.setWordWrap(True)
+        self.edit = QPlainTextEdit(reason)
+        self.edit.setFixedHeight(110)
+        self.error = ErrorLabel()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.edit.textChanged.connect(lambda: self.error.set_error(None))
+        layout = QVBoxLayout(self)
+        layout.addWidget(head)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def reason_text(self) -> str:
+        return self.edit.toPlainText().strip()
+
+    def accept(self) -> None:
+        if not self.reason_text():
+            self.error.set_error("请填写备案理由")
+            return
+        super().accept()
 
 
 # --------------------------------------------------------------------------- 整合

@@ -136,7 +136,8 @@ class FilingsPage(LazyPage):
 
         self.actions_: dict[str, QPushButton] = {}
         buttons = QHBoxLayout()
-        for key, text, slot in (("new", "新建备案…", self.new_filing), ("step", "记录审批…", self.record_step),
+        for key, text, slot in (("new", "新建备案…", lambda: self.new_filing()), ("step", "记录审批…", self.record_step),
+                                ("reason", "修改理由…", self.edit_reason),
                                 ("return", "退回…", self.return_filing), ("withdraw", "撤回", self.withdraw),
                                 ("scan", "附扫描件…", self.attach_scan), ("announce", "登记公告…", self.announce),
                                 ("report", "标记已报送…", self.report), ("reopen", "重新办理", self.reopen),
@@ -260,6 +261,7 @@ class FilingsPage(LazyPage):
         open_ = r is not None and r.state in ("draft", "pending_signature")
         enabled = {
             "step": open_, "return": open_, "withdraw": open_, "scan": r is not None,
+            "reason": r is not None and r.state == "draft",
             "announce": r is not None and r.kind in ("close", "cancel") and r.state not in ("returned", "withdrawn"),
             "report": r is not None and r.state == "filed", "reopen": r is not None and r.state == "returned",
             "print": r is not None,
@@ -294,6 +296,11 @@ class FilingsPage(LazyPage):
         return None
 
     def new_filing(self, account_id: int | None = None, kind: str = "open") -> int | None:
+        """新建备案 for ``account_id``, else the account of the filing selected here, else the
+        account selected in the 账号台账."""
+        if account_id is None:
+            selected = self.current_row()
+            account_id = selected.account_id if selected is not None else None
         if account_id is None and self.window_ is not None:
             account_id = self.window_.current_account_id()
         return self._run_dialog(NewFilingDialog(self.controller, account_id, self, kind=kind))
@@ -342,11 +349,31 @@ class FilingsPage(LazyPage):
         if confirm(self, "撤回备案", f"撤回备案{r.number}（{r.kind_label}：{r.account_name}）{extra}？", yes="撤回"):
             self._write(filings.withdraw, r.id)
 
-    def reopen(self) -> None:
+    def edit_reason(self) -> None:
+        """修改理由… of a draft (not yet printed and sent up)."""
         r = self._need()
         if r is None:
             return
-        d = self._write(filings.reopen, r.id)
+        reason = ask_reason(self, f"修改备案{r.number}（{r.kind_label}：{r.account_name}）的理由", r.reason or "")
+        if reason is not None and self._write(filings.set_reason, r.id, reason) is not None:
+            self._status(f"已修改备案{r.number}的理由")
+
+    def reopen(self) -> None:
+        """重新办理 a returned filing: its 理由 offered for rewriting, next to the opinion it got."""
+        r = self._need()
+        if r is None:
+            return
+        try:
+            d = self.controller.read(filings.get_filing, r.id)
+        except UserError as exc:
+            warn(self, str(exc))
+            return
+        back = next((s for s in reversed(d.steps) if s.result == "returned"), None)
+        opinion = f"{back.title}退回：{back.opinion or '（未写意见）'}" if back else "已退回"
+        reason = ask_reason(self, f"重新办理备案{r.number}（{opinion}）\n可按退回意见改写理由：", r.reason or "")
+        if reason is None:
+            return
+        d = self._write(filings.reopen, r.id, None, reason)
         if d is not None:
             self.select_filing(d.id)
             self._status(f"已重新办理为新备案 {d.number}")
@@ -411,14 +438,14 @@ class FilingsPage(LazyPage):
         except UserError as exc:
             warn(self, str(exc))
             return
-        if show_pdf(self, data, title):
-            drafts = [r.id for r in self.rows if r.id in ids and r.state == "draft"]
-            if drafts:
-                self.controller.write(_mark_printed_all, drafts, topic=FILINGS)
+        drafts = [r.id for r in self.rows if r.id in ids and r.state == "draft"]
+        # only a form printed (or saved to print elsewhere) and sent up makes a draft 待签批
+        if show_pdf(self, data, title) and drafts and ask_sent_for_signature(self, len(drafts)):
+            self.controller.write(_mark_printed_all, drafts, topic=FILINGS)
 
     def _context_menu(self, pos) -> None:
         menu = QMenu(self)
-        for key in ("step", "return", "withdraw", "scan", "announce", "report", "reopen", "print"):
+        for key in ("step", "reason", "return", "withdraw", "scan", "announce", "report", "reopen", "print"):
             b = self.actions_[key]
             act = menu.addAction(b.text())
             act.setEnabled(b.isEnabled())
@@ -435,10 +462,28 @@ def _mark_printed_all(session, ids: list[int]) -> None:
         filings.mark_printed(session, fid)
 
 
+def ask_reason(parent: QWidget | None, title: str, old: str) -> str | None:
+    """The 理由, rewritten in a small dialog (None: cancelled; tests replace this)."""
+    from gzdesk.ui.filing_dialogs import ReasonDialog
+
+    dialog = ReasonDialog(title, old, parent)
+    try:
+        return dialog.reason_text() if dialog.exec() else None
+    finally:
+        dialog.deleteLater()
+
+
+def ask_sent_for_signature(parent: QWidget | None, drafts: int) -> bool:
+    """已打印并送签? — asked after printing; yes makes the drafts 待签批 (tests replace this)."""
+    what = "这份登记表" if drafts == 1 else f"这 {drafts} 份草稿的登记表"
+    return confirm(parent, "已打印并送签？", f"{what}已打印（或已保存 PDF）。是否已送主办单位签字？\n"
+                   "确认后草稿改为“待签批”；尚未送签可以以后再打印。", yes="已送签", no="尚未送签")
+
+
 def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
     """Show PDF bytes in the program's print preview (``gzdesk.ui.pdf_preview.preview_pdf``: 打印… /
     另存为 PDF…) or, in a build without it, save them and open the system's viewer.
-    True when the clerk saw or saved the document."""
+    True when the clerk printed or saved the document (looking at it is not enough)."""
     try:
         from gzdesk.ui.pdf_preview import preview_pdf
     except ModuleNotFoundError:

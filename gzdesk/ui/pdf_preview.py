@@ -6,7 +6,10 @@ API (used by the 备案 pages for filled forms and batch printing)::
 
     PdfPreviewDialog(pdf_bytes, "备案登记表 QF-2026-001", parent).exec()   # 打印… / 另存为 PDF… / 关闭
     print_pdf(parent, pdf_bytes)           # straight to QPrintDialog; True when printed
-    preview_pdf(parent, pdf_bytes, title)  # shows the dialog; True (the clerk has seen the form)
+    preview_pdf(parent, pdf_bytes, title)  # shows the dialog; True when it was printed or saved
+
+Looking at a form is not printing it: the dialog remembers whether the printer took the pages
+(``printed``) or a PDF was saved (``saved_path``), and only that counts as handed out.
 
 The dialog holds no session and reads no database: it only shows the bytes it was given.
 """
@@ -86,6 +89,8 @@ class PdfPreviewDialog(QDialog):
             doc.close()
         self.zoom = 1.0
         self.fit_width = True
+        self.printed = False  # the printer took the pages
+        self.saved_path: Path | None = None
 
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
@@ -187,7 +192,13 @@ class PdfPreviewDialog(QDialog):
 
     # ------------------------------------------------------------------ actions
     def print_document(self) -> bool:
-        return print_pdf(self, self.pdf_bytes)
+        done = print_pdf(self, self.pdf_bytes)
+        self.printed = self.printed or done
+        return done
+
+    def handed_out(self) -> bool:
+        """Printed or saved as PDF (merely looked at: False)."""
+        return self.printed or self.saved_path is not None
 
     def save_as(self) -> Path | None:
         name = "".join(ch for ch in self.title if ch not in '\\/:*?"<>|') or "登记表"
@@ -252,6 +263,10 @@ def print_pdf(parent: QWidget | None, pdf_bytes: bytes) -> bool:
 
 
 def preview_pdf(parent: QWidget | None, pdf_bytes: bytes, title: str) -> bool:
-    """Show the preview dialog; True once shown (the clerk has seen the form)."""
-    PdfPreviewDialog(pdf_bytes, title, parent).exec()
-    return True
+    """Show the preview dialog; True when the clerk printed the document or saved it as PDF."""
+    dialog = PdfPreviewDialog(pdf_bytes, title, parent)
+    try:
+        dialog.exec()
+        return dialog.handed_out()
+    finally:
+        dialog.deleteLater()

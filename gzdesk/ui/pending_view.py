@@ -7,6 +7,7 @@ article it comes from. Filters: by 类别 and 只看逾期.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -30,7 +31,7 @@ from gzdesk.deadlines import DueItem
 from gzdesk.errors import UserError
 from gzdesk.overview import in_scope
 from gzdesk.ui.controller import Controller
-from gzdesk.ui.widgets import EmptyHint, LazyPage
+from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RED = QColor("#c62828")
@@ -98,10 +99,13 @@ COLUMNS: list[tuple[str, Callable[[DueItem], str]]] = [
     ("事项", lambda i: i.title),
     ("账号", lambda i: i.account),
     ("备案号", lambda i: i.filing_number or ""),
-    ("时限规定", lambda i: i.rule),
-    ("依据", lambda i: i.article),
+    ("依据", lambda i: i.article),  # shown shortened (本办法第十七条); in full below the table
     ("说明", lambda i: i.message),
 ]
+# 事项, 依据, 说明 wrap and are never cut off; the rule (时限规定) is long and the same for every item
+# of a kind: it is shown in full, with the article, in the line below the table
+KEY_COLUMNS = (3, 6, 7)
+ARTICLE = 6
 
 
 SCOPES = (("全部", None), ("只看逾期", "overdue"), ("本周到期", "week"), ("在办无时限", "undated"))
@@ -134,6 +138,8 @@ class PendingView(LazyPage):
         top.addStretch(1)
         top.addWidget(self.summary)
         self.model = RowsModel(COLUMNS, _colour, self)
+        self.document = ""  # the office's own document: its articles read 本办法第十七条 in the table
+        self.model.columns[ARTICLE] = ("依据", lambda i: short_article(i.article, self.document))
         self.table = QTableView()
         self.table.setObjectName("pendingTable")
         self.table.setModel(self.model)
@@ -141,15 +147,25 @@ class PendingView(LazyPage):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((130, 120, 100, 230, 150, 100, 250, 300)):
+        for col, width in enumerate((104, 116, 96, 210, 130, 92, 124)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._activated)
+        header.sectionResized.connect(lambda *_a: self._fit_rows())
+        self.detail = QLabel()
+        self.detail.setObjectName("pendingDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setStyleSheet("QLabel#pendingDetail { padding: 6px; background: #f5f5f5; border: 1px solid #ddd; }")
+        self.detail.setMinimumHeight(44)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_detail())
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         self.empty_hint = EmptyHint(self.table, lambda: "没有符合筛选条件的待办。" if self.items else (
             "这里按工作日列出备案、报送、公告和离职待办的时限，逾期的在最前。现在没有待办：各项都已按时办理。"))
         self.kind.currentIndexChanged.connect(self._apply)
@@ -169,6 +185,7 @@ class PendingView(LazyPage):
         self._stale = False
         try:
             self.items = self.controller.read(deadlines.pending, self.day())
+            self.document = self.controller.profile.data.get("document", "")
         except UserError:  # database not initialised yet
             self.items = []
         self._apply()
@@ -181,9 +198,26 @@ class PendingView(LazyPage):
         keep = in_scope(self.scope.currentData(), self.day())
         rows = [i for i in self.items if (kind is None or i.kind == kind) and keep(i)]
         self.model.set_rows(rows)
+        self._fit_rows()
+        self._show_detail()
         late = sum(1 for i in self.items if i.overdue)
         self.summary.setText(f"共 {len(self.items)} 项，逾期 <span style='color:#c62828'><b>{late}</b></span> 项"
                              f"（按{cn_date(self.day())}计）")
+
+    def _fit_rows(self) -> None:
+        rows = self.model.rows
+        columns = self.model.columns
+        fit_row_height(self.table, {c: [columns[c][1](i) for i in rows] for c in KEY_COLUMNS}, max_lines=3)
+
+    def _show_detail(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.model.rows):
+            self.detail.setText("选中一条可在此查看时限规定和依据条款全文；双击打开对应的备案（尚未备案的账号：新建备案）。")
+            return
+        i = self.model.rows[index.row()]
+        when = f"{i.due_text}（{i.left_text}）" if i.due_text else i.left_text
+        self.detail.setText(f"<b>[{html.escape(i.kind_label)}] {html.escape(i.title)}</b>　{html.escape(when)}"
+                            f"<br>{html.escape(i.rule)}　依据：{html.escape(i.article)}<br>{html.escape(i.message)}")
 
     def apply_link(self, link) -> None:
         """Show what a figure of 首页 counted (范围: overdue / week; 类别)."""

@@ -30,9 +30,16 @@ from gzdesk.people_tasks import (
     departure_account_count,
     staff_articles,
 )
-from gzdesk.registry import PersonData, get_person, list_units, person_problems, save_person
+from gzdesk.registry import (
+    PersonData,
+    departure_problem,
+    get_person,
+    list_units,
+    person_problems,
+    save_person,
+)
 from gzdesk.ui.unit_editor import RecordDialog, UnitCombo
-from gzdesk.ui.widgets import DateEdit, confirm
+from gzdesk.ui.widgets import DateEdit, confirm, landline_example, office_area_code
 
 
 def date_value(edit: DateEdit) -> tuple[date | None, str | None]:
@@ -65,7 +72,7 @@ class PersonEditor(RecordDialog):
         self.title_edit = QLineEdit(self.person.title or "")
         self.title_edit.setPlaceholderText("如 办公室主任、宣传干事")
         self.office_phone_edit = QLineEdit(self.person.office_phone or "")
-        self.office_phone_edit.setPlaceholderText("如 0513-12345678")
+        self.office_phone_edit.setPlaceholderText(f"如 {landline_example(office_area_code(controller))}")
         self.mobile_edit = QLineEdit(self.person.mobile or "")
         self.mobile_edit.setPlaceholderText("11 位手机号码")
         self.trained_edit = DateEdit()
@@ -88,8 +95,8 @@ class PersonEditor(RecordDialog):
         self.left_warning.setObjectName("leftWarning")
         self.left_warning.setWordWrap(True)
         self.left_warning.setStyleSheet("color: #a04000; background: #fff4e0; padding: 4px;")
-        self.left_warning.hide()
         self.form.addRow("", self.left_warning)
+        self.form.setRowVisible(self.left_warning, False)  # a hidden row keeps its spacing: hide the row
         self.left_edit.changed.connect(self._update_left_warning)
         self.add_field("notes", "备注", self.notes_edit, changed=self.notes_edit.textChanged)
 
@@ -139,9 +146,14 @@ class PersonEditor(RecordDialog):
                 f"（共 {2 * n} 项），并结束其在管理队伍中的任职。依据：{self.articles.departure}。")
 
     def _update_left_warning(self) -> None:
-        show = self.records_departure()
-        self.left_warning.setText(self.departure_text() if show else "")
-        self.left_warning.setVisible(show)
+        data, _ = self.collect()
+        show = self.records_departure(data)
+        text = self.departure_text() if show else ""
+        early = self.before_role(data) if show else None
+        if early:
+            text = f"<b>{early}。</b><br>{text}"
+        self.left_warning.setText(text)
+        self.form.setRowVisible(self.left_warning, show)
 
     # ------------------------------------------------------------------ RecordDialog
     def collect(self) -> tuple[PersonData, list[tuple[str, str]]]:
@@ -163,6 +175,12 @@ class PersonEditor(RecordDialog):
                                          ("left_on", left_problem)) if p]
         return data, problems
 
+    def before_role(self, data: PersonData) -> str | None:
+        """A 离职日期 before one of the person's roles began (``registry.departure_problem``)."""
+        if data.left_on is None or data.left_on == self.person.left_on:
+            return None
+        return self.controller.read(departure_problem, data.id, data.left_on)
+
     def problems(self, data: PersonData) -> list[tuple[str, str]]:
         out = person_problems(data)
         if data.left_on and data.left_on > date.today():
@@ -172,6 +190,11 @@ class PersonEditor(RecordDialog):
         return out
 
     def confirm_save(self, data: PersonData) -> bool:
+        early = self.before_role(data)
+        if early:  # asked even with no tasks to make: the date is most likely mistyped
+            return confirm(
+                self, "核对离职日期", f"{early}。\n\n任职开始日期是该岗位录入本程序的日期；如果此人确实在录入前已离职，"
+                f"可以登记。\n\n{self.departure_text()}\n\n仍要登记离职吗？", yes="登记离职", no="返回修改")
         if not self.records_departure(data) or self.account_count == 0:
             return True
         return confirm(self, "登记离职", self.departure_text() + "\n\n确定登记离职吗？", yes="登记离职", no="返回修改")

@@ -49,7 +49,12 @@ class ProfileDialog(QDialog):
         layout.addWidget(self.heading)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["项目", "规定", "依据"])
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)  # every line in full, wrapped (a few rows: sized to their text)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table)
@@ -78,7 +83,7 @@ class ProfileDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
 
     def _export(self) -> None:
         path = files.ask_save_file(self, "导出策略配置", "策略配置.json", "JSON 文件 (*.json)")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
@@ -39,7 +40,7 @@ from gzdesk.registry import (
     save_unit,
     unit_problems,
 )
-from gzdesk.ui.widgets import ask_save_discard, confirm
+from gzdesk.ui.widgets import ask_save_discard, confirm, landline_example, office_area_code
 from gzdesk.units_tree import descendant_ids, same_name_unit, tree_order, unit_path, unit_paths
 
 MESSAGE_STYLE = "color: #c0392b;"
@@ -131,6 +132,9 @@ class RecordDialog(QDialog):
         message.setWordWrap(True)
         message.hide()
         lay.addWidget(message)
+        # never taller than its content: spare height would centre a fixed-height box (备注) below
+        # its label, leaving a gap (the spare height goes to the tables under the form)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.form.addRow(f"{label}{'＊' if required else ''}：", box)
         self._messages[key] = message
         self.fields[key] = widget
@@ -327,7 +331,7 @@ class UnitEditor(RecordDialog):
         self.leader_edit = QLineEdit(self.unit.leader or "")
         self.leader_edit.setPlaceholderText("如 张三　副县长")
         self.phone_edit = QLineEdit(self.unit.phone or "")
-        self.phone_edit.setPlaceholderText("如 0513-12345678 或 11 位手机号")
+        self.phone_edit.setPlaceholderText(f"如 {landline_example(office_area_code(controller))} 或 11 位手机号")
         self.classified_check = QCheckBox("涉密单位")
         self.classified_check.setChecked(bool(self.unit.classified))
         self.notes_edit = QPlainTextEdit(self.unit.notes or "")
@@ -345,9 +349,11 @@ class UnitEditor(RecordDialog):
             count = next((u.account_count for u in self.units if u.id == self.unit.id), 0)
             if count:
                 self.extra.addWidget(QLabel(f"本单位作为主办单位的账号：{count} 个"))
-        elif self.unit.kind == enums.UnitType.OTHER:
-            # a new unit's type follows its name (…镇人民政府 → 乡镇人民政府) until chosen by hand
+        else:
+            # a new unit's type follows its name (…镇人民政府 → 乡镇人民政府) until chosen by hand;
+            # below a township or bureau (内设机构 by default) only a name no 内设机构 has wins
             self._kind_chosen = False
+            self._default_kind = self.unit.kind
             self.name_edit.textChanged.connect(self._guess_kind)
             self.kind_combo.activated.connect(lambda _i: setattr(self, "_kind_chosen", True))
         self.extra.addStretch(1)  # spare height below the form, not between its rows
@@ -355,10 +361,19 @@ class UnitEditor(RecordDialog):
         self.start()
         self.name_edit.setFocus()
 
+    UNMISTAKABLE = (enums.UnitType.TOWNSHIP, enums.UnitType.SUBDISTRICT, enums.UnitType.DEV_ZONE,
+                     enums.UnitType.GOVERNMENT)
+
     def _guess_kind(self, name: str) -> None:
+        """The type ``registry.guess_unit_kind`` reads in the name (the one new units get elsewhere)."""
+        if self._kind_chosen:
+            return
         kind = guess_unit_kind(name.strip())
-        if not self._kind_chosen and kind != enums.UnitType.OTHER:
-            self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
+        if self._default_kind == enums.UnitType.INTERNAL and kind not in self.UNMISTAKABLE:
+            kind = enums.UnitType.INTERNAL
+        elif kind == enums.UnitType.OTHER:
+            kind = self._default_kind
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
 
     def collect(self) -> tuple[UnitData, list[tuple[str, str]]]:
         parent_id, parent_problem = self.parent_combo.unit_id()

@@ -233,18 +233,34 @@ class PhoneEdit(QLineEdit):
     """A telephone field: mobiles (11 digits) or landlines (0359-2021234), several separated by 、.
     The frame turns red while the text is not a valid number."""
 
-    def __init__(self, parent: QWidget | None = None, *, mobile_only: bool = False):
+    def __init__(self, parent: QWidget | None = None, *, mobile_only: bool = False, area_code: str | None = None):
         super().__init__(parent)
         self.mobile_only = mobile_only
-        self.setPlaceholderText("手机 11 位" if mobile_only else "手机 11 位或座机，如 0359-2021234")
+        self.set_area_code(area_code)
         self.setMaxLength(100)
         self.textChanged.connect(self._check)
+
+    def set_area_code(self, code: str | None) -> None:
+        """The example in the placeholder uses the office's area code (``office_area_code``)."""
+        self.setPlaceholderText("手机 11 位" if self.mobile_only else f"手机 11 位或座机，如 {landline_example(code)}")
 
     def problem(self) -> str | None:
         return phone_problem(self.text(), mobile_only=self.mobile_only)
 
     def _check(self) -> None:
         self.setStyleSheet(f"QLineEdit {{ {INVALID_EDIT_STYLE} }}" if self.text().strip() and self.problem() else "")
+
+
+def landline_example(code: str | None) -> str:
+    """0359-2021234 in a 0359 office; 区号-号码 when the area code is not known."""
+    return f"{code}-2021234" if code else "区号-号码"
+
+
+def office_area_code(controller) -> str | None:
+    """The office's area code (``office.area_code``), read once until units, people or the office change."""
+    from gzdesk import office
+
+    return controller.cached("area_code", ("office", "units", "people"), lambda: controller.read(office.area_code))
 
 
 IMAGE_FILTER = "图片文件 (*.png *.jpg *.jpeg *.bmp *.gif)"
@@ -455,3 +471,37 @@ class EmptyHint(QLabel):
         if event.type() == QEvent.Type.Resize:
             self.setGeometry(self.view.viewport().rect())
         return False
+
+
+def short_article(article: str, document: str | None) -> str:
+    """An article of the office's own document as 本办法第十七条 (the table column; the full text is
+    shown beside the table), up to the article number: 本办法第八条 for 本办法第八条 不得以……"""
+    text = article or ""
+    if document and text.startswith(document):
+        text = "本办法" + text[len(document):]
+    return text.split(" ", 1)[0]
+
+
+def fit_row_height(view, columns: dict[int, list[str]], max_lines: int = 4) -> int:
+    """One row height for the whole table, tall enough for the longest text of each key column
+    wrapped at the column's width (at most ``max_lines``): no key text is cut off, and a table of
+    150,000 rows still needs no per-row sizing. Returns the number of lines.
+
+    Only texts wider than their column are measured wrapped (a word such as 2026-00006 does not
+    break, so the wrapped height is measured, not estimated from the width)."""
+    from PySide6.QtCore import QRect
+
+    fm = view.fontMetrics()
+    line = fm.lineSpacing()
+    tallest = line
+    for column, texts in columns.items():
+        width = max(view.columnWidth(column) - 12, 40)
+        for text in {t for t in texts if t and fm.horizontalAdvance(t) > width}:
+            tallest = max(tallest, fm.boundingRect(QRect(0, 0, width, line * (max_lines + 1)),
+                                                    int(Qt.TextFlag.TextWordWrap), text).height())
+            if tallest >= line * max_lines:
+                break
+    lines = min(max_lines, max(1, -(-tallest // line)))
+    view.setWordWrap(lines > 1)
+    view.verticalHeader().setDefaultSectionSize(lines * line + 10)
+    return lines
