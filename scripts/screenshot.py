@@ -1,9 +1,12 @@
 """Screenshots of the main window for README and for looking at changes as a person would.
 
-    xvfb-run -a -s "-screen 0 1440x900x24" .venv/bin/python scripts/screenshot.py --db F.db --out DIR [--page KEY ...]
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshot.py --db F.db --out DIR \
+        [--page KEY ...] [--dialog NAME ...]
 
-Opens the real window on an existing database, shows each page asked for (default: 账号台账),
-waits for it to paint, and saves ``DIR/<page>.png`` from the screen, window frame included.
+Opens the real window on an existing database, shows each page asked for (default: the first
+page, 首页), waits for it to paint, and saves ``DIR/<page>.png`` from the screen. ``--dialog`` opens
+one of the dialogs of tests/dialog_catalog.py (account_editor, change_filing, preview, help, …;
+``--dialog list`` names them) over the window and saves ``DIR/dialog-<name>.png``.
 """
 
 from __future__ import annotations
@@ -24,8 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--page", action="append", help="page key; repeat for several")
-    parser.add_argument("--size", default="1366x800", help="window size WxH")
+    parser.add_argument("--dialog", action="append", default=[], help="a dialog of tests/dialog_catalog.py")
+    parser.add_argument("--size", default="1366x740", help="window size WxH")
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from dialog_catalog import DIALOGS
+
+    if "list" in args.dialog:
+        print("\n".join(sorted(DIALOGS)))
+        return 0
 
     app = make_application()
     db = Database(Path(args.db))
@@ -36,20 +46,33 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    pages = list(args.page or [window.current_page_key() or "accounts"])
+    pages = list(args.page or ([] if args.dialog else [window.current_page_key() or "accounts"]))
+    shots = [("page", p) for p in pages] + [("dialog", d) for d in args.dialog]
+
+    def save(widget, name: str) -> None:
+        screen = QGuiApplication.primaryScreen()
+        frame = widget.frameGeometry()
+        pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+        path = out / f"{name}.png"
+        pixmap.save(str(path))
+        print(path, f"{frame.width()}x{frame.height()}")
 
     def shoot() -> None:
-        page = pages.pop(0)
-        window.show_page(page)
+        kind, name = shots.pop(0)
+        shown = window
+        if kind == "page":
+            window.show_page(name)
+        else:
+            shown = DIALOGS[name](window)
+            shown.show()
+            shown.move(0, 0)
 
         def grab() -> None:
-            screen = QGuiApplication.primaryScreen()
-            frame = window.frameGeometry()
-            pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
-            path = out / f"{page}.png"
-            pixmap.save(str(path))
-            print(path)
-            if pages:
+            save(shown, name if kind == "page" else f"dialog-{name}")
+            if shown is not window:
+                shown.hide()
+                shown.deleteLater()
+            if shots:
                 shoot()
             else:
                 window.close()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +38,7 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.ui import files
 from gzdesk.ui.controller import ACCOUNTS, FILINGS, Controller
-from gzdesk.ui.widgets import DateEdit, ErrorLabel
+from gzdesk.ui.widgets import DateEdit, ErrorLabel, fit_to_screen
 
 SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)"
 # 变更 fields offered in the dialog (the ones a 登记表 shows); others through the command line
@@ -163,9 +164,14 @@ class NewFilingDialog(_FilingDialog):
             changes_form.addRow(f"{label}：", edit)
         self._current: dict[str, str] = {}
 
+        # on a 1366×768 screen the eleven fields push the buttons off the screen: they scroll
+        self.changes_scroll = QScrollArea()
+        self.changes_scroll.setWidgetResizable(True)
+        self.changes_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.changes_scroll.setWidget(self.changes_box)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.changes_box)
+        layout.addWidget(self.changes_scroll, 1)
         self.finish_layout(layout)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.account.currentIndexChanged.connect(self._load_current)
@@ -188,10 +194,14 @@ class NewFilingDialog(_FilingDialog):
     def _kind_changed(self) -> None:
         code = self.kind_code()
         self.changes_box.setVisible(code == "change")
+        self.changes_scroll.setVisible(code == "change")
         hints = {"open": "账号开设日期（留空则用账号的创建日期）", "backfill": "账号开设日期（留空则用账号的创建日期）",
                  "change": "变更发生的日期", "close": "计划关停的日期", "cancel": "计划注销的日期"}
         self.event_hint.setText(hints.get(code, ""))
-        self.adjustSize()
+        if code == "change":  # as tall as the screen allows; the fields scroll inside
+            fit_to_screen(self, max(self.width(), 620), 760)
+        else:
+            self.adjustSize()
 
     def _load_current(self) -> None:
         aid = self.account.currentData()
@@ -204,6 +214,7 @@ class NewFilingDialog(_FilingDialog):
             text = "" if value is None else str(value)
             self._current[key] = text
             self.change_edits[key].setText(text)
+            self.change_edits[key].setCursorPosition(0)  # the start of a long 简介, not its end
 
     def changes(self) -> dict[str, str]:
         """Only the fields the clerk changed."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -81,7 +81,9 @@ class PdfPreviewDialog(QDialog):
         self.pdf_bytes = bytes(pdf_bytes)
         self.title = title
         self.setWindowTitle(f"打印预览 — {title}")
-        self.resize(860, 960)
+        from gzdesk.ui.widgets import fit_to_screen
+
+        fit_to_screen(self, 900, 960)  # an A4 page is tall: as tall as the screen allows
         doc = pdfium.PdfDocument(self.pdf_bytes)
         try:
             self._sizes = page_sizes(doc)
@@ -139,6 +141,7 @@ class PdfPreviewDialog(QDialog):
         layout.addWidget(self.scroll, 1)
         self._shown_width = 0
         self.refresh()
+        self.scroll.viewport().installEventFilter(self)
 
     # ------------------------------------------------------------------ display
     @property
@@ -187,6 +190,15 @@ class PdfPreviewDialog(QDialog):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._refit()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        # the viewport gets its size after the dialog's own resize: fit the width when it does
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._refit()
+        return super().eventFilter(watched, event)
+
+    def _refit(self) -> None:
         if self.fit_width and abs(self.scroll.viewport().width() - self._shown_width) > 8:
             self.refresh()
 

@@ -39,7 +39,7 @@ from gzdesk.registry import (
     save_person,
 )
 from gzdesk.ui.unit_editor import RecordDialog, UnitCombo
-from gzdesk.ui.widgets import DateEdit, confirm, landline_example, office_area_code
+from gzdesk.ui.widgets import DateEdit, confirm, fit_to_screen, landline_example, office_area_code
 
 
 def date_value(edit: DateEdit) -> tuple[date | None, str | None]:
@@ -127,7 +127,7 @@ class PersonEditor(RecordDialog):
 
         # Room for the messages and the 离职 warning that appear under fields while typing (word-wrapped
         # labels do not grow the window by themselves); the accounts table gives the space back.
-        self.resize(640, 720 if self.roles else 600)
+        fit_to_screen(self, 640, 720 if self.roles else 600)
         self.start()
         self.name_edit.setFocus()
 
