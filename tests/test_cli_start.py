@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 from gzdesk.cli import main
-from gzdesk.cli.common import display_width, print_table
+from gzdesk.cli.common import print_table
+from gzdesk.text import display_width
 from gzdesk.ui.display import display_problem
 
 

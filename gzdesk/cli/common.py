@@ -6,7 +6,6 @@ import argparse
 import json
 import re
 import sys
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from gzdesk.db import Database
 from gzdesk.errors import UserError
 from gzdesk.paths import default_db_path
+from gzdesk.text import display_width
 
 _TRANSLATIONS = [
     (r"the following arguments are required: (.*)", "缺少必填参数：{0}"),
@@ -92,17 +92,6 @@ def _default(value: Any) -> Any:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n")
-
-
-def display_width(text: str) -> int:
-    """Columns a terminal gives ``text``: wide and full-width characters (汉字, （）, ０) two,
-    combining marks and format characters none, everything else one."""
-    n = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue
-        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return n
 
 
 def _cell(value: Any) -> str:

@@ -490,6 +490,9 @@ class RegistryPage(QWidget):
         bar.addWidget(self.unit_combo, 2)
         bar.addWidget(self.kind_chip)
         bar.addWidget(self.clear_button)
+        from gzdesk.ui.list_actions import add_list_buttons
+
+        self.print_button, self.export_button = add_list_buttons(self, bar)
 
         self.model = AccountTableModel(self)
         self.table = AccountTableView()
@@ -715,6 +718,23 @@ class RegistryPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def list_table(self):
+        """打印清单 / 导出 Excel: the accounts shown, in the columns shown (in their order)."""
+        from gzdesk.printing.lists import ListColumn, ListTable
+        from gzdesk.ui.list_actions import filters_text, office_name
+
+        header = self.table.horizontalHeader()
+        shown = [i for i in sorted(range(len(COLUMNS)), key=header.visualIndex) if not header.isSectionHidden(i)]
+        columns = [ListColumn(COLUMNS[i].title, "right" if COLUMNS[i].numeric else "left",
+                              45 if COLUMNS[i].key == "handle" else None) for i in shown]
+        rows = [[display_value(r, COLUMNS[i].key) for i in shown] for r in self.model.visible_rows]
+        combo = lambda c: c.currentText() if c.currentIndex() > 0 else None  # noqa: E731
+        kind = self.kind_chip.text().split("：", 1)[-1].replace("✕", "").strip() if self.kind_chip.isVisible() else None
+        subtitle = filters_text(("查找", f"“{self.search.text().strip()}”" if self.search.text().strip() else None),
+                                ("平台", combo(self.platform_combo)), ("运行状态", combo(self.status_combo)),
+                                ("主办单位", combo(self.unit_combo)), ("主办单位类型", kind))
+        return ListTable("政务新媒体账号台账", columns, rows, office_name(self.controller), subtitle)
 
     def _update_counts(self) -> None:
         self._counts_pending = False

@@ -108,6 +108,13 @@ class CheckPage(LazyPage):
         top.addWidget(self.summary, 1)
         top.addWidget(self.recheck_button)
         top.addWidget(self.export_button)
+        from gzdesk.ui.list_actions import print_list
+
+        self.print_button = QPushButton("打印清单…")
+        self.print_button.setObjectName("printList")
+        self.print_button.setToolTip("把当前显示的检查结果打印成 A4 表格（Ctrl+P）")
+        self.print_button.clicked.connect(lambda: print_list(self, self.list_table()))
+        top.addWidget(self.print_button)
         filters = QHBoxLayout()
         filters.addWidget(QLabel("级别："))
         filters.addWidget(self.level)
@@ -210,6 +217,21 @@ class CheckPage(LazyPage):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def list_table(self):
+        """打印清单: the findings shown, with their articles in full (导出检查结果… writes the workbook)."""
+        from gzdesk.printing.lists import ListColumn, ListTable
+        from gzdesk.ui.list_actions import filters_text, office_name
+
+        columns = [ListColumn("级别", "center"), ListColumn("规则"), ListColumn("账号"), ListColumn("主办单位"),
+                   ListColumn("问题", max_mm=80), ListColumn("依据", max_mm=60)]
+        rows = [[f.level, RULE_LABELS.get(f.rule, f.rule), f.account or WHOLE_UNIT, f.host_unit, f.message, f.article]
+                for f in self.model.rows]
+        pick = lambda c: c.currentText() if c.currentIndex() > 0 else None  # noqa: E731
+        words = self.search.text().strip()
+        subtitle = filters_text(("级别", pick(self.level)), ("规则", pick(self.rule)),
+                                ("查找", f"“{words}”" if words else None), ("检查日期", cn_date(self.day())))
+        return ListTable("按制度检查结果", columns, rows, office_name(self.controller), subtitle)
 
     def apply_link(self, link) -> None:
         """Show what a figure of 首页 counted: the findings of one 级别."""

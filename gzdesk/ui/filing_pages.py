@@ -133,6 +133,9 @@ class FilingsPage(LazyPage):
         filters.addWidget(self.kind)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.count_label)
+        from gzdesk.ui.list_actions import add_list_buttons
+
+        add_list_buttons(self, filters)
 
         self.actions_: dict[str, QPushButton] = {}
         buttons = QHBoxLayout()
@@ -215,6 +218,19 @@ class FilingsPage(LazyPage):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def list_table(self):
+        """打印清单 / 导出 Excel: the filings shown."""
+        from gzdesk.printing.lists import ListColumn, ListTable
+        from gzdesk.ui.list_actions import filters_text, office_name
+
+        columns = [ListColumn(title) for title, _fn in COLUMNS]
+        rows = [[fn(r) for _title, fn in COLUMNS] for r in self.model.rows]
+        words = self.search.text().strip()
+        subtitle = filters_text(("状态", self.state.currentText() if self.state.currentIndex() > 0 else None),
+                                ("事由", self.kind.currentText() if self.kind.currentIndex() > 0 else None),
+                                ("查找", f"“{words}”" if words else None))
+        return ListTable("政务新媒体备案事项", columns, rows, office_name(self.controller), subtitle)
 
     def apply_link(self, link) -> None:
         """Show what a figure of 首页 counted: the filings in one state ("open": 草稿 and 待签批)."""

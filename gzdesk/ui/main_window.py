@@ -53,6 +53,7 @@ EXTENSIONS = (
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
     "gzdesk.ui.file_actions",  # 文件 → 新建… / 打开… / 最近打开
+    "gzdesk.ui.list_actions",  # 文件 → 打印当前清单… (Ctrl+P) / 导出当前清单…
     "gzdesk.ui.help_window",  # 帮助 → 使用说明 (F1)
     "gzdesk.ui.overview_page",  # 首页, put first in the list; installed last, it links to the others
 )

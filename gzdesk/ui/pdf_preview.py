@@ -76,7 +76,9 @@ def page_sizes(doc: pdfium.PdfDocument) -> list[tuple[float, float]]:
 class PdfPreviewDialog(QDialog):
     """Shows every page of a PDF; zoom in / out / fit width; print, save, close."""
 
-    def __init__(self, pdf_bytes: bytes, title: str = "打印预览", parent: QWidget | None = None):
+    def __init__(self, pdf_bytes: bytes, title: str = "打印预览", parent: QWidget | None = None,
+                 max_pages: int | None = None):
+        """``max_pages``: show only the first pages of a long document (printing and saving take all)."""
         super().__init__(parent)
         self.pdf_bytes = bytes(pdf_bytes)
         self.title = title
@@ -103,7 +105,8 @@ class PdfPreviewDialog(QDialog):
         self.pages_layout.setSpacing(12)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.page_labels: list[QLabel] = []
-        for _ in self._sizes:
+        self.shown_pages = len(self._sizes) if max_pages is None else min(max_pages, len(self._sizes))
+        for _ in self._sizes[:self.shown_pages]:
             label = QLabel()
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet("background: white; border: 1px solid #555;")
@@ -133,7 +136,8 @@ class PdfPreviewDialog(QDialog):
         for w in (self.zoom_out_btn, self.zoom_in_btn, self.fit_btn, self.zoom_label):
             bar.addWidget(w)
         bar.addStretch(1)
-        bar.addWidget(QLabel(f"共 {len(self._sizes)} 页"))
+        bar.addWidget(QLabel(f"共 {len(self._sizes)} 页" if self.shown_pages == len(self._sizes) else
+                             f"预览前 {self.shown_pages} 页，共 {len(self._sizes)} 页（打印、另存为 PDF 包含全部）"))
         for w in (self.print_btn, self.save_btn, self.close_btn):
             bar.addWidget(w)
         layout = QVBoxLayout(self)

@@ -137,6 +137,9 @@ class PendingView(LazyPage):
         top.addWidget(self.scope)
         top.addStretch(1)
         top.addWidget(self.summary)
+        from gzdesk.ui.list_actions import add_list_buttons
+
+        add_list_buttons(self, top)
         self.model = RowsModel(COLUMNS, _colour, self)
         self.document = ""  # the office's own document: its articles read 本办法第十七条 in the table
         self.model.columns[ARTICLE] = ("依据", lambda i: short_article(i.article, self.document))
@@ -218,6 +221,21 @@ class PendingView(LazyPage):
         when = f"{i.due_text}（{i.left_text}）" if i.due_text else i.left_text
         self.detail.setText(f"<b>[{html.escape(i.kind_label)}] {html.escape(i.title)}</b>　{html.escape(when)}"
                             f"<br>{html.escape(i.rule)}　依据：{html.escape(i.article)}<br>{html.escape(i.message)}")
+
+    def list_table(self):
+        """打印清单 / 导出 Excel: the items shown, with the rule and the article in full."""
+        from gzdesk.printing.lists import ListColumn, ListTable
+        from gzdesk.ui.list_actions import filters_text, office_name
+
+        columns = [ListColumn("到期日"), ListColumn("剩余"), ListColumn("类别"), ListColumn("事项", max_mm=50),
+                   ListColumn("账号"), ListColumn("备案号"), ListColumn("时限规定", max_mm=55),
+                   ListColumn("依据", max_mm=45), ListColumn("说明", max_mm=60)]
+        rows = [[i.due_text, i.left_text, i.kind_label, i.title, i.account, i.filing_number or "", i.rule, i.article,
+                 i.message] for i in self.model.rows]
+        pick = lambda c: c.currentText() if c.currentIndex() > 0 else None  # noqa: E731
+        subtitle = filters_text(("类别", pick(self.kind)), ("范围", pick(self.scope)),
+                                ("计算日期", cn_date(self.day())))
+        return ListTable("待办时限", columns, rows, office_name(self.controller), subtitle)
 
     def apply_link(self, link) -> None:
         """Show what a figure of 首页 counted (范围: overdue / week; 类别)."""

@@ -236,6 +236,9 @@ class PeoplePage(LazyPage):
             bar.addWidget(b)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
+        from gzdesk.ui.list_actions import add_list_buttons
+
+        add_list_buttons(self, bar)
 
         self.model = PeopleModel(self)
         self.table = _table(self.model, "peopleTable")
@@ -302,6 +305,18 @@ class PeoplePage(LazyPage):
 
     def refresh(self) -> None:
         self.reload()
+
+    def list_table(self):
+        """打印清单 / 导出 Excel: the people shown, in the table's order."""
+        from gzdesk.printing.lists import ListColumn, ListTable
+        from gzdesk.ui.list_actions import filters_text, office_name
+
+        columns = [ListColumn(title, "right" if title == "负责账号数" else "left") for title, _t, _k in PEOPLE_COLUMNS]
+        rows = [[text(p) for _title, text, _key in PEOPLE_COLUMNS] for p in self.model.rows]
+        words = self.search_edit.text().strip()
+        shown = self.filter_combo.currentText()
+        subtitle = filters_text(("显示", shown if shown != "全部" else None), ("查找", f"“{words}”" if words else None))
+        return ListTable("政务新媒体管理人员", columns, rows, office_name(self.controller), subtitle)
 
     def apply_link(self, link) -> None:
         """Show what a figure of 首页 counted (显示: 未培训, 在岗, 已离职)."""
