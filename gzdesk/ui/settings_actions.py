@@ -7,7 +7,7 @@ dialog edits the table used for years chinese-calendar does not cover yet.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
@@ -30,9 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from gzdesk import holidays, office, profiles
+from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.ui import files, profile_text
 from gzdesk.ui.controller import Controller
+from gzdesk.ui.widgets import ChineseCalendar
+from gzdesk.workdays import WorkdayCalendar
 
 
 class ProfileDialog(QDialog):
@@ -127,26 +130,58 @@ class HolidayDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.ExtendedSelection)  # a whole 假期 at once
         layout.addWidget(self.table)
         form = QHBoxLayout()
-        self.day = QDateEdit(QDate(date.today().year + 1, 1, 1))
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy年M月d日")
+        self.day = self._date_edit(QDate(date.today().year + 1, 1, 1))
+        self.until = self._date_edit(self.day.date())  # 放假 comes in ranges: 春节 is eight days
+        self.day.dateChanged.connect(self._day_changed)
         self.kind = QComboBox()
         self.kind.addItems(["放假", "上班（调休）"])
         self.name = QLineEdit()
         self.name.setPlaceholderText("名称，如 春节")
         self.add_button = QPushButton("登记")
         self.remove_button = QPushButton("删除所选")
-        for w in (self.day, self.kind, self.name, self.add_button, self.remove_button):
+        form.addWidget(QLabel("从"))
+        form.addWidget(self.day)
+        form.addWidget(QLabel("至"))
+        form.addWidget(self.until)
+        for w in (self.kind, self.name, self.add_button, self.remove_button):
             form.addWidget(w)
         layout.addLayout(form)
+        self.range_note = QLabel()
+        self.range_note.setStyleSheet("color: #666;")
+        layout.addWidget(self.range_note)
+        self.until.dateChanged.connect(lambda _d: self._show_range())
+        self._show_range()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
         self.reload()
+
+    @staticmethod
+    def _date_edit(day: QDate) -> QDateEdit:
+        edit = QDateEdit(day)
+        edit.setCalendarPopup(True)
+        edit.setCalendarWidget(ChineseCalendar())
+        edit.setDisplayFormat("yyyy年M月d日")
+        return edit
+
+    def _day_changed(self, day: QDate) -> None:
+        if self.until.date() < day:
+            self.until.setDate(day)
+        self._show_range()
+
+    def days(self) -> list[date]:
+        """The days from 从 to 至 (one day when they are the same)."""
+        first, last = _py_date(self.day.date()), _py_date(self.until.date())
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)] if last >= first else []
+
+    def _show_range(self) -> None:
+        days = self.days()
+        self.range_note.setText(f"将登记 {len(days)} 天：{cn_date(days[0])}至{cn_date(days[-1])}" if len(days) > 1 else "")
 
     def reload(self) -> None:
         rows = self.controller.read(holidays.list_holidays)
@@ -159,10 +194,20 @@ class HolidayDialog(QDialog):
             self.table.setItem(r, 2, QTableWidgetItem(entry.name))
 
     def _add(self) -> None:
-        d = self.day.date()
+        days = self.days()
+        if not days:
+            QMessageBox.warning(self, "无法登记", "结束日期不能早于开始日期")
+            return
+        if len(days) > MAX_RANGE:
+            QMessageBox.warning(self, "无法登记", f"一次最多登记 {MAX_RANGE} 天，请分段登记")
+            return
+        built_in = [d for d in days if WorkdayCalendar.covered(d)]
+        if built_in:
+            QMessageBox.warning(self, "无法登记", f"{built_in[0].year}年的节假日安排已内置，无需在本单位节假日表中填写")
+            return
         try:
-            self.controller.write(holidays.set_holiday, date(d.year(), d.month(), d.day()),
-                                  self.kind.currentIndex() == 1, self.name.text().strip(), topic="all")
+            self.controller.write(_set_days, days, self.kind.currentIndex() == 1, self.name.text().strip(),
+                                  topic="all")
         except UserError as exc:
             QMessageBox.warning(self, "无法登记", exc.message)
             return
@@ -170,12 +215,30 @@ class HolidayDialog(QDialog):
         self.reload()
 
     def _remove(self) -> None:
-        row = self.table.currentRow()
-        if row < 0:
-            return
-        day = date.fromisoformat(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
-        self.controller.write(holidays.remove_holiday, day, topic="all")
-        self.reload()
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}) or (
+            [self.table.currentRow()] if self.table.currentRow() >= 0 else [])
+        days = [date.fromisoformat(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
+        if days:
+            self.controller.write(_remove_days, days, topic="all")
+            self.reload()
+
+
+MAX_RANGE = 31
+
+
+def _set_days(session, days: list[date], workday: bool, name: str) -> None:
+    """A range of days in one transaction: all of them or none."""
+    for day in days:
+        holidays.set_holiday(session, day, workday, name)
+
+
+def _remove_days(session, days: list[date]) -> None:
+    for day in days:
+        holidays.remove_holiday(session, day)
+
+
+def _py_date(d: QDate) -> date:
+    return date(d.year(), d.month(), d.day())
 
 
 def install(window) -> None:
