@@ -117,10 +117,10 @@ class Sheet:
 
     def item(self, name: str, groups: tuple[str, ...] = ("veto", "deductions", "bonus")) -> Item:
         """The item called ``name`` (the document's 二级指标 text; spaces and full-width forms ignored)."""
-        wanted = _norm(name)
+        wanted = normalize_name(name)
         for group in groups:
             for it in getattr(self, group):
-                if _norm(it.name) == wanted:
+                if normalize_name(it.name) == wanted:
                     return it
         names = "、".join(it.name for g in groups for it in getattr(self, g))
         raise UserError(f"《{self.title}》中没有二级指标“{name}”，可选：{names}")
@@ -130,7 +130,7 @@ class Sheet:
         return FAIL if score is None or score < self.pass_mark else PASS
 
 
-def _norm(text: str) -> str:
+def normalize_name(text: str) -> str:
     import unicodedata
 
     return "".join(unicodedata.normalize("NFKC", text or "").split())
@@ -198,7 +198,7 @@ def validate(data: Any, source: str = "") -> Sheet:
         bonus_total=data.get("bonus_total"), explanation=data.get("explanation", ""),
         groups={g: data.get(f"{g}_group", "") for g in ("veto", "deduction", "bonus")},
         bonus_note=data.get("bonus_note", ""))
-    names = [_norm(it.name) for it in sheet.items()]
+    names = [normalize_name(it.name) for it in sheet.items()]
     if len(names) != len(set(names)):
         raise UserError(f"指标表{source}有重名的二级指标")
     if sum(it.points or 0 for it in sheet.deductions) != sheet.total:
