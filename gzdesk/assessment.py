@@ -93,6 +93,21 @@ class ItemResult:
     points: int  # after the item's 分值 (deductions, bonus); 0 for veto
     hit: bool  # a veto item triggered, or points > 0
 
+    @property
+    def capped(self) -> bool:
+        """The lines together exceed the item's 分值 (单项指标扣分之和不超过本项指标总分值)."""
+        return self.cap is not None and sum(ln.points for ln in self.lines) > self.cap
+
+    def points_text(self, line: LineResult, scored: bool = True) -> str:
+        """−10 / ＋5 / 0 for a line; on an item's last line, the cap when it applies; 不计 when not scored."""
+        if not scored:
+            return "不计"
+        sign = "－" if self.group == "deductions" else "＋"
+        text = f"{sign}{line.points}" if line.points else "0"
+        if self.capped and line is self.lines[-1]:
+            text += f"（本项以{self.cap}分为限，计{sign}{self.points}）"
+        return text
+
     def to_json(self) -> dict:
         return {"group": self.group, "item": self.name, "cap": self.cap, "points": self.points, "hit": self.hit,
                 "lines": [ln.to_json() for ln in self.lines]}
@@ -350,7 +365,7 @@ class _Counter:
             if host is not None and aid in self.active():
                 groups[(host, rules.platform_group(platform, other))].append(name)
         dup = [names for names in groups.values() if len(names) > 1]
-        shown = "；".join("、".join(n) for n in dup[:5]) + ("等" if len(dup) > 5 else "")
+        shown = "；".join("、".join(n) for n in dup[:3]) + ("等" if len(dup) > 3 else "")
         return Count(len(dup), f"同一单位在同一平台开设多个账号 {len(dup)} 起" + (f"：{shown}" if dup else ""))
 
     def closed_without_notice(self) -> Count:

@@ -528,3 +528,41 @@ def set_unusable(session: Session, account_id: int, since: date | None, today: d
     account.unusable_since = since
     session.flush()
     return account.name, account.platform
+
+
+@dataclass(slots=True)
+class AccountChoice:
+    id: int
+    name: str
+    platform: str
+    host_unit: str
+    status: str
+
+    @property
+    def text(self) -> str:
+        return (f"{self.name}（{enums.label('platform', self.platform)}，{self.host_unit or '主办单位未填'}，"
+                f"编号{self.id}）" + ("" if self.status in ACTIVE else f"〔{enums.label('status', self.status)}〕"))
+
+
+def search_accounts(session: Session, text: str, limit: int = 30) -> list[AccountChoice]:
+    """Accounts whose 编号 is ``text`` or whose name or 主办单位 contains it (for the inspection form's
+    account box: a registry may hold 200,000 accounts, so only the first ``limit`` come back)."""
+    t = (text or "").strip()
+    stmt = (select(Account.id, Account.name, Account.platform, func.coalesce(Unit.name, ""), Account.status)
+            .outerjoin(Unit, Unit.id == Account.host_unit_id).where(Account.origin.is_(None)))
+    if t.isdigit():
+        stmt = stmt.where((Account.id == int(t)) | Account.name.contains(t))
+    elif t:
+        stmt = stmt.where(Account.name.contains(t) | Unit.name.contains(t))
+    rows = session.execute(stmt.order_by(Account.status != AccountStatus.NORMAL, Account.name, Account.id)
+                           .limit(limit)).all()
+    return [AccountChoice(*r) for r in rows]
+
+
+def account_choice(session: Session, account_id: int) -> AccountChoice:
+    row = session.execute(select(Account.id, Account.name, Account.platform, func.coalesce(Unit.name, ""),
+                                 Account.status).outerjoin(Unit, Unit.id == Account.host_unit_id)
+                          .where(Account.id == account_id)).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {account_id} 的账号")
+    return AccountChoice(*row)

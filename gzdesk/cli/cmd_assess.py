@@ -68,8 +68,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
     print(f"依据：{a.sheet.source_note}")
     for it in a.items:
         label = assessment.GROUP_LABELS[it.group]
-        head = (f"[{label}] {it.name}：" + ("否决" if it.hit else "未出现") if it.group == "veto" else
-                f"[{label}] {it.name}：{'扣' if it.group == 'deductions' else '加'}{it.points}分（分值{it.cap}）")
+        if it.group == "veto":
+            head = f"[{label}] {it.name}：" + ("否决" if it.hit else "未出现")
+        elif it.group == "bonus" and a.tally.bonus is None:
+            head = f"[{label}] {it.name}：不计（{'单项否决' if a.tally.vetoed else '未高于80分'}，不进入加分环节）"
+        else:
+            head = f"[{label}] {it.name}：{'扣' if it.group == 'deductions' else '加'}{it.points}分（分值{it.cap}）"
         print(head)
         for ln in it.lines:
             mark = f"第{ln.key.split('.')[-1]}项 " if "." in ln.key else ""

@@ -140,7 +140,7 @@ def census_cmd(args: argparse.Namespace) -> int:
                     "merged": len(data.merged), "empty_sections": empty})
         return 0
     if raw is None:
-        print(f"未给出 --text，沿用{cn_date(reused.written_on)}报告的文字" if reused else
+        print(f"未给出 --text，沿用{cn_date(reused)}报告的文字" if reused else
               "未给出 --text，也没有上次报告的文字：各部分文字为“（未填写）”")
     if empty:
         print(f"未填写：{'、'.join(empty)}（用 gzdesk report census-text 文件 写出模板，填写后用 --text 给出）")
@@ -157,7 +157,7 @@ def census_text_cmd(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
         with db.reader() as s:
-            previous, row = census.previous_texts(s)
+            previous, when = census.previous_texts(s)
             text = census.template_text(census.sections_of(current_profile(s)), previous)
     finally:
         db.close()
@@ -165,5 +165,5 @@ def census_text_cmd(args: argparse.Namespace) -> int:
         Path(args.file).write_text(text, encoding="utf-8")
     except OSError:
         raise UserError(f"无法写入“{args.file}”") from None
-    print(f"已写出报告文字模板：{args.file}" + (f"（含{cn_date(row.written_on)}报告的文字）" if row else ""))
+    print(f"已写出报告文字模板：{args.file}" + (f"（含{cn_date(when)}报告的文字）" if when else ""))
     return 0

@@ -11,40 +11,41 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 
 
-def _rows(a: Assessment) -> tuple[list[list[object]], list[tuple], list[int]]:
-    """Table rows, SPAN commands for 一级指标/二级指标/分值 and the rows to shade (veto hits)."""
-    groups = {"veto": a.sheet.groups.get("veto") or GROUP_LABELS["veto"],
+def _rows(a: Assessment) -> tuple[list[list[object]], list[tuple], list[int], list[int]]:
+    """Table rows: a heading row per 一级指标 (as the document's table groups them), then a row per
+    评分细则. Returns rows, SPAN commands, the heading rows and the veto rows hit (1-based)."""
+    labels = {"veto": (a.sheet.groups.get("veto") or GROUP_LABELS["veto"]) + "（出现任意一种，即单项否决）",
               "deductions": a.sheet.groups.get("deduction") or GROUP_LABELS["deductions"],
-              "bonus": a.sheet.groups.get("bonus") or GROUP_LABELS["bonus"]}
+              "bonus": (a.sheet.groups.get("bonus") or GROUP_LABELS["bonus"])
+              + ("（扣分指标高于80分方进入加分指标评分环节）" if a.sheet.bonus_above else "")}
     rows: list[list[object]] = []
     spans: list[tuple] = []
-    shade: list[int] = []
+    heads: list[int] = []
+    hits: list[int] = []
     for group in ("veto", "deductions", "bonus"):
-        items = [it for it in a.items if it.group == group]
-        start = len(rows) + 1
-        for it in items:
+        rows.append([labels[group], "", "", "", "", ""])
+        heads.append(len(rows))
+        spans.append(((0, len(rows)), (-1, len(rows))))
+        scored = not ((group == "bonus" and a.tally.bonus is None) or (group == "deductions" and a.tally.vetoed))
+        for it in (i for i in a.items if i.group == group):
             first = len(rows) + 1
             for ln in it.lines:
                 rule = (f"{ln.key.split('.')[-1]}. " if "." in ln.key else "") + ln.rule
                 if group == "veto":
-                    value = "出现" if ln.value else "未出现"
-                    pts = "否决" if ln.value else ""
+                    value, pts = ("出现" if ln.value else "未出现"), ("否决" if ln.value else "")
                 else:
-                    value = str(ln.value)
-                    pts = ("－" if group == "deductions" else "＋") + str(ln.points) if ln.points else "0"
+                    value, pts = str(ln.value), it.points_text(ln, scored)
                 source = ln.source + (f"（{ln.note}）" if ln.note else "")
-                rows.append([groups[group], it.name, rule,
-                             "出现任意一种，即单项否决" if group == "veto" else str(it.cap), value, pts, source])
+                rows.append([it.name, rule, "否决" if group == "veto" else str(it.cap), value, pts, source])
                 if group == "veto" and ln.value:
-                    shade.append(len(rows))
-            last = len(rows)
-            if last > first:
-                spans += [((1, first), (1, last)), ((3, first), (3, last))]
-        if len(rows) >= start + 1:
-            spans.append(((0, start), (0, len(rows))))
-        if group == "veto" and rows:
-            spans.append(((3, start), (3, len(rows))))
-    return rows, spans, shade
+                    hits.append(len(rows))
+            if len(rows) > first:
+                spans += [((0, first), (0, len(rows))), ((2, first), (2, len(rows)))]
+    return rows, spans, heads, hits
+
+
+HEADER = ("二级指标", "评分细则", "分值", "本年度情况", "得分", "来源")
+WIDTHS_MM = (28, 100, 13, 19, 30, 57)
 
 
 def write(path: str | Path, a: Assessment) -> Path:
@@ -65,10 +66,9 @@ def _pdf(path: Path, a: Assessment) -> Path:
 
     doc = Doc(_title(a), wide=True)
     doc.para(_title(a), "title")
-    doc.para(f"依据：{a.sheet.source_note}　计分日期：{cn_date(a.today)}", "subtitle")
-    rows, spans, shade = _rows(a)
-    doc.table(["一级指标", "二级指标", "评分细则", "分值", "本年度情况", "得分", "来源"], rows,
-              [22, 26, 92, 16, 18, 14, 60], centred=(0, 1, 3, 4, 5), spans=spans, shade=shade)
+    doc.para(f"依据：{a.sheet.source_note}\n计分日期：{cn_date(a.today)}", "subtitle")
+    rows, spans, heads, hits = _rows(a)
+    doc.table(HEADER, rows, WIDTHS_MM, centred=(0, 2, 3, 4), spans=spans, shade=heads, red=hits, small=True)
     doc.space(3)
     t = a.tally
     if t.vetoed:
@@ -84,17 +84,17 @@ def _pdf(path: Path, a: Assessment) -> Path:
     doc.para(a.sheet.explanation, "small")
     if a.sheet.bonus_note:
         doc.para(a.sheet.bonus_note, "small")
-    doc.signature([f"被考核单位：{a.scope.name}", "考核人（签字）：　　　　　　　　　　复核人（签字）：　　　　　　　　",
-                   "　　年　　月　　日"])
+    doc.signature([f"被考核单位：{a.scope.name}　考核人（签字）：__________　复核人（签字）：__________"
+                   "　______年____月____日"], space_mm=4)
     return doc.write(path)
 
 
 def _xlsx(path: Path, a: Assessment) -> Path:
     from gzdesk.reports.xlsx import Book
 
-    rows, _spans, shade = _rows(a)
+    rows, _spans, _heads, hits = _rows(a)
     with Book(path) as b:
         b.sheet("考核评分", _title(a), f"{a.sheet.source_note}　计分日期：{cn_date(a.today)}　结果：{a.result_text}",
-                ["一级指标", "二级指标", "评分细则", "分值", "本年度情况", "得分", "来源"], rows,
-                [14, 16, 60, 10, 10, 8, 50], red_rows=[r - 1 for r in shade])
+                list(HEADER), rows,
+                [16, 60, 8, 10, 14, 50], red_rows=[r - 1 for r in hits])
     return path

@@ -243,9 +243,9 @@ def template_text(sections: list[str], previous: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
-def previous_texts(session: Session) -> tuple[dict[str, str], CensusReport | None]:
-    """The prose of this office's last census report (offered for the next one)."""
-    row = session.scalars(select(CensusReport).where(CensusReport.origin.is_(None))
+def previous_texts(session: Session) -> tuple[dict[str, str], date | None]:
+    """The prose of this office's last census report (offered for the next one) and its date."""
+    row = session.execute(select(CensusReport.sections, CensusReport.written_on).where(CensusReport.origin.is_(None))
                           .order_by(CensusReport.written_on.desc(), CensusReport.id.desc())).first()
     if row is None:
         return {}, None
@@ -253,7 +253,9 @@ def previous_texts(session: Session) -> tuple[dict[str, str], CensusReport | Non
         texts = json.loads(row.sections)
     except json.JSONDecodeError:
         texts = {}
-    return ({k: v for k, v in texts.items() if isinstance(v, str)} if isinstance(texts, dict) else {}), row
+    if not isinstance(texts, dict):
+        texts = {}
+    return {k: v for k, v in texts.items() if isinstance(v, str)}, row.written_on
 
 
 def save(session: Session, data: CensusData) -> int:
@@ -291,7 +293,7 @@ def _pdf(path: Path, d: CensusData) -> Path:
 
     doc = Doc(f"{d.scope.name}{d.title}")
     doc.para(d.scope.name, "issuer")
-    doc.para(f"〔{d.written_on.year}〕　　号", "docno")
+    doc.para(f"________〔{d.written_on.year}〕____号", "docno")
     doc.red_rule()
     doc.space(4)
     doc.para(d.title, "title")
@@ -336,7 +338,7 @@ def _pdf(path: Path, d: CensusData) -> Path:
                 doc.para(para)
         else:
             doc.para("（未填写）")
-    doc.signature([d.scope.name, cn_date(d.written_on)])
+    doc.signature([d.scope.name, cn_date(d.written_on)], space_mm=5)
     return doc.write(path)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -28,11 +29,18 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import paragraph as _paragraph
 
 from gzdesk.errors import UserError
 from gzdesk.printing.fonts import FontSet, fonts
 
 RED = colors.HexColor("#C00000")
+
+# reportlab's CJK line breaking keeps ASCII and a few CJK marks off the start of a line, but not the
+# full-width comma, semicolon, colon and closing brackets Chinese text uses (a line began "，我单位…").
+_NO_LINE_START = "，；：！？》〉）〕】」』、。％"
+for _module in (_paragraph, _textsplit):  # one paragraph of one font goes through textsplit.wordSplit
+    _module.ALL_CANNOT_START += "".join(ch for ch in _NO_LINE_START if ch not in _module.ALL_CANNOT_START)
 
 
 def markup(text: str, fs: FontSet, role: str = "body") -> str:
@@ -67,6 +75,9 @@ class Doc:
             "cell": ParagraphStyle("cell", fontName=body, fontSize=9.5, leading=13, wordWrap="CJK"),
             "cellc": ParagraphStyle("cellc", fontName=body, fontSize=9.5, leading=13, alignment=TA_CENTER,
                                     wordWrap="CJK"),
+            "cell_s": ParagraphStyle("cell_s", fontName=body, fontSize=8.5, leading=11, wordWrap="CJK"),
+            "cellc_s": ParagraphStyle("cellc_s", fontName=body, fontSize=8.5, leading=11, alignment=TA_CENTER,
+                                      wordWrap="CJK"),
             "head": ParagraphStyle("head", fontName=head, fontSize=9.5, leading=13, alignment=TA_CENTER,
                                    wordWrap="CJK"),
             "small": ParagraphStyle("small", fontName=body, fontSize=9.5, leading=14, wordWrap="CJK"),
@@ -100,34 +111,42 @@ class Doc:
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[object]], widths_mm: Sequence[float],
               *, centred: Sequence[int] = (), spans: Sequence[tuple] = (), shade: Sequence[int] = (),
-              repeat: int = 1) -> None:
+              red: Sequence[int] = (), repeat: int = 1, small: bool = False) -> None:
         """A ruled table: header row in the heading face, cells wrapped; ``centred`` column indexes;
         ``spans`` reportlab SPAN commands ((c0, r0), (c1, r1)) in data coordinates (header is row 0);
-        ``shade`` data rows (1-based) with a light background."""
+        ``shade`` data rows (1-based) with a light grey background, ``red`` with a light red one."""
         total = sum(widths_mm)
         scale = self.width / (total * mm) if total * mm > self.width else 1.0
         widths = [w * mm * scale for w in widths_mm]
         data = [[self.p(h, "head") for h in header]] if header else []
         for r in rows:
             data.append([c if isinstance(c, Flowable) else
-                         self.p("" if c is None else str(c), "cellc" if i in centred else "cell")
+                         self.p("" if c is None else str(c),
+                                ("cellc" if i in centred else "cell") + ("_s" if small else ""))
                          for i, c in enumerate(r)])
+        pad = (1.5, 2.5) if small else (2.5, 3.5)
         style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                 ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+                 ("TOPPADDING", (0, 0), (-1, -1), pad[0]), ("BOTTOMPADDING", (0, 0), (-1, -1), pad[1]),
                  ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
         if header:
             style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")))
         for a, b in spans:
             style.append(("SPAN", a, b))
         for r in shade:
-            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F4F4F4")))
+            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F0F0F0")))
+        for r in red:
+            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#FDECEA")))
         t = Table(data, colWidths=widths, repeatRows=repeat if header else 0)
         t.setStyle(TableStyle(style))
         self.story.append(t)
+        self.story.append(Spacer(1, 2.5 * mm))
 
-    def signature(self, lines: Sequence[str]) -> None:
-        """Right-aligned lines (报送单位（盖章）, 负责人签字, 年 月 日) kept together."""
-        block = [Spacer(1, 8 * mm)] + [self.p(line, "right") for line in lines]
+    def signature(self, lines: Sequence[str], space_mm: float = 8) -> None:
+        """Right-aligned lines (报送单位（盖章）, 负责人签字, 年 月 日) kept together with the paragraph
+        before them: a signature never stands alone on a page (公文 practice)."""
+        block = [Spacer(1, space_mm * mm)] + [self.p(line, "right") for line in lines]
+        if self.story and isinstance(self.story[-1], Paragraph):
+            block.insert(0, self.story.pop())
         self.story.append(KeepTogether(block))
 
     def render(self) -> bytes:

@@ -201,8 +201,10 @@ def _pdf(path: Path, d: QuarterReportData) -> Path:
         doc.table(["二级指标", "类别", "涉及账号次", "发现次数", "扣分合计"],
                   [[p.item, p.kind_label, p.accounts, p.cases, p.points if p.kind != "veto" else "—"]
                    for p in f.problems], [58, 22, 24, 22, 22], centred=(1, 2, 3, 4))
-    else:
+    elif f.inspections:
         doc.para("本季度检查未发现问题。")
+    else:
+        doc.para("本季度没有检查记录。")
     if f.failing:
         doc.para("不合格账号：", "plain")
         doc.table(["序号", "账号", "平台", "主办单位", "检查日期", "得分", "检查人"],
@@ -229,7 +231,8 @@ def _pdf(path: Path, d: QuarterReportData) -> Path:
                       [[p.item, p.kind_label, p.accounts, p.cases, p.points if p.kind != "veto" else "—"]
                        for p in y.problems], [58, 22, 24, 22, 22], centred=(1, 2, 3, 4))
         doc.para(y.rectify.text + "。")
-    doc.signature([f"报送单位（盖章）：{d.scope.name}", "负责人（签字）：　　　　　　　　", "　　年　　月　　日"])
+    doc.signature([f"报送单位（盖章）：{d.scope.name}", "负责人（签字）：______________",
+                   "______年____月____日"])
     return doc.write(path)
 
 
