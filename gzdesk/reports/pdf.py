@@ -125,7 +125,8 @@ class Doc:
                                 ("cellc" if i in centred else "cell") + ("_s" if small else ""))
                          for i, c in enumerate(r)])
         pad = (1.5, 2.5) if small else (2.5, 3.5)
-        style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        style = [("FONTNAME", (0, 0), (-1, -1), self.fs.body.name),  # the table's own default is Helvetica
+                 ("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                  ("TOPPADDING", (0, 0), (-1, -1), pad[0]), ("BOTTOMPADDING", (0, 0), (-1, -1), pad[1]),
                  ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]
         if header:
