@@ -199,6 +199,7 @@ class InspectionDialog(QDialog):
             r.count.valueChanged.connect(self._update_score)
         if account_id is not None:
             self.set_account(account_id)
+            self.matches.hide()
         else:
             self._search()
         self._update_score()
@@ -219,6 +220,8 @@ class InspectionDialog(QDialog):
             item = QListWidgetItem(choice.text)
             item.setData(Qt.ItemDataRole.UserRole, choice.id)
             self.matches.addItem(item)
+        # the list only while choosing: an account already chosen and nothing typed needs no list
+        self.matches.setVisible(self.account_id is None or bool(self.search.text().strip()))
 
     def _picked(self, item: QListWidgetItem) -> None:
         self.set_account(item.data(Qt.ItemDataRole.UserRole))
@@ -260,6 +263,8 @@ class InspectionDialog(QDialog):
                 r.note.clear()
             r.prefilled = False
             r.source.clear()
+        for r in self.veto_rows:
+            r.source.setVisible(False)
         for f in found:
             if f.kind == VETO:
                 r = next(x for x in self.veto_rows if x.item.name == f.item)
@@ -268,6 +273,7 @@ class InspectionDialog(QDialog):
                 r.note.setText(f.note or "")
                 r.prefilled = True
                 r.source.setText(f"据本库：{f.note}（如核实不存在，请取消勾选）")
+                r.source.setVisible(True)
             else:
                 r = next(x for x in self.deduct_rows if x.item.name == f.item)
                 r.count.setValue(f.count)
