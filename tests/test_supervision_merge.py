@@ -83,13 +83,24 @@ def test_a_countys_inspections_reach_the_city_and_the_city_assesses_it(make_db, 
         entry = next(ln for it in a.items for ln in it.lines if ln.key == "考核评价")
         assert entry.manual == 1 and entry.source == "手工填写" and entry.note == "未见绩效考核文件"
 
+    # the city's own spot check of a county account counts for the county's 上级抽查 and 合格率
+    with city.transaction() as s:
+        account = inspections.search_accounts(s, "海门教育weibo")[0]
+        assert account.origin == "海门区人民政府办公室" and account.text.endswith("〔海门区人民政府办公室〕")
+        inspections.new_inspection(s, account.id, "2026Q4", date(2026, 11, 5), "市办检查组", [], level="市办抽查",
+                                   today=TODAY)
+        a = assessment.assess(s, 2026, scope.resolve(s, "海门区人民政府办公室"), TODAY)
+        passed = next(ln for it in a.items for ln in it.lines if ln.key == "合格率")
+        assert passed.value == 1 and "上级抽查 1 个账号次" in passed.source
+        assert inspections.list_inspections(s, "2026Q4", scope.resolve(s)) != []  # the city's own record
+
     # merged again: nothing is duplicated; an inspection deleted at the county is gone at the city
     with county.transaction() as s:
         first = inspections.list_inspections(s)[0]
         inspections.delete_inspection(s, first.id)
     snap2 = export_snapshot(county.path, tmp_path / "haimen-2.gzsnap", now=datetime(2026, 11, 30, 10, 0)).path
     merge_snapshots(city, [snap2])
-    assert _counts(city) == {"inspection": 1, "inspection_finding": 1, "quarter_report": 1, "fake_report": 1}
+    assert _counts(city) == {"inspection": 2, "inspection_finding": 1, "quarter_report": 1, "fake_report": 1}
 
 
 def test_merged_records_are_the_countys_to_change(make_db, tmp_path):

@@ -3,6 +3,8 @@
 -- 云南41, 南通30, 临沂四（二）) and the census report (临沂五); and account.unusable_since for
 -- 附件2 内容不更新 2 (移动客户端（APP）无法下载或使用). Every new table has uuid and origin (snapshots).
 ALTER TABLE account ADD COLUMN unusable_since DATE;
+-- 关停/注销 filings are few: the closure checks read them through this index
+CREATE INDEX ix_filing_kind ON filing (kind);
 CREATE TABLE inspection (
 	account_id INTEGER, 
 	account_name VARCHAR(200) NOT NULL, 
