@@ -68,7 +68,7 @@ class Doc:
             "subtitle": ParagraphStyle("subtitle", fontName=body, fontSize=12, leading=18, alignment=TA_CENTER,
                                        spaceAfter=5 * mm, wordWrap="CJK"),
             "h1": ParagraphStyle("h1", fontName=head, fontSize=14, leading=22, spaceBefore=3 * mm,
-                                 spaceAfter=1.5 * mm, wordWrap="CJK"),
+                                 spaceAfter=1.5 * mm, wordWrap="CJK", keepWithNext=1),  # never last on a page
             "body": ParagraphStyle("body", fontName=body, fontSize=12, leading=20, firstLineIndent=24,
                                    alignment=TA_JUSTIFY, wordWrap="CJK"),
             "plain": ParagraphStyle("plain", fontName=body, fontSize=12, leading=20, wordWrap="CJK"),
