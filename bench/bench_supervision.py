@@ -11,6 +11,12 @@ It also times the domain calls in this process (no program start): one inspectio
 work whatever the registry's size (pre-filled from ``rules.sheet_facts`` for that account only), so
 ``inspection new`` should stay close to the baseline; ``assess`` reads the year's records once.
 Each inspection it records is of another account, dated yesterday (the database keeps them).
+
+Measured on 200,000 demo accounts (南通 profile) with 12,500 inspections, on a 2-core machine shared
+with other work (load ≈ 6, so wall times wander; CPU times are steadier):
+baseline 866 ms CPU; ``inspection new`` 873 ms CPU, ratio 1.01 (in process 3.4 ms);
+``assess 2026`` 1,859 ms CPU, ratio 2.15 (in process 1.2 s CPU, was ≈3 s before the accounts were
+read once, duplicates grouped in SQL and filing.kind indexed).
 """
 
 from __future__ import annotations
