@@ -24,7 +24,7 @@ from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.models import Account, AccountRole, Person, Task, Unit
 from gzdesk.office import current_profile
 from gzdesk.people_tasks import departure_article
-from gzdesk.profiles import Profile
+from gzdesk.profiles import OFFICE_LIST, Profile
 
 ACTIVE = (AccountStatus.NORMAL, AccountStatus.PAUSED)
 SAME_NAME_EXEMPT = (enums.Platform.APP, enums.Platform.WECHAT_MINIPROGRAM)
@@ -130,17 +130,23 @@ def check(session: Session, today: date) -> list[Finding]:
                 add("name_mismatch", "提示", art,
                     f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）",
                     unit_id=unit_id)
+    art = _cite(profile, "verification_names_host")  # 盐湖9, 南通14, 云南16; 临沂 has no such rule
+    if art:
         for a in accounts:
             if a.verification_names_host is False:
                 add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
 
-    art = _cite(profile, "approved_platforms")
+    # The list of approved platforms is the office's own (no document lists platforms): the finding
+    # says so and cites no article.
     approved = profile.approved_platforms
-    if art and approved:
+    if approved is not None:
+        others = set(profile.approved_other_platforms)
         for a in accounts:
-            if a.platform not in approved:
+            ok = a.platform in approved or (a.platform == enums.Platform.OTHER and (a.platform_other or "") in others)
+            if not ok:
                 where = a.platform_other or enums.label("platform", a.platform)
-                add("platform_not_approved", "问题", art, f"平台“{where}”不在核准平台名单内", a)
+                add("platform_not_approved", "提示", OFFICE_LIST,
+                    f"平台“{where}”不在本单位的核准平台名单内（名单由本单位在策略配置中自定）", a)
 
     _update_rules(profile, accounts, today, add)
     _people_rules(session, profile, accounts, today, add)
