@@ -435,10 +435,16 @@ class _Builder:
         seq += 1
         self.filing_seq[year] = seq
         units = {u["id"]: u["name"] for u in (host, operator_unit)}
-        frozen = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in acc.items()
+        # the account as it was when the form was filled: running (正常) — not as it is now, which
+        # may be 关停 or 注销 — with no later readings (followers, updates) than the filing date
+        then = dict(acc, status=enums.AccountStatus.NORMAL, followers=None, followers_on=None,
+                    last_update_on=None, last_original_on=None)
+        if acc["followers_on"] and acc["followers_on"] <= filled:
+            then.update(followers=acc["followers"], followers_on=acc["followers_on"])
+        frozen = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in then.items()
                   if k not in ("id", "created_at", "updated_at", "origin", "qr_image")}
         frozen.update(qr_image=None, platform_label=enums.label("platform", acc["platform"]),
-                      status_label=enums.label("status", acc["status"]), supervisor_unit=self.office_name,
+                      status_label=enums.label("status", then["status"]), supervisor_unit=self.office_name,
                       host_unit=units[acc["host_unit_id"]], operator_unit=units[acc["operator_unit_id"]],
                       team=[{"person_id": p["id"], "role": r, "role_label": enums.label("role", r),
                              "name": p["name"], "unit": host["name"], "title": p["title"],

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from forms_fixtures import LONG_REASON, SEED_LABELS, make_account, make_filing, squash
 
-from gzdesk.printing import render_blank, render_filing, render_filings, templates
+from gzdesk.printing import options, render_blank, render_filing, render_filings, templates
 from gzdesk.printing.context import blank_context, filing_context
 from gzdesk.printing.render import layout_form
 
@@ -148,8 +148,20 @@ def test_qr_image_is_printed_when_given(make_db):
         assert b"/Image" in render_filing(s, fid) or b"/XObject" in render_filing(s, fid)
     kinds = [c.image[0] for c in layout_form(templates.get(tid), ctx).cells if c.image]
     assert kinds == ["png"]
-    kinds2 = [c.image for c in layout_form(templates.get(tid2), ctx2).cells if c.image]
-    assert kinds2 == [("qr", "https://mp.weixin.qq.com/qingfeng")]
+    # no picture: the seed's （请插入图片） space, never a code passed off as the account's own
+    cells2 = layout_form(templates.get(tid2), ctx2).cells
+    assert [c.image for c in cells2 if c.image] == []
+    assert any("（请插入图片）" in "".join(c.texts()) for c in cells2)
+    # an office may allow a code drawn from the 访问链接: it is marked so
+    with db.transaction() as s:
+        options.write_setting(s, options.QR_FROM_URL, True)
+    with db.reader() as s:
+        tid2, ctx2 = filing_context(s, fid2)
+    cells2 = layout_form(templates.get(tid2), ctx2).cells
+    drawn = [c for c in cells2 if c.image]
+    assert [c.image for c in drawn] == [("qr", "https://mp.weixin.qq.com/qingfeng")]
+    assert drawn[0].image_caption == "（据访问链接生成）"
+    assert not any("（请插入图片）" in "".join(c.texts()) for c in cells2)
 
 
 def test_check_box_tick_is_drawn_as_lines():

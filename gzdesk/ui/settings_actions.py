@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from gzdesk import holidays, office, profiles
 from gzdesk.errors import UserError
+from gzdesk.printing import options as print_options
 from gzdesk.ui.controller import Controller
 
 
@@ -172,6 +174,44 @@ class HolidayDialog(QDialog):
         self.reload()
 
 
+class PrintSettingsDialog(QDialog):
+    """打印设置: 附件1 above the 南通 title; a QR code drawn from the 访问链接 (marked so) when an
+    account has no QR picture."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle("打印设置")
+        layout = QVBoxLayout(self)
+        current = controller.read(print_options.read_settings)
+        self.boxes: dict[str, QCheckBox] = {}
+        for key, (label, _default) in print_options.SETTINGS.items():
+            box = QCheckBox(label)
+            box.setChecked(current[key])
+            self.boxes[key] = box
+            layout.addWidget(box)
+        note = QLabel("不生成时，无二维码图片的账号在表中留出“（请插入图片）”的位置，与登记表样式一致。")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #666;")
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        values = {key: box.isChecked() for key, box in self.boxes.items()}
+
+        def save(session) -> None:
+            for key, value in values.items():
+                print_options.write_setting(session, key, value)
+
+        self.controller.write(save, topic="office")
+        super().accept()
+
+
 def install(window) -> None:
     menu = window.menu("文件")
     settings = menu.addMenu("本单位设置")
@@ -179,5 +219,8 @@ def install(window) -> None:
     profile_action.triggered.connect(lambda: ProfileDialog(window.controller, window).exec())
     holiday_action = QAction("节假日表…", window)
     holiday_action.triggered.connect(lambda: HolidayDialog(window.controller, window).exec())
+    print_action = QAction("打印设置…", window)
+    print_action.triggered.connect(lambda: PrintSettingsDialog(window.controller, window).exec())
     settings.addAction(profile_action)
     settings.addAction(holiday_action)
+    settings.addAction(print_action)
