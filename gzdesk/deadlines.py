@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, load_only
 from gzdesk import enums
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
-from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, article_text
+from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds, article_text
 from gzdesk.models import Account, ApprovalStep, Filing, Task
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
@@ -356,38 +356,58 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
 
 
 def _closures(col: _Collector, profile: Profile, filings, accounts) -> None:
-    """停更注销公告: the latest day to publish it, then the day the closure takes effect."""
+    """公告: the latest day to publish it, then the day a closure takes effect once it has run.
+
+    The kinds that need one come from the profile (关停、注销; 云南 第十八条 变更 too). Counted as
+    ``filings.check_announcement`` counts: 公告时间不少于15个工作日 from the day after publication,
+    effective the day after the period ends; 盐湖 第十一条 at least 3 working days before closing.
+    """
     rule = profile.rule("announcement")
+    kinds = announcement_kinds(profile)
     article = article_text(profile, "announcement") if rule else ""
+    plain = col.cal.cal  # the office's calendar, for "does this rest on an estimate"
     for f in filings:
-        if f.kind not in CLOSING_KINDS:
+        if f.kind not in kinds and f.kind not in CLOSING_KINDS:
             continue
         account = accounts.get(f.account_id)
         if account is None or account.status not in ACTIVE_STATUSES:
             continue
         name = account.name
         if f.effective_on is not None:
+            if f.kind not in CLOSING_KINDS:
+                continue  # a 变更's 公告 is recorded; the change itself was applied on approval
             approved = f.state in (FilingState.FILED, FilingState.REPORTED)
+            provisional = bool(f.announce_from and plain.provisional_between(f.announce_from, f.effective_on))
             text = (f"停更注销公告自{cn_date(f.announce_from)}起" if f.announce_from else "") + \
-                   (f"，{cn_date(f.effective_on)}起{_kind(f)}生效" if approved else
+                   (f"，{cn_date(f.effective_on, provisional)}起{_kind(f)}生效" if approved else
                     f"；备案{f.number}尚在“{_state(f)}”，审批办结后方可{_kind(f)}")
             due_rule = (f"公告不少于{rule['workdays']}个工作日" if rule and rule.get("mode") == "min_period"
-                        else f"关停、注销前{rule['workdays']}个工作日内发布公告" if rule else "关停、注销生效")
-            col.add("closure", f"{_kind(f)}生效：{name}", f.effective_on, False, due_rule, article,
+                        else f"关停、注销前至少{rule['workdays']}个工作日发布公告" if rule else "关停、注销生效")
+            col.add("closure", f"{_kind(f)}生效：{name}", f.effective_on, provisional, due_rule, article,
                     text.lstrip("，"), account, f)
-        elif rule and f.announce_from is None and f.event_on is not None:
+        elif rule and f.kind in kinds and f.announce_from is None and f.event_on is not None:
             n = int(rule.get("workdays") or 0)
+            word = "变更公告" if f.kind == FilingKind.CHANGE else "停更注销公告"
             if rule.get("mode") == "before_close":
-                due = col.cal.add(f.event_on, -1)
-                rtext = f"关停、注销前{n}个工作日内发布停更注销公告"
-                earliest = col.cal.add(f.event_on, -n)
-                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告应在{cn_date(earliest.day)}至{cn_date(due.day)}之间发布"
-            else:
                 due = col.cal.add(f.event_on, -n)
-                rtext = f"公告时间不少于{n}个工作日"
-                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告最迟应于{cn_date(due.day)}发布"
-            col.add("announcement", f"发布停更注销公告：{name}", due.day, due.provisional, rtext, article, msg,
+                rtext = f"关停、注销前至少{n}个工作日发布停更注销公告"
+                msg = (f"拟于{cn_date(f.event_on)}{_kind(f)}，公告宜不晚于{cn_date(due.day, due.provisional)}发布"
+                       f"（更早发布也可）")
+            else:
+                due = _latest_publication(col.cal, f.event_on, n)
+                rtext = f"公告时间不少于{n}个工作日（自发布次日起算）"
+                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告最迟应于{cn_date(due.day, due.provisional)}发布"
+            col.add("announcement", f"发布{word}：{name}", due.day, due.provisional, rtext, article, msg,
                     account, f)
+
+
+def _latest_publication(cal: _CachedCalendar, event_on: date, n: int) -> WorkdayResult:
+    """The last day a 公告 of at least ``n`` working days may begin for the action to take effect on
+    ``event_on``: the day before the n-th working day before it — from then the 公告 is up on ``n``
+    full working days before ``event_on`` (``filings.earliest_effective`` of it is ``event_on`` or
+    earlier, and of the day after it is later)."""
+    first = cal.add(event_on, -n)
+    return WorkdayResult(first.day - timedelta(days=1), first.provisional)
 
 
 def _tasks(col: _Collector, session: Session, accounts) -> None:

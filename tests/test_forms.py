@@ -227,14 +227,15 @@ def test_generic_form_prints_one_approval_block_per_chain_step():
     texts = [squash("".join(c.texts())) for c in layout_form(t, ctx).cells]
     for title in chain:
         assert title in texts
-    assert any("钱主任" in x and "2027年1月6日（预估）" in x for x in texts)
+    assert any("钱主任" in x and "2027年1月6日" in x for x in texts)
 
 
-def test_provisional_dates_are_marked():
+def test_entered_dates_are_never_marked_as_estimates():
+    """A form prints dates that were entered (a signature's day): 2027 is not 预估 there."""
     from gzdesk.printing.render import show
 
     assert show(date(2025, 10, 8)) == "2025年10月8日"
-    assert show(date(2027, 1, 6)) == "2027年1月6日（预估）"
+    assert show(date(2027, 1, 6)) == "2027年1月6日"
 
 
 def test_line_height_constant_is_sane():

@@ -65,10 +65,10 @@ def register(sub) -> None:
     rp.add_argument("--date", required=True, metavar="DATE", help="报送日期")
     _common(rp, report_cmd)
 
-    an = fs.add_parser("announce", help="登记关停/注销的停更注销公告")
+    an = fs.add_parser("announce", help="登记公告：关停/注销的停更注销公告（云南：变更也须公告）")
     an.add_argument("filing", metavar="ID")
     an.add_argument("--from", dest="from_date", required=True, metavar="DATE", help="公告发布日期")
-    an.add_argument("--close-on", metavar="DATE", help="关停/注销日期（盐湖区须给出）")
+    an.add_argument("--close-on", metavar="DATE", help="关停/注销（或变更）日期（盐湖区须给出）")
     _common(an, announce_cmd)
 
     wd = fs.add_parser("withdraw", help="撤回草稿或待签批的备案")
@@ -147,7 +147,7 @@ def _print_filing(args: argparse.Namespace, d: filings.FilingData, headline: str
         else:
             print(f"  {st.seq}. {st.title}：（待签批）")
     if d.announce_from:
-        print(f"停更注销公告：{cn_date(d.announce_from)}起，{cn_date(d.effective_on)}生效")
+        print(f"{_notice_word(d)}：{cn_date(d.announce_from)}起，{d.effective_text}{d.kind_label}生效")
     if d.reported_on:
         print(f"已报送系统：{cn_date(d.reported_on)}")
     for a in d.attachments:
@@ -245,9 +245,15 @@ def report_cmd(args: argparse.Namespace) -> int:
 def announce_cmd(args: argparse.Namespace) -> int:
     start, close_on = parse_cli_date(args.from_date), _opt_date(args.close_on)
     d = _run(args, lambda s: filings.set_announcement(s, _filing_id(s, args.filing), start, close_on))
-    _print_filing(args, d, f"已登记停更注销公告：{cn_date(d.announce_from)}起，{cn_date(d.effective_on)}"
+    if d.announce_warning and not args.json:
+        print(f"注意：{d.announce_warning}")
+    _print_filing(args, d, f"已登记{_notice_word(d)}：{cn_date(d.announce_from)}起，{d.effective_text}"
                            f"{d.kind_label}生效（审批办结后）")
     return 0
+
+
+def _notice_word(d: filings.FilingData) -> str:
+    return "变更公告" if d.kind == "change" else "停更注销公告"
 
 
 def withdraw_cmd(args: argparse.Namespace) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -24,7 +23,6 @@ from gzdesk.printing.fonts import FontSet, fonts
 from gzdesk.printing.layout import LEADING, Flow, Token, fit_flow, natural_height, sizes
 from gzdesk.printing.options import PrintOptions
 from gzdesk.printing.templates import PAGE_SIZES_MM, Cond, Template, get
-from gzdesk.workdays import WorkdayCalendar
 
 PAD = 1.6 * mm  # inner cell padding, left and right
 PAD_Y = 0.9 * mm  # inner cell padding, top and bottom
@@ -66,19 +64,18 @@ def holds(cond: Cond, ctx: dict[str, Any]) -> bool:
     return True
 
 
-@lru_cache(maxsize=4096)
-def _provisional(d: date) -> bool:
-    return not WorkdayCalendar.covered(d)
-
-
 def show(value: Any) -> str:
-    """A value as printed: dates 2026年11月22日 (预估 when the calendar is estimated), 是/否."""
+    """A value as printed: dates 2026年11月22日, 是/否.
+
+    Every date a form prints was entered (填表时间, 创建日期, the day a step was signed): none rests
+    on the working-day calendar, so none is marked 预估 — a 2027 signature is not an estimate.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, date):
-        return cn_date(value, provisional=_provisional(value))
+        return cn_date(value)
     if isinstance(value, int):
         return str(value)
     return str(value).strip()

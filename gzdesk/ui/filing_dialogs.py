@@ -295,15 +295,17 @@ class AnnouncementDialog(_FilingDialog):
         super().__init__(controller, parent)
         self.filing_id = filing_id
         self.filing = controller.read(filings.get_filing, filing_id)
-        self.setWindowTitle("登记停更注销公告")
+        self.setWindowTitle("登记变更公告" if self.filing.kind == "change" else "登记停更注销公告")
         self.setMinimumWidth(480)
         rule = controller.profile.rule("announcement")
         if rule is None:
             text = "本单位的策略配置未规定公告期"
         elif rule.get("mode") == "before_close":
-            text = f"关停、注销前{rule['workdays']}个工作日内应发布停更注销公告（请填写关停日期）"
+            text = (f"关停、注销前{rule['workdays']}个工作日内应发布停更注销公告（请填写关停日期；"
+                    f"公告早于关停前{rule['workdays']}个工作日的照常登记，晚于的登记时提示）")
         else:
-            text = f"公告时间不少于{rule['workdays']}个工作日（关停日期可不填，自动按期满计算）"
+            text = (f"公告时间不少于{rule['workdays']}个工作日，自公告发布次日起算，期满次日起方可生效"
+                    "（生效日期可不填，自动按期满计算）")
         rule_label = QLabel(f"{text}\n依据：{filings.announcement_article(controller.profile)}")
         rule_label.setWordWrap(True)
         self.from_date = DateEdit()
@@ -334,6 +336,10 @@ class AnnouncementDialog(_FilingDialog):
         except UserError as exc:
             self.preview.setStyleSheet("color: #c62828;")
             self.preview.setText(str(exc))
+            return
+        if check.warning:
+            self.preview.setStyleSheet("color: #b26a00;")
+            self.preview.setText(f"{check.message}\n注意：{check.warning}")
             return
         self.preview.setStyleSheet("color: #2e7d32;")
         self.preview.setText(check.message)
@@ -474,7 +480,8 @@ def describe(d: filings.FilingData) -> str:
         else:
             lines.append(f"{s.seq}. {escape(s.title)}：<span style='color:#888'>待签批</span>")
     if d.announce_from or d.effective_on:
-        lines.append(f"停更注销公告：{cn_date(d.announce_from)}起，{cn_date(d.effective_on)}生效")
+        word = "变更公告" if d.kind == "change" else "停更注销公告"
+        lines.append(f"{word}：{cn_date(d.announce_from)}起，{d.effective_text}生效")
     if d.reported_on:
         lines.append(f"已报送系统：{cn_date(d.reported_on)}")
     if d.attachments:

@@ -73,10 +73,11 @@ def _steps_text(r: FilingRow) -> str:
 
 
 def _closing_text(r: FilingRow) -> str:
-    if r.kind not in ("close", "cancel"):
+    if r.kind not in ("close", "cancel") and not r.announce_from:
         return ""
+    effective = cn_date(r.effective_on, r.announce_provisional)  # 预估 when the period rests on an estimate
     if r.effective_on:
-        return f"{cn_date(r.announce_from)}公告，{cn_date(r.effective_on)}生效" if r.announce_from else cn_date(r.effective_on)
+        return f"{cn_date(r.announce_from)}公告，{effective}生效" if r.announce_from else effective
     return "未登记公告"
 
 
@@ -242,12 +243,19 @@ class FilingsPage(LazyPage):
             return self.select_filing(filing_id)
         return False
 
+    def _announced_kinds(self) -> tuple[str, ...]:
+        """关停、注销; and 变更 where the profile says so (云南 第十八条)."""
+        try:
+            return filings.announcement_kinds(self.controller.profile)
+        except UserError:
+            return filings.CLOSING_KINDS
+
     def _selection_changed(self) -> None:
         r = self.current_row()
         open_ = r is not None and r.state in ("draft", "pending_signature")
         enabled = {
             "step": open_, "return": open_, "withdraw": open_, "scan": r is not None,
-            "announce": r is not None and r.kind in ("close", "cancel") and r.state not in ("returned", "withdrawn"),
+            "announce": r is not None and r.kind in self._announced_kinds() and r.state not in ("returned", "withdrawn"),
             "report": r is not None and r.state == "filed", "reopen": r is not None and r.state == "returned",
             "print": r is not None,
         }

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -114,7 +115,8 @@ class HolidayDialog(QDialog):
         self.resize(560, 440)
         layout = QVBoxLayout(self)
         note = QLabel("程序已内置 2004–2026 年的法定节假日和调休安排。之后年份的安排公布前，"
-                      "工作日按周末、法定节日推算并标注“预估”；公布后可在此登记放假和调休上班的日期。")
+                      "工作日按周末、法定节日推算并标注“预估”；国务院办公厅的通知公布后，可导入通知全文"
+                      "（该年即不再标注“预估”），或在此逐日登记。")
         note.setWordWrap(True)
         layout.addWidget(note)
         self.table = QTableWidget(0, 3)
@@ -137,12 +139,22 @@ class HolidayDialog(QDialog):
         for w in (self.day, self.kind, self.name, self.add_button, self.remove_button):
             form.addWidget(w)
         layout.addLayout(form)
+        bottom = QHBoxLayout()
+        self.import_button = QPushButton("导入国务院节假日安排通知…")
+        bottom.addWidget(self.import_button)
+        bottom.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
-        layout.addWidget(close)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
+        self.import_button.clicked.connect(self._import)
         self.reload()
+
+    def _import(self) -> None:
+        if NoticeImportDialog(self.controller, self).exec() == QDialog.DialogCode.Accepted:
+            self.reload()
 
     def reload(self) -> None:
         rows = self.controller.read(holidays.list_holidays)
@@ -172,6 +184,112 @@ class HolidayDialog(QDialog):
         day = date.fromisoformat(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
         self.controller.write(holidays.remove_holiday, day, topic="all")
         self.reload()
+
+
+class NoticeImportDialog(QDialog):
+    """Paste or open 《国务院办公厅关于YYYY年部分节假日安排的通知》, see what the program read, confirm.
+
+    "识别" reads the text (``holiday_notice.parse``) and lists every day with its arrangement, what
+    was not used, and any difference from the built-in calendar; "写入本单位节假日表" writes it in
+    one audited transaction. Nothing is written before the clerk confirms.
+    """
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.notice = None
+        self.setWindowTitle("导入国务院节假日安排通知")
+        self.resize(720, 620)
+        layout = QVBoxLayout(self)
+        hint = QLabel("把《国务院办公厅关于YYYY年部分节假日安排的通知》的全文粘贴到下面（或打开保存的文本文件），"
+                      "点“识别”核对读到的日期，无误后写入本单位节假日表。")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText("一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。……")
+        layout.addWidget(self.text, 2)
+        row = QHBoxLayout()
+        self.open_button = QPushButton("打开文件…")
+        self.read_button = QPushButton("识别")
+        row.addWidget(self.open_button)
+        row.addWidget(self.read_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.result = QTableWidget(0, 4)
+        self.result.setHorizontalHeaderLabels(["日期", "星期", "安排", "节日"])
+        self.result.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.result.verticalHeader().setVisible(False)
+        self.result.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.result, 3)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("写入本单位节假日表")
+        self.ok.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.open_button.clicked.connect(self._open)
+        self.read_button.clicked.connect(self.read_notice)
+        self.text.textChanged.connect(lambda: self.ok.setEnabled(False))
+
+    def _open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "打开通知", "", "文本 (*.txt *.html *.htm);;所有文件 (*)")
+        if path:
+            from gzdesk.holiday_notice import read_file
+
+            try:
+                self.text.setPlainText(read_file(Path(path)))
+            except UserError as exc:
+                QMessageBox.warning(self, "无法打开", exc.message)
+                return
+            self.read_notice()
+
+    def read_notice(self) -> None:
+        """Read the pasted text and show what was read; the OK button only when it can be written."""
+        from gzdesk import holiday_notice
+
+        self.notice = None
+        self.ok.setEnabled(False)
+        self.result.setRowCount(0)
+        try:
+            notice = holiday_notice.parse(self.text.toPlainText())
+        except UserError as exc:
+            self.summary.setStyleSheet("color: #c62828;")
+            self.summary.setText(exc.message)
+            return
+        weekdays = "一二三四五六日"
+        self.result.setRowCount(len(notice.days))
+        for r, d in enumerate(notice.days):
+            for c, text in enumerate((f"{d.day.year}年{d.day.month}月{d.day.day}日", f"星期{weekdays[d.day.weekday()]}",
+                                      d.kind_label, d.name)):
+                self.result.setItem(r, c, QTableWidgetItem(text))
+        lines = [f"{notice.title or notice.year}：放假 {len(notice.off)} 天（含周末），调休上班 {len(notice.workdays)} 天。"]
+        lines += [f"未采用：{u}" for u in notice.unused]
+        diff = holiday_notice.differences(notice)
+        if diff is not None:
+            lines.append(f"{notice.year}年已内置，无需写入。" + ("与内置日历不同：" + "；".join(x.text() for x in diff)
+                                                            if diff else "与内置日历完全一致。"))
+            self.summary.setStyleSheet("color: #8a6d00;")
+        else:
+            lines.append("请核对以上日期，无误后写入本单位节假日表。")
+            self.summary.setStyleSheet("")
+            self.notice = notice
+            self.ok.setEnabled(True)
+        self.summary.setText("\n".join(lines))
+
+    def accept(self) -> None:
+        if self.notice is None:
+            return
+        try:
+            self.controller.write(holidays.import_notice, self.notice, self.text.toPlainText(), topic="all")
+        except UserError as exc:
+            QMessageBox.warning(self, "无法写入", exc.message)
+            return
+        super().accept()
 
 
 class PrintSettingsDialog(QDialog):

@@ -1,0 +1,3 @@
+-- Placeholder on the letter branch only: schema version 6 belongs to another branch
+-- (migration numbers are given out per branch and renumbered when branches are merged).
+-- Delete this file at merge; it changes nothing.
