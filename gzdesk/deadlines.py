@@ -13,6 +13,7 @@ it comes from, overdue first. Sources:
 - 停更注销公告 (云南 第十八条, 南通 第十六条, 盐湖 第十一条): the latest day to publish it, and the day
   the closure takes effect once it has run;
 - open tasks (离职: change passwords, take back devices — 云南 第三十七条);
+- 异议 not yet answered (云南 第四十五条: 7 working days from receipt, extended with approval up to 30);
 - every other filing still on its way (草稿, 待签批, 退回) with no deadline of its own: listed
   without a due date after the dated items, with the step it waits for, so nothing in progress is
   out of sight (盐湖 第十条 sets no working-day limit, but an account is opened only once approved).
@@ -47,6 +48,7 @@ KIND_LABELS: dict[str, str] = {
     "closure": "公告期满关停",
     "task": "待办事项",
     "in_progress": "在办备案",
+    "objection": "异议处理",
 }
 ACTIVE_STATUSES = (AccountStatus.NORMAL, AccountStatus.PAUSED)
 
@@ -207,6 +209,7 @@ def pending(session: Session, today: date) -> list[DueItem]:
     _unfiled_accounts(col, profile, filings, accounts, with_filing)
     _closures(col, profile, filings, accounts)
     _tasks(col, session, accounts)
+    _objections(col, session, profile, accounts)
     returned = session.scalars(select(Filing).options(load_only(*_FILING_COLUMNS))
                                .where(Filing.state == FilingState.RETURNED).order_by(Filing.id)).all()
     if returned:  # a returned filing that was reopened, or followed by any later filing, is settled
@@ -416,6 +419,21 @@ def _tasks(col: _Collector, session: Session, accounts) -> None:
         col.add("task", t.title, due, False, enums.label("task_kind", t.kind), t.article or "",
                 "离职人员经手账号须及时更改密码、收回设备" if t.kind in ("password_change", "device_return") else "",
                 accounts.get(t.account_id))
+
+
+def _objections(col: _Collector, session: Session, profile: Profile, accounts) -> None:
+    """云南 第四十五条: 自收到异议申请之日起7个工作日内处理并告知申请人; extended with approval up to 30."""
+    from gzdesk.objections import open_items
+
+    article = article_text(profile, "objection")
+    for o, n in open_items(session):
+        due = col.cal.add(o.received_on, n)
+        what = "告知异议申请人处理结果" if o.handled_on else "处理异议并告知申请人"
+        extended = (f"，经{o.extension_approved_by}批准延长至{n}个工作日" if o.extended_to else "")
+        col.add("objection", f"{what}：{o.objector}", due.day, due.provisional,
+                f"收到异议后{n}个工作日内处理", article,
+                f"异议{o.id}于{cn_date(o.received_on)}收到{extended}：{o.subject[:40]}",
+                accounts.get(o.account_id))
 
 
 def _in_progress(col: _Collector, profile: Profile, filings, accounts, steps: dict[int, list[_Step]]) -> None:

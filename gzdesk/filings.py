@@ -113,6 +113,11 @@ class FilingData:
     notes: str | None = None
     announce_provisional: bool = False  # the 公告 period runs through a year the calendar only estimates
     announce_warning: str | None = None  # set by set_announcement when the 公告 was accepted with a warning
+    meeting_on: date | None = None  # 本单位会议（集体）研究
+    meeting_note: str | None = None
+    head_name: str | None = None  # 主要领导签字确认（同意）
+    head_approved_on: date | None = None
+    decision_missing: str | None = None  # what the profile asks for and is not recorded (with its article)
 
     @property
     def effective_text(self) -> str:
@@ -368,8 +373,9 @@ def _label(f: Filing) -> str:
 
 def new_filing(session: Session, account_id: int, kind: str, reason: str | None, filled_on: date | None = None,
                event_on: date | None = None, proposed: dict | None = None, kept_account_id: int | None = None,
-               merge_parent_id: int | None = None) -> FilingData:
-    """Start a filing (state 草稿) for an account, freezing the account's data as filed."""
+               merge_parent_id: int | None = None, decision: Decision | None = None) -> FilingData:
+    """Start a filing (state 草稿) for an account, freezing the account's data as filed; ``decision``:
+    the unit's own decision (会议研究 / 主要领导同意) when it is already known."""
     code = enums.code_for("filing_kind", kind)
     if code is None:
         raise UserError(f"未知备案事由“{kind}”，可选：开设、变更、关停、注销、整合、补办")
@@ -402,6 +408,8 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
                     frozen=json.dumps(frozen, ensure_ascii=False), proposed=json.dumps(changes, ensure_ascii=False)
                     if code == FilingKind.CHANGE else None,
                     kept_account_id=kept_account_id, merge_parent_id=merge_parent_id)
+    if decision is not None:
+        _apply_decision(filing, decision)
     session.add(filing)
     session.flush()
     return get_filing(session, filing.id)
@@ -595,6 +603,120 @@ def reopen(session: Session, filing_id: int, filled_on: date | None = None) -> F
     row.notes = f"重新办理退回的备案{f.number}"
     session.flush()
     return get_filing(session, new.id)
+
+
+# --------------------------------------------------------------------------- the unit's own decision
+
+
+@dataclass(slots=True)
+class Decision:
+    """本单位会议（集体）研究 and/or 主要领导签字确认（同意） behind a filing."""
+
+    meeting_on: date | None = None
+    meeting_note: str | None = None
+    head_name: str | None = None
+    head_approved_on: date | None = None
+
+    def check(self) -> None:
+        today = date.today()
+        self.meeting_note = (self.meeting_note or "").strip() or None
+        self.head_name = (self.head_name or "").strip() or None
+        if self.meeting_note and self.meeting_on is None:
+            raise UserError("请填写会议（集体）研究的日期")
+        if (self.head_name is None) != (self.head_approved_on is None):
+            raise UserError("主要领导同意须同时填写领导姓名和签字确认日期")
+        for what, day in (("会议研究日期", self.meeting_on), ("主要领导签字确认日期", self.head_approved_on)):
+            if day is not None and day > today:
+                raise UserError(f"{what}（{cn_date(day)}）不能晚于今天")
+
+
+@dataclass(slots=True)
+class DecisionRule:
+    both: bool  # True: 集体研究和主要领导同意 (云南 第十二条); False: either (盐湖 第十一条 …)
+    article: str
+    text: str
+
+
+def decision_rule(profile, kind: str) -> DecisionRule | None:
+    """What the unit must have decided before filing ``kind``, or None.
+
+    盐湖 第十一条: 变更、关停、注销 应经过本单位会议研究或主要领导签字确认同意; 云南 第十八条 and 南通
+    第十六条 likewise (集体研究或主要领导同意; 南通: 关停、注销 only); 云南 第十二条: 以单位名义开办的，
+    须经单位集体研究和主要领导同意 — both.
+    """
+    o = profile.rule("opening_needs_meeting_and_head")
+    if kind == FilingKind.OPEN and o and o.get("required"):
+        return DecisionRule(True, article_text(profile, "opening_needs_meeting_and_head"), "单位集体研究和主要领导同意")
+    m = profile.rule("change_needs_meeting_or_head")
+    if m and m.get("required") and kind in profile.kinds("change_needs_meeting_or_head",
+                                                          (FilingKind.CHANGE, *CLOSING_KINDS)):
+        return DecisionRule(False, article_text(profile, "change_needs_meeting_or_head"),
+                            "本单位会议（集体）研究或主要领导签字确认同意")
+    return None
+
+
+def decision_gap(rule: DecisionRule | None, meeting_on: date | None, head_approved_on: date | None) -> str | None:
+    """What is missing of the decision the rule asks for ("" when nothing is), as a sentence."""
+    if rule is None:
+        return None
+    have_meeting, have_head = meeting_on is not None, head_approved_on is not None
+    if rule.both and not (have_meeting and have_head):
+        lacking = "、".join(x for x, ok in (("集体研究", have_meeting), ("主要领导同意", have_head)) if not ok)
+        return f"{rule.article}要求{rule.text}，尚未登记{lacking}"
+    if not rule.both and not (have_meeting or have_head):
+        return f"{rule.article}要求{rule.text}，尚未登记"
+    return None
+
+
+def _decision_missing(session: Session, f: Filing) -> str | None:
+    try:
+        profile = current_profile(session)
+    except UserError:
+        return None
+    return decision_gap(decision_rule(profile, f.kind), f.meeting_on, f.head_approved_on)
+
+
+def _apply_decision(f: Filing, d: Decision) -> None:
+    d.check()
+    if d.meeting_on is not None:
+        f.meeting_on, f.meeting_note = d.meeting_on, d.meeting_note
+    if d.head_approved_on is not None:
+        f.head_name, f.head_approved_on = d.head_name, d.head_approved_on
+
+
+def record_decision(session: Session, filing_id: int, decision: Decision) -> FilingData:
+    """Record the unit's decision on a filing (and on the closures of an 整合 with it)."""
+    f = _filing(session, filing_id)
+    if f.state not in LIVE_STATES:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再登记")
+    decision.check()
+    if decision.meeting_on is None and decision.head_approved_on is None:
+        raise UserError("请填写会议（集体）研究日期，或主要领导姓名和签字确认日期")
+    for member in _family(session, f):
+        _apply_decision(member, decision)
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def missing_decisions(session: Session) -> list[tuple[int, str, str | None, int | None, str, str]]:
+    """(filing id, number, kind, account id, what is missing, article) for every live filing whose
+    profile asks for a decision that is not recorded (for ``gzdesk check``)."""
+    profile = current_profile(session)
+    kinds = [k for k in FilingKind if decision_rule(profile, k) is not None]
+    if not kinds:
+        return []
+    rows = session.execute(select(Filing.id, Filing.number, Filing.kind, Filing.account_id, Filing.meeting_on,
+                                  Filing.head_approved_on)
+                           .where(Filing.kind.in_([str(k) for k in kinds]), Filing.state.in_(LIVE_STATES),
+                                  Filing.origin.is_(None))
+                           .order_by(Filing.id)).all()
+    out = []
+    for fid, number, kind, account_id, meeting_on, head_on in rows:
+        rule = decision_rule(profile, kind)
+        gap = decision_gap(rule, meeting_on, head_on)
+        if gap:
+            out.append((fid, number, kind, account_id, gap, rule.article))
+    return out
 
 
 # --------------------------------------------------------------------------- 公告 of a closure
@@ -808,7 +930,8 @@ def get_filing(session: Session, filing_id: int) -> FilingData:
         reported_on=f.reported_on, merge_parent_id=f.merge_parent_id,
         merge_parent_number=parent.number if parent else None, kept_account_id=f.kept_account_id,
         kept_account_name=kept.name if kept else None, children=children, attachments=attachments, notes=f.notes,
-        announce_provisional=provisional)
+        announce_provisional=provisional, meeting_on=f.meeting_on, meeting_note=f.meeting_note,
+        head_name=f.head_name, head_approved_on=f.head_approved_on, decision_missing=_decision_missing(session, f))
 
 
 def list_filings(session: Session, state: str | None = None, account_id: int | None = None,
@@ -874,5 +997,6 @@ def filing_json(d: FilingData) -> dict:
         "merge_parent_number": d.merge_parent_number, "kept_account_id": d.kept_account_id,
         "children": [c.id for c in d.children],
         "attachments": [{"id": a.id, "filename": a.filename, "size": a.size, "note": a.note} for a in d.attachments],
-        "notes": d.notes,
+        "notes": d.notes, "meeting_on": d.meeting_on, "meeting_note": d.meeting_note, "head_name": d.head_name,
+        "head_approved_on": d.head_approved_on, "decision_missing": d.decision_missing,
     }

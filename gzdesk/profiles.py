@@ -112,6 +112,21 @@ class Profile:
         r = self.rule(key)
         return tuple(r.get("kinds") or default) if r else ()
 
+    def with_platform_list(self, codes: list[str] | None, others: list[str] | None = None) -> Profile:
+        """A copy with the office's own list of approved platforms (None: no list, nothing checked)."""
+        import copy
+
+        data = copy.deepcopy(self.data)
+        if codes is None:
+            data["approved_platforms"] = None
+        else:
+            old = self.rule("approved_platforms") or {}
+            data["approved_platforms"] = {
+                "source": "office", "codes": list(codes),
+                "others": [x.strip() for x in others or [] if x.strip()],
+                "note": old.get("note") or "本单位自定的名单，可修改：文件未列出核准的平台"}
+        return validate(data, "（本库）")
+
     def to_json(self) -> str:
         return json.dumps(self.data, ensure_ascii=False, indent=2)
 

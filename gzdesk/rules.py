@@ -5,8 +5,9 @@ numbers and articles, comes from the office's policy profile — a rule the prof
 not contain is not checked. Overdue filings, backfills and 公告 come from ``gzdesk.deadlines`` so
 the 待办 view and the checks never disagree.
 
-Not checked, for want of data the registry does not hold: replies to messages within 2 days
-(太白 第十一条) and the content-quality items of 南通 附件2.
+Replies to messages within 2 days (太白 第十一条) are checked from the late replies recorded at a
+check (``gzdesk replies add``, ``gzdesk.reply_checks``). Not checked, for want of data the registry
+does not hold: the content-quality items of 南通 附件2.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import date, timedelta
 from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session
 
-from gzdesk import deadlines, enums
+from gzdesk import deadlines, enums, filings, naming, reply_checks
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.models import Account, AccountRole, Person, Task, Unit
@@ -54,6 +55,9 @@ RULE_LABELS = {
     "verification": "认证信息未标明主办单位",
     "unverified": "未通过认证",
     "platform_not_approved": "未核准平台",
+    "name_consent": "名称未经同级政府同意",
+    "decision_missing": "未登记本单位决定",
+    "reply_late": "留言回复超时",
     "no_update_2_weeks": "两周内无更新",
     "update_frequency": "更新频率不足",
     "no_original": "两周内无原创",
@@ -77,7 +81,7 @@ def _load_accounts(session: Session) -> list[Row]:
     return list(session.execute(
         select(Account.id, Account.name, Account.platform, Account.platform_other, Account.status,
                Account.host_unit_id, Account.verification_names_host, Account.last_update_on,
-               Account.last_original_on)
+               Account.last_original_on, Account.name_consent_on)
         .where(Account.status.in_([str(s) for s in ACTIVE])).order_by(Account.id)).all())
 
 
@@ -136,6 +140,16 @@ def check(session: Session, today: date) -> list[Finding]:
             if a.verification_names_host is False:
                 add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
 
+    art = _cite(profile, "place_name_consent")  # 云南 第十六条
+    if art:
+        places = naming.place_names(u.name for u in units.values())
+        for a in accounts:
+            if a.name_consent_on is None:
+                words = naming.consent_words(a.name, places)
+                if words:
+                    add("name_consent", "问题", art,
+                        f"账号名称含“{'”“'.join(words)}”，须经同级政府同意，尚未登记同意日期", a)
+
     # The list of approved platforms is the office's own (no document lists platforms): the finding
     # says so and cites no article.
     approved = profile.approved_platforms
@@ -161,6 +175,26 @@ def check(session: Session, today: date) -> list[Finding]:
         host = units.get(host_of.get(item.account_id))
         out.append(Finding("overdue", "问题", item.article, f"{item.kind_label}已逾期：{item.message}",
                            item.account_id, item.account, host.name if host else "", host.id if host else None))
+
+    reply = profile.rule("reply_within_days")  # 太白 第十一条, from the replies recorded at checks
+    if reply:
+        art = _cite(profile, "reply_within_days") or ""
+        by_id = {a.id: a for a in accounts}
+        for r in reply_checks.recent_late(session, today, int(reply["days"])):
+            if r.account_id in by_id:
+                add("reply_late", "问题", art, f"留言回复超过{reply['days']}天：{r.describe()}", by_id[r.account_id])
+
+    # 盐湖 第十一条 / 云南 第十二条、第十八条 / 南通 第十六条: the unit's own decision behind a filing
+    missing = filings.missing_decisions(session)
+    if missing:
+        names = dict(session.execute(select(Account.id, Account.name).where(
+            Account.id.in_(sorted({m[3] for m in missing if m[3] is not None})))).all())
+        for _fid, number, kind, account_id, gap, article in missing:
+            host = units.get(host_of.get(account_id)) if account_id in host_of else None
+            out.append(Finding("decision_missing", "问题", article,
+                               f"备案{number}（{enums.label('filing_kind', kind)}）：{gap.split('要求', 1)[1]}",
+                               account_id, names.get(account_id, ""), host.name if host else "",
+                               host.id if host else None))
 
     order = {"否决": 0, "问题": 1, "提示": 2}
     return sorted(out, key=lambda f: (order.get(f.level, 3), f.rule, f.account_id or 0))

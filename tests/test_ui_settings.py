@@ -72,3 +72,19 @@ def test_print_settings_dialog_saves_the_switches(qtbot, db):
     dialog.accept()
     with db.reader() as s:
         assert options.read_settings(s) == {options.ATTACHMENT_LABEL: False, options.QR_FROM_URL: True}
+
+
+def test_platform_list_is_the_offices_own_and_editable(qtbot, db):
+    from gzdesk import office
+    from gzdesk.ui.settings_actions import PlatformListDialog
+
+    dialog = PlatformListDialog(Controller(db))
+    qtbot.addWidget(dialog)
+    assert dialog.use_list.isChecked() and dialog.boxes["douyin"].isChecked()
+    dialog.boxes["douyin"].setChecked(False)
+    dialog.others.setText("美篇、知乎")
+    dialog.accept()
+    with db.reader() as s:
+        p = office.current_profile(s)
+    assert "douyin" not in p.approved_platforms and p.approved_other_platforms == ["美篇", "知乎"]
+    assert p.rule("approved_platforms")["source"] == "office" and "article" not in p.rule("approved_platforms")

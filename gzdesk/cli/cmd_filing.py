@@ -34,7 +34,15 @@ def register(sub) -> None:
     n.add_argument("--event-date", metavar="DATE", help="开设/变更/关停/注销的日期")
     n.add_argument("--set", action="append", default=[], metavar="字段=值",
                    help="变更内容，可重复，如 --set 名称=新名称 --set 主办单位=某某局")
+    _decision_options(n)
     _common(n, new_cmd)
+
+    dc = fs.add_parser("decision", help="登记本单位决定：会议（集体）研究、主要领导签字确认（同意）",
+                       description="盐湖区第十一条、云南省第十八条、南通市第十六条：变更、关停、注销须经本单位会议"
+                                   "（集体）研究或主要领导同意；云南省第十二条：开设须经集体研究和主要领导同意。")
+    dc.add_argument("filing", metavar="ID")
+    _decision_options(dc)
+    _common(dc, decision_cmd)
 
     s = fs.add_parser("step", help="记录审批链的下一步")
     s.add_argument("filing", nargs="?", metavar="ID", help="备案编号或备案号（与其他 filing 子命令一样）")
@@ -94,6 +102,19 @@ def register(sub) -> None:
     _common(mg, merge_cmd)
 
 
+def _decision_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--meeting", metavar="DATE", help="本单位会议（集体）研究的日期")
+    p.add_argument("--meeting-note", metavar="TEXT", help="会议名称或纪要编号")
+    p.add_argument("--head", metavar="姓名", help="签字确认（同意）的主要领导")
+    p.add_argument("--head-date", metavar="DATE", help="主要领导签字确认（同意）的日期")
+
+
+def _decision(args: argparse.Namespace) -> filings.Decision | None:
+    if not (args.meeting or args.meeting_note or args.head or args.head_date):
+        return None
+    return filings.Decision(_opt_date(args.meeting), args.meeting_note, args.head, _opt_date(args.head_date))
+
+
 def _common(p: argparse.ArgumentParser, func) -> None:
     add_db_option(p)
     add_json_option(p)
@@ -146,6 +167,12 @@ def _print_filing(args: argparse.Namespace, d: filings.FilingData, headline: str
                   + (f"  扫描件：{st.attachment_name}" if st.attachment_name else ""))
         else:
             print(f"  {st.seq}. {st.title}：（待签批）")
+    if d.meeting_on:
+        print(f"本单位会议（集体）研究：{cn_date(d.meeting_on)}" + (f"  {d.meeting_note}" if d.meeting_note else ""))
+    if d.head_approved_on:
+        print(f"主要领导签字确认（同意）：{d.head_name}  {cn_date(d.head_approved_on)}")
+    if d.decision_missing:
+        print(f"未登记：{d.decision_missing}（gzdesk filing decision {d.number} --meeting 日期 / --head 姓名 --head-date 日期）")
     if d.announce_from:
         print(f"{_notice_word(d)}：{cn_date(d.announce_from)}起，{d.effective_text}{d.kind_label}生效")
     if d.reported_on:
@@ -175,8 +202,17 @@ def new_cmd(args: argparse.Namespace) -> int:
         k, v = item.split("=", 1)
         changes[k.strip()] = v
     d = _run(args, filings.new_filing, args.account, args.kind, args.reason, filled_on=_opt_date(args.date),
-             event_on=_opt_date(args.event_date), proposed=changes or None)
+             event_on=_opt_date(args.event_date), proposed=changes or None, decision=_decision(args))
     _print_filing(args, d, f"已新建备案 {d.number}（编号 {d.id}）")
+    return 0
+
+
+def decision_cmd(args: argparse.Namespace) -> int:
+    decision = _decision(args)
+    if decision is None:
+        raise UserError("请用 --meeting 日期 [--meeting-note 说明] 或 --head 姓名 --head-date 日期 登记本单位决定")
+    d = _run(args, lambda s: filings.record_decision(s, _filing_id(s, args.filing), decision))
+    _print_filing(args, d, f"已登记备案 {d.number} 的本单位决定")
     return 0
 
 

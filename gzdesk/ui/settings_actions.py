@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import holidays, office, profiles
+from gzdesk import enums, holidays, office, profiles
 from gzdesk.errors import UserError
 from gzdesk.printing import options as print_options
 from gzdesk.ui.controller import Controller
@@ -59,8 +59,10 @@ class ProfileDialog(QDialog):
         buttons = QHBoxLayout()
         self.export_button = QPushButton("导出副本以便编辑…")
         self.import_button = QPushButton("使用编辑过的配置…")
+        self.platforms_button = QPushButton("核准平台名单…")
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.platforms_button)
         buttons.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -68,7 +70,12 @@ class ProfileDialog(QDialog):
         layout.addLayout(buttons)
         self.export_button.clicked.connect(self._export)
         self.import_button.clicked.connect(self._import)
+        self.platforms_button.clicked.connect(self._platforms)
         self.reload()
+
+    def _platforms(self) -> None:
+        if PlatformListDialog(self.controller, self).exec() == QDialog.DialogCode.Accepted:
+            self.reload()
 
     def reload(self) -> None:
         info = self.controller.read(office.office)
@@ -184,6 +191,58 @@ class HolidayDialog(QDialog):
         day = date.fromisoformat(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
         self.controller.write(holidays.remove_holiday, day, topic="all")
         self.reload()
+
+
+class PlatformListDialog(QDialog):
+    """The office's own list of approved platforms (no document lists them; 盐湖's form names
+    今日头条、一点资讯、美篇、知乎、简书、抖音、快手、火山小视频 as examples). Accounts on other platforms
+    are pointed out by 问题检查, saying the list is the office's own."""
+
+    def __init__(self, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle("核准平台名单（本单位自定）")
+        profile = controller.profile
+        layout = QVBoxLayout(self)
+        note = QLabel("文件只要求在国家主管部门核准的平台上开设，没有列出平台：名单由本单位自定，"
+                      "检查时只作提示，不引用条款。")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.use_list = QCheckBox("按名单检查账号的平台")
+        codes = profile.approved_platforms
+        self.use_list.setChecked(codes is not None)
+        layout.addWidget(self.use_list)
+        self.boxes: dict[str, QCheckBox] = {}
+        for code, label in enums.PLATFORM_LABELS.items():
+            if code == enums.Platform.OTHER:
+                continue
+            box = QCheckBox(label)
+            box.setChecked(codes is None or code in codes)
+            self.boxes[code] = box
+            layout.addWidget(box)
+        self.others = QLineEdit("、".join(profile.approved_other_platforms))
+        self.others.setPlaceholderText("其他平台的名称，用顿号分隔，如 一点资讯、美篇、知乎")
+        layout.addWidget(QLabel("名单内的其他平台："))
+        layout.addWidget(self.others)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        import re
+
+        codes = [c for c, box in self.boxes.items() if box.isChecked()] if self.use_list.isChecked() else None
+        others = re.split(r"[、，,;；\s]+", self.others.text())
+        try:
+            profile = self.controller.profile.with_platform_list(codes, others)
+            self.controller.write(office.replace_profile, profile, topic="office")
+        except UserError as exc:
+            QMessageBox.warning(self, "无法保存", exc.message)
+            return
+        super().accept()
 
 
 class NoticeImportDialog(QDialog):
