@@ -271,3 +271,13 @@ def test_demo_opening_filings_hold_the_account_as_it_was_then(tmp_path):
 
 def test_blank_render_passes_options_through():
     assert render_blank("nantong", None, options.PrintOptions(attachment_label=False)).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("steps", range(1, 9))
+def test_a_blank_form_never_cuts_anything_and_continues_on_a_second_page(steps):
+    """A blank generic form with five 意见 blocks was squeezed onto one page: a label was cut and sent
+    to a 附页. A form continues on the next page instead (《表名》（续）)."""
+    lay = layout_form(templates.get("generic"), blank_context([f"第{i}级主管单位意见" for i in range(1, steps + 1)]))
+    assert not lay.overflow and not any(c.truncated for c in lay.cells)
+    assert len(lay.pages) == (1 if steps <= 3 else 2)
+    assert all(h >= 22 for h in [c.h / mm for c in lay.cells if c.col == 0 and squash(_text(c)).endswith("意见")])

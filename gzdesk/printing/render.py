@@ -483,6 +483,9 @@ def _layout_cell(cell: dict[str, Any], ctx: dict[str, Any], box: CellBox, base: 
         if box.body.truncated:
             cut.insert(0, _tokens_text(toks))
     for text in cut:
+        for lead in (f"{label}：", f"{label}:"):  # the heading says it already (基本情况介绍：…)
+            if text.startswith(lead):
+                text = text[len(lead):].lstrip("\n")
         overflow.append(Overflow(label, text))
 
 
@@ -568,12 +571,12 @@ def layout_form(t: Template, ctx: dict[str, Any], fs: FontSet | None = None) -> 
     cont_h = base * 2.2  # continuation pages start with "《表名》（续）"
     later_avail = ph - top - bottom - footer_h - cont_h
 
+    # Rows go on a page while their least heights fit; then the form continues on the next page
+    # (《表名》（续）). Never squeezed below those heights: that would cut labels and values.
     page_rows: list[list[int]] = [[]]
     used = 0.0
-    total = sum(minimum)
-    squeeze = 0.86 if total <= first_avail / 0.86 else 1.0  # a little too tall: tighten rather than break
     for block in _blocks(rows):
-        bh = sum(minimum[i] for i in block) * squeeze
+        bh = sum(minimum[i] for i in block)
         avail = first_avail if len(page_rows) == 1 else later_avail
         if used + bh > avail + 0.01 and page_rows[-1]:
             page_rows.append([])
