@@ -299,7 +299,12 @@ def one_line_size(tokens: list[Token], width: float, size: float, min_size: floa
     if len(own) > 3 or not too_wide(own, width):
         return None
     floor = max(min_size, size * ONE_LINE_MIN)
+    widest = max(line.width for line in own)
+    if widest * floor / size > width + 0.01:  # widths scale with the size: not even the floor fits
+        return None
     for s in sizes(size, floor)[1:]:
+        if widest * s / size > width + 0.01:
+            continue
         lines = wrap(tokens, width, s, fs)
         if len(lines) == len(own) and not too_wide(lines, width):
             return s
