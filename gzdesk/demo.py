@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office
+from gzdesk import audit, enums, filings, office
 from gzdesk.db import Database
 from gzdesk.errors import UserError
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit, new_uuid
@@ -394,6 +394,9 @@ class _Builder:
             "tags": "重大活动专项" if rng.random() < 0.01 else None, "notes": None, "origin": None,
             "created_at": _stamp(), "updated_at": _stamp(),
         }
+        if self.profile.rule("place_name_consent") and rng.random() < 0.95:  # 云南 第十六条, now and then missing
+            consent = registered - timedelta(days=rng.randrange(3, 30))
+            row.update(name_consent_on=consent, name_consent_ref=f"{host['name'][:6]}函〔{consent.year}〕{rng.randrange(1, 90)}号")
         self.accounts.append(row)
         team = []
         for person, role in ((leader, enums.Role.LEADER), (head, enums.Role.DEPT_HEAD), (admin, enums.Role.ADMIN)):
@@ -460,6 +463,11 @@ class _Builder:
             "reported_on": None,  # set below from the last signature
             "merge_parent_id": None, "kept_account_id": None, "notes": None, "origin": None,
             "created_at": _stamp(), "updated_at": _stamp()})
+        rule = filings.decision_rule(self.profile, kind)
+        if rule is not None and rng.random() < 0.95:  # 云南 第十二条: 集体研究和主要领导同意, recorded
+            decided = filled - timedelta(days=rng.randrange(1, 10))
+            self.filings[-1].update(meeting_on=decided, meeting_note="党组（党委）会议",
+                                    head_name=_name(rng), head_approved_on=decided)
         if state in (enums.FilingState.FILED, enums.FilingState.REPORTED):
             signed = filled
             for seq_no, title in enumerate(self.chain, start=1):
