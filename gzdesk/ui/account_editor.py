@@ -60,7 +60,8 @@ from gzdesk.ui.widgets import (
 
 UNIT_ROLES = (("supervisor", "主管单位"), ("host", "主办单位"), ("operator", "承办单位"))
 DATE_FIELDS = {"registered_on": "创建日期", "followers_on": "关注量统计日期",
-               "last_update_on": "最近更新日期", "last_original_on": "最近原创日期"}
+               "last_update_on": "最近更新日期", "last_original_on": "最近原创日期",
+               "name_consent_on": "名称经同级政府同意日期"}
 FIELD_LABELS = {
     "name": "账号名称", "platform": "平台", "platform_other": "其他平台名称", "handle": "账号ID",
     "status": "运行状态", "followers": "关注量", "url": "访问链接", "qr_image": "二维码", "team": "管理队伍",
@@ -526,6 +527,11 @@ class AccountEditor(QDialog):
                                             TriStateCombo())
         self.news_license_combo = self._field(f, "news_license", "是否取得互联网新闻信息服务资质",
                                               TriStateCombo())
+        # 云南 第十六条: a name with a place or agency name needs 同级政府同意
+        self.name_consent_edit = self._field(f, "name_consent_on", "名称经同级政府同意日期", DateEdit())
+        self.name_consent_ref_edit = self._field(f, "name_consent_ref", "同意文号或说明", QLineEdit())
+        self.name_consent_ref_edit.setMaxLength(200)
+        self.name_consent_ref_edit.setPlaceholderText("名称含行政区划地名或机关名称时填写")
 
         # 主管 / 主办 / 承办单位
         self.unit_combos: dict[str, UnitCombo] = {}
@@ -647,6 +653,8 @@ class AccountEditor(QDialog):
         self.verified_combo.setValue(d.verified)
         self.names_host_combo.setValue(d.verification_names_host)
         self.news_license_combo.setValue(d.news_license)
+        self.name_consent_edit.setDate(d.name_consent_on)
+        self.name_consent_ref_edit.setText(_text(d.name_consent_ref))
         for prefix, _title in UNIT_ROLES:
             self.unit_combos[prefix].set_unit_id(getattr(d, f"{prefix}_unit_id"))
             self.leader_edits[prefix].setText(_text(getattr(d, f"{prefix}_leader")))
@@ -674,13 +682,15 @@ class AccountEditor(QDialog):
             verified=self.verified_combo.value(),
             verification_names_host=self.names_host_combo.value(),
             news_license=self.news_license_combo.value(),
+            name_consent_ref=_or_none(self.name_consent_ref_edit.text()),
             url=_or_none(self.url_edit.text()), intro=_or_none(self.intro_edit.toPlainText()),
             qr_image=self.qr_field.image_bytes(), notes=_or_none(self.notes_edit.toPlainText()),
             team=self.team_table.members(),
         )
         for key, edit in (("registered_on", self.registered_edit), ("followers_on", self.followers_on_edit),
                           ("last_update_on", self.last_update_edit),
-                          ("last_original_on", self.last_original_edit)):
+                          ("last_original_on", self.last_original_edit),
+                          ("name_consent_on", self.name_consent_edit)):
             problem = edit.problem()
             if problem:
                 problems.append((key, problem))

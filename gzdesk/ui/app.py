@@ -119,6 +119,12 @@ def run_window(db_path: str | None) -> int:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             db.close()
             return 0
+    try:  # the profile kept in the database is checked in full before any page reads it
+        controller.office()
+    except UserError as exc:
+        QMessageBox.critical(None, f"{APP_TITLE} — 策略配置有误", f"{exc.message}\n\n请用 gzdesk profiles import 改用一个正确的策略配置。")
+        db.close()
+        return 1
     splash = make_splash(f"正在打开 {path.name} …")
     splash.show()
     app.processEvents()

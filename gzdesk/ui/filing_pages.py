@@ -42,6 +42,7 @@ from gzdesk.filings import FilingRow
 from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, OFFICE, Controller
 from gzdesk.ui.filing_dialogs import (
     AnnouncementDialog,
+    DecisionDialog,
     MergeDialog,
     NewFilingDialog,
     ReportDialog,
@@ -73,10 +74,11 @@ def _steps_text(r: FilingRow) -> str:
 
 
 def _closing_text(r: FilingRow) -> str:
-    if r.kind not in ("close", "cancel"):
+    if r.kind not in ("close", "cancel") and not r.announce_from:
         return ""
+    effective = cn_date(r.effective_on, r.announce_provisional)  # 预估 when the period rests on an estimate
     if r.effective_on:
-        return f"{cn_date(r.announce_from)}公告，{cn_date(r.effective_on)}生效" if r.announce_from else cn_date(r.effective_on)
+        return f"{cn_date(r.announce_from)}公告，{effective}生效" if r.announce_from else effective
     return "未登记公告"
 
 
@@ -138,6 +140,7 @@ class FilingsPage(LazyPage):
         for key, text, slot in (("new", "新建备案…", self.new_filing), ("step", "记录审批…", self.record_step),
                                 ("return", "退回…", self.return_filing), ("withdraw", "撤回", self.withdraw),
                                 ("scan", "附扫描件…", self.attach_scan), ("announce", "登记公告…", self.announce),
+                                ("decision", "登记本单位决定…", self.record_decision),
                                 ("report", "标记已报送…", self.report), ("reopen", "重新办理", self.reopen),
                                 ("print", "打印/预览…", self.print_selected),
                                 ("batch", "批量打印待签批…", self.print_pending)):
@@ -242,13 +245,21 @@ class FilingsPage(LazyPage):
             return self.select_filing(filing_id)
         return False
 
+    def _announced_kinds(self) -> tuple[str, ...]:
+        """关停、注销; and 变更 where the profile says so (云南 第十八条)."""
+        try:
+            return filings.announcement_kinds(self.controller.profile)
+        except UserError:
+            return filings.CLOSING_KINDS
+
     def _selection_changed(self) -> None:
         r = self.current_row()
         open_ = r is not None and r.state in ("draft", "pending_signature")
         enabled = {
             "step": open_, "return": open_, "withdraw": open_, "scan": r is not None,
-            "announce": r is not None and r.kind in ("close", "cancel") and r.state not in ("returned", "withdrawn"),
+            "announce": r is not None and r.kind in self._announced_kinds() and r.state not in ("returned", "withdrawn"),
             "report": r is not None and r.state == "filed", "reopen": r is not None and r.state == "returned",
+            "decision": r is not None and r.state not in ("returned", "withdrawn"),
             "print": r is not None,
         }
         for key, on in enabled.items():
@@ -303,6 +314,12 @@ class FilingsPage(LazyPage):
         r = self._need()
         if r is not None:
             self._run_dialog(StepDialog(self.controller, r.id, self, returned=True))
+
+    def record_decision(self) -> None:
+        """会议研究 / 主要领导签字确认 behind the selected filing (盐湖 第十一条, 云南 第十二条、第十八条)."""
+        r = self.current_row()
+        if r is not None:
+            self._run_dialog(DecisionDialog(self.controller, r.id, self))
 
     def announce(self) -> None:
         r = self._need()
@@ -406,7 +423,7 @@ class FilingsPage(LazyPage):
 
     def _context_menu(self, pos) -> None:
         menu = QMenu(self)
-        for key in ("step", "return", "withdraw", "scan", "announce", "report", "reopen", "print"):
+        for key in ("step", "return", "withdraw", "scan", "announce", "decision", "report", "reopen", "print"):
             b = self.actions_[key]
             act = menu.addAction(b.text())
             act.setEnabled(b.isEnabled())
