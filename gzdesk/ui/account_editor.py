@@ -46,6 +46,7 @@ from gzdesk.errors import UserError
 from gzdesk.registry import AccountData, PersonData, TeamMember
 from gzdesk.ui.bulk import paused_gc
 from gzdesk.ui.controller import ACCOUNTS, PEOPLE, UNITS, Controller
+from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.pinyin import PINYIN
 from gzdesk.ui.widgets import (
     DateEdit,
@@ -275,12 +276,6 @@ class PersonPicker(QDialog):
 
     def new_person(self) -> None:
         """Register a person with the 人员 editor, then offer them in the list."""
-        try:
-            from gzdesk.ui.person_editor import PersonEditor
-        except ModuleNotFoundError as exc:
-            if exc.name != "gzdesk.ui.person_editor":
-                raise
-            return
         editor = PersonEditor(self.controller, None, parent=self)
         try:
             if not editor.exec() or editor.saved_id is None:

@@ -10,7 +10,6 @@ Widgets never hold a session: all data goes through ``window.controller``.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -387,13 +386,10 @@ class FilingsPage(LazyPage):
         self._print(ids, f"待签批备案登记表（{len(ids)} 份）")
 
     def _print(self, ids: list[int], title: str) -> None:
-        """Render with the printing package, show it (engineer C's preview when present), and
-        mark drafts as sent for signature (草稿 → 待签批) once shown."""
-        try:
-            render = importlib.import_module("gzdesk.printing.render")
-        except ModuleNotFoundError:
-            warn(self, "本版本未包含登记表打印功能")
-            return
+        """Render with the printing package, show it in the print preview, and mark drafts as
+        sent for signature (草稿 → 待签批) once shown."""
+        from gzdesk.printing import render
+
         try:
             data = self.controller.read(render.render_filings, ids)
         except UserError as exc:
@@ -424,21 +420,11 @@ def _mark_printed_all(session, ids: list[int]) -> None:
 
 
 def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
-    """Show PDF bytes in the program's print preview (``gzdesk.ui.pdf_preview.preview_pdf``: 打印… /
-    另存为 PDF…) or, in a build without it, save them and open the system's viewer.
-    True when the clerk saw or saved the document."""
-    try:
-        from gzdesk.ui.pdf_preview import preview_pdf
-    except ModuleNotFoundError:
-        preview_pdf = None
-    if preview_pdf is not None:
-        return bool(preview_pdf(parent, data, title))
-    path, _ = QFileDialog.getSaveFileName(parent, "保存登记表 PDF", f"{title}.pdf", "PDF 文件 (*.pdf)")
-    if not path:
-        return False
-    Path(path).write_bytes(data)
-    QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-    return True
+    """Show PDF bytes in the program's print preview (打印… / 另存为 PDF…); True when the clerk
+    saw the document."""
+    from gzdesk.ui.pdf_preview import preview_pdf  # pypdfium2 is loaded only when printing
+
+    return bool(preview_pdf(parent, data, title))
 
 
 def apply_effects_on_open(window: MainWindow) -> None:
