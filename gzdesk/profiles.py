@@ -107,12 +107,11 @@ class Profile:
         r = self.rule("reply_within_days")
         if r:
             out.append(("留言回复", f"不超过{r['days']}天", r.get("article", "")))
-        p = self.approved_platforms
+        p = self.rule("approved_platforms")
         if p:
             from gzdesk.enums import label
 
-            out.append(("核准平台", "、".join(label("platform", c) for c in p),
-                        self.rule("approved_platforms").get("article", "")))
+            out.append(("核准平台", "、".join(label("platform", c) for c in p["codes"]), p.get("article", "")))
         return out
 
 

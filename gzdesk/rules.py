@@ -125,10 +125,10 @@ def check(session: Session, today: date) -> list[Finding]:
     if art:
         for unit_id, items in by_unit.items():
             named = [a for a in items if a.platform not in SAME_NAME_EXEMPT]
-            names = sorted({a.name for a in named})
-            if unit_id is not None and len(names) > 1:
+            distinct = sorted({a.name for a in named})
+            if unit_id is not None and len(distinct) > 1:
                 add("name_mismatch", "提示", art,
-                    f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）",
+                    f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(distinct)}（原则上应保持一致）",
                     unit_id=unit_id)
         for a in accounts:
             if a.verification_names_host is False:
@@ -215,6 +215,6 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
     art = departure_article(profile)
     overdue_tasks = session.execute(select(Task.title, Task.account_id, Task.due_on).where(
         Task.done_on.is_(None), Task.kind == enums.TaskKind.PASSWORD_CHANGE)).all()
-    for title, account_id, due_on in overdue_tasks:
-        if account_id in by_id and (due_on is None or due_on < today):
-            add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[account_id])
+    for title, task_account, due_on in overdue_tasks:
+        if task_account in by_id and (due_on is None or due_on < today):
+            add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[task_account])

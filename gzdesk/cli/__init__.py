@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import pkgutil
 import sys
 import traceback
@@ -35,10 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _reconfigure_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(encoding="utf-8")
-        except (AttributeError, ValueError):
-            pass
+        if isinstance(stream, io.TextIOWrapper):  # not a test's capture, nor None in a windowed build
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except ValueError:
+                pass
 
 
 def main(argv: list[str] | None = None) -> int:
