@@ -373,7 +373,9 @@ class FilingsPage(LazyPage):
         if not ids:
             warn(self, "请先在列表中选择要打印的备案")
             return
-        self._print(ids, "备案登记表" if len(ids) > 1 else f"备案登记表 {self.current_row().number}")
+        current = self.current_row()
+        one = f"备案登记表 {current.number}" if current is not None else "备案登记表"
+        self._print(ids, "备案登记表" if len(ids) > 1 else one)
 
     def pending_signature_ids(self) -> list[int]:
         return [r.id for r in self.rows if r.state == "pending_signature"]
@@ -445,8 +447,6 @@ def install(window: MainWindow) -> None:
     pending = PendingView(window.controller, window)
     window.add_page("filings", "备案", page)
     window.add_page("pending", "待办", pending)
-    window.filings_page = page
-    window.pending_view = pending
 
     def open_filing(fid: int) -> None:
         window.show_page("filings")
@@ -463,9 +463,17 @@ def install(window: MainWindow) -> None:
     menu = window.menu("备案")
     new = QAction("新建备案(&B)…", window)
     new.setShortcut("Ctrl+B")
-    new.triggered.connect(lambda: (window.show_page("filings"), page.new_filing()))
+    def new_filing() -> None:
+        window.show_page("filings")
+        page.new_filing()
+
+    def new_merge() -> None:
+        window.show_page("filings")
+        page.new_merge()
+
+    new.triggered.connect(new_filing)
     merge = QAction("整合账号…", window)
-    merge.triggered.connect(lambda: (window.show_page("filings"), page.new_merge()))
+    merge.triggered.connect(new_merge)
     batch = QAction("批量打印待签批…", window)
     batch.triggered.connect(page.print_pending)
     show_pending = QAction("待办时限", window)
@@ -474,8 +482,7 @@ def install(window: MainWindow) -> None:
         menu.addAction(act)
     menu.addSeparator()
     menu.addAction(show_pending)
-    window.filing_actions = [new, merge, batch, show_pending]
 
     account_new = QAction("新建备案…", window)
-    account_new.triggered.connect(lambda: (window.show_page("filings"), page.new_filing()))
+    account_new.triggered.connect(new_filing)
     window.add_account_action(account_new)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -183,7 +184,8 @@ class MainWindow(QMainWindow):
         row = self.nav.currentRow()
         return self._page_keys[row] if 0 <= row < len(self._page_keys) else None
 
-    def page(self, key: str) -> QWidget:
+    def page(self, key: str) -> Any:
+        """The page added under ``key`` (typed Any: each page has its own methods)."""
         return self.pages.widget(self._page_keys.index(key))
 
     def status_message(self, text: str, timeout_ms: int = 6000) -> None:

@@ -164,10 +164,10 @@ class HolidayDialog(QDialog):
         self.reload()
 
     def _remove(self) -> None:
-        row = self.table.currentRow()
-        if row < 0:
+        item = self.table.item(self.table.currentRow(), 0)
+        if item is None:
             return
-        day = date.fromisoformat(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+        day = date.fromisoformat(item.data(Qt.ItemDataRole.UserRole))
         self.controller.write(holidays.remove_holiday, day, topic="all")
         self.reload()
 
