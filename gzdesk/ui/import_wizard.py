@@ -235,12 +235,16 @@ class PreviewModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():  # the root (row -1 would be the last item)
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == 0 and self.items[index.row()][1].bad:
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
         sheet, row = self.items[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.CheckStateRole and col == 0 and row.bad:

@@ -110,7 +110,12 @@ class ListTableModel(QAbstractTableModel):
         blank = [r for r in self.rows if key(r) in (None, "")]
         text_key = (lambda r: pinyin_key(key(r))) if filled and isinstance(key(filled[0]), str) else key
         filled.sort(key=text_key, reverse=order == Qt.SortOrder.DescendingOrder)
+        # The selection (persistent indexes) follows its rows to their new places.
+        new_row = {id(r): i for i, r in enumerate(filled + blank)}
+        before = self.persistentIndexList()
+        after = [self.index(new_row[id(self.rows[p.row()])], p.column()) for p in before]
         self.rows = filled + blank
+        self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
 
 
