@@ -1,7 +1,7 @@
 """Rule checks on the registry (``gzdesk check``): each finding names its source article.
 
-The rules come from DESIGN.md "Rules the program checks"; which of them apply, and with which
-numbers and articles, comes from the office's policy profile — a rule the profile's document does
+The rules come from the five policy documents (docs/policies/); which of them apply, and with
+which numbers and articles, comes from the office's policy profile — a rule the profile's document does
 not contain is not checked. Overdue filings, backfills and 公告 come from ``gzdesk.deadlines`` so
 the 待办 view and the checks never disagree.
 
