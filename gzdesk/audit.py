@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gzdesk.models import AuditEvent, Base, Setting
 from gzdesk.models.base import now
 
-SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
+SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
 UNAUDITED = (AuditEvent, Setting)
 
 

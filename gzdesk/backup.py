@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from gzdesk import dblock
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 
@@ -70,7 +71,8 @@ def backup_database(db_path: Path, to_dir: Path | None = None, keep: int = DEFAU
         target = folder / f"{stem}-{stamp}-{n}.db"
     partial = target.with_name(target.name + ".partial")
     try:
-        _online_copy(db_path, partial)
+        with dblock.operation(db_path, exclusive=False):
+            _online_copy(db_path, partial)
         conn = sqlite3.connect(partial)
         try:
             conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
@@ -156,17 +158,17 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
     version = check_database_file(source)
     if db_path.exists() and source.resolve() == db_path.resolve():
         raise UserError("要恢复的文件就是当前数据库")
-    if db_path.exists():
-        safety = backup_database(db_path, label="before-restore")
-    else:
+    if not db_path.exists():
         raise UserError(f"找不到数据库文件“{db_path}”；新数据库请直接复制备份文件")
-    try:
-        _online_copy(source, db_path)
-    except sqlite3.DatabaseError as exc:
-        raise UserError(f"恢复失败（原数据库已备份到 {safety}）：{exc}") from None
-    upgraded = None
-    if version < migrations.LATEST_VERSION:
-        _, upgraded, _ = migrations.migrate(db_path, backup=False)
+    with dblock.operation(db_path, exclusive=True, refuse_window_for="恢复数据库"):
+        safety = backup_database(db_path, label="before-restore")
+        try:
+            _online_copy(source, db_path)
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"恢复失败（原数据库已备份到 {safety}）：{exc}") from None
+        upgraded = None
+        if version < migrations.LATEST_VERSION:
+            _, upgraded, _ = migrations.migrate(db_path, backup=False)
     return RestoreResult(source, safety, version, upgraded)
 
 
@@ -229,6 +231,11 @@ def verify_database(db_path: Path, max_listed: int = 20) -> VerifyReport:
     if not db_path.is_file():
         raise UserError(f"找不到数据库文件“{db_path}”")
     migrations.check_file(db_path)
+    with dblock.operation(db_path, exclusive=False):
+        return _verify_file(db_path, report, max_listed)
+
+
+def _verify_file(db_path: Path, report: VerifyReport, max_listed: int) -> VerifyReport:
     try:
         conn = sqlite3.connect(db_path)
     except sqlite3.DatabaseError as exc:

@@ -2,18 +2,28 @@
 
 ``Database.transaction()`` is the one way to write: a session that commits on success, rolls
 back on any error, and records every change in the audit log (see ``gzdesk.audit``).
+
+Every operation holds gzdesk's operation lock (``gzdesk.dblock``) and no SQLite connection is kept
+open between operations (no pool): a window whose SQLite locks were dropped by a file dialog then
+never has the file open while another process works on it. The window claims the file for as long
+as it is open (``window=True``); a command-line write meets that claim and is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
-from gzdesk import audit
+from gzdesk import audit, dblock, storage_errors
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 
@@ -33,56 +43,170 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+def make_engine(path: Path, read_only: bool = False, immutable: bool = False) -> Engine:
+    """An engine that opens a connection per operation and closes it after (see the docstring).
+
+    ``read_only`` opens the file with ``mode=ro``; ``immutable`` (a read-only disk, where nobody
+    can change the file) also tells SQLite not to look for a WAL or take locks."""
+    if read_only:
+        flags = "mode=ro" + ("&immutable=1" if immutable else "")
+        url = f"sqlite:///file:{quote(path.resolve().as_posix())}?{flags}&uri=true"
+    else:
+        url = f"sqlite:///{path}"
+    engine = create_engine(url, future=True, poolclass=NullPool)
     event.listen(engine, "connect", _on_connect)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+    if not read_only:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
     return engine
 
 
 class Database:
-    """An open gzdesk database file."""
+    """An open gzdesk database file.
 
-    def __init__(self, path: Path, *, actor: str | None = None, create: bool = True, backup: bool = True):
+    ``window`` claims the file for a window (``gzdesk.dblock.OwnerLock``): a second window is told
+    who has it, command-line writes are refused while it is held. ``on_wait(message)`` is called
+    when an operation has to wait for another process (the window shows it; the CLI prints it).
+
+    A file that cannot be written (``read_only``: a read-only file, folder or disk) opens for
+    reading; every write is refused in one line. An empty (0-byte) file is refused: it is what an
+    interrupted copy leaves, and initialising it would hide the loss.
+    """
+
+    def __init__(self, path: Path, *, actor: str | None = None, create: bool = True, backup: bool = True,
+                 window: bool = False, on_wait: Callable[[str], None] | None = None):
         self.path = Path(path)
+        self.window = window
+        self.on_wait = on_wait
+        self._owner: dblock.OwnerLock | None = None
         if not self.path.exists():
             if not create:
                 raise UserError(f"找不到数据库文件“{self.path}”，请先运行 gzdesk init")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        old, new, saved = migrations.migrate(self.path, backup=backup)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError(f"无法创建文件夹“{self.path.parent}”：{exc.strerror or exc}") from None
+        elif self.path.is_dir():
+            raise UserError(f"“{self.path}”是文件夹，不是数据库文件")
+        elif self.path.stat().st_size == 0:
+            raise UserError(f"数据库文件“{self.path.name}”是空的（0 字节），可能在复制或写入时中断：请用 gzdesk restore 从备份恢复，"
+                            "或确认无用后删除它再用 gzdesk init 新建")
+        self.read_only = storage_errors.read_only_reason(self.path) if self.path.exists() else None
+        # on a read-only disk no lock file can be made, and nobody can change the file anyway
+        self._locks = self.read_only is None or os.access(self.path.parent, os.W_OK)
+        try:
+            if window and self._locks:
+                self._owner = dblock.OwnerLock(self.path)
+                self._owner.acquire()
+            with self._operation(exclusive=True, refuse=False):  # refused only to upgrade
+                if self.read_only:
+                    old = new = self._check_read_only_version()
+                    saved = None
+                else:
+                    old, new, saved = migrations.migrate(
+                        self.path, backup=backup,
+                        before_upgrade=lambda: dblock.refuse_if_window(self.path, "升级数据库结构"))
+                self.engine = make_engine(self.path, read_only=bool(self.read_only), immutable=not self._locks)
+        except BaseException as exc:
+            self._release_owner()
+            translated = storage_errors.explain(exc, self.path)
+            if translated is not None:
+                raise translated from exc
+            raise
         self.upgraded_from = old if old != new and old > 0 else None
         self.backup_path = saved
-        self.engine = make_engine(self.path)
         self._sessions = sessionmaker(self.engine, class_=GzSession, expire_on_commit=False)
         self.actor = actor
+
+    def _check_read_only_version(self) -> int:
+        migrations.check_file(self.path)
+        flags = "mode=ro" + ("" if self._locks else "&immutable=1")
+        conn = sqlite3.connect(f"file:{quote(self.path.resolve().as_posix())}?{flags}", uri=True)
+        try:
+            version, app_id, has_tables = migrations.read_version(conn)
+        finally:
+            conn.close()
+        if app_id != migrations.APPLICATION_ID or not has_tables:
+            raise UserError(f"文件“{self.path.name}”不是 gzdesk 数据库")
+        if version != migrations.LATEST_VERSION:
+            raise UserError(f"数据库“{self.path.name}”的结构版本是 {version}，本程序需要 {migrations.LATEST_VERSION}，"
+                            f"但文件是只读的（{self.read_only}），无法升级：请复制到可写的文件夹后再打开")
+        return version
+
+    def _operation(self, *, exclusive: bool, refuse: bool = True):
+        """The operation lock: everything the window does is exclusive (see ``gzdesk.dblock``)."""
+        if not self._locks:
+            return nullcontext()
+        return dblock.operation(self.path, exclusive=exclusive, on_wait=self.on_wait,
+                                refuse_window_for="修改数据" if refuse and exclusive and not self.window else None)
 
     @contextmanager
     def transaction(self, actor: str | None = None) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on error."""
-        session = self._sessions()
-        session.info["actor"] = actor or self.actor or _default_actor(session)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        if self.read_only:
+            raise UserError(f"数据库“{self.path.name}”是只读的（{self.read_only}），不能修改。"
+                            "如需修改，请把它复制到可写的文件夹后再打开")
+        with self._operation(exclusive=True), self._explained():
+            session = self._sessions()
+            try:
+                session.info["actor"] = actor or self.actor or _default_actor(session)
+                yield session
+                session.commit()
+            except BaseException:
+                _quietly(session.rollback)
+                raise
+            finally:
+                _quietly(session.close)
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
         """A read-only session (never commits)."""
-        session = self._sessions()
+        with self._operation(exclusive=False), self._explained():
+            session = self._sessions()
+            try:
+                yield session
+            finally:
+                _quietly(session.rollback)
+                _quietly(session.close)
+
+    @contextmanager
+    def _explained(self) -> Iterator[None]:
+        """A full disk, a locked or damaged file… as one Chinese line (``gzdesk.storage_errors``)."""
         try:
-            yield session
-        finally:
-            session.rollback()
-            session.close()
+            yield
+        except (sqlite3.Error, DBAPIError, OSError) as exc:
+            translated = storage_errors.explain(exc, self.path)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def lock(self, *, exclusive: bool):
+        """Hold the operation lock for work on the file outside a session (backups, raw copies)."""
+        return self._operation(exclusive=exclusive)
+
+    @property
+    def held_by_window(self) -> dblock.Holder | None:
+        """The window of another process that has this file open (None when there is none)."""
+        return None if self.window or not self._locks else dblock.window_holder(self.path)
 
     def close(self) -> None:
-        self.engine.dispose()
+        engine = getattr(self, "engine", None)
+        if engine is not None:
+            engine.dispose()
+        self._release_owner()
+
+    def _release_owner(self) -> None:
+        if self._owner is not None:
+            self._owner.release()
+            self._owner = None
+
+
+def _quietly(fn: Callable[[], object]) -> None:
+    """Roll back or close after a failure without hiding that failure behind a second one."""
+    try:
+        fn()
+    except (sqlite3.Error, DBAPIError, OSError):
+        pass
 
 
 def _default_actor(session: Session) -> str:

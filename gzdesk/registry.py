@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from gzdesk import enums
+from gzdesk import conflicts, enums
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
@@ -75,9 +75,10 @@ class AccountData:
     tags: str | None = None
     notes: str | None = None
     team: list[TeamMember] = field(default_factory=list)
+    version: int | None = None  # as read; a save of an older version is refused (gzdesk.conflicts)
 
 
-ACCOUNT_FIELDS = [f.name for f in fields(AccountData) if f.name not in ("id", "uuid", "team")]
+ACCOUNT_FIELDS = [f.name for f in fields(AccountData) if f.name not in ("id", "uuid", "team", "version")]
 
 
 @dataclass(slots=True)
@@ -114,6 +115,7 @@ class UnitData:
     classified: bool = False
     notes: str | None = None
     account_count: int = 0
+    version: int | None = None  # as read (see AccountData.version)
 
 
 @dataclass
@@ -130,6 +132,13 @@ class PersonData:
     left_on: date | None = None
     notes: str | None = None
     account_count: int = 0
+    version: int | None = None  # as read (see AccountData.version)
+
+
+UNIT_LABELS = {"name": "名称", "kind": "类型", "parent_id": "上级单位", "head": "主要负责人",
+               "leader": "分管领导及职务", "phone": "联系电话", "classified": "涉密单位", "notes": "备注"}
+PERSON_LABELS = {"name": "姓名", "unit_id": "单位", "title": "职务", "office_phone": "办公电话", "mobile": "手机号码",
+                 "trained_on": "培训日期", "left_on": "离职日期", "notes": "备注"}
 
 
 # --------------------------------------------------------------------------- validation
@@ -239,7 +248,7 @@ def count_accounts(session: Session) -> int:
 
 def get_account(session: Session, account_id: int) -> AccountData:
     a = _get(session, Account, account_id, "账号")
-    data = AccountData(id=a.id, uuid=a.uuid, **{k: getattr(a, k) for k in ACCOUNT_FIELDS})
+    data = AccountData(id=a.id, uuid=a.uuid, version=a.version, **{k: getattr(a, k) for k in ACCOUNT_FIELDS})
     data.team = team_of(session, a.id)
     return data
 
@@ -269,6 +278,9 @@ def save_account(session: Session, data: AccountData) -> int:
         session.add(account)
     else:
         account = _get(session, Account, data.id, "账号")
+        from gzdesk.filings import FIELD_LABELS  # filings builds on this module
+
+        conflicts.check_version(session, account, data.version, "账号", FIELD_LABELS)
     for key in ACCOUNT_FIELDS:
         value = getattr(data, key)
         if isinstance(value, str):
@@ -279,7 +291,7 @@ def save_account(session: Session, data: AccountData) -> int:
             setattr(account, key, value)
     session.flush()
     set_team(session, account.id, [(m.person_id, m.role) for m in data.team])
-    data.id, data.uuid = account.id, account.uuid
+    data.id, data.uuid, data.version = account.id, account.uuid, account.version
     return account.id
 
 
@@ -353,7 +365,7 @@ def list_units(session: Session) -> list[UnitData]:
 def get_unit(session: Session, unit_id: int) -> UnitData:
     u = _get(session, Unit, unit_id, "单位")
     return UnitData(name=u.name, kind=u.kind, id=u.id, uuid=u.uuid, parent_id=u.parent_id, head=u.head,
-                    leader=u.leader, phone=u.phone, classified=u.classified, notes=u.notes)
+                    leader=u.leader, phone=u.phone, classified=u.classified, notes=u.notes, version=u.version)
 
 
 def save_unit(session: Session, data: UnitData) -> int:
@@ -364,6 +376,7 @@ def save_unit(session: Session, data: UnitData) -> int:
         session.add(unit)
     else:
         unit = _get(session, Unit, data.id, "单位")
+        conflicts.check_version(session, unit, data.version, "单位", UNIT_LABELS)
     if data.parent_id is not None:
         parent = _get(session, Unit, data.parent_id, "上级单位")
         seen = set()
@@ -379,7 +392,7 @@ def save_unit(session: Session, data: UnitData) -> int:
         if getattr(unit, key) != value:
             setattr(unit, key, value)
     session.flush()
-    data.id, data.uuid = unit.id, unit.uuid
+    data.id, data.uuid, data.version = unit.id, unit.uuid, unit.version
     return unit.id
 
 
@@ -452,7 +465,7 @@ def list_people(session: Session) -> list[PersonData]:
 def _person_data(p: Person, unit_name: str | None, count: int = 0) -> PersonData:
     return PersonData(name=p.name, id=p.id, uuid=p.uuid, unit_id=p.unit_id, unit_name=unit_name or "",
                       title=p.title, office_phone=p.office_phone, mobile=p.mobile, trained_on=p.trained_on,
-                      left_on=p.left_on, notes=p.notes, account_count=count)
+                      left_on=p.left_on, notes=p.notes, account_count=count, version=p.version)
 
 
 def get_person(session: Session, person_id: int) -> PersonData:
@@ -473,6 +486,7 @@ def save_person(session: Session, data: PersonData) -> int:
         was_left = None
     else:
         person = _get(session, Person, data.id, "人员")
+        conflicts.check_version(session, person, data.version, "人员", PERSON_LABELS)
         was_left = person.left_on
     for key in ("name", "unit_id", "title", "office_phone", "mobile", "trained_on", "left_on", "notes"):
         value = getattr(data, key)
@@ -483,7 +497,7 @@ def save_person(session: Session, data: PersonData) -> int:
     session.flush()
     if data.left_on and not was_left:
         record_departure(session, person)
-    data.id, data.uuid = person.id, person.uuid
+    data.id, data.uuid, data.version = person.id, person.uuid, person.version
     return person.id
 
 

@@ -30,10 +30,15 @@ def cmd_due(args: argparse.Namespace) -> int:
     today = parse_cli_date(args.today) if args.today else date.today()
     db = open_db(args)
     try:
-        with db.transaction() as s:
-            # closures whose 公告 has run take effect; never ahead of the real date
-            applied = filings.apply_due_effects(s, min(today, date.today()))
-            items = deadlines.pending(s, today)
+        if db.held_by_window is None and not db.read_only:
+            with db.transaction() as s:
+                # closures whose 公告 has run take effect; never ahead of the real date
+                applied = filings.apply_due_effects(s, min(today, date.today()))
+                items = deadlines.pending(s, today)
+        else:  # the window has the file (it applies those effects itself), or the file is read-only
+            applied = []
+            with db.reader() as s:
+                items = deadlines.pending(s, today)
     finally:
         db.close()
     if args.overdue:

@@ -66,8 +66,10 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
-    """Open the database named by --db; it must exist unless ``create``."""
-    return Database(db_path(args), create=create)
+    """Open the database named by --db; it must exist unless ``create``.
+
+    A command that has to wait for the window or another command says so on stderr."""
+    return Database(db_path(args), create=create, on_wait=lambda message: print(message, file=sys.stderr))
 
 
 def parse_cli_date(text: str) -> date:

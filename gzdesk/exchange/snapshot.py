@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from gzdesk import dblock
 from gzdesk.errors import UserError
 from gzdesk.exchange.progress import Cancelled, ProgressCallback
 from gzdesk.models import migrations
@@ -272,7 +273,8 @@ def export_snapshot(db_path: Path, target: Path, progress: ProgressCallback | No
     try:
         partial.unlink(missing_ok=True)
         step(0)
-        _copy_database(db_path, partial, step)
+        with dblock.operation(db_path, exclusive=False):
+            _copy_database(db_path, partial, step)
         manifest = _finish_copy(partial, now or datetime.now(), step)
         _write_seal(partial)
         step(98)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -78,8 +79,12 @@ def backup_copy(path: Path, label: str) -> Path:
     return target
 
 
-def migrate(path: Path, *, upto: int | None = None, backup: bool = True) -> tuple[int, int, Path | None]:
-    """Bring the database at ``path`` to ``upto`` (default: latest). Returns (old, new, backup)."""
+def migrate(path: Path, *, upto: int | None = None, backup: bool = True,
+            before_upgrade: Callable[[], None] | None = None) -> tuple[int, int, Path | None]:
+    """Bring the database at ``path`` to ``upto`` (default: latest). Returns (old, new, backup).
+
+    ``before_upgrade()`` is called when a file with tables is about to be upgraded (it may refuse
+    by raising, e.g. while a window of another process has the file open)."""
     target = LATEST_VERSION if upto is None else upto
     check_file(path)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -87,7 +92,9 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True) -> tupl
         try:
             version, app_id, has_tables = read_version(conn)
         except sqlite3.DatabaseError as exc:
-            raise UserError(f"文件“{path.name}”已损坏或不是数据库：{exc}") from None
+            from gzdesk.storage_errors import explain
+
+            raise explain(exc, path) or UserError(f"文件“{path.name}”已损坏或不是数据库：{exc}") from None
         if has_tables and version == 0 and app_id != APPLICATION_ID:
             raise UserError(f"文件“{path.name}”不是 gzdesk 数据库")
         if app_id not in (0, APPLICATION_ID):
@@ -99,6 +106,8 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True) -> tupl
             )
         if version >= target:
             return version, version, None
+        if before_upgrade is not None and has_tables:
+            before_upgrade()
         saved = None
         if backup and has_tables:
             conn.close()

@@ -670,7 +670,7 @@ class AccountEditor(QDialog):
         problems: list[tuple[str, str]] = []
         platform = self.platform_combo.currentData()
         d = AccountData(
-            id=self.data.id, uuid=self.data.uuid,
+            id=self.data.id, uuid=self.data.uuid, version=self.data.version,
             name=self.name_edit.text().strip(), platform=platform,
             platform_other=_or_none(self.platform_other_edit.text()) if platform == Platform.OTHER else None,
             handle=_or_none(self.handle_edit.text()), status=self.status_combo.currentData(),

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
 
@@ -114,6 +114,17 @@ def make_main_window(db: Database, **kw) -> MainWindow:
     return MainWindow(Controller(db), **kw)
 
 
+def _show_wait(message: str) -> None:
+    """An operation waits for another gzdesk process: say so where the clerk looks."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    QTimer.singleShot(0, QApplication.restoreOverrideCursor)  # back once the event loop runs again
+    for widget in QApplication.topLevelWidgets():
+        status = getattr(widget, "status_message", None)
+        if callable(status) and widget.isVisible():
+            status(message, 8000)
+            widget.repaint()
+
+
 def run_window(db_path: str | None) -> int:
     """``gzdesk`` without a subcommand: open the database and show the window until it closes.
 
@@ -142,7 +153,7 @@ def run_window(db_path: str | None) -> int:
 
 
 def _open_and_run(app: QApplication, path: Path) -> int:
-    db = Database(path)
+    db = Database(path, window=True, on_wait=_show_wait)
     try:
         controller = Controller(db)
         if not controller.is_initialized():

@@ -1,7 +1,8 @@
 """Make tests/data/gzdesk-v1.db … gzdesk-v4.db: one database per released schema version, written by
 the gzdesk code of that time, for tests/test_old_databases.py.
 
-    .venv/bin/python tests/data/make_old_dbs.py      (from the repository, with its git history)
+    .venv/bin/python tests/data/make_old_dbs.py [N ...]   (from the repository, with its git history;
+                                                        only the versions named, default all)
 
 Each file is made by the program as it was at the commit below (``git archive`` of that commit,
 run with this checkout's Python and libraries), never by today's code:
@@ -11,7 +12,11 @@ run with this checkout's Python and libraries), never by today's code:
 - v2: the last commit before schema 3 — office set up, 20 demo accounts.
 - v3: the last commit before schema 4 — a city office (南通市) with 15 demo accounts of its own,
   an office holiday, and one county's 上报快照 (启东市, 12 accounts) merged into it.
-- v4: main when these files were made (schema 4 the latest) — as v3.
+- v4: main when v1–v4 were made (schema 4 the latest) — as v3.
+- v5: main when schema 5 (record versions) had landed — as v3.
+
+A new release adds its line to RELEASES and is made alone (``make_old_dbs.py 6``): the files
+already committed stay as they are.
 
 The demo data are dated as of TODAY below, so running the script again gives the same records
 (ids, uuids and timestamps of the merge differ). Afterwards each file is checkpointed, vacuumed
@@ -40,6 +45,7 @@ RELEASES = {
     2: "f7e11cb1a181fdc7e13822cf3962111c6f9b383a",
     3: "14d91bf87e1876cf16d333ff4307e14a73cff8f5",
     4: "6ed65246ffd5fd0ce2745af77be89758293ac3cf",
+    5: "065a150798a226b6e138fbd5c75fa31fff76c175",
 }
 
 # Runs inside the old tree: set up an office and fill it with demo data dated TODAY.
@@ -121,7 +127,9 @@ def make(version: int, commit: str) -> Path:
 
 
 def main() -> None:
-    for version, commit in RELEASES.items():
+    wanted = [int(a) for a in sys.argv[1:]] or list(RELEASES)
+    for version in wanted:
+        commit = RELEASES[version]
         path = make(version, commit)
         print(f"{path.relative_to(REPO)}: schema {version}, {path.stat().st_size // 1024} KB (code of {commit[:7]})")
 
