@@ -461,7 +461,6 @@ def install(window: Any) -> None:
     menu.addAction(new_action)
     menu.addAction(tasks_action)
     window.people_actions = [new_action, tasks_action]
-    units_page = getattr(window, "units_page", None)
-    if units_page is not None and hasattr(units_page, "unit_actions"):
-        units_page.unit_actions.append(
-            ("新建本单位人员…", lambda unit_id: (window.show_page("people"), page.new_person(unit_id))))
+    # the 单位 page (installed before this one) offers 新建本单位人员… in its right-click menu
+    window.page("units").unit_actions.append(
+        ("新建本单位人员…", lambda unit_id: (window.show_page("people"), page.new_person(unit_id))))

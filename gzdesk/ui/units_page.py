@@ -313,11 +313,9 @@ def install(window: Any) -> None:
 
 
 def show_unit_accounts(window: Any, unit_id: int) -> bool:
-    """Switch to 账号台账 filtered on this 主办单位; False if the registry has no such filter entry."""
-    registry_page = getattr(window, "registry", None)
-    combo = getattr(registry_page, "unit_combo", None)
-    if registry_page is None or combo is None:
-        return False
+    """Switch to 账号台账 filtered on this 主办单位; False if no account names it as 主办单位."""
+    registry_page = window.registry
+    combo = registry_page.unit_combo
     window.show_page("accounts")
     registry_page.reload()  # the filter lists only units hosting accounts: make it current first
     index = combo.findData(unit_id)
