@@ -14,6 +14,7 @@ run with this checkout's Python and libraries), never by today's code:
   an office holiday, and one county's 上报快照 (启东市, 12 accounts) merged into it.
 - v4: main when v1–v4 were made (schema 4 the latest) — as v3.
 - v5: main when schema 5 (record versions) had landed — as v3.
+- v6: main when schema 6 (inspections, 整改, assessments, fake accounts) had landed — as v3.
 
 A new release adds its line to RELEASES and is made alone (``make_old_dbs.py 6``): the files
 already committed stay as they are.
@@ -46,6 +47,7 @@ RELEASES = {
     3: "14d91bf87e1876cf16d333ff4307e14a73cff8f5",
     4: "6ed65246ffd5fd0ce2745af77be89758293ac3cf",
     5: "065a150798a226b6e138fbd5c75fa31fff76c175",
+    6: "98195b3174d24ef268e529d424e0346cfc30071a",
 }
 
 # Runs inside the old tree: set up an office and fill it with demo data dated TODAY.
