@@ -138,16 +138,17 @@ class _CachedCalendar:
     def _add_forward(self, start: date, n: int) -> WorkdayResult:
         span = timedelta(days=3 * n + 60)
         while True:
-            self._cover(start, start + span)
-            i = (start - self._base).days
+            base = self._cover(start, start + span)
+            i = (start - base).days
             j = bisect_left(self._work, self._work[i] + n, lo=i)
             if j < len(self._work):  # the day where the n-th working day after start is reached
-                return WorkdayResult(self._base + timedelta(days=j), self._prov[j] - self._prov[i] > 0)
+                return WorkdayResult(base + timedelta(days=j), self._prov[j] - self._prov[i] > 0)
             span *= 2
 
-    def _cover(self, lo: date, hi: date) -> None:
+    def _cover(self, lo: date, hi: date) -> date:
+        """Make the running totals span ``lo`` … ``hi``; returns their base day."""
         if self._base is not None and lo >= self._base and (hi - self._base).days < len(self._work):
-            return
+            return self._base
         if self._base is not None:
             lo = min(lo, self._base)
             hi = max(hi, self._base + timedelta(days=len(self._work) - 1))
@@ -161,14 +162,15 @@ class _CachedCalendar:
             work.append(work[-1] + ok)
             prov.append(prov[-1] + provisional)
         self._base, self._work, self._prov = lo, work, prov
+        return lo
 
     def count(self, start: date, end: date) -> CountResult:
         """As ``WorkdayCalendar.count``: working days after ``start`` up to and including ``end``."""
         if start == end:
             return CountResult(0, False)
         lo, hi = (start, end) if end > start else (end, start)
-        self._cover(lo, hi)
-        i, j = (lo - self._base).days, (hi - self._base).days
+        base = self._cover(lo, hi)
+        i, j = (lo - base).days, (hi - base).days
         days = self._work[j] - self._work[i]
         return CountResult(days if end > start else -days, self._prov[j] - self._prov[i] > 0)
 
@@ -304,7 +306,7 @@ def _provincial(col: _Collector, profile: Profile, filings, accounts, steps: dic
     for f in filings:
         if f.state not in (FilingState.PENDING_SIGNATURE, FilingState.FILED) or f.reported_on is not None:
             continue
-        step = (steps.get(f.id) or [None])[0]
+        step = steps[f.id][0] if steps.get(f.id) else None
         if step is None or step.seq != 1 or step.result != "approved" or step.signed_on is None:
             continue
         account = accounts.get(f.account_id)
@@ -331,7 +333,7 @@ def _sync_report(col: _Collector, filings, accounts, steps: dict[int, list[_Step
                 f"{done[-1].title}于{cn_date(last)}签署，备案{f.number}（{_kind(f)}）尚未标记已报送", account, f)
 
 
-def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, filed: set[int]) -> None:
+def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, filed: set[int | None]) -> None:
     """Accounts with no live filing at all: backfill window, or 云南's 7 days after opening."""
     backfill = profile.rule("backfill")
     deadline = profile.rule("filing_deadline")
@@ -340,7 +342,7 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
     open_filings = [f for f in filings if f.kind == FilingKind.BACKFILL and f.state in OPEN_STATES]
     for f in open_filings:
         account = accounts.get(f.account_id)
-        if backfill_due:
+        if backfill and backfill_due:
             col.add("backfill", f"补办备案：{account.name if account else ''}", backfill_due.day,
                     backfill_due.provisional, f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
                     article_text(profile, "backfill"), f"备案{f.number}当前“{_state(f)}”", account, f)
@@ -348,7 +350,7 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
         if account.id in filed or account.status not in ACTIVE_STATUSES:
             continue
         before_policy = account.registered_on is None or account.registered_on < start
-        if before_policy and backfill_due:
+        if before_policy and backfill and backfill_due:
             col.add("backfill", f"补办备案：{account.name}", backfill_due.day, backfill_due.provisional,
                     f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
                     article_text(profile, "backfill"),
@@ -517,8 +519,8 @@ def _supervision(col: _Collector, session: Session, profile: Profile) -> None:
         previous = max(x for x in recent if x.end < today)
         # an office that has recorded inspections at all is reminded of the previous quarter's
         # report even if that quarter has none (定期检查: 按季度组织开展检查)
-        uses = bool(inspected) or session.scalar(select(func.count(Inspection.id)).where(
-            Inspection.origin.is_(None))) > 0
+        uses = bool(inspected) or (session.scalar(select(func.count(Inspection.id)).where(
+            Inspection.origin.is_(None))) or 0) > 0
         for q in sorted(x for x in recent if x.end < today):
             if q.code in sent or q.code not in inspected and not (q == previous and uses):
                 continue

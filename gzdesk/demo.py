@@ -159,6 +159,7 @@ def _deputy_title(unit_name: str, kind: str) -> str:
 
 
 def _account_name(rng: random.Random, platform: str, short: str, kind: str) -> str:
+    options: tuple[str, ...]
     if kind in (enums.UnitType.TOWNSHIP, enums.UnitType.SUBDISTRICT):
         options = (f"{short}发布", f"魅力{short}", f"{short}微讯", f"今日{short}", f"{short}之声")
     else:

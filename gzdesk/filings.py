@@ -335,7 +335,7 @@ def find_filing(session: Session, key: str | int) -> int:
     if not found:
         raise NotFound(f"找不到备案“{text}”")
     if len(found) > 1 and found[0].origin is not None:  # merged from several counties, none local
-        origins = "、".join(o for _, o in found)
+        origins = "、".join(o for _, o in found if o)
         raise UserError(f"备案号“{text}”在多个来源中都有（{origins}），请改用备案的编号（id）")
     return found[0].id  # a number of this office wins over merged ones
 
@@ -455,7 +455,7 @@ def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[i
     closed = [_account(session, i) for i in ids]
     parent = new_filing(session, kept.id, FilingKind.MERGE, reason, filled_on=filled_on)
     row = _filing(session, parent.id)
-    frozen = json.loads(row.frozen)
+    frozen = json.loads(row.frozen or "{}")
     frozen["merged_accounts"] = [{"id": a.id, "name": a.name, "platform_label": enums.label("platform", a.platform),
                                   "handle": a.handle} for a in closed]
     row.frozen = json.dumps(frozen, ensure_ascii=False)
@@ -710,11 +710,11 @@ def missing_decisions(session: Session) -> list[tuple[int, str, str | None, int 
                            .where(Filing.kind.in_([str(k) for k in kinds]), Filing.state.in_(LIVE_STATES),
                                   Filing.origin.is_(None))
                            .order_by(Filing.id)).all()
-    out = []
+    out: list[tuple[int, str, str | None, int | None, str, str]] = []
     for fid, number, kind, account_id, meeting_on, head_on in rows:
         rule = decision_rule(profile, kind)
         gap = decision_gap(rule, meeting_on, head_on)
-        if gap:
+        if gap and rule is not None:
             out.append((fid, number, kind, account_id, gap, rule.article))
     return out
 
@@ -848,7 +848,7 @@ def apply_due_effects(session: Session, today: date) -> list[AppliedEffect]:
     for f in session.scalars(stmt):
         account = f.account
         target = STATUS_AFTER[FilingKind(f.kind)]
-        if account is None or account.status in STATUS_AFTER.values():
+        if account is None or f.effective_on is None or account.status in STATUS_AFTER.values():
             continue
         account.status = target
         done.append(AppliedEffect(f.id, f.number, account.id, account.name, target,
@@ -915,7 +915,7 @@ def get_filing(session: Session, filing_id: int) -> FilingData:
             steps.append(StepData(i, title, label))
         else:
             steps.append(StepData(i, title, label, s.opinion, s.signer, s.signed_on, s.result, s.attachment_id,
-                                  names.get(s.attachment_id)))
+                                  names.get(s.attachment_id) if s.attachment_id is not None else None))
     parent = session.get(Filing, f.merge_parent_id) if f.merge_parent_id else None
     kept = session.get(Account, f.kept_account_id) if f.kept_account_id else None
     children = list_filings(session, merge_parent_id=f.id) if f.kind == FilingKind.MERGE else []
@@ -976,7 +976,8 @@ def list_filings(session: Session, state: str | None = None, account_id: int | N
                              enums.label("filing_state", state), account_id, name or "", reason, filled_on,
                              event_on, n, len(chain), nxt, announce_from, effective_on, reported_on,
                              parent_id, scans.get(uuid, 0),
-                             bool(announce_from and effective_on and cal.provisional_between(announce_from, effective_on))))
+                             bool(cal is not None and announce_from and effective_on
+                                  and cal.provisional_between(announce_from, effective_on))))
     return out
 
 

@@ -1,7 +1,7 @@
 """Rule checks on the registry (``gzdesk check``): each finding names its source article.
 
-The rules come from DESIGN.md "Rules the program checks"; which of them apply, and with which
-numbers and articles, comes from the office's policy profile — a rule the profile's document does
+The rules come from the five policy documents (docs/policies/); which of them apply, and with
+which numbers and articles, comes from the office's policy profile — a rule the profile's document does
 not contain is not checked. Overdue filings, backfills and 公告 come from ``gzdesk.deadlines`` so
 the 待办 view and the checks never disagree.
 
@@ -183,10 +183,10 @@ def check(session: Session, today: date) -> list[Finding]:
 
     late = [item for item in deadlines.pending(session, today) if item.overdue and item.kind != "task"]
     host_of = {a.id: a.host_unit_id for a in accounts}
-    others = {item.account_id for item in late} - host_of.keys() - {None}
-    if others:  # e.g. an account already 注销 whose filing is overdue
+    elsewhere = {item.account_id for item in late if item.account_id is not None} - host_of.keys()
+    if elsewhere:  # e.g. an account already 注销 whose filing is overdue
         host_of.update(session.execute(select(Account.id, Account.host_unit_id)
-                                       .where(Account.id.in_(sorted(others)))).all())
+                                       .where(Account.id.in_(sorted(elsewhere)))).all())
     for item in late:
         host = units.get(host_of.get(item.account_id))
         out.append(Finding("overdue", "问题", item.article, f"{item.kind_label}已逾期：{item.message}",
@@ -201,15 +201,16 @@ def check(session: Session, today: date) -> list[Finding]:
                 add("reply_late", "问题", art, f"留言回复超过{reply['days']}天：{r.describe()}", by_id[r.account_id])
 
     # 盐湖 第十一条 / 云南 第十二条、第十八条 / 南通 第十六条: the unit's own decision behind a filing
-    missing = filings.missing_decisions(session)
-    if missing:
-        names = dict(session.execute(select(Account.id, Account.name).where(
-            Account.id.in_(sorted({m[3] for m in missing if m[3] is not None})))).all())
-        for _fid, number, kind, account_id, gap, article in missing:
+    undecided = filings.missing_decisions(session)
+    if undecided:
+        account_names = dict(session.execute(select(Account.id, Account.name).where(
+            Account.id.in_(sorted({m[3] for m in undecided if m[3] is not None})))).all())
+        for _fid, number, kind, account_id, gap, article in undecided:
             host = units.get(host_of.get(account_id)) if account_id in host_of else None
             out.append(Finding("decision_missing", "问题", article,
                                f"备案{number}（{enums.label('filing_kind', kind)}）：{gap.split('要求', 1)[1]}",
-                               account_id, names.get(account_id, ""), host.name if host else "",
+                               account_id, account_names.get(account_id, "") if account_id is not None else "",
+                               host.name if host else "",
                                host.id if host else None))
 
     order = {"否决": 0, "问题": 1, "提示": 2}
@@ -277,9 +278,9 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
     art = departure_article(profile)
     overdue_tasks = session.execute(select(Task.title, Task.account_id, Task.due_on).where(
         Task.done_on.is_(None), Task.kind == enums.TaskKind.PASSWORD_CHANGE)).all()
-    for title, account_id, due_on in overdue_tasks:
-        if account_id in by_id and (due_on is None or due_on < today):
-            add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[account_id])
+    for title, task_account, due_on in overdue_tasks:
+        if task_account in by_id and (due_on is None or due_on < today):
+            add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[task_account])
 
 
 # --------------------------------------------------------------------------- supervision (issue 10, item 7)
@@ -378,7 +379,7 @@ def _approval_rules(session: Session, profile: Profile, accounts: list[Row], add
         return
     seq = _approval_step_seq(len(profile.chain))
     title = profile.chain[seq - 1]["title"] if len(profile.chain) >= seq else "审批"
-    opens: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    opens: dict[int | None, list[tuple[str, str]]] = defaultdict(list)
     for account_id, number, state in session.execute(
             select(Filing.account_id, Filing.number, Filing.state)
             .where(Filing.kind == enums.FilingKind.OPEN, Filing.state.in_(LIVE_STATES)).order_by(Filing.id)):
@@ -466,9 +467,9 @@ def sheet_facts(session: Session, account_id: int, on: date) -> list[SheetFact]:
     out: list[SheetFact] = []
     if no_update_2_weeks(last, on):
         out.append(SheetFact("no_update_2_weeks", no_update_message(last)))
-    elif on - last > timedelta(days=7):
+    elif last is not None and on - last > timedelta(days=7):  # (no date at all is the case above)
         out.append(SheetFact("update_frequency", f"每周更新内容少于1次（最近更新：{cn_date(last)}）"))
-    if app_unusable(platform, unusable, on):
+    if unusable is not None and app_unusable(platform, unusable, on):
         out.append(SheetFact("app_unusable", app_unusable_message(unusable)))
     if host_kind == UnitType.INTERNAL:
         out.append(SheetFact("internal_unit", f"主办单位“{host_name}”是内设机构"))

@@ -1,6 +1,7 @@
 """Chinese working days: 法定节假日 and 调休 from chinese-calendar, with a fallback.
 
-"N working days from D" is the N-th working day after D, D itself not counted (DESIGN.md).
+"N working days from D" is the N-th working day after D, D itself not counted (as the policy
+documents' "N个工作日内" is read: docs/policies/).
 We count on ``chinese_calendar.is_workday`` day by day rather than its ``find_workday`` /
 ``get_workdays`` helpers, which count differently when D is a holiday and drop 调休 Saturdays.
 

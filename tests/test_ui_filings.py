@@ -242,12 +242,12 @@ def test_installed_in_the_main_window(qtbot, db, tmp_path, warnings, monkeypatch
     assert any(a.text() == "新建备案…" for a in window.account_actions)
     window.show_page("pending")
     assert window.current_page_key() == "pending"
-    window.pending_view.open_filing.emit(draft)
-    assert window.current_page_key() == "filings" and window.filings_page.current_id() == draft
+    window.page("pending").open_filing.emit(draft)
+    assert window.current_page_key() == "filings" and window.page("filings").current_id() == draft
 
     shown: list[tuple[bytes, str]] = []
     monkeypatch.setattr(filing_pages, "show_pdf", lambda _p, data, title: shown.append((data, title)) or True)
-    window.filings_page.print_pending()
+    window.page("filings").print_pending()
     assert shown and shown[0][0].startswith(b"%PDF") and "1 份" in shown[0][1]
     with db.reader() as s:
         assert filings.get_filing(s, draft).state == "pending_signature"  # printed → sent for signature

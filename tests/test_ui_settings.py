@@ -50,7 +50,7 @@ def test_notice_dialog_reads_a_pasted_notice_and_writes_it_on_confirmation(qtbot
     assert "年份" in dialog.summary.text() and not dialog.ok.isEnabled()
     dialog.text.setPlainText((Path(__file__).parent / "holiday_notices" / "2027-sample.txt").read_text(encoding="utf-8"))
     qtbot.mouseClick(dialog.read_button, Qt.MouseButton.LeftButton)
-    rows = [[dialog.result.item(r, c).text() for c in range(4)] for r in range(dialog.result.rowCount())]
+    rows = [[dialog.read_table.item(r, c).text() for c in range(4)] for r in range(dialog.read_table.rowCount())]
     assert ["2027年2月14日", "星期日", "上班（调休）", "春节"] in rows
     with db.reader() as s:
         assert holidays.list_holidays(s, 2027) == []

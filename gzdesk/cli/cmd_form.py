@@ -150,6 +150,7 @@ def cmd_form(args: argparse.Namespace) -> int:
         own = profile is not None and profile.template_id == template.id
         if opts is None:
             opts = PrintOptions.for_profile(profile if own else None)
+        chain: list[str] | None
         if args.chain:
             chain = [x.strip() for x in args.chain.replace("，", ",").split(",") if x.strip()]
         else:

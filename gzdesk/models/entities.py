@@ -1,6 +1,6 @@
 """The registry's tables (schema version: see ``gzdesk.models.migrations``).
 
-Field names follow DESIGN.md "The objects" and the two official forms:
+Field names follow the two official forms (docs/ARCHITECTURE.md has the module map):
 山西省政府系统政务新媒体备案登记表（县市区） (seed 000) and 南通市政务新媒体备案登记表 (seed 003 附件1).
 Enumerations are stored as codes from ``gzdesk.enums``.
 """

@@ -12,6 +12,7 @@ statements that turn version N-1 into N, and ``tests/test_migrations.py`` checks
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 
 from gzdesk.errors import UserError
+
+log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x677A646B  # "gzdk"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -112,6 +115,8 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True,
             conn = sqlite3.connect(path, isolation_level=None)
         for number in range(version + 1, target + 1):
             _apply(conn, number)
+        if has_tables:
+            log.info("数据库 %s 已从结构第 %d 版升级到第 %d 版，升级前的副本：%s", path, version, target, saved)
         return version, target, saved
     finally:
         conn.close()

@@ -151,18 +151,23 @@ def wrap(tokens: list[Token], width: float, size: float, fs: FontSet) -> list[Li
             last = line.items[-1] if line.items else None
             if last is None or last.kind != "text" or not last.text or last.text[-1] not in CLOSING:
                 break
-            moved.insert(0, pop_char())
+            closing = pop_char()
+            if closing is None:
+                break
+            moved.insert(0, closing)
         piece = pop_box() or pop_char()
         if piece is not None:
             moved.insert(0, piece)
             while True:
                 last = line.items[-1] if line.items else None
+                glued = None
                 if last is not None and last.kind == "box":
-                    moved.insert(0, pop_box())
+                    glued = pop_box()
                 elif last is not None and last.kind == "text" and last.text[-1:] in OPENING:
-                    moved.insert(0, pop_char())
-                else:
+                    glued = pop_char()
+                if glued is None:
                     break
+                moved.insert(0, glued)
         if piece is None or not line.items:
             line.items, line.width = saved, saved_width
             return False
@@ -331,12 +336,13 @@ def fit_flow(tokens: list[Token], width: float, height: float, size: float, min_
     """
     if not tokens or width <= 0:
         return Flow([], size)
+    lines: list[Line]
     s1 = one_line_size(tokens, width, size, min_size, fs)
     if s1 is not None:
         lines = wrap(tokens, width, s1, fs)
         if fits(lines, width, height, s1):
             return Flow(lines, s1)
-    lines: list[Line] = []
+    lines = []
     s = size
     for s in sizes(size, min_size):
         lines = wrap(tokens, width, s, fs)

@@ -170,7 +170,7 @@ class CellBox:
         return out
 
     def boxes(self) -> list[bool]:
-        out = []
+        out: list[bool] = []
         for flow in ([self.body] if self.body else []) + self.footer:
             for line in flow.lines:
                 out.extend(i.checked for i in line.items if i.kind == "box")

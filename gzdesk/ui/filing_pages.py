@@ -10,7 +10,6 @@ Widgets never hold a session: all data goes through ``window.controller``.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -391,7 +390,9 @@ class FilingsPage(LazyPage):
         if not ids:
             warn(self, "请先在列表中选择要打印的备案")
             return
-        self._print(ids, "备案登记表" if len(ids) > 1 else f"备案登记表 {self.current_row().number}")
+        current = self.current_row()
+        one = f"备案登记表 {current.number}" if current is not None else "备案登记表"
+        self._print(ids, "备案登记表" if len(ids) > 1 else one)
 
     def pending_signature_ids(self) -> list[int]:
         return [r.id for r in self.rows if r.state == "pending_signature"]
@@ -404,13 +405,10 @@ class FilingsPage(LazyPage):
         self._print(ids, f"待签批备案登记表（{len(ids)} 份）")
 
     def _print(self, ids: list[int], title: str) -> None:
-        """Render with the printing package, show it (engineer C's preview when present), and
-        mark drafts as sent for signature (草稿 → 待签批) once shown."""
-        try:
-            render = importlib.import_module("gzdesk.printing.render")
-        except ModuleNotFoundError:
-            warn(self, "本版本未包含登记表打印功能")
-            return
+        """Render with the printing package, show it in the print preview, and mark drafts as
+        sent for signature (草稿 → 待签批) once shown."""
+        from gzdesk.printing import render
+
         try:
             data = self.controller.read(render.render_filings, ids)
         except UserError as exc:
@@ -441,21 +439,11 @@ def _mark_printed_all(session, ids: list[int]) -> None:
 
 
 def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
-    """Show PDF bytes in the program's print preview (``gzdesk.ui.pdf_preview.preview_pdf``: 打印… /
-    另存为 PDF…) or, in a build without it, save them and open the system's viewer.
-    True when the clerk saw or saved the document."""
-    try:
-        from gzdesk.ui.pdf_preview import preview_pdf
-    except ModuleNotFoundError:
-        preview_pdf = None
-    if preview_pdf is not None:
-        return bool(preview_pdf(parent, data, title))
-    path, _ = QFileDialog.getSaveFileName(parent, "保存登记表 PDF", f"{title}.pdf", "PDF 文件 (*.pdf)")
-    if not path:
-        return False
-    Path(path).write_bytes(data)
-    QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-    return True
+    """Show PDF bytes in the program's print preview (打印… / 另存为 PDF…); True when the clerk
+    saw the document."""
+    from gzdesk.ui.pdf_preview import preview_pdf  # pypdfium2 is loaded only when printing
+
+    return bool(preview_pdf(parent, data, title))
 
 
 def apply_effects_on_open(window: MainWindow) -> None:
@@ -476,8 +464,6 @@ def install(window: MainWindow) -> None:
     pending = PendingView(window.controller, window)
     window.add_page("filings", "备案", page)
     window.add_page("pending", "待办", pending)
-    window.filings_page = page
-    window.pending_view = pending
 
     def open_filing(fid: int) -> None:
         window.show_page("filings")
@@ -494,9 +480,17 @@ def install(window: MainWindow) -> None:
     menu = window.menu("备案")
     new = QAction("新建备案(&B)…", window)
     new.setShortcut("Ctrl+B")
-    new.triggered.connect(lambda: (window.show_page("filings"), page.new_filing()))
+    def new_filing() -> None:
+        window.show_page("filings")
+        page.new_filing()
+
+    def new_merge() -> None:
+        window.show_page("filings")
+        page.new_merge()
+
+    new.triggered.connect(new_filing)
     merge = QAction("整合账号…", window)
-    merge.triggered.connect(lambda: (window.show_page("filings"), page.new_merge()))
+    merge.triggered.connect(new_merge)
     batch = QAction("批量打印待签批…", window)
     batch.triggered.connect(page.print_pending)
     show_pending = QAction("待办时限", window)
@@ -505,8 +499,7 @@ def install(window: MainWindow) -> None:
         menu.addAction(act)
     menu.addSeparator()
     menu.addAction(show_pending)
-    window.filing_actions = [new, merge, batch, show_pending]
 
     account_new = QAction("新建备案…", window)
-    account_new.triggered.connect(lambda: (window.show_page("filings"), page.new_filing()))
+    account_new.triggered.connect(new_filing)
     window.add_account_action(account_new)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, holidays, office, profiles
+from gzdesk import enums, holiday_notice, holidays, office, profiles
 from gzdesk.errors import UserError
 from gzdesk.printing import options as print_options
 from gzdesk.ui.controller import Controller
@@ -185,10 +185,10 @@ class HolidayDialog(QDialog):
         self.reload()
 
     def _remove(self) -> None:
-        row = self.table.currentRow()
-        if row < 0:
+        item = self.table.item(self.table.currentRow(), 0)
+        if item is None:
             return
-        day = date.fromisoformat(self.table.item(row, 0).data(Qt.ItemDataRole.UserRole))
+        day = date.fromisoformat(item.data(Qt.ItemDataRole.UserRole))
         self.controller.write(holidays.remove_holiday, day, topic="all")
         self.reload()
 
@@ -256,7 +256,7 @@ class NoticeImportDialog(QDialog):
     def __init__(self, controller: Controller, parent: QWidget | None = None):
         super().__init__(parent)
         self.controller = controller
-        self.notice = None
+        self.notice: holiday_notice.Notice | None = None
         self.setWindowTitle("导入国务院节假日安排通知")
         self.resize(720, 620)
         layout = QVBoxLayout(self)
@@ -274,12 +274,12 @@ class NoticeImportDialog(QDialog):
         row.addWidget(self.read_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.result = QTableWidget(0, 4)
-        self.result.setHorizontalHeaderLabels(["日期", "星期", "安排", "节日"])
-        self.result.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.result.verticalHeader().setVisible(False)
-        self.result.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.result, 3)
+        self.read_table = QTableWidget(0, 4)
+        self.read_table.setHorizontalHeaderLabels(["日期", "星期", "安排", "节日"])
+        self.read_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.read_table.verticalHeader().setVisible(False)
+        self.read_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.read_table, 3)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -313,7 +313,7 @@ class NoticeImportDialog(QDialog):
 
         self.notice = None
         self.ok.setEnabled(False)
-        self.result.setRowCount(0)
+        self.read_table.setRowCount(0)
         try:
             notice = holiday_notice.parse(self.text.toPlainText())
         except UserError as exc:
@@ -321,11 +321,11 @@ class NoticeImportDialog(QDialog):
             self.summary.setText(exc.message)
             return
         weekdays = "一二三四五六日"
-        self.result.setRowCount(len(notice.days))
+        self.read_table.setRowCount(len(notice.days))
         for r, d in enumerate(notice.days):
             for c, text in enumerate((f"{d.day.year}年{d.day.month}月{d.day.day}日", f"星期{weekdays[d.day.weekday()]}",
                                       d.kind_label, d.name)):
-                self.result.setItem(r, c, QTableWidgetItem(text))
+                self.read_table.setItem(r, c, QTableWidgetItem(text))
         lines = [f"{notice.title or notice.year}：放假 {len(notice.off)} 天（含周末），调休上班 {len(notice.workdays)} 天。"]
         lines += [f"未采用：{u}" for u in notice.unused]
         diff = holiday_notice.differences(notice)
