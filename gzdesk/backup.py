@@ -13,7 +13,9 @@
   (create / import / merge …), or was merged from a snapshot (a 'merge' event exists), or was
   written by a bulk operation (demo data, Excel import) whose summary event was recorded within an
   hour after the record was created; event times never go backwards as ids grow; every
-  ``changes`` is valid JSON.
+  ``changes`` is valid JSON; and every stored value of every record is one its column may hold
+  (``gzdesk.value_check``: dates, codes, JSON, references, sizes, unit cycles), each bad one named
+  with its table, record and field.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from gzdesk import value_check
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
+from gzdesk.models.types import decode_text
 
 DEFAULT_KEEP = 10
 AUDITED_TABLES = {"unit": "单位", "account": "账号", "person": "人员", "filing": "备案"}
@@ -175,11 +179,15 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
 
 @dataclass
 class Finding:
-    kind: str  # integrity / foreign_key / schema / audit_missing / audit_time / audit_json
+    kind: str  # integrity / foreign_key / schema / audit_missing / audit_time / audit_json / value
     message: str
+    detail: dict | None = None  # value: table, id, uuid, field (ValueProblem.to_json)
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "message": self.message}
+        out = {"kind": self.kind, "message": self.message}
+        if self.detail:
+            out.update(self.detail, message=self.message)
+        return out
 
 
 @dataclass
@@ -201,7 +209,7 @@ class VerifyReport:
                "已检查：" + "、".join(f"{AUDITED_TABLES.get(k, k)} {v} 条" for k, v in self.checked.items())
                + f"；审计日志 {self.events} 条"]
         if self.ok:
-            out.append("检查通过：文件完整，外键一致，审计日志完整")
+            out.append("检查通过：文件完整，外键一致，各项值有效，审计日志完整")
         else:
             out.append(f"发现 {len(self.problems)} 个问题：")
             out.extend(f"  {i}. {p.message}" for i, p in enumerate(self.problems, start=1))
@@ -260,9 +268,20 @@ def verify_database(db_path: Path, max_listed: int = 20) -> VerifyReport:
             report.problems.append(Finding("foreign_key", f"有 {len(fk)} 处引用指向不存在的记录（如 {first[0]} 第 "
                                                           f"{first[1]} 行 → {first[2]}）"))
         _verify_audit(conn, report, max_listed)
+        _verify_values(conn, report, max_listed)
     finally:
         conn.close()
     return report
+
+
+def _verify_values(conn: sqlite3.Connection, report: VerifyReport, max_listed: int) -> None:
+    """Every stored value against its column (``gzdesk.value_check``): dates, codes, JSON, references…"""
+    conn.text_factory = decode_text
+    values = value_check.check_connection(conn, limit=max_listed)
+    for p in values.problems:
+        report.problems.append(Finding("value", p.text(), p.to_json()))
+    if values.total > len(values.problems):
+        report.problems.append(Finding("value", f"另有 {values.total - len(values.problems)} 处无效的值"))
 
 
 def _verify_audit(conn: sqlite3.Connection, report: VerifyReport, max_listed: int) -> None:

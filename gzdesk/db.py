@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gzdesk import audit
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
+from gzdesk.models.types import decode_text
 
 
 class GzSession(Session):
@@ -26,6 +27,7 @@ audit.install(GzSession)
 
 
 def _on_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.text_factory = decode_text  # a bad byte in a text column reads as U+FFFD, not an error
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA busy_timeout = 5000")

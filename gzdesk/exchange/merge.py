@@ -49,7 +49,7 @@ from pathlib import Path
 from sqlalchemy import Table, UniqueConstraint, select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office, profiles
+from gzdesk import audit, enums, office, profiles, value_check
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
@@ -58,9 +58,8 @@ from gzdesk.exchange.snapshot import Manifest, OpenedSnapshot, open_snapshot
 from gzdesk.models import Base, SnapshotSource, Unit
 from gzdesk.models.base import now
 
-TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "account_role": "管理岗位",
-                "filing": "备案", "approval_step": "审批步骤", "attachment": "附件", "task": "待办"}
-LABEL_COLUMNS = ("name", "number", "title", "filename", "role")
+TABLE_LABELS = value_check.TABLE_LABELS
+LABEL_COLUMNS = value_check.LABEL_COLUMNS
 
 MERGED, ALREADY, OLDER = "merged", "already_merged", "older"
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import uuid as uuid_mod
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, func
+from sqlalchemy import Integer, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from gzdesk.models.types import DateTime, String
 
 
 def new_uuid() -> str:
@@ -30,7 +32,7 @@ class Record:
     """Mixin: integer id for people to type, uuid for machines, times and origin."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, index=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, index=True, info={"uuid": True})
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now, server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, default=now, onupdate=now, server_default=func.current_timestamp()
