@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from gzdesk import audit
+from gzdesk import audit, value_check
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 from gzdesk.models.types import decode_text
@@ -24,6 +24,7 @@ class GzSession(Session):
 
 
 audit.install(GzSession)
+value_check.install(GzSession)  # text longer than its column is refused on save, as on export
 
 
 def _on_connect(dbapi_conn, _record) -> None:

@@ -480,3 +480,36 @@ class ListColumns:
                 if found:
                     out[rid] = tuple(found)
         return out
+
+
+# --------------------------------------------------------------------------- on save
+
+
+def _too_long(session, _ctx, _instances) -> None:
+    """Refuse, before anything is written, text longer than its column's declared size — the
+    size ``check_connection`` holds every file to (SQLite itself does not enforce VARCHAR(n))."""
+    from gzdesk.errors import UserError
+
+    for obj in (*session.new, *session.dirty):
+        table = getattr(obj, "__table__", None)
+        if table is None or table.name in EXEMPT_TABLES:
+            continue
+        state = sa.inspect(obj)
+        for col in table.columns:
+            if not _is_text(col) or col.key not in state.attrs:
+                continue
+            added = state.attrs[col.key].history.added  # only what this save writes
+            value = added[0] if added else None
+            limit = _text_limit(col)
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                label = next((str(getattr(obj, k)) for k in LABEL_COLUMNS
+                              if isinstance(getattr(obj, k, None), str) and getattr(obj, k)), "")
+                what = TABLE_LABELS.get(table.name, table.name) + (f"“{label[:40]}”" if label and col.key != "name"
+                                                                   else "")
+                raise UserError(f"{what}的{FIELD_LABELS.get(col.key, col.key)}最多 {limit} 个字符"
+                                f"（现有 {len(value)} 个），请缩短后再保存")
+
+
+def install(session_class) -> None:
+    """Check sizes on every flush of ``session_class`` (``gzdesk.db`` installs it on its sessions)."""
+    sa.event.listen(session_class, "before_flush", _too_long)

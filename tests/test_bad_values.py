@@ -376,3 +376,23 @@ def test_the_lists_sql_form_of_the_rules_agrees_with_the_python_rules():
                 expected.append(None)
                 expected_bad = True
         assert got[rid] == (expected, expected_bad), (rid, raw)
+
+
+def test_text_longer_than_its_column_is_refused_on_save_not_only_on_export(db):
+    from gzdesk.errors import UserError
+
+    with pytest.raises(UserError, match="名称最多 200 个字符（现有 201 个）"):
+        with db.transaction() as s:
+            registry.save_account(s, registry.AccountData(name="长" * 201, platform="douyin"))
+    with db.transaction() as s:
+        pid = registry.save_person(s, registry.PersonData(name="王五", mobile="13812345678"))
+    with pytest.raises(UserError, match="人员“王五”的手机号码最多 50 个字符"):
+        with db.transaction() as s:
+            registry.save_person(s, registry.PersonData(name="王五", id=pid, mobile="、".join(["13812345678"] * 5)))
+    # a value stored long before (by another tool) does not block saving another field
+    sql(db.path, "UPDATE person SET mobile = ? WHERE id = ?", "1" * 60, pid)
+    with db.transaction() as s:
+        from gzdesk.models import Person
+
+        s.get(Person, pid).notes = "备注"
+    assert not value_check.check_file(db.path).ok  # …but verify and export still name it
