@@ -6,21 +6,25 @@ import argparse
 from pathlib import Path
 
 from gzdesk import backup
-from gzdesk.cli.common import add_db_option, add_json_option, db_path, print_json
+from gzdesk.cli.common import add_db_option, add_json_option, db_path, print_json, print_table
 from gzdesk.errors import UserError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("backup", help="备份数据库（可在程序打开时进行）",
-                       description="用 SQLite 在线备份把数据库复制到数据库旁的 backups 文件夹（文件名带时间），只保留最近几份")
+    p = sub.add_parser("backup", help="备份数据库（可在程序打开时进行）；--list 列出并校验已有备份",
+                       description="用 SQLite 在线备份把数据库复制到数据库旁的 backups 文件夹（文件名带时间），只保留最近几份；"
+                                   "每份备份旁有 .sha256 校验文件（可用 sha256sum -c 核对）。校验值只能发现意外损坏或截断，"
+                                   "不能证明文件来源")
     p.add_argument("--to", metavar="DIR", help="备份到该文件夹（默认：数据库旁的 backups）")
+    p.add_argument("--list", action="store_true", help="不备份：列出该文件夹中的备份，并逐一核对校验值")
+    p.add_argument("--check", metavar="FILE", help="不备份：核对一个备份文件的校验值并检查它能否用于恢复")
     p.add_argument("--keep", metavar="N", type=int, default=backup.DEFAULT_KEEP,
                    help=f"只保留最近 N 份（默认 {backup.DEFAULT_KEEP}；0 表示全部保留）")
     add_db_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_backup)
 
-    p = sub.add_parser("restore", help="从备份恢复数据库（先自动备份当前数据库）")
+    p = sub.add_parser("restore", help="从备份恢复数据库（先检查备份；当前数据库先自动备份，已损坏的改名保留）")
     p.add_argument("file", metavar="FILE", help="备份文件")
     add_db_option(p)
     add_json_option(p)
@@ -40,6 +44,10 @@ def _existing_db(args: argparse.Namespace) -> Path:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    if args.list:
+        return _list(args)
+    if args.check:
+        return _check(args)
     if args.keep < 0:
         raise UserError("--keep 不能为负数")
     target = backup.backup_database(_existing_db(args), Path(args.to) if args.to else None, keep=args.keep)
@@ -50,14 +58,56 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list(args: argparse.Namespace) -> int:
+    found = backup.backup_listing(db_path(args), Path(args.to) if args.to else None)
+    bad = [b for b in found if b.status == backup.ALTERED]
+    if args.json:
+        print_json([b.to_json() for b in found])
+        return 1 if bad else 0
+    if not found:
+        print("尚无备份")
+        return 0
+    print_table(["备份文件", "大小", "校验"],
+                [[b.path.name, f"{b.size // 1024} KB", b.message] for b in found])
+    print(f"共 {len(found)} 份备份" + (f"，其中 {len(bad)} 份与校验值不符，不要用它们恢复" if bad else "")
+          + backup.CHECKSUM_NOTE)
+    return 1 if bad else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    path = Path(args.check)
+    found = backup.check_backup(path)
+    problem = None
+    if found.status != backup.ALTERED:
+        try:
+            backup.check_database_file(path)
+        except UserError as exc:
+            problem = exc.message
+    ok = found.status != backup.ALTERED and problem is None
+    if args.json:
+        print_json(dict(found.to_json(), usable=ok, problem=problem))
+        return 0 if ok else 1
+    print(f"{path.name}：{found.message}{backup.CHECKSUM_NOTE}")
+    print(problem or "文件完整，可用于恢复")
+    return 0 if ok else 1
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     result = backup.restore_database(_existing_db(args), Path(args.file))
     if args.json:
-        print_json({"restored_from": str(result.restored_from), "safety_copy": str(result.safety_copy),
+        print_json({"restored_from": str(result.restored_from),
+                    "safety_copy": str(result.safety_copy) if result.safety_copy else None,
+                    "set_aside": str(result.set_aside) if result.set_aside else None,
+                    "checksum": result.checksum,
                     "schema_version": result.schema_version, "upgraded_to": result.upgraded_to})
         return 0
     print(f"已从 {result.restored_from} 恢复数据库")
-    print(f"恢复前的数据库已备份到 {result.safety_copy}")
+    if result.checksum == backup.UNCHECKED:
+        print("注意：此备份没有校验文件（较早的备份），无法确认它在备份之后未被改动；文件本身检查完好")
+    if result.set_aside:
+        print(f"原数据库已损坏，已改名保留为 {result.set_aside}（不要再当作数据库使用）")
+    else:
+        print(f"恢复前的数据库已备份到 {result.safety_copy}")
     if result.upgraded_to:
         print(f"备份的结构版本 {result.schema_version} 已升级到 {result.upgraded_to}")
     return 0
