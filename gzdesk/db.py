@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from gzdesk import audit, value_check
+from gzdesk import audit, safe_files, value_check
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 from gzdesk.models.types import decode_text
@@ -53,6 +53,7 @@ class Database:
             if not create:
                 raise UserError(f"找不到数据库文件“{self.path}”，请先运行 gzdesk init")
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        safe_files.clean_leftovers(self.path)  # what a killed or failed process left (never raises)
         old, new, saved = migrations.migrate(self.path, backup=backup)
         self.upgraded_from = old if old != new and old > 0 else None
         self.backup_path = saved
