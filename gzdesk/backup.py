@@ -72,12 +72,12 @@ def damage_of(db_path: Path) -> str | None:
             rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         text = str(exc).lower()
         if any(word in text for word in ("malformed", "not a database", "corrupt", "encrypted")):
             return str(exc)
         return None
-    return None if rows == ["ok"] else "；".join(rows[:2])
+    return None if rows == ["ok"] else safe_files.check_text(rows)
 
 
 def _online_copy(source: Path, target: Path, *, read_only: bool = False) -> None:
@@ -133,7 +133,7 @@ def backup_database(db_path: Path, to_dir: Path | None = None, keep: int = DEFAU
             if damage:
                 raise DamagedDatabase(f"数据库“{db_path.name}”已损坏（{damage}），备份副本未通过完整性检查，"
                                       "请运行 gzdesk verify")
-            raise UserError(f"备份副本未通过完整性检查（{'；'.join(checks[:2])}），未保留；请检查磁盘后重试")
+            raise UserError(f"备份副本未通过完整性检查（{safe_files.check_text(checks)}），未保留；请检查磁盘后重试")
         safe_files.finish(partial, target)
         safe_files.write_checksum(target)
     except (sqlite3.Error, OSError) as exc:
@@ -251,10 +251,10 @@ def check_database_file(path: Path, name: str | None = None) -> int:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"文件“{name}”已损坏：{exc}") from None
     if checks != ["ok"]:
-        raise UserError(f"文件“{name}”已损坏（完整性检查：{'；'.join(checks[:2])}）")
+        raise UserError(f"文件“{name}”已损坏（完整性检查：{safe_files.check_text(checks)}）")
     if app_id != migrations.APPLICATION_ID or "setting" not in tables:
         raise UserError(f"文件“{name}”不是 gzdesk 数据库")
     if SNAPSHOT_TABLE in tables:
@@ -422,18 +422,18 @@ def verify_database(db_path: Path, max_listed: int = 20) -> VerifyReport:
     migrations.check_file(db_path)
     try:
         conn = sqlite3.connect(db_path)
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"无法打开数据库：{exc}") from None
     try:
         try:
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
-        except sqlite3.DatabaseError as exc:
+        except safe_files.SQLITE_ERRORS as exc:
             report.problems.append(Finding("integrity", f"文件已损坏：{exc}"))
             return report
         report.schema_version = version
         if checks != ["ok"]:
-            report.problems.append(Finding("integrity", f"完整性检查未通过：{'；'.join(checks[:3])}"))
+            report.problems.append(Finding("integrity", f"完整性检查未通过：{safe_files.check_text(checks, 3)}"))
             return report
         if app_id != migrations.APPLICATION_ID:
             report.problems.append(Finding("schema", "文件不是 gzdesk 数据库（应用标识不符）"))

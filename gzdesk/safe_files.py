@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -35,6 +36,17 @@ CHECKSUM_SUFFIX = ".sha256"
 _PID_RE = re.compile(r"\.(\d+)\.partial(?:-journal|-wal|-shm)?$")
 _PRIVATE_RE = re.compile(r"^gzdesk-[a-z]+-(\d+)-[A-Za-z0-9_]+$")
 STALE_SECONDS = 24 * 3600  # a private folder this old is gone even if its pid was reused
+
+
+# A damaged file can make sqlite3 raise UnicodeDecodeError instead of DatabaseError (a flipped bit
+# in sqlite_master gets into SQLite's own error message, which Python decodes strictly).
+SQLITE_ERRORS = (sqlite3.DatabaseError, UnicodeDecodeError)
+
+
+def check_text(rows: list[str], shown: int = 2) -> str:
+    """``PRAGMA integrity_check`` rows as one short line (a row may hold several lines)."""
+    text = "；".join(" ".join(str(r).split()) for r in rows[:shown])
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 # --------------------------------------------------------------------------- partial files

@@ -295,6 +295,19 @@ def _label(row: tuple, names: list[str]) -> str:
     return ""
 
 
+def composite_uniques(table: Table) -> list[tuple[str, ...]]:
+    """Column tuples a table keeps unique together (UNIQUE constraints and indexes of several
+    plain columns; expression indexes such as 备案编号 per origin are the merge's to resolve)."""
+    out: list[tuple[str, ...]] = []
+    for cons in table.constraints:
+        if isinstance(cons, sa.UniqueConstraint) and len(cons.columns) > 1:
+            out.append(tuple(c.name for c in cons.columns))
+    for index in table.indexes:
+        if index.unique and len(index.expressions) > 1 and len(index.columns) == len(index.expressions):
+            out.append(tuple(c.name for c in index.columns))
+    return out
+
+
 # --------------------------------------------------------------------------- the check
 
 
@@ -322,6 +335,8 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
         i_id = names.index("id") if "id" in names else None
         i_uuid = names.index("uuid") if "uuid" in names else None
         seen_uuid: set[str] = set()
+        keys = [(cols, [names.index(c) for c in cols], set()) for cols in composite_uniques(t)
+                if all(c in names for c in cols)]
         parents: dict[Any, Any] = {}
         self_refs = [c for c in plan if c.target == t.name]
         select = ", ".join(_q(n) for n in names)
@@ -350,6 +365,14 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
                 if u in seen_uuid:
                     _add(report, t, row, names, i_id, i_uuid, "uuid", "与本表另一条记录的唯一标识重复")
                 seen_uuid.add(u)
+            for cols, positions, seen in keys:
+                k = tuple(row[i] for i in positions)
+                if None in k:
+                    continue
+                if k in seen:
+                    _add(report, t, row, names, i_id, i_uuid, cols[-1],
+                         f"与本表另一条记录的{'、'.join(FIELD_LABELS.get(c, c) for c in cols)}相同（应唯一）")
+                seen.add(k)
             for c in self_refs:
                 if row[c.index] is not None and i_id is not None:
                     parents.setdefault(c.name, {})[row[i_id]] = row[c.index]

@@ -361,6 +361,7 @@ class _Merger:
         gone_rows = [dict(zip(cols, r, strict=True)) for u, r in local_rows.items()
                      if r[i_origin] == self.source and u not in in_snapshot]
         self._unique_values(table, idx, local_rows, inserts + updates, gone_rows)
+        self._composite_keys(table, idx, local_rows, inserts + updates, gone_rows)
         updates = [d for d in updates if tuple(d[c] for c in cols) != local_rows[d["uuid"]]]
         self.report.changed.extend(Item(name, d["uuid"], self._label(d)) for d in updates)
         # report a kept-with-suffix value only where something was written (not on every re-merge)
@@ -457,6 +458,48 @@ class _Merger:
                     moving.append((f"~{u}", r[idx["id"]]))
             if moving:
                 self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = ? WHERE id = ?", moving)
+
+    def _composite_keys(self, table: Table, idx: dict[str, int], local_rows: dict[str, tuple],
+                        written: list[dict], gone_rows: list[dict]) -> None:
+        """Keep multi-column unique keys (a person's 岗位 on an account, a step's number in its
+        filing) from colliding while rows are rewritten: a record gone from the source, or one
+        rewritten with another key, first releases its key (one column set to a placeholder;
+        the record is deleted or rewritten later in this merge). The same key held by a record
+        the merge does not touch cannot be resolved: the merge is refused (nothing is written).
+        """
+        written_by_uuid = {d["uuid"]: d for d in written}
+        releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
+        for cols in value_check.composite_uniques(table):
+            def key(row, cols=cols):
+                return tuple(row[c] for c in cols)
+
+            held = {}
+            for u, r in local_rows.items():
+                k = tuple(r[idx[c]] for c in cols)
+                if u not in releasing and None not in k:
+                    held[k] = r
+            for d in written:
+                k = key(d)
+                if None not in k and k in held:
+                    other = held[k]
+                    raise UserError(
+                        f"合并“{self.source}”的快照时，{TABLE_LABELS.get(table.name, table.name)}“{self._label(d)}”与本库"
+                        f"另一条记录（编号 {other[idx['id']]}）的{'、'.join(value_check.FIELD_LABELS.get(c, c) for c in cols)}"
+                        "相同，无法并存；合并已全部撤销，本库未作改动")
+            spare = next((c for c in cols if not table.c[c].foreign_keys), None)
+            if spare is None:
+                continue
+            text = value_check.text_limit(table.name, spare) is not None
+            moving = []
+            for u in releasing:
+                r = local_rows.get(u)
+                if r is None:
+                    continue
+                d = written_by_uuid.get(u)
+                if d is None or key(d) != tuple(r[idx[c]] for c in cols):
+                    moving.append((f"~{u}" if text else -r[idx["id"]], r[idx["id"]]))
+            if moving:
+                self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(spare)} = ? WHERE id = ?", moving)
 
     def _delete(self, table: Table, ids: list[int]) -> None:
         """Delete rows gone from the source; self-references are cleared first (RESTRICT is immediate)."""

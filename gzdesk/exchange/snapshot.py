@@ -310,7 +310,7 @@ def _copy_database(source: Path, dest: Path, step: _Percent) -> None:
             dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         finally:
             dst.close()
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"读取数据库失败：{exc}") from None
     finally:
         src.close()
@@ -385,7 +385,9 @@ def _text(raw: bytes) -> str:
 
 
 def _short(exc: Exception) -> str:
-    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "文件的结构中有无法识别的字节"
+    text = " ".join(str(exc).split())
     return text if len(text) <= 80 else text[:80] + "…"
 
 
@@ -397,11 +399,11 @@ def integrity_problem(path: Path) -> str | None:
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         return str(exc)
     if rows == ["ok"]:
         return None
-    return "；".join(rows[:3])
+    return safe_files.check_text(rows, 3)
 
 
 # --------------------------------------------------------------------------- reading
@@ -420,7 +422,7 @@ class OpenedSnapshot:
 def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
     try:
         row = conn.execute(f"SELECT format_version, manifest, sha256 FROM {MANIFEST_TABLE}").fetchall()
-    except sqlite3.DatabaseError:
+    except safe_files.SQLITE_ERRORS:
         raise UserError(f"文件“{name}”不是上报快照（缺少快照清单）") from None
     if len(row) != 1:
         raise UserError(f"快照“{name}”的清单已损坏")
@@ -445,16 +447,16 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
     try:
         conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
         conn.text_factory = _text
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
     try:
         try:
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
-        except sqlite3.DatabaseError as exc:
+        except safe_files.SQLITE_ERRORS as exc:
             raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if checks != ["ok"]:
-            raise UserError(f"快照“{name}”已损坏（完整性检查：{'；'.join(checks[:2])}）")
+            raise UserError(f"快照“{name}”已损坏（完整性检查：{safe_files.check_text(checks)}）")
         if app_id != migrations.APPLICATION_ID:
             raise UserError(f"文件“{name}”不是 gzdesk 上报快照")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -469,7 +471,7 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
             raise UserError(f"快照“{name}”的结构版本与清单不符，文件已被改动")
         try:
             digest = content_digest(conn, manifest.fields(), on_rows)
-        except sqlite3.DatabaseError as exc:
+        except safe_files.SQLITE_ERRORS as exc:
             raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if digest != manifest.sha256:
             raise UserError(f"快照“{name}”的内容校验值（SHA-256）不符：文件在导出后被篡改或已损坏，已拒绝")
@@ -502,7 +504,7 @@ def open_snapshot(path: Path, on_rows: Callable[[int], None] | None = None) -> I
         if manifest.schema_version < migrations.LATEST_VERSION:
             try:
                 migrations.migrate(copy, backup=False)
-            except sqlite3.DatabaseError as exc:
+            except safe_files.SQLITE_ERRORS as exc:
                 raise UserError(f"快照“{name}”（结构版本 {manifest.schema_version}）无法升级到本程序的版本："
                                 f"{_short(exc)}") from None
             migrated_from = manifest.schema_version
