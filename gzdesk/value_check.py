@@ -536,3 +536,51 @@ def _too_long(session, _ctx, _instances) -> None:
 def install(session_class) -> None:
     """Check sizes on every flush of ``session_class`` (``gzdesk.db`` installs it on its sessions)."""
     sa.event.listen(session_class, "before_flush", _too_long)
+
+
+# --------------------------------------------------------------------------- repair
+
+
+def _reads_as_none(column: sa.Column, value: Any) -> bool:
+    """Whether the program reads this stored value as empty (its column type cannot read it)."""
+    reader = col_types.read_text if _is_text(column) else col_types.column_rule(column) or col_types.read_int
+    if isinstance(column.type, col_types.JSONText):
+        reader = column.type.rule
+    try:
+        reader(value)
+    except BadValue:
+        return True
+    return False
+
+
+def clear_unreadable(session) -> list[ValueProblem]:
+    """Set to empty (NULL) every stored value the program already shows as empty because its
+    column cannot read it — a hand-edited date such as 2019.3.12 — so that the file says what the
+    program shows. Each change is audited with the value as it was. Values that read but break a
+    rule (an unknown code, a dangling reference, a required field) need a person's decision and are
+    left alone. Returns what was cleared."""
+    from gzdesk import audit
+
+    raw = session.connection().connection.dbapi_connection
+    factory = raw.text_factory
+    raw.text_factory = col_types.decode_text
+    try:
+        report = check_connection(raw, limit=10**9)
+        cleared: list[ValueProblem] = []
+        for p in report.problems:
+            table = Base.metadata.tables[p.table]
+            column = table.c[p.field]
+            if not column.nullable or p.row_id is None:
+                continue
+            value = raw.execute(f"SELECT {_q(p.field)} FROM {_q(p.table)} WHERE id = ?", (p.row_id,)).fetchone()
+            if value is None or value[0] is None or not _reads_as_none(column, value[0]):
+                continue
+            before = col_types._shown(value[0])
+            session.connection().exec_driver_sql(f"UPDATE {_q(p.table)} SET {_q(p.field)} = NULL WHERE id = ?",
+                                                 (p.row_id,))
+            audit.record(session, "repair", p.table, entity_uuid=p.uuid,
+                         summary=f"清除无法识别的值：{p.text()}"[:500], changes={p.field: [before, None]})
+            cleared.append(p)
+        return cleared
+    finally:
+        raw.text_factory = factory

@@ -396,3 +396,17 @@ def test_text_longer_than_its_column_is_refused_on_save_not_only_on_export(db):
 
         s.get(Person, pid).notes = "备注"
     assert not value_check.check_file(db.path).ok  # …but verify and export still name it
+
+
+def test_verify_can_clear_what_the_program_already_shows_as_empty(county, capsys):
+    aid, name = first_account(county.path)
+    sql(county.path, "UPDATE account SET registered_on = '2019.3.12', platform = 'myspace' WHERE id = ?", aid)
+    code, out, _ = run(["verify", "--clear-unreadable", "--db", str(county.path)], capsys)
+    assert "已清空 1 个无法识别的值" in out and "2019.3.12" in out
+    assert code == 1 and "myspace" in out  # an unknown code reads as itself: a person decides
+    conn = sqlite3.connect(county.path)
+    assert conn.execute("SELECT registered_on, platform FROM account WHERE id = ?", (aid,)).fetchone() == \
+        (None, "myspace")
+    event = conn.execute("SELECT action, changes FROM audit_event WHERE action = 'repair'").fetchone()
+    conn.close()
+    assert event[0] == "repair" and json.loads(event[1]) == {"registered_on": ["2019.3.12", None]}

@@ -30,7 +30,10 @@ def register(sub) -> None:
     add_json_option(p)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("verify", help="检查数据库文件与审计日志")
+    p = sub.add_parser("verify", help="检查数据库文件、各项值与审计日志")
+    p.add_argument("--clear-unreadable", action="store_true",
+                   help="先把程序无法识别、已显示为空的值（如手工改成 2019.3.12 的日期）清空，每项记入审计日志；"
+                        "其他问题（未知代码、引用缺失等）不改，需人工处理")
     add_db_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_verify)
@@ -114,7 +117,20 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    report = backup.verify_database(_existing_db(args))
+    path = _existing_db(args)
+    if args.clear_unreadable:
+        from gzdesk import value_check
+        from gzdesk.cli.common import open_db
+
+        db = open_db(args)
+        try:
+            with db.transaction() as s:
+                cleared = value_check.clear_unreadable(s)
+        finally:
+            db.close()
+        if not args.json:
+            print(f"已清空 {len(cleared)} 个无法识别的值（已记入审计日志）" + "".join(f"\n  {p.text()}" for p in cleared[:20]))
+    report = backup.verify_database(path)
     if args.json:
         print_json(report.to_json())
     else:
