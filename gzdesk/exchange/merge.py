@@ -41,7 +41,12 @@ number (a county's own filing and one merged from a township) are both kept, the
 suffix. Every suffix and reuse is listed in the report and its JSON (``renamed``, ``reused_numbers``).
 
 Everything happens in one transaction (``Database.transaction``) for all files: any refusal,
-error or cancel leaves the database as it was. Files are checked before anything is written.
+error or cancel leaves the database as it was. Files are checked before anything is written —
+including every value of every record (``gzdesk.value_check``, in ``open_snapshot``): a snapshot
+with one bad value is refused whole, naming the record and field, rather than merged without the
+bad records. A partial merge would leave the city's library silently out of step with the county
+(a filing without its account, a team without a person); the county fixes the value
+(``gzdesk verify`` lists them all) and sends the file again.
 """
 
 from __future__ import annotations
