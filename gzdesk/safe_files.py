@@ -33,7 +33,11 @@ from pathlib import Path
 PARTIAL = ".partial"
 SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
 CHECKSUM_SUFFIX = ".sha256"
-_PID_RE = re.compile(r"\.(\d+)\.partial(?:-journal|-wal|-shm)?$")
+# only names this program gives (a user's own "*.partial" download beside the database is not ours)
+_OURS = r"\.(?:db|bak|gzsnap|sha256|restore|sqlite)"
+_PID_RE = re.compile(_OURS + r"\.(\d+)\.partial(?:-journal|-wal|-shm)?$")
+_LEGACY_PARTIAL_RE = re.compile(_OURS + r"\.partial(?:-journal|-wal|-shm)?$")  # before the pid was in the name
+_MIGRATION_BAK_RE = re.compile(r"\.v\d+-\d{8}-\d{6}(?:-\d+)?\.bak$")
 _PRIVATE_RE = re.compile(r"^gzdesk-[a-z]+-(\d+)-[A-Za-z0-9_]+$")
 STALE_SECONDS = 24 * 3600  # a private folder this old is gone even if its pid was reused
 
@@ -204,11 +208,11 @@ def _clean_partials(folder: Path) -> list[Path]:
         try:
             name = p.name
             m = _PID_RE.search(name)
-            legacy = name.endswith((".partial", ".partial-journal", ".partial-wal", ".partial-shm")) and not m
+            legacy = not m and _LEGACY_PARTIAL_RE.search(name)
             if (m and not pid_alive(int(m.group(1)))) or (legacy and _older_than(p, 3600)):
                 p.unlink()
                 removed.append(p)
-            elif (name.endswith(".bak") or (folder.name == "backups" and name.endswith(".db"))) \
+            elif (_MIGRATION_BAK_RE.search(name) or (folder.name == "backups" and name.endswith(".db"))) \
                     and p.is_file() and p.stat().st_size == 0:
                 p.unlink()  # an empty "backup" (a full disk under an older version) holds nothing
                 removed.append(p)

@@ -180,9 +180,14 @@ def test_leftovers_of_older_versions_are_cleared_and_good_files_kept(county, hom
     alive.write_bytes(b"x")
     empty_db = backups / "county-20261104-090000.db"
     empty_db.write_bytes(b"")
+    theirs = [folder / "电影.mp4.partial", folder / "notes.999999999.partial", folder / "空白.bak"]
+    for p in theirs:  # a clerk's own files beside the database are not ours to remove
+        p.write_bytes(b"")
+        os.utime(p, (old, old))
     removed = safe_files.clean_leftovers(county.path)
     assert set(removed) == {empty_bak, journal, dead, empty_db}
     assert good_bak.exists() and alive.exists() and county.path.exists()
+    assert all(p.exists() for p in theirs)
 
 
 def test_an_export_that_fails_leaves_nothing_and_one_killed_leaves_no_good_name(county, home, tmp_path):
