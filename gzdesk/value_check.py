@@ -316,12 +316,16 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
     """Check every value of every row of ``tables`` (default: ``checked_tables()``) in ``conn``.
 
     ``conn`` should read text with ``gzdesk.models.types.decode_text`` (``open_checked`` does), so
-    that undecodable bytes are reported rather than stop the read. Tables the file lacks are
-    skipped (an older schema is migrated before it is checked).
+    that undecodable bytes are reported rather than stop the read. A table the file lacks (or
+    holds as a view) is a problem too: files are checked at this program's schema (an older one is
+    migrated first), where every table exists.
     """
     report = ValueReport(limit=limit)
     tables = list(tables) if tables is not None else checked_tables()
     existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for t in tables:
+        if t.name not in existing:  # (an older schema is migrated before it is checked)
+            report.add(ValueProblem(t.name, None, None, "", "", "数据表缺失，或已被替换为视图"))
     tables = [t for t in tables if t.name in existing]
     ids: dict[str, set] = {}
     for t in tables:

@@ -423,3 +423,12 @@ def test_verify_can_clear_what_the_program_already_shows_as_empty(county, capsys
     event = conn.execute("SELECT action, changes FROM audit_event WHERE action = 'repair'").fetchone()
     conn.close()
     assert event[0] == "repair" and json.loads(event[1]) == {"registered_on": ["2019.3.12", None]}
+
+
+def test_a_table_replaced_by_a_view_is_named(county):
+    sql(county.path, "PRAGMA foreign_keys = OFF")
+    conn = sqlite3.connect(county.path)
+    conn.executescript("ALTER TABLE account RENAME TO account_old; CREATE VIEW account AS SELECT * FROM account_old;")
+    conn.close()
+    report = value_check.check_file(county.path)
+    assert ("account", "数据表缺失，或已被替换为视图") in [(p.table, p.message) for p in report.problems]
