@@ -112,3 +112,18 @@ def test_two_filings_of_one_snapshot_with_one_number_are_both_kept_and_reported(
     cli(capsys, "init", "--unit", "南通市人民政府办公室", "--profile", "nantong", "--db", str(tmp_path / "city3.db"))
     code, out, _ = cli(capsys, "snapshot", "merge", str(snap), "--db", str(tmp_path / "city3.db"))
     assert code == 0 and f"编号与本库已有记录重复、已加来源后缀：1 项（如 {suffixed}）" in out
+
+
+def test_a_suffixed_number_fits_its_column_whatever_the_source_is_called():
+    from gzdesk import value_check
+    from gzdesk.exchange.merge import _suffixed
+
+    limit = value_check.text_limit("filing", "number")
+    long_name = "江苏省南通市海门区经济技术开发区管理委员会党政办公室综合科"
+    seen = set()
+    for n in (1, 2, 12):
+        text = _suffixed("2026-00001", long_name, n, limit)
+        assert len(text) <= limit and text.startswith("2026-00001（") and text not in seen
+        seen.add(text)
+    assert _suffixed("2026-00001", "海门区", 1, limit) == "2026-00001（海门区）"
+    assert len(_suffixed("9" * limit, "海门区", 2, limit)) == limit

@@ -441,10 +441,11 @@ class _Merger:
                 if value is None:
                     continue
                 if value in held or value in taken:
-                    n, candidate = 1, f"{value}（{self.source}）"
+                    limit = value_check.text_limit(table.name, col)
+                    n, candidate = 1, _suffixed(str(value), self.source, 1, limit)
                     while candidate in held or candidate in taken:
                         n += 1
-                        candidate = f"{value}（{self.source}-{n}）"
+                        candidate = _suffixed(str(value), self.source, n, limit)
                     d[col] = candidate
                     self.renamed.append((Item(table.name, d["uuid"], str(value)), col, candidate))
                 elif value in freed and freed[value]["uuid"] != d["uuid"]:
@@ -522,6 +523,21 @@ class _Merger:
                 raise UserError(f"来源“{self.source}”已不存在的{TABLE_LABELS.get(table.name, table.name)}仍被本库其他"
                                 "记录引用，无法删除，合并已全部撤销") from None
             raise
+
+
+def _suffixed(value: str, source: str, n: int, limit: int | None) -> str:
+    """``value（source）`` (``value（source-n）`` for the n-th), the source's name shortened so that
+    the result fits the column (a VARCHAR(40) 备案编号 with a long county name would otherwise
+    leave a value every later check refuses)."""
+    tag = "" if n == 1 else f"-{n}"
+    text = f"{value}（{source}{tag}）"
+    if limit is None or len(text) <= limit:
+        return text
+    room = limit - len(value) - len(tag) - 3  # the brackets and an ellipsis
+    if room >= 2:
+        return f"{value}（{source[:room]}…{tag}）"
+    tag = f"（{n}）"
+    return value[: max(1, limit - len(tag))] + tag
 
 
 # --------------------------------------------------------------------------- sources
