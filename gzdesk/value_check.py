@@ -291,7 +291,7 @@ def _label(row: tuple, names: list[str]) -> str:
         if key in names:
             value = row[names.index(key)]
             if isinstance(value, str) and value.strip():
-                return value if len(value) <= 40 else value[:40] + "…"
+                return col_types.one_line(value)
     return ""
 
 

@@ -490,11 +490,12 @@ def check_case(worker: Worker, setup: Setup, file: Path, command: str, city: Pat
     return code, None
 
 
-def run(cases: int, seed: int, keep: Path | None = None, quiet: bool = False, folder: Path | None = None) -> list[Outcome]:
+def run(cases: int, seed: int, keep: Path | None = None, quiet: bool = False, folder: Path | None = None,
+        accounts: int = 25) -> list[Outcome]:
     own = folder is None
     folder = Path(tempfile.mkdtemp(prefix="gzdesk-fuzz-")) if own else folder
     try:
-        setup = make_setup(folder)
+        setup = make_setup(folder, accounts)
         rng = random.Random(seed)
         mutator = Mutator(setup, rng)
         worker = Worker(setup.env)

@@ -432,3 +432,10 @@ def test_a_table_replaced_by_a_view_is_named(county):
     conn.close()
     report = value_check.check_file(county.path)
     assert ("account", "数据表缺失，或已被替换为视图") in [(p.table, p.message) for p in report.problems]
+
+
+def test_a_refusal_quoting_a_value_with_a_line_break_stays_on_one_line(county, capsys, tmp_path):
+    sql(county.path, "UPDATE approval_step SET title = CAST(X'E4B80AE58A9E' AS TEXT) "
+                     "WHERE id = (SELECT min(id) FROM approval_step)")
+    code, _, err = run(["snapshot", "export", str(tmp_path / "x.gzsnap"), "--db", str(county.path)], capsys)
+    assert code == 1 and err.count("\n") == 1 and "\\x0a" in err, err

@@ -20,7 +20,7 @@ def _load():
 
 def test_sixty_mutated_snapshots(tmp_path):
     fuzz = _load()
-    outcomes = fuzz.run(60, seed=11, folder=tmp_path, quiet=True)
+    outcomes = fuzz.run(60, seed=11, folder=tmp_path, quiet=True, accounts=8)
     assert len(outcomes) == 60
     assert not [o for o in outcomes if o.problem], fuzz.summary(outcomes)
     # the run is not vacuous: files were refused, and some (valid values, re-sealed) were merged

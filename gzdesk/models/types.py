@@ -44,10 +44,16 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 def _shown(value: Any) -> str:
+    """A stored value as a message may quote it: short, on one line, control characters shown."""
     if isinstance(value, bytes):
         return f"<{len(value)} 字节的二进制数据>"
-    text = str(value)
-    return text if len(text) <= 40 else text[:40] + "…"
+    return one_line(str(value))
+
+
+def one_line(text: str, limit: int = 40) -> str:
+    text = "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else "\ufffd"
+                   for ch in text[: limit * 2])
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 _READ_DATES: dict[str, date] = {}  # a registry has a few thousand distinct dates: read each once
