@@ -312,19 +312,20 @@ def composite_uniques(table: Table) -> list[tuple[str, ...]]:
 
 
 def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = None, limit: int = 100,
-                     on_rows: Callable[[int], None] | None = None) -> ValueReport:
+                     on_rows: Callable[[int], None] | None = None, require_tables: bool = True) -> ValueReport:
     """Check every value of every row of ``tables`` (default: ``checked_tables()``) in ``conn``.
 
     ``conn`` should read text with ``gzdesk.models.types.decode_text`` (``open_checked`` does), so
     that undecodable bytes are reported rather than stop the read. A table the file lacks (or
-    holds as a view) is a problem too: files are checked at this program's schema (an older one is
-    migrated first), where every table exists.
+    holds as a view) is a problem too (``require_tables``): at this program's schema every table
+    exists; a snapshot of an older one is migrated before it is checked, and a database of an older
+    schema being exported as it is passes ``require_tables=False``.
     """
     report = ValueReport(limit=limit)
     tables = list(tables) if tables is not None else checked_tables()
     existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    for t in tables:
-        if t.name not in existing:  # (an older schema is migrated before it is checked)
+    for t in tables if require_tables else ():
+        if t.name not in existing:
             report.add(ValueProblem(t.name, None, None, "", "", "数据表缺失，或已被替换为视图"))
     tables = [t for t in tables if t.name in existing]
     ids: dict[str, set] = {}
@@ -425,11 +426,12 @@ def open_checked(path) -> sqlite3.Connection:
     return conn
 
 
-def check_file(path, limit: int = 100, on_rows: Callable[[int], None] | None = None) -> ValueReport:
+def check_file(path, limit: int = 100, on_rows: Callable[[int], None] | None = None,
+               require_tables: bool = True) -> ValueReport:
     """``check_connection`` over the database or snapshot at ``path`` (read-only)."""
     conn = open_checked(path)
     try:
-        return check_connection(conn, limit=limit, on_rows=on_rows)
+        return check_connection(conn, limit=limit, on_rows=on_rows, require_tables=require_tables)
     finally:
         conn.close()
 
