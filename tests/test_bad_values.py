@@ -423,6 +423,9 @@ def test_verify_can_clear_what_the_program_already_shows_as_empty(county, capsys
     event = conn.execute("SELECT action, changes FROM audit_event WHERE action = 'repair'").fetchone()
     conn.close()
     assert event[0] == "repair" and json.loads(event[1]) == {"registered_on": ["2019.3.12", None]}
+    sql(county.path, "UPDATE person SET trained_on = '去年' WHERE id = 1")
+    code, out, _ = run(["verify", "--clear-unreadable", "--json", "--db", str(county.path)], capsys)
+    assert [(c["table"], c["field"]) for c in json.loads(out)["cleared"]] == [("person", "trained_on")]
 
 
 def test_a_table_replaced_by_a_view_is_named(county):

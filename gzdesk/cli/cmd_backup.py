@@ -118,6 +118,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     path = _existing_db(args)
+    cleared = None
     if args.clear_unreadable:
         from gzdesk import value_check
         from gzdesk.cli.common import open_db
@@ -132,7 +133,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(f"已清空 {len(cleared)} 个无法识别的值（已记入审计日志）" + "".join(f"\n  {p.text()}" for p in cleared[:20]))
     report = backup.verify_database(path)
     if args.json:
-        print_json(report.to_json())
+        data = report.to_json()
+        if cleared is not None:
+            data["cleared"] = [p.to_json() for p in cleared]
+        print_json(data)
     else:
         print("\n".join(report.lines()))
     return 0 if report.ok else 1
