@@ -125,6 +125,8 @@ def test_an_altered_backup_is_noticed_by_restore_and_by_the_listing(office, caps
     assert code == 1 and "与校验值不符" in out and saved.name in out
     code, out, _ = cli(capsys, "backup", "--check", str(saved), "--db", str(office), "--json")
     assert code == 1 and json.loads(out)["status"] == "altered"
+    code, out, _ = cli(capsys, "backup", "--check", str(saved), "--db", str(office))
+    assert code == 1 and "不要用这份备份恢复" in out and "可用于恢复" not in out
 
 
 def test_backups_carry_a_checksum_sha256sum_can_check(office, capsys):

@@ -91,7 +91,10 @@ def _check(args: argparse.Namespace) -> int:
         print_json(dict(found.to_json(), usable=ok, problem=problem))
         return 0 if ok else 1
     print(f"{path.name}：{found.message}{backup.CHECKSUM_NOTE}")
-    print(problem or "文件完整，可用于恢复")
+    if found.status == backup.ALTERED:
+        print("不要用这份备份恢复（restore 会拒绝它）")
+    else:
+        print(problem or "文件完整，可用于恢复")
     return 0 if ok else 1
 
 
