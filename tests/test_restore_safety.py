@@ -204,3 +204,26 @@ def test_when_the_safety_copy_cannot_be_made_nothing_is_restored(office, capsys,
     assert code == 1 and "磁盘空间不足" in err
     assert office.read_bytes() == before
     assert not [p for p in office.parent.rglob("*") if "partial" in p.name or "damaged" in p.name]
+
+
+def test_the_window_restores_over_a_damaged_database_and_reads_the_restored_one(office, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from gzdesk.ui.app import make_main_window
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a, **k: told.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: told.append("warning: " + text))
+    db = Database(office)
+    window = make_main_window(db)
+    qtbot.addWidget(window)
+    saved = window.snapshot_actions.backup(office.parent / "bk")
+    rows = window.registry.model.rowCount()
+    corrupt(office)  # (the window's pooled connection stays open on the file)
+    assert window.snapshot_actions.restore(saved, confirm=False) is not None
+    assert "原数据库已损坏，已改名保留为" in told[-1]
+    window.registry.reload()
+    assert window.registry.model.rowCount() == rows  # read from the restored file, not the one set aside
+    assert integrity(office) == "ok"
+    window.close()
+    db.close()
