@@ -57,7 +57,8 @@ def png(width: int = 2, height: int = 2) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    raw = b"".join(b"\x00" + b"\x00" * (width * 3) for _ in range(min(height, 4)))
+    rows = height if width * height <= 4_000_000 else min(height, 4)  # a header is all a huge one needs here
+    raw = b"".join(b"\x00" + b"\x00" * (width * 3) for _ in range(rows))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
@@ -442,3 +443,15 @@ def test_a_refusal_quoting_a_value_with_a_line_break_stays_on_one_line(county, c
                      "WHERE id = (SELECT min(id) FROM approval_step)")
     code, _, err = run(["snapshot", "export", str(tmp_path / "x.gzsnap"), "--db", str(county.path)], capsys)
     assert code == 1 and err.count("\n") == 1 and "\\x0a" in err, err
+
+
+def test_the_editor_refuses_the_pictures_the_value_check_refuses(qapp, tmp_path):
+    from gzdesk.ui.widgets import image_bytes_from_file
+
+    ok = tmp_path / "ok.png"
+    ok.write_bytes(png(40, 40))
+    assert image_bytes_from_file(ok) == ok.read_bytes()
+    wide = tmp_path / "wide.png"
+    wide.write_bytes(png(12_000, 2))
+    with pytest.raises(ValueError, match="12000×2"):
+        image_bytes_from_file(wide)
