@@ -66,7 +66,7 @@ def test_preview_opens_at_fit_to_width(qtbot, window):
     dialog.show()
     qtbot.waitExposed(dialog)
     QApplication.processEvents()
-    viewport = dialog.scroll.viewport().width()
+    viewport = dialog.scroll_area.viewport().width()
     page = dialog.page_labels[0].width()
     assert dialog.fit_width and page >= viewport * 0.85, (page, viewport, dialog.zoom)
     assert dialog.zoom >= 0.6  # opened at 25 % before

@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, registry
+from gzdesk import enums, registry, value_check
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.overview import NO_HOST, host_unit_ids
@@ -97,6 +97,7 @@ COLUMN_KEYS = [c.key for c in COLUMNS]
 _GREY = QBrush(QColor(128, 128, 128))
 _AMBER = QBrush(QColor(176, 96, 0))
 _GREEN = QBrush(QColor(0, 120, 60))
+_RED = QBrush(QColor(190, 30, 30))
 
 
 def search_key(row: AccountRow) -> str:
@@ -145,9 +146,9 @@ class AccountTableModel(QAbstractTableModel):
         if text is not None:
             self._text_words = text.lower().split()
         if platform is not False:
-            self._platform = platform or None
+            self._platform = platform if isinstance(platform, str) and platform else None
         if status is not False:
-            self._status = status or None
+            self._status = status if isinstance(status, str) and status else None
         if host_unit_id is not False:
             self._host_unit_id = host_unit_id
         self._apply()
@@ -372,6 +373,13 @@ class AccountTableModel(QAbstractTableModel):
             if COLUMNS[index.column()].numeric:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if r.bad_values and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            bad = dict(r.bad_values)
+            if key in bad or key == "name":
+                if role == Qt.ItemDataRole.ForegroundRole:
+                    return _RED
+                return "此账号有无法识别的值（显示为空），请改正：\n" + "\n".join(
+                    f"{value_check.FIELD_LABELS.get(f, f)}{m}" for f, m in r.bad_values)
         if role == Qt.ItemDataRole.ForegroundRole:
             if r.status in (enums.AccountStatus.CLOSED, enums.AccountStatus.CANCELLED):
                 return _GREY
@@ -383,7 +391,14 @@ class AccountTableModel(QAbstractTableModel):
         return None
 
 
+BAD_MARK = "⚠"
+
+
 def display_value(r: AccountRow, key: str) -> str:
+    if r.bad_values and (key == "name" or any(f == key for f, _ in r.bad_values)):
+        if key == "name":
+            return f"{BAD_MARK} {r.name}"
+        return f"{BAD_MARK} 无法识别"
     if key == "id":
         return str(r.id)
     if key == "name":
@@ -541,7 +556,9 @@ class RegistryPage(QWidget):
         self.platform_combo.currentIndexChanged.connect(self._apply_combos)
         self.status_combo.currentIndexChanged.connect(self._apply_combos)
         self.unit_combo.currentIndexChanged.connect(self._apply_combos)
-        self.unit_combo.lineEdit().editingFinished.connect(self._unit_text_done)
+        unit_line = self.unit_combo.lineEdit()
+        assert unit_line is not None, "the unit filter is an editable combo box"
+        unit_line.editingFinished.connect(self._unit_text_done)
         self.clear_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_account)
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
@@ -784,13 +801,13 @@ class RegistryPage(QWidget):
         selection = QItemSelection()
         last = self.model.columnCount() - 1
         start = prev = None
-        for row in [*rows, None]:
-            if row is not None and prev is not None and row == prev + 1:
-                prev = row
+        for at in [*rows, None]:  # runs of consecutive rows, each one selection range
+            if at is not None and prev is not None and at == prev + 1:
+                prev = at
                 continue
-            if start is not None:
+            if start is not None and prev is not None:
                 selection.select(self.model.index(start, 0), self.model.index(prev, last))
-            start = prev = row
+            start = prev = at
         sm = self.table.selectionModel()
         sm.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if current is not None:

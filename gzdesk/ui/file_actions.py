@@ -78,6 +78,15 @@ def ensure_initialized(controller: Controller, parent: QWidget | None) -> bool:
         dialog.deleteLater()
 
 
+def profile_problem(controller: Controller) -> str | None:
+    """The profile kept in the database, checked in full before any page reads it (None: good)."""
+    try:
+        controller.office()
+    except UserError as exc:
+        return f"{exc.message}\n\n请用 gzdesk profiles import 改用一个正确的策略配置。"
+    return None
+
+
 def _warn(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.warning(parent, title, text)
 
@@ -130,10 +139,16 @@ def open_database(window: Any, path: str | Path | None = None, *, create: bool =
         _warn(window, title, exc.message)
         return None
     try:
-        if not ensure_initialized(Controller(db), window):
+        controller = Controller(db)
+        if not ensure_initialized(controller, window):
             db.close()
             if not existed:
                 _remove_new_file(path)
+            return None
+        problem = profile_problem(controller)
+        if problem:
+            db.close()
+            _warn(window, title, problem)
             return None
     except UserError as exc:
         db.close()

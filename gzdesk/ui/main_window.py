@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -52,6 +53,7 @@ EXTENSIONS = (
     "gzdesk.ui.snapshot_actions",
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
+    "gzdesk.ui.supervision_pages",  # 季度检查, 整改, 年度考核, 假冒账号 pages and the 监管 menu
     "gzdesk.ui.file_actions",  # 文件 → 新建… / 打开… / 最近打开
     "gzdesk.ui.list_actions",  # 文件 → 打印当前清单… (Ctrl+P) / 导出当前清单…
     "gzdesk.ui.help_window",  # 帮助 → 使用说明 (F1)
@@ -69,20 +71,14 @@ def window_settings() -> QSettings:
     return QSettings(str(Path(folder) / "window.ini"), QSettings.Format.IniFormat)
 
 
-def load_extension(window: MainWindow, module_name: str) -> bool:
-    """Import ``module_name`` and call its ``install(window)``; False if the module does not exist.
+def load_extension(window: MainWindow, module_name: str) -> None:
+    """Import ``module_name`` and call its ``install(window)``.
 
-    Only a missing module itself is skipped (a part not written yet); an import error inside an
-    existing module, or an error in ``install``, is a bug and propagates.
+    Every part of the program is listed in ``EXTENSIONS`` and must be there: a missing module,
+    an import error inside one or an error in ``install`` propagates (a frozen build that lost a
+    module fails on start instead of opening without that page).
     """
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return False
-        raise
-    module.install(window)
-    return True
+    importlib.import_module(module_name).install(window)
 
 
 class MainWindow(QMainWindow):
@@ -138,8 +134,8 @@ class MainWindow(QMainWindow):
 
         controller.data_changed.connect(self._on_data_changed)
         for name in extensions:
-            if load_extension(self, name):
-                self.loaded_extensions.append(name)
+            load_extension(self, name)
+            self.loaded_extensions.append(name)
         self._finish_menus()
         self.restore_layout()
 
@@ -195,7 +191,8 @@ class MainWindow(QMainWindow):
         row = self.nav.currentRow()
         return self._page_keys[row] if 0 <= row < len(self._page_keys) else None
 
-    def page(self, key: str) -> QWidget:
+    def page(self, key: str) -> Any:
+        """The page added under ``key`` (typed Any: each page has its own methods)."""
         return self.pages.widget(self._page_keys.index(key))
 
     def status_message(self, text: str, timeout_ms: int = 6000) -> None:

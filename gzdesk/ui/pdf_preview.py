@@ -96,9 +96,9 @@ class PdfPreviewDialog(QDialog):
         self.printed = False  # the printer took the pages
         self.saved_path: Path | None = None
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.pages_widget = QWidget()
         self.pages_widget.setStyleSheet("background: #8a8a8a;")
         self.pages_layout = QVBoxLayout(self.pages_widget)
@@ -112,7 +112,7 @@ class PdfPreviewDialog(QDialog):
             label.setStyleSheet("background: white; border: 1px solid #555;")
             self.pages_layout.addWidget(label)
             self.page_labels.append(label)
-        self.scroll.setWidget(self.pages_widget)
+        self.scroll_area.setWidget(self.pages_widget)
 
         self.zoom_out_btn = QPushButton("缩小")
         self.zoom_in_btn = QPushButton("放大")
@@ -142,10 +142,10 @@ class PdfPreviewDialog(QDialog):
             bar.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self._shown_width = 0
         self.refresh()
-        self.scroll.viewport().installEventFilter(self)
+        self.scroll_area.viewport().installEventFilter(self)
 
     # ------------------------------------------------------------------ display
     @property
@@ -155,7 +155,7 @@ class PdfPreviewDialog(QDialog):
     def _fit_zoom(self) -> float:
         if not self._sizes:
             return 1.0
-        avail = max(self.scroll.viewport().width() - 40, 200)
+        avail = max(self.scroll_area.viewport().width() - 40, 200)
         widest = max(w for w, _ in self._sizes) / 72.0 * SCREEN_DPI
         return max(0.2, avail / widest)
 
@@ -176,7 +176,7 @@ class PdfPreviewDialog(QDialog):
         finally:
             doc.close()
         self.zoom_label.setText(f"{round(self.zoom * 100)}%")
-        self._shown_width = self.scroll.viewport().width()
+        self._shown_width = self.scroll_area.viewport().width()
 
     def zoom_in(self) -> None:
         self.fit_width = False
@@ -198,12 +198,12 @@ class PdfPreviewDialog(QDialog):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         # the viewport gets its size after the dialog's own resize: fit the width when it does
-        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize:
             self._refit()
         return super().eventFilter(watched, event)
 
     def _refit(self) -> None:
-        if self.fit_width and abs(self.scroll.viewport().width() - self._shown_width) > 8:
+        if self.fit_width and abs(self.scroll_area.viewport().width() - self._shown_width) > 8:
             self.refresh()
 
     # ------------------------------------------------------------------ actions

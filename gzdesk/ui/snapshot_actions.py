@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from gzdesk import backup
+from gzdesk.backup import RestoreResult, VerifyReport  # (the class below has a method named backup)
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange import merge, snapshot
@@ -97,7 +98,7 @@ class SourcesPage(LazyPage):
     HEADERS = ["来源单位", "策略配置", "最近快照日期", "合并时间", "快照账号数", "本库现有账号", "本库现有记录",
                "上次合并结果"]
 
-    def __init__(self, controller: Controller, on_merge: Callable[[], None] | None = None,
+    def __init__(self, controller: Controller, on_merge: Callable[[], object] | None = None,
                  parent: QWidget | None = None):
         super().__init__(controller, parent)
         layout = QVBoxLayout(self)
@@ -258,7 +259,7 @@ class SnapshotActions:
         QMessageBox.information(self.window, "备份数据库", f"已备份到：\n{path}")
         return path
 
-    def restore(self, file: str | Path | None = None, confirm: bool = True) -> backup.RestoreResult | None:
+    def restore(self, file: str | Path | None = None, confirm: bool = True) -> RestoreResult | None:
         """文件 → 从备份恢复…"""
         if file is None:
             start = backup.backups_dir(self._db_path())
@@ -272,19 +273,23 @@ class SnapshotActions:
             return None
         if confirm and QMessageBox.question(
                 self.window, "从备份恢复",
-                f"用备份“{Path(file).name}”替换当前数据库？\n当前数据库会先自动备份。") != QMessageBox.StandardButton.Yes:
+                f"用备份“{Path(file).name}”替换当前数据库？\n当前数据库会先自动备份（已损坏的改名保留）。") != QMessageBox.StandardButton.Yes:
             return None
         try:
             result = backup.restore_database(self._db_path(), Path(file))
         except UserError as exc:
             self._error(exc)
             return None
+        self.controller.db.close()  # a damaged file set aside: no connection may stay on it
         self.controller.notify(ALL)
-        QMessageBox.information(self.window, "从备份恢复",
-                                f"已从备份恢复。\n恢复前的数据库已备份到：\n{result.safety_copy}")
+        before = (f"原数据库已损坏，已改名保留为：\n{result.set_aside}" if result.set_aside else
+                  f"恢复前的数据库已备份到：\n{result.safety_copy}")
+        note = "\n\n此备份没有校验文件（较早的备份），无法确认它在备份之后未被改动。" \
+            if result.checksum == backup.UNCHECKED else ""
+        QMessageBox.information(self.window, "从备份恢复", f"已从备份恢复。\n{before}{note}")
         return result
 
-    def verify(self) -> backup.VerifyReport | None:
+    def verify(self) -> VerifyReport | None:
         """文件 → 检查数据库"""
         try:
             report = backup.verify_database(self._db_path())

@@ -3,6 +3,7 @@ a red error line under a field, an image field for the 二维码, and confirmati
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from gzdesk import value_check
 from gzdesk.dates import cn_date, parse_date
 from gzdesk.validation import phone_problem
 
@@ -183,7 +185,7 @@ class DateEdit(QWidget):
             return f"{exc}，请写成 2026年11月22日（也可写 2026-11-22 或 20261122）"
         return None
 
-    def setDate(self, value: date | None) -> None:  # noqa: N802 (Qt style)
+    def setDate(self, value: datetime.date | None) -> None:  # noqa: N802 (Qt style; ``date`` is a method here)
         self.line.setText(cn_date(value))
 
     def text(self) -> str:
@@ -264,11 +266,12 @@ def office_area_code(controller) -> str | None:
 
 
 IMAGE_FILTER = "图片文件 (*.png *.jpg *.jpeg *.bmp *.gif)"
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = value_check.MAX_IMAGE_BYTES  # one rule for the editor and for every file checked
 
 
 def image_bytes_from_file(path: str | Path) -> bytes:
-    """The file's bytes if it is a readable image (PNG/JPEG kept as they are, others as PNG)."""
+    """The file's bytes if it is a readable image (PNG/JPEG kept as they are, others as PNG) that
+    the stored-value check accepts (``value_check.image_problem``: size and dimensions)."""
     p = Path(path)
     data = p.read_bytes()
     if len(data) > MAX_IMAGE_BYTES:
@@ -276,16 +279,19 @@ def image_bytes_from_file(path: str | Path) -> bytes:
     image = QImage()
     if not image.loadFromData(data):
         raise ValueError(f"“{p.name}”不是可识别的图片文件")
-    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
-        return data
-    return png_bytes(image)
+    if not (data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"):
+        data = png_bytes(image)
+    problem = value_check.image_problem(data)
+    if problem:
+        raise ValueError(f"“{p.name}”：{problem}")
+    return data
 
 
 def png_bytes(image: QImage) -> bytes:
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # (the stubs say bytes; PySide takes str only)
     buffer.close()
     return bytes(array.data())
 
