@@ -136,7 +136,7 @@ RULES: dict[str, dict[str, tuple[Any, bool]]] = {
     # 假冒政务新媒体 (盐湖25, 太白20, 云南41, 南通30, 临沂四（二）): the steps the document names
     "fake_accounts": {"article": (_article, REQUIRED), "steps": (_steps, REQUIRED)},
 }
-TOP = {"id", "name", "province", "document", "document_number", "published_on", "seed", "short",
+TOP = {"id", "name", "province", "area_code", "document", "document_number", "published_on", "seed", "short",
        "form_template", "approval_chain", *RULES}
 
 
@@ -189,6 +189,10 @@ def check(data: Any) -> None:
     for key in ("province", "document_number", "seed", "short"):
         if key in data:
             _str(data[key], key, empty=True)
+    if "area_code" in data and (not isinstance(data["area_code"], str)
+                                or not re.fullmatch(r"0\d{2,3}", data["area_code"])):
+        # the telephone area code of a city or county profile: the example in the phone fields
+        raise ProfileError("area_code", f"应为 3–4 位、以 0 开头的电话区号，如 0359，收到 {data['area_code']!r}")
     _date(data["published_on"], "published_on")
     form = data["form_template"]
     _entry(form, "form_template", {"id": (_str, REQUIRED), "article": (_article, REQUIRED), "title": (_str, OPTIONAL),

@@ -27,7 +27,7 @@ def test_manual_quotes_each_office_its_own_rules():
     assert "7个工作日" in yunnan and "云南省政务新媒体管理办法第十七条" in yunnan
     assert "60个工作日" in yunnan and "第四十七条" in yunnan
     yanhu = help_window.render_manual(profiles.by_id("yanhu"))
-    assert "关停、注销前3个工作日内发布" in yanhu and "开设前报请审批" in yanhu
+    assert "关停、注销前至少3个工作日发布" in yanhu and "开设前报请审批" in yanhu
     assert "第十条" in yanhu and "2024年5月27日" in yanhu and "2024-05-27" not in yanhu
     nantong = help_window.render_manual(profiles.by_id("nantong"))
     assert "不少于15个工作日" in nantong and "开设前报请审批" not in nantong

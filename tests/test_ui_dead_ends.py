@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyle, QWidget
 
 from gzdesk import demo, enums, filings, registry
 from gzdesk.errors import UserError
@@ -378,8 +378,15 @@ def test_no_gap_at_notes_in_the_person_editor(qtbot, make_db):
     assert notes.top() - left.bottom() <= 16, (left, notes)  # no empty row between them
 
 
+def _text_width(view, column: int) -> int:
+    """The width a cell's text has: the column less its grid line and the style's text margins
+    (QCommonStyle: PM_FocusFrameHMargin + 1 on each side)."""
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return view.columnWidth(column) - (1 if view.showGrid() else 0) - 2 * margin
+
+
 def _fits(view, column: int, text: str) -> bool:
-    width = view.columnWidth(column) - 10
+    width = _text_width(view, column)
     height = view.rowHeight(0)
     fm = QFontMetrics(view.font())
     return fm.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text).height() <= height
@@ -414,11 +421,13 @@ def test_key_columns_show_their_text(qtbot, make_db, tmp_path):
     dialog = ProfileDialog(window.controller, window)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.wait(50)  # the stretched columns laid out, the rows sized to them
     table = dialog.table
     for r in range(table.rowCount()):
         for c in range(table.columnCount()):
             item = table.item(r, c)
-            width = table.columnWidth(c) - 10
+            width = _text_width(table, c)
             fm = QFontMetrics(table.font())
             need = fm.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), item.text()).height()
             assert need <= table.rowHeight(r), (item.text(), need, table.rowHeight(r))

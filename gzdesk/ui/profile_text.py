@@ -11,6 +11,7 @@ from gzdesk.errors import UserError
 from gzdesk.profiles import Profile
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_FORM_ID = re.compile(r"（[A-Za-z0-9_\-]+）$")
 
 
 def template_title(template_id: str) -> str:
@@ -25,8 +26,9 @@ def template_title(template_id: str) -> str:
 
 def readable(what: str, value: str) -> str:
     """A line of ``Profile.numbers()`` for people: ISO dates as 2024年5月27日, the form by its title."""
-    if what == "备案登记表":
-        return template_title(value)
+    if what == "备案登记表":  # the form by its title: 《…》（shanxi_county） or the bare id
+        titled = _FORM_ID.sub("", value)
+        return titled if titled != value or "《" in value else template_title(value)
     return _ISO_DATE.sub(lambda m: cn_date(date(*map(int, m.groups()))), value)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -80,6 +80,12 @@ class ProfileDialog(QDialog):
         self.import_button.clicked.connect(self._import)
         self.platforms_button.clicked.connect(self._platforms)
         self.reload()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        """Rows follow the stretched columns' final width (the header does not always say
+        sectionResized when the view lays its stretched sections out on show)."""
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.table, self.table.resizeRowsToContents)
 
     def _platforms(self) -> None:
         if PlatformListDialog(self.controller, self).exec() == QDialog.DialogCode.Accepted:
@@ -238,7 +244,8 @@ class HolidayDialog(QDialog):
     def _remove(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}) or (
             [self.table.currentRow()] if self.table.currentRow() >= 0 else [])
-        days = [date.fromisoformat(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
+        items = [self.table.item(r, 0) for r in rows]
+        days = [date.fromisoformat(i.data(Qt.ItemDataRole.UserRole)) for i in items if i is not None]
         if days:
             self.controller.write(_remove_days, days, topic="all")
             self.reload()
