@@ -108,9 +108,9 @@ def _charts(session: Session) -> list[Chart]:
     status = dict(session.execute(select(Account.status, func.count()).group_by(Account.status)).all())
     platform = dict(session.execute(select(Account.platform, func.count()).group_by(Account.platform)).all())
     host = aliased(Unit)
-    kinds = dict(session.execute(select(host.kind, func.count(Account.id))
-                                 .select_from(Account).outerjoin(host, Account.host_unit_id == host.id)
-                                 .group_by(host.kind)).all())
+    kinds: dict[str | None, int] = {kind: n for kind, n in session.execute(
+        select(host.kind, func.count(Account.id)).select_from(Account)
+        .outerjoin(host, Account.host_unit_id == host.id).group_by(host.kind))}
     status_bars = [Bar(label, status.get(code, 0), Link("accounts", (("status", code),)))
                    for code, label in enums.STATUS_LABELS.items() if status.get(code)]
     platform_bars = [Bar(label, platform.get(code, 0), Link("accounts", (("platform", code),)))
@@ -207,10 +207,31 @@ class SectionMaker:
     slow: bool = False
 
 
+def _supervision_section(session: Session, today: date) -> Section:
+    """整改 still open (南通 第三十二条: due 10 days after the 通报) and 假冒账号 reports not closed
+    (盐湖 第二十五条, 太白 第二十条, 云南 第四十一条, 南通 第三十条) — this office's own."""
+    from gzdesk import fakes, rectify, scope
+
+    here = scope.resolve(session, None)
+    items = rectify.list_items(session, today, open_only=True, scope=here)
+    summary = rectify.summarize(items)
+    reports = fakes.list_reports(session, open_only=True, scope=here)
+    return Section("supervision", "监管", [
+        Figure("rectify_open", "整改中", summary.open + summary.waiting,
+               f"已逾期 {summary.overdue} 项，待通报 {summary.waiting} 项" if summary.overdue or summary.waiting
+               else "检查发现的问题，整改期限内",
+               "bad" if summary.overdue else ("warn" if summary.open else "good"),
+               Link("rectify", (("show", "open"),))),
+        Figure("fakes_open", "假冒账号", len(reports), "未办结的假冒账号举报" if reports else "没有未办结的举报",
+               "warn" if reports else "good", Link("fakes", (("show", "open"),))),
+    ])
+
+
 SECTIONS: list[SectionMaker] = [
     SectionMaker("due", _due_section, slow=True),  # deadlines.pending: ~2 s at 140,000 accounts
     SectionMaker("filings", _filings_section),
     SectionMaker("staff", _staff_section),
+    SectionMaker("supervision", _supervision_section),
 ]
 
 

@@ -162,3 +162,26 @@ def test_empty_registry_says_what_to_do(qtbot, make_db, tmp_path):
     page = w.overview_page
     assert page.empty.isVisible() and "新建账号" in page.empty.text() and "F1" in page.empty.text()
     assert [b.value for b in page.charts["status"].chart.bars] == []
+
+
+def test_open_rectification_and_fake_reports_are_counted_and_open_their_pages(qtbot, office, tmp_path):
+    from gzdesk import fakes, rectify, scope
+
+    with office.transaction() as s:
+        fakes.new_report(s, "盐湖发布（假）", TODAY, how="网民举报", reporter="群众")
+        fakes.new_report(s, "假冒盐湖教育", TODAY)
+    with office.reader() as s:
+        section = overview.overview(s, TODAY, office.path).section("supervision")
+        here = scope.resolve(s, None)
+        open_items = rectify.list_items(s, TODAY, open_only=True, scope=here)
+    figures = {f.key: f for f in section.figures}
+    assert figures["fakes_open"].value == 2 and figures["rectify_open"].value == len(open_items)
+    w = MainWindow(Controller(office), settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    page = w.overview_page
+    qtbot.mouseClick(page.tiles["fakes_open"], Qt.MouseButton.LeftButton)
+    assert w.current_page_key() == "fakes" and len(w.page("fakes").model.rows) == 2
+    w.show_page("overview")
+    qtbot.mouseClick(page.tiles["rectify_open"], Qt.MouseButton.LeftButton)
+    assert w.current_page_key() == "rectify" and len(w.page("rectify").visible_items()) == len(open_items)

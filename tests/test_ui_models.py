@@ -9,7 +9,7 @@ import ast
 import csv
 import random
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -43,6 +43,7 @@ COVERED = {
     "units_page.py: QStandardItemModel()": "test_units_page_model",
     "unit_editor.py: QStandardItemModel()": "test_unit_combo_models",
     "account_editor.py: QStringListModel()": "test_unit_combo_models",
+    "files.py: class ChineseFileModel": "test_file_dialog_model",
 }
 
 
@@ -264,9 +265,12 @@ def test_list_pages_models(demo_controller, qtbot, qtmodeltester):
     filed.reload()
     for _step in range(30):
         pending.kind.setCurrentIndex(rng.randrange(pending.kind.count()))
-        pending.overdue_only.setChecked(rng.random() < 0.3)
-        kind = pending.kind.currentData()
-        assert all((kind is None or i.kind == kind) and (i.overdue or not pending.overdue_only.isChecked())
+        pending.scope.setCurrentIndex(rng.randrange(pending.scope.count()))  # 全部 / 只看逾期 / 本周到期 / 在办无时限
+        kind, scope = pending.kind.currentData(), pending.scope.currentData()
+        end = TODAY + timedelta(days=6 - TODAY.weekday())
+        assert all((kind is None or i.kind == kind)
+                   and {None: True, "overdue": i.overdue, "undated": i.due is None,
+                        "week": not i.overdue and i.due is not None and TODAY <= i.due <= end}[scope]
                    for i in pending.visible_items())
         check.level.setCurrentIndex(rng.randrange(check.level.count()))
         check.rule.setCurrentIndex(rng.randrange(check.rule.count()))
@@ -331,3 +335,36 @@ def test_unit_combo_models(qtbot, qtmodeltester):
         parent_combo.set_units(units, exclude)
         shown = {parent_combo.itemData(i, Qt.ItemDataRole.UserRole) for i in range(parent_combo.count())}
         assert shown - {None} == {u.id for u in units} - exclude
+
+
+def test_file_dialog_model(qtbot, tmp_path, qtmodeltester):
+    """The file dialogs' Chinese proxy over the file system model, while files come and go."""
+    from PySide6.QtWidgets import QFileSystemModel
+
+    from gzdesk.ui.files import ChineseFileModel
+
+    class TmpOnly(QFileSystemModel):
+        """The tester walks every folder it can fetch: only the test's folder and the path to it
+        (the whole file system takes minutes, and reading /proc/kmsg for its type blocks)."""
+
+        def canFetchMore(self, parent):  # noqa: N802 (Qt API)
+            path = self.filePath(parent) if parent.isValid() else ""
+            return bool(path) and (path.startswith(str(tmp_path)) or str(tmp_path).startswith(path)) \
+                and super().canFetchMore(parent)
+
+    for i in range(5):
+        (tmp_path / f"台账{i}.xlsx").write_bytes(b"x" * (i * 900))
+    (tmp_path / "子文件夹").mkdir()
+    source = TmpOnly()
+    root_source = source.setRootPath(str(tmp_path))
+    proxy = ChineseFileModel()
+    proxy.setSourceModel(source)
+    root = proxy.mapFromSource(root_source)
+    qtbot.waitUntil(lambda: proxy.rowCount(root) == 6, timeout=5000)
+    qtmodeltester.check(proxy)
+    (tmp_path / "台账0.xlsx").unlink()
+    (tmp_path / "新文件.pdf").write_bytes(b"%PDF")
+    qtbot.waitUntil(lambda: {proxy.index(r, 0, root).data() for r in range(proxy.rowCount(root))} >= {"新文件.pdf"},
+                    timeout=5000)
+    kinds = {proxy.index(r, 0, root).data(): proxy.index(r, 2, root).data() for r in range(proxy.rowCount(root))}
+    assert kinds["子文件夹"] == "文件夹" and kinds["新文件.pdf"] == "PDF 文件"

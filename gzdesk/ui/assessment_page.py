@@ -15,7 +15,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from gzdesk import assessment, scope
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.ui import files
 from gzdesk.ui.controller import ALL, Controller
 from gzdesk.ui.inspection_form import SUPERVISION
 from gzdesk.ui.widgets import LazyPage
@@ -213,9 +213,10 @@ class AssessmentPage(LazyPage):
     def export(self, path: str | None = None) -> str | None:
         if self.result is None:
             return None
+        interactive = not path
         if not path:
             default = f"{self.result.scope.name}{self.result.year}年度监管工作考核评分表.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "导出考核评分表", default, "PDF (*.pdf);;Excel 工作簿 (*.xlsx)")
+            path = files.ask_save_file(self, "导出考核评分表", default, f"{files.PDF_FILTER};;{files.EXCEL_FILTER}")
             if not path:
                 return None
         from gzdesk.reports import assessment_sheet
@@ -228,4 +229,6 @@ class AssessmentPage(LazyPage):
         window = self.window()
         if hasattr(window, "status_message"):
             window.status_message(f"已导出考核评分表：{path}")
+        if interactive:
+            files.show_saved(self, "导出考核评分表", "已导出年度监管工作考核评分表。", path)
         return path

@@ -16,6 +16,7 @@ Tests replace ``ask_open_file`` / ``ask_open_files`` / ``ask_save_file`` / ``ask
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,10 +76,11 @@ def remember_folder(path: str | Path) -> None:
 def size_text(n: int) -> str:
     if n < 1024:
         return f"{n} 字节"
+    size = float(n)
     for unit in ("KB", "MB", "GB"):
-        n /= 1024
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if n >= 10 else f"{n:.1f} {unit}"
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if size >= 10 else f"{size:.1f} {unit}"
     return ""  # pragma: no cover
 
 
@@ -179,20 +181,41 @@ def ask_open_files(parent: QWidget | None, title: str, name_filter: str = ALL_FI
     return _run(make_dialog(parent, title, "open_many", name_filter, start))
 
 
+def _suffixes(name_filter: str) -> list[str]:
+    """.pdf, .xlsx … named by a filter such as "PDF (*.pdf);;Excel 工作簿 (*.xlsx)"."""
+    return [s.lower() for s in re.findall(r"\*(\.[A-Za-z0-9]+)", name_filter)]
+
+
 def ask_save_file(parent: QWidget | None, title: str, suggested_name: str, name_filter: str,
                   start: str | Path | None = None) -> str | None:
-    """A file to write; the suffix of ``suggested_name`` is added when the clerk typed none."""
+    """A file to write. A name typed without one of the filter's suffixes gets the suffix of the
+    file type chosen (PDF or Excel where both are offered), else that of ``suggested_name``."""
     dialog = make_dialog(parent, title, "save", name_filter, start)
     suffix = Path(suggested_name).suffix
     if suffix:
         dialog.setDefaultSuffix(suffix.lstrip("."))
+        for f in name_filter.split(";;"):  # the suggested name's type chosen first
+            if suffix.lower() in _suffixes(f):
+                dialog.selectNameFilter(f)
+                break
+
+    def type_chosen(f: str) -> None:
+        found = _suffixes(f)
+        if found:
+            dialog.setDefaultSuffix(found[0].lstrip("."))
+            name = Path(suggested_name).stem + found[0]
+            dialog.selectFile(name)
+
+    dialog.filterSelected.connect(type_chosen)
     dialog.selectFile(Path(suggested_name).name)
     chosen = _run(dialog)
     if not chosen:
         return None
     path = chosen[0]
-    if suffix and not path.lower().endswith(suffix.lower()):
-        path += suffix
+    allowed = _suffixes(name_filter)
+    if allowed and Path(path).suffix.lower() not in allowed:
+        picked = _suffixes(dialog.selectedNameFilter())
+        path += picked[0] if picked else (suffix or allowed[0])
     return path
 
 

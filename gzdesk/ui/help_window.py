@@ -7,7 +7,8 @@ so a 盐湖区 office reads 盐湖区's articles and a 南通 office 南通's:
 - ``{{unit}}``, ``{{document}}``, ``{{profile_name}}``, ``{{chain}}`` (the approval chain)
 - ``{{cite:KEY}}`` — the article of a profile rule (``Profile.cite``)
 - ``{{rule:KEY}}`` — a deadline with its article (备案时限, 补办, 公告, 报送, 更新频率)
-- ``{{approval_note}}``, ``{{departure_days}}``, ``{{numbers}}`` (every number with its article)
+- ``{{approval_note}}``, ``{{departure_days}}``, ``{{fake_steps}}``, ``{{numbers}}`` (every number with
+  its article)
 
 F1 opens the part about the page being shown (anchor ``page-<page key>``).
 """
@@ -45,7 +46,7 @@ from gzdesk.ui.widgets import fit_to_screen
 MANUAL = "manual.html"
 NOT_SET = "本单位制度未作具体规定"
 RULE_LABELS = {"filing_deadline": "备案时限", "provincial_filing": "主管单位报送系统时限",
-               "announcement": "停更注销公告", "backfill": "补办备案", "update_frequency": "更新频率",
+               "announcement": "公告", "backfill": "补办备案", "update_frequency": "更新频率",
                "original_content": "原创信息", "reply_within_days": "留言回复"}
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?::([a-z_]+))?\}\}")
 _SECTION = re.compile(r'<h2><a name="([^"]+)"></a>(.*?)</h2>')
@@ -102,6 +103,10 @@ def render_manual(profile: Profile | None, unit: str = "") -> str:
             return ""
         if name == "departure_days":
             return str(DEPARTURE_TASK_WORKDAYS)
+        if name == "fake_steps":
+            from gzdesk import fakes
+
+            return html.escape(" → ".join(w for _c, w in fakes.steps_of(profile)))
         if name == "numbers":
             return _numbers_table(profile)
         raise KeyError(m.group(0))
@@ -147,8 +152,12 @@ class HelpWindow(QDialog):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         layout.addWidget(close)
-        self.chapters.currentItemChanged.connect(lambda item, _old: item and self.show_section(item.data(256)))
+        self.chapters.currentItemChanged.connect(self._chapter_chosen)
         self.find_edit.returnPressed.connect(self.find_next)
+
+    def _chapter_chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.show_section(item.data(256))
 
     def show_section(self, anchor: str) -> None:
         self.browser.scrollToAnchor(anchor)

@@ -41,7 +41,7 @@ AUTO_CHECK_LIMIT = 20_000
 WEEKDAYS = "一二三四五六日"
 TONES = {"bad": "#c62828", "warn": "#a15c00", "good": "#2e7d32", "plain": "#1f3b63"}
 BAR_COLOURS = ("#2b5797", "#4f7fc1", "#7aa3d8", "#a9c4e8")
-SECTION_ORDER = ("due", "filings", "checks", "staff", "exchange")
+SECTION_ORDER = ("due", "filings", "checks", "supervision", "staff", "exchange")
 PENDING = "…"
 
 
@@ -106,7 +106,8 @@ class FigureTile(QFrame):
 
 
 def _link_tip(figure: ov.Figure) -> str:
-    page = {"accounts": "账号台账", "pending": "待办", "filings": "备案", "check": "检查", "people": "人员"}
+    page = {"accounts": "账号台账", "pending": "待办", "filings": "备案", "check": "检查", "people": "人员",
+            "rectify": "整改", "fakes": "假冒账号"}
     link = figure.link
     if link is None:
         return ""
@@ -352,7 +353,9 @@ class OverviewPage(LazyPage):
         for chart in d.charts:
             if chart.key in self.charts:
                 self.charts[chart.key].set_chart(chart)
-                self.charts[chart.key].parentWidget().setTitle(f"账号按{chart.title}（共 {chart.total:,} 个）")
+                holder = self.charts[chart.key].parentWidget()
+                if isinstance(holder, QGroupBox):
+                    holder.setTitle(f"账号按{chart.title}（共 {chart.total:,} 个）")
                 continue
             box = QGroupBox(f"账号按{chart.title}（共 {chart.total:,} 个）")
             lay = QVBoxLayout(box)

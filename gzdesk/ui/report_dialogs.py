@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from gzdesk import quarters, scope
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.ui import files
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.inspection_form import SUPERVISION
 from gzdesk.ui.supervision_pages import _SmallDialog, quarter_box
@@ -73,9 +73,10 @@ class QuarterReportDialog(_SmallDialog):
         path = self.path
         if not path:
             default = f"{sc.name}{quarters.parse(code).label}检查整改情况.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "保存季度报告", default, "PDF (*.pdf);;Excel 工作簿 (*.xlsx)")
+            path = files.ask_save_file(self, "保存季度报告", default, f"{files.PDF_FILTER};;{files.EXCEL_FILTER}")
             if not path:
                 raise UserError("未选择保存位置")
+            self.chosen = True
         data = self.controller.read(_build_quarter, code, sc)
         quarter.write(path, data)
         self.written = path
@@ -86,6 +87,8 @@ def quarter_report(window) -> None:
     try:
         if dlg.exec() and dlg.written:
             window.status_message(f"已写出季度报告：{dlg.written}")
+            if getattr(dlg, "chosen", False):  # a file the clerk chose: open it or its folder from here
+                files.show_saved(window, "季度报告", "已写出季度检查整改情况报告。", dlg.written)
     finally:
         dlg.deleteLater()
 
@@ -202,6 +205,7 @@ class CensusDialog(QDialog):
         return out
 
     def generate(self, suffix: str, path: str | None = None) -> bool:
+        chosen = False
         try:
             start, end = self.start.date(), self.end.date()
             if start is None or end is None:
@@ -210,11 +214,10 @@ class CensusDialog(QDialog):
             if not path:
                 default = f"{sc.name}政务新媒体排查摸底报告{suffix}"
                 flt = "PDF (*.pdf)" if suffix == ".pdf" else "Excel 工作簿 (*.xlsx)"
-                path, _ = QFileDialog.getSaveFileName(self, "保存排查摸底报告", default, flt)
+                path = files.ask_save_file(self, "保存排查摸底报告", default, flt)
                 if not path:
                     return False
-                if not path.lower().endswith(suffix):
-                    path += suffix
+                chosen = True
             self.controller.write(_census_write, start, end, sc, self.texts(), path, topic=SUPERVISION)
         except ValueError as exc:
             self.error.set_error(f"日期：{exc}")
@@ -228,6 +231,8 @@ class CensusDialog(QDialog):
         window = parent.window() if parent is not None else None
         if window is not None and hasattr(window, "status_message"):
             window.status_message(f"已写出排查摸底报告：{path}")
+        if chosen:
+            files.show_saved(self, "排查摸底报告", "已写出排查摸底报告。", path)
         return True
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -36,6 +35,7 @@ from gzdesk import enums, fakes, inspections, quarters, rectify
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.indicator_sheets import FAIL
+from gzdesk.ui import files
 from gzdesk.ui.controller import ALL, Controller
 from gzdesk.ui.inspection_form import SUPERVISION, InspectionDialog
 from gzdesk.ui.pending_view import RowsModel
@@ -406,6 +406,12 @@ class RectifyPage(LazyPage):
     def visible_items(self) -> list[rectify.RectifyRow]:
         return list(self.model.rows)
 
+    def apply_link(self, link) -> None:
+        """首页's 整改中: every quarter's items not yet done."""
+        self.quarter.setCurrentIndex(0)
+        self.open_only.setChecked(link.get("show") == "open")
+        self.reload()
+
     def select(self, item_id: int) -> bool:
         """Show and select the 整改 item ``item_id`` (all quarters, done ones too if need be)."""
         self.reload_if_stale()
@@ -509,6 +515,11 @@ class FakesPage(LazyPage):
         self.close_button.clicked.connect(self.close_report)
         self.table.doubleClicked.connect(lambda _i: self.record_step())
 
+    def apply_link(self, link) -> None:
+        """首页's 假冒账号: the reports not yet closed."""
+        self.open_only.setChecked(link.get("show") == "open")
+        self.reload()
+
     def reload(self) -> None:
         self._stale = False
         try:
@@ -602,7 +613,7 @@ class FakeDialog(_SmallDialog):
         self.resize(560, 460)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择截图", "", "图片 (*.png *.jpg *.jpeg)")
+        path = files.ask_open_file(self, "选择截图", "图片 (*.png *.jpg *.jpeg)")
         if path:
             self.shot.setText(path)
 
