@@ -622,8 +622,9 @@ def change_filing_refusal(session: Session, account_id: int) -> str | None:
 def is_filed(session: Session, account_id: int) -> bool:
     """The account's 开设 or 补办 filing went through: later changes to what its 登记表 shows are
     a 变更 to file (云南 第十七条, 太白 第六条, 盐湖 第十一条, 南通 第十五条)."""
-    return session.scalar(select(func.count(Filing.id)).where(
-        Filing.account_id == account_id, Filing.kind.in_(FIRST_KINDS), Filing.state.in_(DONE_STATES))) > 0
+    n = session.scalar(select(func.count(Filing.id)).where(
+        Filing.account_id == account_id, Filing.kind.in_(FIRST_KINDS), Filing.state.in_(DONE_STATES)))
+    return bool(n)
 
 
 def withdraw(session: Session, filing_id: int) -> FilingData:

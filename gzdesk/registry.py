@@ -553,7 +553,7 @@ def record_departure(session: Session, person: Person, article: str | None = Non
     accounts = session.scalars(select(Account).join(AccountRole, AccountRole.account_id == Account.id)
                                .where(AccountRole.person_id == person.id).distinct()).all()
     article = (article or office_departure_article(session))[:100]
-    due = departure_task_due(session, person.left_on) if accounts else None
+    due = departure_task_due(session, person.left_on) if accounts and person.left_on is not None else None
     for account in accounts:
         for kind, what in ((TaskKind.PASSWORD_CHANGE, "更改账号密码"), (TaskKind.DEVICE_RETURN, "收回工作设备")):
             session.add(Task(kind=kind, title=f"{person.name}离职：{account.name}{what}",

@@ -141,7 +141,7 @@ class AccountTableModel(QAbstractTableModel):
         """Change any of the filters (``False`` leaves one as it is; ``None`` clears it).
 
         ``host_units``: accounts whose 主办单位 is one of these ids, or ``NO_HOST`` for none given."""
-        if host_units is not False:
+        if host_units is not False and host_units is not True:
             self._host_units = host_units
         if text is not None:
             self._text_words = text.lower().split()

@@ -183,6 +183,6 @@ def _open_and_run(app: QApplication, path: Path) -> int:
         return int(app.exec())
     finally:
         for widget in QApplication.topLevelWidgets():  # whichever window was open last
-            if getattr(widget, "owns_db", False):
+            if isinstance(widget, MainWindow) and widget.owns_db:
                 widget.controller.db.close()
         db.close()

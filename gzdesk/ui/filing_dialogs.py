@@ -70,10 +70,10 @@ class _FilingDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         # a refusal shown in red goes as soon as the clerk edits anything (it is asked again on OK)
-        for edit in self.findChildren(QLineEdit):
-            edit.textChanged.connect(self._edited)
-        for edit in self.findChildren(QPlainTextEdit):
-            edit.textChanged.connect(self._edited)
+        for line in self.findChildren(QLineEdit):
+            line.textChanged.connect(self._edited)
+        for text in self.findChildren(QPlainTextEdit):
+            text.textChanged.connect(self._edited)
         for combo in self.findChildren(QComboBox):
             combo.currentIndexChanged.connect(self._edited)
 

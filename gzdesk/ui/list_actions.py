@@ -81,7 +81,7 @@ def export_list(parent: QWidget, table: ListTable, path: str | None = None) -> s
     return str(path)
 
 
-def add_list_buttons(page: QWidget, layout: QBoxLayout) -> tuple[QPushButton, QPushButton]:
+def add_list_buttons(page: Any, layout: QBoxLayout) -> tuple[QPushButton, QPushButton]:
     """打印清单… and 导出 Excel… at the end of a page's toolbar, acting on ``page.list_table()``."""
     printing = QPushButton("打印清单…")
     printing.setObjectName("printList")

@@ -108,7 +108,8 @@ KEY_COLUMNS = (3, 6, 7)
 ARTICLE = 6
 
 
-SCOPES = (("全部", None), ("只看逾期", "overdue"), ("本周到期", "week"), ("在办无时限", "undated"))
+SCOPES: tuple[tuple[str, str | None], ...] = (("全部", None), ("只看逾期", "overdue"), ("本周到期", "week"),
+                                              ("在办无时限", "undated"))
 
 
 class PendingView(LazyPage):
@@ -128,8 +129,8 @@ class PendingView(LazyPage):
         for code, label in deadlines.KIND_LABELS.items():
             self.kind.addItem(label, code)
         self.scope = QComboBox()
-        for label, code in SCOPES:
-            self.scope.addItem(label, code)
+        for scope_label, scope in SCOPES:
+            self.scope.addItem(scope_label, scope)
         self.summary = QLabel()
         top = QHBoxLayout()
         top.addWidget(QLabel("类别："))

@@ -110,7 +110,7 @@ class ChineseCalendar(QCalendarWidget):
         year_edit = self.findChild(QSpinBox, "qt_calendar_yearedit")
         bar = self.findChild(QWidget, "qt_calendar_navigationbar")
         layout = bar.layout() if bar is not None else None
-        if layout is not None and self.month_button is not None and self.year_button is not None:
+        if isinstance(layout, QHBoxLayout) and self.month_button is not None and self.year_button is not None:
             at = layout.indexOf(self.month_button)  # the year first, as Chinese writes dates
             for widget in (w for w in (self.year_button, year_edit) if w is not None):
                 layout.removeWidget(widget)
@@ -127,7 +127,9 @@ class ChineseCalendar(QCalendarWidget):
 
     def header_text(self) -> str:
         """What the header shows, e.g. 2026年12月 (for tests)."""
-        return f"{self.year_button.text()}{self.month_button.text()}"
+        year = self.year_button.text() if self.year_button is not None else ""
+        month = self.month_button.text() if self.month_button is not None else ""
+        return f"{year}{month}"
 
     def _label(self, year: int, month: int) -> None:
         if self.year_button is not None:
