@@ -60,6 +60,7 @@ from gzdesk.exchange.columns import (
     UUID,
     Column,
 )
+from gzdesk.exchange.csv_text import BIG5
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.sheet_reader import (
     Table,
@@ -68,7 +69,7 @@ from gzdesk.exchange.sheet_reader import (
     find_header,
     header_score,
     is_blank,
-    load_tables,
+    read_file,
 )
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.models.base import new_uuid, now
@@ -137,6 +138,8 @@ class ImportPlan:
     units: SheetPart | None = None
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
     checked: bool = False
+    encoding: str | None = None  # a text file: the encoding it was read in
+    renamed: bool = False  # the content was not what the file name says (read as what it is)
 
     # Shortcuts used by the CLI and the wizard
     @property
@@ -368,7 +371,8 @@ def _mark_file_duplicates(rows: list[PlanRow]) -> None:
                 r.parse_problems.append(f"与第 {first.line} 行是同一账号（名称、平台、主办单位相同）")
 
 
-def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None) -> tuple[str, int, int]:
+def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None,
+                        encoding: str | None = None) -> tuple[str, int, int]:
     if sheet is not None:
         if sheet not in tables:
             raise UserError(f"文件中没有名为“{sheet}”的工作表（有：{'、'.join(tables)}）")
@@ -385,7 +389,8 @@ def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None) -> tuple[s
     assert best is not None
     if best[2] < 2:
         where = f"工作表“{best[0]}”" if len(candidates) == 1 else "各工作表"
-        raise UserError(f"{where}的前 30 行中找不到表头（应有“账号名称”“平台”“主办单位”等列名）")
+        hint = "；文件按 Big5 繁体中文编码读取，表头须用简体字" if encoding == BIG5 else ""
+        raise UserError(f"{where}的前 30 行中找不到表头（应有“账号名称”“平台”“主办单位”等列名）{hint}")
     return best
 
 
@@ -467,13 +472,14 @@ def read_workbook(path: Path | str, sheet: str | None = None, session: Session |
     """Read and map a spreadsheet. With ``session``, also check it against the database.
     ``progress(done, total)`` counts the rows of every sheet read; False cancels (``Cancelled``)."""
     path = Path(path)
-    tables = load_tables(path)
-    name, header_row, _score = _pick_accounts_sheet(tables, sheet)
+    read = read_file(path, progress)
+    tables = read.tables
+    name, header_row, _score = _pick_accounts_sheet(tables, sheet, read.encoding)
     ticker = Ticker(progress, sum(len(t) for n, t in tables.items()
                                   if n in (name, TEAM_SHEET, FILINGS_SHEET, UNITS_SHEET)))
     ticker.check()
     plan = ImportPlan(path, list(tables), build_accounts_part(tables[name], name, header_row, ticker=ticker),
-                      tables=tables)
+                      tables=tables, encoding=read.encoding, renamed=read.renamed)
     if TEAM_SHEET in tables and name != TEAM_SHEET:
         plan.team = _team_part(tables[TEAM_SHEET], ticker)
     if FILINGS_SHEET in tables and name != FILINGS_SHEET:
