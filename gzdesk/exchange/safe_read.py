@@ -66,6 +66,47 @@ class ReadResult:
 # --------------------------------------------------------------------------- parent
 
 
+class _Reader:
+    """A reading process kept between reads (starting one costs about 0.1–0.2 s); it is replaced
+    after a read that failed or was cancelled, and after a big one (to give its memory back)."""
+
+    def __init__(self, memory: int):
+        ctx = multiprocessing.get_context("spawn")
+        self.memory = memory
+        self.conn, child_conn = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=child_loop, args=(memory, child_conn), daemon=True,
+                                   name="gzdesk-sheet-reader")
+        self.process.start()
+        child_conn.close()
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(10)
+        self.conn.close()
+
+
+_reader: _Reader | None = None
+_lock = threading.Lock()
+
+
+def _take_reader(memory: int) -> _Reader:
+    global _reader
+    if _reader is not None and (_reader.memory != memory or not _reader.process.is_alive()):
+        _reader.close()
+        _reader = None
+    if _reader is None:
+        _reader = _Reader(memory)
+    return _reader
+
+
+def _drop_reader() -> None:
+    global _reader
+    if _reader is not None:
+        _reader.close()
+        _reader = None
+
+
 def read_tables(path: Path | str, progress: ProgressCallback | None = None,
                 limits: ReadLimits | None = None) -> ReadResult:
     """Read ``path`` safely. ``progress(rows so far, 0)`` is called while waiting; False cancels."""
@@ -73,54 +114,60 @@ def read_tables(path: Path | str, progress: ProgressCallback | None = None,
     limits = limits or DEFAULT_LIMITS
     check_path(path, limits, csv=path.suffix.lower() == ".csv")
     memory = limits.memory_bytes or default_memory_limit()
-    ctx = multiprocessing.get_context("spawn")
-    receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=child_main, args=(str(path), limits, memory, send), daemon=True,
-                        name="gzdesk-sheet-reader")
-    child.start()
-    send.close()
-    result = ReadResult()
-    current: Table | None = None
-    rows = 0
-    finished = False
-    try:
-        while True:
-            if progress is not None and progress(rows, 0) is False:
-                raise Cancelled()
-            if not receive.poll(POLL):
-                if child.is_alive():
-                    continue
-                if not receive.poll(0):
-                    break
-            try:
-                message = receive.recv()
-            except (EOFError, OSError):
-                break
-            tag = message[0]
-            if tag == "rows":
-                current.extend(message[1])  # type: ignore[union-attr]
-                rows += len(message[1])
-            elif tag == "sheet":
-                current = result.tables.setdefault(message[1], [])
-            elif tag == "kind":
-                result.kind, result.encoding, result.renamed = message[1], message[2], message[3]
-            elif tag == "done":
-                finished = True
-                break
-            elif tag == "refused":
-                raise UserError(message[1])
-            else:  # "failed": an exception in the reader that is not ours
-                raise UserError(f"文件无法读取：“{path.name}”不是有效的表格文件，或已损坏（{message[1]}）：{HOW_TO_CONVERT}")
-    finally:
-        if child.is_alive() and not finished:
-            child.kill()
-        child.join(10)
-        receive.close()
-    if not finished:
-        raise UserError(_death(path, child.exitcode, memory))
+    with _lock:
+        reader = _take_reader(memory)
+        try:
+            reader.conn.send((str(path.absolute()), limits))
+        except (OSError, EOFError):  # the idle reader had gone: once more with a new one
+            _drop_reader()
+            reader = _take_reader(memory)
+            reader.conn.send((str(path.absolute()), limits))
+        ok = False
+        try:
+            result, retire = _receive(reader, path, progress, memory)
+            ok = not retire
+        finally:
+            if not ok:
+                _drop_reader()
     if not result.tables:
         raise UserError(f"“{path.name}”中没有工作表")
     return result
+
+
+def _receive(reader: _Reader, path: Path, progress: ProgressCallback | None,
+             memory: int) -> tuple[ReadResult, bool]:
+    result = ReadResult()
+    current: Table | None = None
+    rows = 0
+    conn, child = reader.conn, reader.process
+    while True:
+        if progress is not None and progress(rows, 0) is False:
+            raise Cancelled()
+        if not conn.poll(POLL):
+            if child.is_alive():
+                continue
+            if not conn.poll(0):
+                break
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            break
+        tag = message[0]
+        if tag == "rows":
+            current.extend(message[1])  # type: ignore[union-attr]
+            rows += len(message[1])
+        elif tag == "sheet":
+            current = result.tables.setdefault(message[1], [])
+        elif tag == "kind":
+            result.kind, result.encoding, result.renamed = message[1], message[2], message[3]
+        elif tag == "done":
+            return result, message[1]
+        elif tag == "refused":
+            raise UserError(message[1])
+        else:  # "failed": an exception in the reader that is not ours
+            raise UserError(f"文件无法读取：“{path.name}”不是有效的表格文件，或已损坏（{message[1]}）：{HOW_TO_CONVERT}")
+    child.join(10)
+    raise UserError(_death(path, child.exitcode, memory))
 
 
 def _death(path: Path, code: int | None, memory: int) -> str:
@@ -141,16 +188,39 @@ def _death(path: Path, code: int | None, memory: int) -> str:
 # --------------------------------------------------------------------------- child
 
 
-def child_main(path: str, limits: ReadLimits, memory: int, conn) -> None:
-    """The child's entry point (module level, so *spawn* can import it)."""
+RETIRE_ROWS = 200_000  # after a read this big the reading process is replaced (its memory freed)
+_stray = threading.Event()  # a reading thread outlived its request: this process must end
+
+
+def child_loop(memory: int, conn) -> None:
+    """The reading process (module level, so *spawn* can import it): one request after another,
+    each ``(path, limits)``, answered by messages ending in done / refused / failed."""
     _restrict(memory)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        path, limits = request
+        if not _serve(Path(path), limits, memory, conn):
+            return
+
+
+def _serve(path: Path, limits: ReadLimits, memory: int, conn) -> bool:
+    """Answer one request; False when this process should end (it refused or failed, and a
+    reading thread may still be busy, or it read a lot)."""
     lock = threading.Lock()
     stopped = threading.Event()  # once a refusal is sent, nothing else is
+    sent = [0]
 
     def send(message: tuple) -> None:
         with lock:
             if not stopped.is_set():
                 conn.send(message)
+                if message[0] == "rows":
+                    sent[0] += len(message[1])
 
     def last(message: tuple) -> None:
         with lock:
@@ -159,18 +229,19 @@ def child_main(path: str, limits: ReadLimits, memory: int, conn) -> None:
                 conn.send(message)
 
     try:
-        _read(Path(path), limits, send)
-        last(("done",))
+        _read(path, limits, send)
+        retire = sent[0] > RETIRE_ROWS
+        last(("done", retire))
+        return not retire
     except UserError as exc:
         last(("refused", exc.message))
+        return not _stray.is_set()  # a refusal leaves nothing behind, unless calamine is still busy
     except MemoryError:
-        last(("refused", f"文件无法读取：读取“{Path(path).name}”所需的内存超过了上限（{size_text(memory)}），"
+        last(("refused", f"文件无法读取：读取“{path.name}”所需的内存超过了上限（{size_text(memory)}），"
                          "文件可能已损坏或被故意构造"))
     except BaseException as exc:  # pyo3 panics are BaseException: every failure becomes one line
         last(("failed", type(exc).__name__))
-    finally:
-        with lock:
-            conn.close()
+    return False
 
 
 def _restrict(memory: int) -> None:
@@ -275,14 +346,15 @@ def _read_pipelined(path: Path, checks, by_name: bool, send) -> None:
     thread = threading.Thread(target=reader, name="calamine", daemon=True)
     thread.start()
     try:
-        for entry in checks.sheet_entries():
-            if gate.failed:
-                break
-            checks.sheet(entry)
+        for entry in checks.sheet_entries():  # all of them, even if calamine failed: a refusal
+            checks.sheet(entry)               # by the checks says more than calamine's error
             gate.mark(entry)
         gate.mark(None)
     except BaseException:
         gate.fail()
+        thread.join(0.5)
+        if thread.is_alive():
+            _stray.set()
         raise
     thread.join()
     if errors:
