@@ -100,17 +100,25 @@ def delimiter_of(text: str) -> str:
 
 
 def csv_rows(text: str, name: str, max_field: int) -> Iterator[list[str]]:
-    """Rows of the text; a csv error becomes one line naming the row."""
+    """Rows of the text; a csv error becomes one line naming the row where the record began."""
+    nul = text.find("\x00")
+    if nul >= 0:  # never in a real 台账 (and it would end up inside names)
+        breaks = "\n" if "\n" in text[:nul] else "\r"
+        raise UserError(f"“{name}”第 {text.count(breaks, 0, nul) + 1:,} 行含有空字符（NUL），不是文本文件或已损坏")
     csv.field_size_limit(max_field)
     reader = csv.reader(_lines(text), delimiter=delimiter_of(text))
-    try:
-        yield from reader
-    except csv.Error as exc:
-        message = str(exc)
-        line = reader.line_num
-        if "field limit" in message or "field larger" in message:
-            raise UserError(f"“{name}”第 {line:,} 行附近有一个字段超过 {max_field:,} 个字符，不是正常的台账"
-                            "（常见原因是某处引号没有配对）") from None
-        if "NUL" in message:
-            raise UserError(f"“{name}”第 {line:,} 行含有空字符（NUL），不是文本文件或已损坏") from None
-        raise UserError(f"“{name}”第 {line:,} 行的 CSV 格式有误，无法读取") from None
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = str(exc)
+            if "field limit" in message or "field larger" in message:
+                raise UserError(f"“{name}”第 {start:,} 行起有一个字段超过 {max_field:,} 个字符，不是正常的台账"
+                                "（常见原因是某处引号没有配对）") from None
+            if "NUL" in message:
+                raise UserError(f"“{name}”第 {start:,} 行含有空字符（NUL），不是文本文件或已损坏") from None
+            raise UserError(f"“{name}”第 {start:,} 行的 CSV 格式有误，无法读取") from None
+        yield row

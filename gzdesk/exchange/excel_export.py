@@ -351,7 +351,8 @@ def _write_book(path: Path, build) -> None:
 
 def _discard(book: xlsxwriter.Workbook, tmp: Path) -> None:
     try:
-        book.close()
+        if not getattr(book, "fileclosed", False):
+            book.close()
     except Exception:
         pass
     try:

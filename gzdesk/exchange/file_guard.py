@@ -103,7 +103,7 @@ def sniff(path: Path, head: bytes) -> str:
                             f"（常见于从网站系统“导出”的表格）：{HOW_TO_CONVERT}")
         if text.startswith(b"<?xml"):
             raise UserError(f"“{name}”实际是 XML 文件，不是表格：{HOW_TO_CONVERT}")
-    if b"\x00" in head[:4096] and not _looks_utf16(head):
+    if head[:4096].count(b"\x00") > max(2, len(head[:4096]) // 100) and not _looks_utf16(head):  # binary
         raise UserError(f"“{name}”不是 Excel、WPS 或 CSV 文件（内容无法识别，可能已损坏）：{HOW_TO_CONVERT}")
     return TEXT
 

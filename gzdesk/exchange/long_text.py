@@ -57,8 +57,8 @@ def split_cell(text: str, limit: int = EXCEL_CELL_CHARS) -> list[str]:
     while start < len(text):
         end = min(start + limit, len(text))
         over = utf16_len(text[start:end]) - limit
-        while over > 0:
-            end -= over
+        while over > 0:  # a character is one or two units: take back at least half the excess
+            end -= (over + 1) // 2
             over = utf16_len(text[start:end]) - limit
         parts.append(text[start:end])
         start = end
