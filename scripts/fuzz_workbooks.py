@@ -33,6 +33,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -387,7 +388,8 @@ def _zip_entries(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]] | None:
 
 def _rezip(entries: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", method) as z:
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w", method) as z:
+        warnings.simplefilter("ignore")  # duplicated names are one of the mutations
         for name, data in entries:
             z.writestr(name, data)
     return out.getvalue()
