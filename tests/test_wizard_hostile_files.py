@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 from fuzz_books import fuzz
+from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 
+from gzdesk import demo
 from gzdesk.exchange import safe_read
 from gzdesk.exchange.read_limits import GiB, ReadLimits
 from gzdesk.models import Account
-from gzdesk.ui import import_wizard
+from gzdesk.ui import excel_actions, import_wizard
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.import_wizard import ImportWizard
 
@@ -95,3 +97,51 @@ def test_wizard_reads_a_big5_csv_and_says_why_its_header_is_not_found(qtbot, db,
     wizard = _open(qtbot, db, path)
     assert wizard.currentPage() is wizard.file_page
     assert any("Big5" in s for s in _Boxes.said), _Boxes.said
+
+
+# --------------------------------------------------------------------------- the window's exports
+
+
+class _Window(QWidget):
+    """What export_registry needs of the main window."""
+
+    def __init__(self, db):
+        super().__init__()
+        self.controller = Controller(db)
+        self.messages: list[str] = []
+
+    def status_message(self, text: str, timeout_ms: int = 6000) -> None:
+        self.messages.append(text)
+
+
+@pytest.fixture
+def boxes_in_actions(monkeypatch):
+    monkeypatch.setattr(excel_actions, "QMessageBox", _Boxes)
+    return _Boxes
+
+
+def test_window_export_says_read_only_and_long_text(qtbot, db, tmp_path, boxes_in_actions):
+    demo.generate(db, 3, seed=1)
+    window = _Window(db)
+    qtbot.addWidget(window)
+    target = tmp_path / "只读.xlsx"
+    target.write_bytes(b"keep")
+    target.chmod(0o444)
+    assert excel_actions.export_registry(window, target) is None
+    assert any("只读" in s for s in _Boxes.said) and target.read_bytes() == b"keep"
+    with db.transaction() as s:
+        s.scalars(select(Account).order_by(Account.id)).first().intro = "简介" * 20000
+    _Boxes.said.clear()
+    result = excel_actions.export_registry(window, tmp_path / "长.xlsx")
+    assert result is not None and len(result.long_texts) == 1
+    assert len(_Boxes.said) == 1 and "超长文本" in _Boxes.said[0] and "40,000 字" in _Boxes.said[0]
+
+
+def test_cancel_while_reading_kills_the_reader_and_stays(qtbot, db, tmp_path, monkeypatch):
+    monkeypatch.setattr(excel_actions.ProgressRunner, "callback", lambda self, done, total: False)
+    wizard = _open(qtbot, db, _good_file(tmp_path))
+    assert wizard.currentPage() is wizard.file_page and _Boxes.said == []
+    monkeypatch.undo()
+    monkeypatch.setattr(import_wizard, "QMessageBox", _Boxes)
+    wizard.next()
+    assert wizard.currentPage() is wizard.mapping_page
