@@ -197,3 +197,14 @@ def test_export_past_the_file_size_limit_in_a_real_process(db, db_path, tmp_path
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "文件超过了系统允许的大小" in lines[0] and "Traceback" not in run.stderr, run.stderr
     assert not target.exists() and not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_a_folder_that_cannot_be_written_is_not_blamed_on_excel(filled, db_path, tmp_path, capsys, monkeypatch):
+    target = tmp_path / "台账.xlsx"
+
+    def refuse(src, dst):
+        raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False)
+    _one_line(*_cli(capsys, "export-excel", str(target), "--db", str(db_path)), "没有在文件夹", "权限")

@@ -496,6 +496,7 @@ class XlsxCheck:
         self.prelude()
         for entry in self.sheet_entries():
             self.sheet(entry)
+        self.scan.uncompressed = self.limits.max_uncompressed - self.budget[0]
         return self.scan
 
     def _cells_of(self, info: zipfile.ZipInfo) -> SheetExtent:

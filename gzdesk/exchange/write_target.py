@@ -70,9 +70,11 @@ def write_error(exc: BaseException, path: Path) -> UserError:
     if isinstance(os_error, PermissionError) or code in (errno.EACCES, errno.EPERM):
         if path.exists() and not os.stat(path).st_mode & stat.S_IWUSR:
             return UserError(f"“{name}”是只读文件，未覆盖：请取消它的只读属性，或另存为其他文件名")
-        if path.exists():
+        if not os.access(path.parent if str(path.parent) else ".", os.W_OK):
+            return UserError(f"没有在文件夹“{path.parent}”中保存文件的权限，请换一个位置保存")
+        if path.exists():  # Windows will not replace a file another program holds open
             return UserError(f"无法写入“{name}”：文件正被其他程序使用（可能正在 Excel/WPS 中打开），请关闭后重试")
-        return UserError(f"没有在文件夹“{path.parent}”中保存文件的权限，请换一个位置保存")
+        return UserError(f"无法在文件夹“{path.parent}”中保存“{name}”：没有权限，或文件夹正被其他程序使用")
     if os_error is not None:
         label = errno.errorcode.get(code, str(code)) if code is not None else type(os_error).__name__
         return UserError(f"无法写入“{name}”（系统错误 {label}），未写完的文件已删除")
