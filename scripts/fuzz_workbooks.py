@@ -33,6 +33,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import warnings
 import zipfile
 import zlib
@@ -666,22 +667,27 @@ def main() -> int:
                                          str(args.cases), "--seed", str(args.seed), "--first", str(r[0]),
                                          "--last", str(r[1])], stdout=subprocess.PIPE, text=True)) for r in ranges]
         todo = []
-        for (_first, last), p in running:
+        results: dict[int, list] = {}
+
+        readers = [threading.Thread(target=_collect, args=(results, k, p)) for k, (_r, p) in enumerate(running)]
+        for t in readers:
+            t.start()
+        for t in readers:
+            t.join()
+        for k, ((_first, last), p) in enumerate(running):
+            p.wait()
             current = None
-            for line in p.stdout:  # type: ignore[union-attr]
-                msg = json.loads(line)
+            for msg in results.get(k, []):
                 if "start" in msg:
                     current = msg
                 else:
                     done[msg["done"]] = {**(current or {}), **msg}
                     current = None
-                    if len(done) % 100 == 0:
-                        print(f"  {len(done)} cases", flush=True)
-            p.wait()
             if current is not None:  # the worker died on this case
                 died.append(f"case {current['start']} ({current['file']}, {current['what']}): worker exit {p.returncode}")
                 done[current["start"]] = {**current, "codes": [-1, -1], "problem": f"worker died ({p.returncode})"}
                 todo += [i for i in range(current["start"] + 1, last) if i not in done]
+        print(f"  {len(done)} cases", flush=True)
     problems = [f"case {i} ({d.get('file')}, {d.get('what')}): {d['problem']}" for i, d in sorted(done.items())
                 if d.get("problem")]
     codes = [tuple(d["codes"]) for d in done.values()]
@@ -692,6 +698,11 @@ def main() -> int:
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if problems or died else 0
+
+
+def _collect(results: dict[int, list], index: int, p: subprocess.Popen) -> None:
+    """Every JSON line of a worker (read in a thread each, so no worker waits on a full pipe)."""
+    results[index] = [json.loads(line) for line in p.stdout]  # type: ignore[union-attr]
 
 
 def _ranges(items: list[int], n: int) -> list[tuple[int, int]]:
