@@ -39,6 +39,7 @@ PHONE_RE = re.compile(_NB + "(?:"
                       f"(?P<ext>(?:[-－]|转)[0-9]{{1,6}})?"
                       f"|(?P<service>[48]00{_SEP}[0-9]{{3}}{_SEP}[0-9]{{4}})"
                       ")" + _NA)
+_CUES = ("电话", "手机", "座机", "传真", "热线", "号码", "tel", "Tel", "TEL")
 CUED_LOCAL_RE = re.compile(f"(?:电话|手机|座机|传真|热线|号码|[Tt][Ee][Ll])[^0-9]{{0,6}}?({_NB}[2-9][0-9]{{6,7}}){_NA}")
 # A local number listed right after a masked one: 0359-***1234、2021235
 FOLLOWING_RE = re.compile(r"(?<=\*[0-9]{4})(?:[、,，;；/ ]|或)([2-9][0-9]{6,7})(?![0-9])")
@@ -46,6 +47,14 @@ DIGIT_RUN_RE = re.compile(r"(?<![0-9*])[0-9](?:[-－ ]?[0-9]){6,}(?![0-9*])")
 _COUNTRY = re.compile(r"(?:[+＋]|00)?86[-－—‐ \u3000]?(?=1[3-9])|(?:[+＋]|00)86[-－—‐ \u3000]?")
 _AREA = re.compile(r"[(（]?0?[0-9]{2,3}[)）]?|[0-9]{1,3}")
 _STARS = re.compile(r"\*+")
+
+
+_FULL_WIDTH = re.compile("[０-９]")
+
+
+def _ascii(text: str) -> str:
+    """Full-width digits as ASCII ones, one for one (positions unchanged)."""
+    return text.translate(_ASCII_DIGITS) if _FULL_WIDTH.search(text) else text
 
 
 def _hide(t: str, start: int, end: int, keep_head: int, hidden: set[int], keep_tail: int = 4) -> None:
@@ -57,8 +66,18 @@ def _hide(t: str, start: int, end: int, keep_head: int, hidden: set[int], keep_t
     hidden.update(inner)
 
 
+# Where a number may be: a digit (or + or a bracket before one) and what a phone number can hold.
+# PHONE_RE, which starts with a look-behind, is slow to scan a whole text; runs of this are fast.
+_CANDIDATE = re.compile("[+＋(（]?[0-9][0-9()（）+＋转#\\-－—‐ \u3000]{5,}")
+
+
+def _phone_matches(t: str):
+    for c in _CANDIDATE.finditer(t):
+        yield from PHONE_RE.finditer(t, c.start(), c.end())
+
+
 def _phone_positions(t: str, hidden: set[int]) -> None:
-    for m in PHONE_RE.finditer(t):
+    for m in _phone_matches(t):
         start, end = m.span()
         cc = _COUNTRY.match(t, start)
         if cc and (m.group("mobile") or m.group("intl")):
@@ -70,9 +89,10 @@ def _phone_positions(t: str, hidden: set[int]) -> None:
             continue
         area = _AREA.match(t, start)
         _hide(t, start, end, sum(ch.isdigit() for ch in area.group()) if area else 0, hidden)
-    for m in CUED_LOCAL_RE.finditer(t):
-        _hide(t, m.start(1), m.end(1), 0, hidden)
-    while True:  # a list of numbers after one that is masked
+    if any(w in t for w in _CUES):
+        for m in CUED_LOCAL_RE.finditer(t):
+            _hide(t, m.start(1), m.end(1), 0, hidden)
+    while hidden:  # a list of numbers after one that is masked
         before = len(hidden)
         masked = _apply(t, hidden)
         for m in FOLLOWING_RE.finditer(masked):
@@ -90,12 +110,15 @@ def _apply(text: str, hidden: set[int]) -> str:
     return "".join(out)
 
 
+_THREE_DIGITS = re.compile("[0-9０-９]{3}")  # every number masked here has a run of three digits
+
+
 def mask_text(text: str | None) -> str | None:
     """Every phone-like number in ``text`` masked (see the module's docstring)."""
-    if not text:
+    if not text or not _THREE_DIGITS.search(text):
         return text
     hidden: set[int] = set()
-    _phone_positions(text.translate(_ASCII_DIGITS), hidden)
+    _phone_positions(_ascii(text), hidden)
     return _apply(text, hidden)
 
 
@@ -103,7 +126,7 @@ def mask_phone_field(text: str | None) -> str | None:
     """A phone column: ``mask_text``, and any other run of 7 or more digits (a local number)."""
     if not text:
         return text
-    t = text.translate(_ASCII_DIGITS)
+    t = _ascii(text)
     hidden: set[int] = set()
     _phone_positions(t, hidden)
     masked = _apply(t, hidden)
