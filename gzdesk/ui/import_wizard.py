@@ -14,7 +14,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -47,6 +46,7 @@ from gzdesk.exchange.excel_import import (
 )
 from gzdesk.exchange.progress import Cancelled
 from gzdesk.exchange.sheet_reader import cell_text
+from gzdesk.ui import files
 from gzdesk.ui.controller import ALL, Controller
 
 BAD_COLOR = QColor("#c62828")
@@ -89,7 +89,7 @@ class FilePage(QWizardPage):
         layout.addStretch(1)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择台账文件", "", FILE_FILTER)
+        path = files.ask_open_file(self, "选择台账文件", FILE_FILTER)
         if path:
             self.path_edit.setText(path)
 
@@ -146,6 +146,10 @@ class MappingPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         plan = self.wiz.loaded_plan
+        how = f"文件按 {plan.encoding} 编码读取。" if plan.encoding else ""
+        if plan.renamed:
+            how += "文件内容与扩展名不符，已按实际格式读取。"
+        self.setSubTitle(how + "已按列名自动对应；如有不对，请在“导入为”一栏改正。")
         self._loading = True
         self.sheet_combo.clear()
         self.sheet_combo.addItems(plan.sheets)
