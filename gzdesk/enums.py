@@ -56,6 +56,9 @@ PLATFORM_SYNONYMS: dict[str, str] = {
     "移动客户端": Platform.APP,
     "客户端": Platform.APP,
     "移动客户端（APP）": Platform.APP,
+    "新浪微博号": Platform.WEIBO,
+    "抖音号": Platform.DOUYIN,
+    "快手号": Platform.KUAISHOU,
 }
 
 
@@ -72,7 +75,14 @@ STATUS_LABELS: dict[str, str] = {
     AccountStatus.CLOSED: "关停",
     AccountStatus.CANCELLED: "注销",
 }
-STATUS_SYNONYMS: dict[str, str] = {"运行": "normal", "运营": "normal", "停更": "paused", "已关停": "closed", "已注销": "cancelled"}
+# What clerks write in their own 台账 (停用 is left to the clerk: it can mean 暂停 or 关停)
+STATUS_SYNONYMS: dict[str, str] = {
+    "运行": "normal", "运营": "normal", "运行中": "normal", "在用": "normal", "使用中": "normal",
+    "正常运行": "normal", "正常运营": "normal", "正常更新": "normal",
+    "停更": "paused", "已停更": "paused", "已暂停": "paused", "暂停更新": "paused", "暂停运营": "paused",
+    "已关停": "closed", "关闭": "closed", "已关闭": "closed",
+    "已注销": "cancelled",
+}
 
 
 class FilingKind(StrEnum):
@@ -210,7 +220,7 @@ def code_for(kind: str, text: str | None) -> str | None:
     """The code for a label, a synonym or a code itself; None when nothing matches."""
     if text is None:
         return None
-    t = "".join(str(text).split())
+    t = "".join(str(text).split()).replace("(", "（").replace(")", "）")  # 微信公众号(订阅号) as （订阅号）
     if not t:
         return None
     table, synonyms = _TABLES[kind]
