@@ -101,5 +101,13 @@ def area_code(session: Session) -> str | None:
 
 
 def replace_profile(session: Session, profile: Profile) -> None:
-    """Use an edited copy of a profile in this office's database."""
+    """Use an edited copy of a profile in this office's database. Settings are not audited by
+    themselves: the change is recorded by hand, each changed entry before and after."""
+    from gzdesk import audit
+
+    raw = get_setting(session, "profile")
+    before = json.loads(raw) if raw else {}
     set_setting(session, "profile", profile.to_json())
+    changes = {key: [before.get(key), value] for key, value in profile.data.items() if before.get(key) != value}
+    changes.update({key: [value, None] for key, value in before.items() if key not in profile.data})
+    audit.record(session, "update", "profile", summary=f"策略配置：{profile.name}", changes=changes)

@@ -126,6 +126,12 @@ def profile(window) -> QWidget:
     return ProfileDialog(window.controller, window)
 
 
+def profile_editor(window) -> QWidget:
+    from gzdesk.ui.profile_editor import ProfileEditor
+
+    return ProfileEditor(window.controller, window)
+
+
 def holidays(window) -> QWidget:
     from gzdesk.ui.settings_actions import HolidayDialog
 
@@ -166,7 +172,8 @@ DIALOGS: dict[str, Callable[[object], QWidget]] = {
     "account_editor": account_editor, "new_account": new_account, "person_picker": person_picker,
     "person_editor": person_editor, "unit_editor": unit_editor, "new_filing": new_filing,
     "change_filing": change_filing, "step": step, "announcement": announcement, "report": report,
-    "merge": merge, "reason": reason, "preview": preview, "profile": profile, "holidays": holidays,
+    "merge": merge, "reason": reason, "preview": preview, "profile": profile, "profile_editor": profile_editor,
+    "holidays": holidays,
     "first_run": first_run, "import_wizard": import_wizard, "help": help_window,
     "snapshot_report": snapshot_report, "file_dialog": file_dialog,
 }

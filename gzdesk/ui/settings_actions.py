@@ -65,9 +65,11 @@ class ProfileDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table)
         buttons = QHBoxLayout()
+        self.edit_button = QPushButton("编辑时限和条款…")
         self.export_button = QPushButton("导出副本以便编辑…")
         self.import_button = QPushButton("使用编辑过的配置…")
         self.platforms_button = QPushButton("核准平台名单…")
+        buttons.addWidget(self.edit_button)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.platforms_button)
@@ -76,6 +78,7 @@ class ProfileDialog(QDialog):
         close.rejected.connect(self.reject)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        self.edit_button.clicked.connect(self._edit)
         self.export_button.clicked.connect(self._export)
         self.import_button.clicked.connect(self._import)
         self.platforms_button.clicked.connect(self._platforms)
@@ -86,6 +89,16 @@ class ProfileDialog(QDialog):
         sectionResized when the view lays its stretched sections out on show)."""
         super().resizeEvent(event)
         QTimer.singleShot(0, self.table, self.table.resizeRowsToContents)
+
+    def _edit(self) -> None:
+        from gzdesk.ui.profile_editor import ProfileEditor
+
+        editor = ProfileEditor(self.controller, self)
+        try:
+            if editor.exec() == QDialog.DialogCode.Accepted:
+                self.reload()
+        finally:
+            editor.deleteLater()
 
     def _platforms(self) -> None:
         if PlatformListDialog(self.controller, self).exec() == QDialog.DialogCode.Accepted:
