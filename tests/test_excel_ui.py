@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import func, select
 
@@ -146,3 +146,46 @@ def test_menu_actions_export_and_template(qtbot, db, tmp_path, monkeypatch):
     assert excel_actions.default_export_name("测试县人民政府办公室", True).startswith("测试县人民政府办公室政务新媒体台账（脱敏）")
     template = excel_actions.export_blank_template(window, tmp_path / "模板.xlsx")
     assert template.exists() and read_workbook(template).rows == []
+
+
+def test_a_bad_cell_is_corrected_in_the_preview(qtbot, db, tmp_path):
+    """Issue 12 item 15: the clerk corrects 微信群 in the preview (改正此行…) instead of editing the
+    file and starting again; the corrected value goes through the same checks, the file is unchanged."""
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from gzdesk.ui.import_wizard import RowFixDialog
+
+    wizard = _go_to_preview(qtbot, db, tmp_path)
+    preview = wizard.preview_page
+    file_bytes = wizard.loaded_plan.path.read_bytes()
+    preview.view.selectRow(0)
+    assert not preview.fix_button.isEnabled()  # a good row: nothing to correct
+    preview.view.selectRow(1)
+    assert preview.fix_button.isEnabled()
+    seen: list[str] = []
+
+    def correct(text: str) -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, RowFixDialog) and w.isVisible())
+        seen.append(dialog.edits["platform"].text())
+        assert dialog.edits["registered_on"].text() == "2019.3.12"  # the cell as the file has it
+        dialog.edits["platform"].setText(text)
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, lambda: correct("微信讨论组"))  # still not a platform: still red
+    preview.fix_button.click()
+    assert seen == ["微信群"]
+    model = preview.model
+    assert "平台“微信讨论组”无法识别" in model.data(model.index(1, 6)) and not preview.isComplete()
+    assert preview.view.currentIndex().row() == 1  # the row stays selected
+    QTimer.singleShot(0, lambda: correct("微信公众号(订阅号)"))
+    preview.fix_button.click()
+    assert seen == ["微信群", "微信讨论组"]
+    model = preview.model
+    assert model.data(model.index(1, 2)) == "新增" and model.data(model.index(1, 4)) == "微信订阅号"
+    assert preview.isComplete() and "有问题 0 行" in preview.summary.text()
+    before = count(db)
+    wizard.next()
+    assert "新增账号 3 个" in wizard.summary_page.label.text()
+    assert "1 个单元格在预览中改正" in wizard.summary_page.label.text()
+    assert count(db)[0] == before[0] + 3
+    assert wizard.loaded_plan.path.read_bytes() == file_bytes

@@ -28,7 +28,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk import audit, enums, registry
-from gzdesk.dates import normalize_text, parse_date
+from gzdesk.dates import cn_date, normalize_text, parse_date
 from gzdesk.errors import UserError
 from gzdesk.exchange.columns import (
     ACCOUNT_COLUMN_BY_KEY,
@@ -519,6 +519,48 @@ def remap(plan: ImportPlan, *, sheet: str | None = None, header_row: int | None 
     plan.checked = False
     if session is not None:
         check_against(session, plan)
+    return plan
+
+
+def row_cells(plan: ImportPlan, line: int) -> list[tuple[str, str, str]]:
+    """(field, the file's header, the cell's text) for each mapped column of row ``line`` of the
+    accounts sheet: what the wizard offers to correct."""
+    part = plan.accounts
+    table = plan.tables[part.sheet]
+    if not part.header_row < line - 1 < len(table):
+        raise UserError(f"第 {line} 行不在工作表“{part.sheet}”的数据中")
+    row = table[line - 1]
+
+    def shown(raw: Any) -> str:  # a date cell as 2019年3月12日
+        if isinstance(raw, datetime):
+            raw = raw.date()
+        return cn_date(raw) if isinstance(raw, date) else _text(raw)
+
+    return [(key, part.headers[c] if c < len(part.headers) else "", shown(row[c]) if c < len(row) else "")
+            for c, key in sorted(part.mapping.items())]
+
+
+def fix_cells(plan: ImportPlan, line: int, texts: dict[str, str], session: Session | None = None) -> ImportPlan:
+    """The clerk's corrections of row ``line`` of the accounts sheet, made in the wizard's preview.
+
+    The cells change in the plan only (the file stays as it is) and the sheet is read again, so a
+    corrected value goes through the same checks as the file's; rows left out stay left out."""
+    part = plan.accounts
+    row_cells(plan, line)  # the row exists
+    column = {key: c for c, key in part.mapping.items()}
+    unknown = [k for k in texts if k not in column]
+    if unknown:
+        raise UserError(f"第 {line} 行：没有对应“{'、'.join(unknown)}”的列")
+    table = plan.tables[part.sheet]
+    row = table[line - 1] = list(table[line - 1])
+    for key, text in texts.items():
+        c = column[key]
+        row.extend([None] * (c + 1 - len(row)))
+        row[c] = text
+    excluded = {r.line for r in part.rows if r.excluded}
+    remap(plan, mapping=dict(part.mapping), session=session)
+    for r in plan.accounts.rows:
+        r.excluded = r.bad and r.line in excluded
     return plan
 
 

@@ -14,6 +14,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -41,8 +43,10 @@ from gzdesk.exchange.excel_import import (
     PlanRow,
     apply_plan,
     check_against,
+    fix_cells,
     preview_file,
     remap,
+    row_cells,
 )
 from gzdesk.exchange.progress import Cancelled
 from gzdesk.exchange.sheet_reader import cell_text
@@ -295,12 +299,51 @@ class PreviewModel(QAbstractTableModel):
         self.on_change()
 
 
+class RowFixDialog(QDialog):
+    """改正此行: the cells of one bad row of the accounts sheet, as the file has them, to correct
+    here instead of editing the file and starting again (the file itself is not changed)."""
+
+    def __init__(self, plan: ImportPlan, row: PlanRow, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"改正第 {row.line} 行")
+        self.line = row.line
+        self.edits: dict[str, QLineEdit] = {}
+        self.original: dict[str, str] = {}
+        layout = QVBoxLayout(self)
+        problems = QLabel("问题：" + "；".join(row.problems))
+        problems.setWordWrap(True)
+        problems.setStyleSheet(f"color: {BAD_COLOR.name()}")
+        layout.addWidget(problems)
+        form = QFormLayout()
+        labels = {c.key: c.header for c in ACCOUNT_IMPORT_COLUMNS}
+        for key, header, text in row_cells(plan, row.line):
+            edit = QLineEdit(text)
+            edit.setObjectName(key)
+            self.edits[key] = edit
+            self.original[key] = text
+            shown = labels.get(key, key)
+            form.addRow(f"{shown}（{header}）：" if header and header != shown else f"{shown}：", edit)
+        layout.addLayout(form)
+        note = QLabel("改正只用于这次导入，原文件不变。")
+        note.setStyleSheet("color: #555")
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def texts(self) -> dict[str, str]:
+        """The cells the clerk changed."""
+        return {k: e.text() for k, e in self.edits.items() if e.text() != self.original[k]}
+
+
 class PreviewPage(QWizardPage):
     def __init__(self, wizard: ImportWizard):
         super().__init__()
         self.wiz = wizard
         self.setTitle("预览")
-        self.setSubTitle("红色的行有问题。要么改正文件后重新导入，要么勾选“排除”明确跳过这些行；"
+        self.setSubTitle("红色的行有问题：选中后点“改正此行…”（或双击）在这里改正，或勾选“排除”明确跳过；"
                          "全部通过或已排除后才会写入。")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -310,10 +353,15 @@ class PreviewPage(QWizardPage):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.exclude_button = QPushButton("排除全部有问题的行")
         self.exclude_button.clicked.connect(lambda: self.model.exclude_all_bad())
+        self.fix_button = QPushButton("改正此行…")
+        self.fix_button.setToolTip("在这里改正选中行的单元格，不必修改文件后重新导入（双击红色的行也可）")
+        self.fix_button.clicked.connect(self.fix_selected)
+        self.view.doubleClicked.connect(lambda _i: self.fix_selected())
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
+        row.addWidget(self.fix_button)
         row.addWidget(self.exclude_button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -329,7 +377,46 @@ class PreviewPage(QWizardPage):
         self.view.setColumnWidth(3, 180)
         self.view.setColumnWidth(4, 90)
         self.view.setColumnWidth(5, 180)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._fixable_changed())
         self._changed()
+        self._fixable_changed()
+
+    def fixable_row(self) -> PlanRow | None:
+        """The selected row when it is a bad row of the accounts sheet (the rows the clerk can correct)."""
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        sheet, row = self.model.items[index.row()]
+        return row if row.bad and sheet == self.wiz.loaded_plan.sheet else None
+
+    def _fixable_changed(self) -> None:
+        self.fix_button.setEnabled(self.fixable_row() is not None)
+
+    def fix_selected(self) -> None:
+        row = self.fixable_row()
+        if row is None:
+            return
+        dialog = RowFixDialog(self.wiz.loaded_plan, row, self)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.texts():
+                return
+            self.apply_fix(row.line, dialog.texts())
+        finally:
+            dialog.deleteLater()
+
+    def apply_fix(self, line: int, texts: dict[str, str]) -> None:
+        """Read the sheet again with the corrected cells and show the row where it is."""
+        try:
+            self.wiz.controller.read(lambda s: fix_cells(self.wiz.loaded_plan, line, texts, s))
+        except UserError as exc:
+            QMessageBox.warning(self, "无法改正", str(exc))
+            return
+        self.wiz.fixed_cells.update((line, key) for key in texts)
+        self.initializePage()
+        for r, (sheet, item) in enumerate(self.model.items):
+            if sheet == self.wiz.loaded_plan.sheet and item.line == line:
+                self.view.selectRow(r)
+                break
 
     def _changed(self) -> None:
         plan = self.wiz.loaded_plan
@@ -385,7 +472,9 @@ class SummaryPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         result: ImportResult | None = self.wiz.import_result
-        self.label.setText(f"已从“{self.wiz.loaded_plan.path.name}”导入：{result.summary()}。" if result else "")
+        fixed = (f"（其中 {len(self.wiz.fixed_cells)} 个单元格在预览中改正，原文件未改）"
+                 if self.wiz.fixed_cells else "")
+        self.label.setText(f"已从“{self.wiz.loaded_plan.path.name}”导入：{result.summary()}。{fixed}" if result else "")
 
 
 class ImportWizard(QWizard):
@@ -394,6 +483,7 @@ class ImportWizard(QWizard):
         self.controller = controller
         self.plan: ImportPlan | None = None
         self.import_result: ImportResult | None = None  # (QDialog.result() is the dialog's code)
+        self.fixed_cells: set[tuple[int, str]] = set()  # (line, field) corrected in the preview (改正此行…)
         self.setWindowTitle("从 Excel 导入台账")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the import is done by then
