@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -303,6 +304,25 @@ def _overlay(session: Session, snapshot: dict, proposed: dict) -> dict:
     out["platform_label"] = enums.label("platform", out.get("platform"))
     out["status_label"] = enums.label("status", out.get("status"))
     return out
+
+
+def changes_text(proposed: dict, frozen: dict) -> str:
+    """名称：盐湖发布；主办单位：运城市盐湖区教育局 — a 变更's changed fields for people (the 备案记录
+    sheet), unit names from the frozen copy (which shows the new data), dates as 2026年11月22日."""
+    from gzdesk.dates import cn_date
+
+    parts = []
+    for key, value in proposed.items():
+        if key.endswith("_unit_id"):
+            value = frozen.get(key[: -len("_id")]) or ("（无）" if value is None else value)
+        elif key in ("platform", "status"):
+            value = enums.label(key, value)
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            value = cn_date(date.fromisoformat(value))
+        parts.append(f"{FIELD_LABELS.get(key, key)}：{'（空）' if value in (None, '') else value}")
+    return "；".join(parts)
 
 
 def _account_with(session: Session, account_id: int, proposed: dict) -> registry.AccountData:

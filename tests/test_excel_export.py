@@ -86,7 +86,7 @@ def test_workbook_layout_dates_and_dropdowns(filled, tmp_path):
                                               "手机号码", "培训日期", "离职日期"]
     filings = wb[FILINGS_SHEET]
     fhead = [c.value for c in filings[3]]
-    assert fhead[:8] == ["备案编号", "账号名称", "事由", "状态", "填表时间", "理由", "审批情况", "办理日期"]
+    assert fhead[:8] == ["备案编号", "账号名称", "事由", "状态", "填表时间", "理由", "审批情况", "变更内容"]
     assert "报送日期" in fhead
     steps_col = fhead.index("审批步骤数据") + 1
     assert any(d.hidden and d.min <= steps_col <= d.max for d in filings.column_dimensions.values())

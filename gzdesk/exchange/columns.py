@@ -124,6 +124,7 @@ FILING_COLUMNS: tuple[Column, ...] = (
     Column("filled_on", "填表时间", DATE, 14, ()),
     Column("reason", "理由", TEXT, 30, ()),
     Column("steps_summary", "审批情况", TEXT, 40, ()),
+    Column("changes_summary", "变更内容", TEXT, 36, ()),  # readable; the import reads the hidden 变更内容数据
     Column("event_on", "办理日期", DATE, 14, ()),
     Column("announce_from", "公告开始日期", DATE, 14, ()),
     Column("announce_until", "公告截止日期", DATE, 14, ()),

@@ -56,6 +56,7 @@ from gzdesk.exchange.long_text import LongText, split_cell, too_long
 from gzdesk.exchange.masking import mask_json, mask_phone_field, mask_text
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.write_target import check_target, write_error
+from gzdesk.filings import changes_text
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
 from gzdesk.office import office
 
@@ -185,7 +186,9 @@ def iter_filings(session: Session, mask: bool = False) -> Iterator[dict[str, Any
                                  "announce_from", "announce_until", "effective_on", "reported_on", "notes",
                                  "uuid", "account_uuid", "profile_id", "template_id", "merge_parent_uuid",
                                  "kept_account_uuid", "chain")}
-        row.update(steps_summary=steps_summary(st), frozen=r["frozen"], proposed=r["proposed"],
+        proposed = json.loads(r["proposed"]) if r["proposed"] else {}
+        changes = changes_text(proposed, json.loads(r["frozen"]) if r["frozen"] and proposed else {})
+        row.update(steps_summary=steps_summary(st), changes_summary=changes, frozen=r["frozen"], proposed=r["proposed"],
                    steps=json.dumps([dict(x, signed_on=x["signed_on"].isoformat() if x["signed_on"] else None)
                                      for x in st], ensure_ascii=False) if st else None)
         yield row
