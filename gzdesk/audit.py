@@ -8,6 +8,7 @@ bypass the ORM (demo data, imports, merges) call ``record`` once with a summary 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +43,23 @@ def _columns(obj: Any) -> list[str]:
     return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in SKIPPED_FIELDS]
 
 
+def _secret_keys(obj: Any) -> set[str]:
+    """Columns marked ``info={"secret": True}`` (a password hash, a private key)."""
+    return {c.key for c in inspect(obj).mapper.column_attrs if c.columns[0].info.get("secret")}
+
+
+def _secret(value: Any) -> Any:
+    """A secret as the log keeps it: a SHA-256 of the stored value, never the value itself."""
+    if value is None:
+        return None
+    raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    return {"$secret": hashlib.sha256(raw).hexdigest()}
+
+
+def _value(obj: Any, key: str, value: Any, secrets: set[str]) -> Any:
+    return _secret(value) if key in secrets else _plain(value)
+
+
 def actor_of(session: Session) -> str:
     return session.info.get("actor") or "系统"
 
@@ -63,12 +81,15 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
     for obj in session.new:
         if isinstance(obj, UNAUDITED) or not isinstance(obj, Base):
             continue
-        changes = {k: [None, _plain(getattr(obj, k))] for k in _columns(obj) if getattr(obj, k) is not None}
+        secrets = _secret_keys(obj)
+        changes = {k: [None, _value(obj, k, getattr(obj, k), secrets)] for k in _columns(obj)
+                   if getattr(obj, k) is not None}
         events.append(_event(obj, "create", actor, at, changes))
     for obj in session.dirty:
         if isinstance(obj, UNAUDITED) or not isinstance(obj, Base) or not session.is_modified(obj):
             continue
         state = inspect(obj)
+        secrets = _secret_keys(obj)
         changes = {}
         for key in _columns(obj):
             hist = state.attrs[key].history
@@ -76,13 +97,15 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
                 before = hist.deleted[0] if hist.deleted else None
                 after = hist.added[0] if hist.added else None
                 if before != after:
-                    changes[key] = [_plain(before), _plain(after)]
+                    changes[key] = [_value(obj, key, before, secrets), _value(obj, key, after, secrets)]
         if changes:
             events.append(_event(obj, "update", actor, at, changes))
     for obj in session.deleted:
         if isinstance(obj, UNAUDITED) or not isinstance(obj, Base):
             continue
-        changes = {k: [_plain(getattr(obj, k)), None] for k in _columns(obj) if getattr(obj, k) is not None}
+        secrets = _secret_keys(obj)
+        changes = {k: [_value(obj, k, getattr(obj, k), secrets), None] for k in _columns(obj)
+                   if getattr(obj, k) is not None}
         events.append(_event(obj, "delete", actor, at, changes))
     session.add_all(events)
 

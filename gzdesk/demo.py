@@ -23,6 +23,7 @@ from gzdesk import audit, enums, office
 from gzdesk.db import Database
 from gzdesk.errors import UserError
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit, new_uuid
+from gzdesk.permissions import Cap, require
 
 MAX_ACCOUNTS = 200_000
 
@@ -178,6 +179,7 @@ def generate(db: Database, accounts: int = 300, seed: int = 1, today: date | Non
     rng = random.Random(seed)
     today = today or date.today()
     with db.transaction() as s:
+        require(s, Cap.IMPORT)
         info = office.office(s)
         if s.scalar(select(func.count(Account.id))):
             raise UserError("数据库中已有账号，演示数据只能填入新建的数据库")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from gzdesk import audit
 from gzdesk.errors import UserError
 from gzdesk.models import OfficeHoliday
+from gzdesk.permissions import Cap, require
 from gzdesk.workdays import WorkdayCalendar
 
 
@@ -37,7 +38,8 @@ def list_holidays(session: Session, year: int | None = None) -> list[HolidayEntr
 
 
 def set_holiday(session: Session, day: date, workday: bool, name: str = "") -> None:
-    """Add or change one day. Days chinese-calendar already knows are refused: its data wins."""
+    """Add or change one day. Days chinese-calendar already knows are refused: its data wins. 管理员."""
+    require(session, Cap.SETTINGS)
     if WorkdayCalendar.covered(day):
         raise UserError(f"{day.isoformat()} 所在年份的节假日安排已内置，无需在本单位节假日表中填写")
     row = session.get(OfficeHoliday, day)
@@ -53,6 +55,7 @@ def set_holiday(session: Session, day: date, workday: bool, name: str = "") -> N
 
 
 def remove_holiday(session: Session, day: date) -> None:
+    require(session, Cap.SETTINGS)
     row = session.get(OfficeHoliday, day)
     if row is None:
         raise UserError(f"本单位节假日表中没有 {day.isoformat()}")

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 
 from gzdesk import backup
-from gzdesk.cli.common import add_db_option, add_json_option, db_path, print_json
+from gzdesk.cli.common import add_db_option, add_json_option, db_path, open_db, print_json
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 
 
 def register(sub) -> None:
@@ -39,10 +40,21 @@ def _existing_db(args: argparse.Namespace) -> Path:
     return path
 
 
+def _allowed_db(args: argparse.Namespace, cap: Cap) -> Path:
+    """The database, once its user (when it has users) has been checked for ``cap``."""
+    path = _existing_db(args)
+    db = open_db(args)
+    try:
+        db.require(cap)
+    finally:
+        db.close()
+    return path
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     if args.keep < 0:
         raise UserError("--keep 不能为负数")
-    target = backup.backup_database(_existing_db(args), Path(args.to) if args.to else None, keep=args.keep)
+    target = backup.backup_database(_allowed_db(args, Cap.EXPORT), Path(args.to) if args.to else None, keep=args.keep)
     if args.json:
         print_json({"path": str(target), "size": target.stat().st_size})
     else:
@@ -51,7 +63,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    result = backup.restore_database(_existing_db(args), Path(args.file))
+    result = backup.restore_database(_allowed_db(args, Cap.RESTORE), Path(args.file))
     if args.json:
         print_json({"restored_from": str(result.restored_from), "safety_copy": str(result.safety_copy),
                     "schema_version": result.schema_version, "upgraded_to": result.upgraded_to})

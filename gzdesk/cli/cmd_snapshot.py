@@ -16,6 +16,7 @@ from gzdesk.cli.common import (
 )
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 
 
 def register(sub) -> None:
@@ -61,7 +62,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = db_path(args)
     if not path.exists():
         raise UserError(f"找不到数据库文件“{path}”，请先运行 gzdesk init")
-    open_db(args).close()  # brings an older database to the current schema first
+    db = open_db(args)  # brings an older database to the current schema first
+    try:
+        db.require(Cap.EXPORT)  # a snapshot is a full, unmasked copy
+    finally:
+        db.close()
     info = export_snapshot(path, Path(args.file), progress=_stderr_progress(not args.json))
     m = info.manifest
     if args.json:

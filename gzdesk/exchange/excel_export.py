@@ -52,6 +52,7 @@ from gzdesk.exchange.columns import (
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
 from gzdesk.office import office
+from gzdesk.permissions import Cap, require
 from gzdesk.validation import mask_phone
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -339,7 +340,9 @@ def _discard(book: xlsxwriter.Workbook, tmp: Path) -> None:
 def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = False,
                     progress: ProgressCallback | None = None, today: date | None = None) -> ExportResult:
     """Write the whole registry to ``path`` (.xlsx). ``mask_phones`` gives 138****1234 for copies
-    that leave the office (云南 第三十条 脱敏)."""
+    that leave the office (云南 第三十条 脱敏). A 只读 user gets only masked copies."""
+    if not mask_phones:
+        require(session, Cap.EXPORT)
     info = office(session)
     today = today or date.today()
     n_acc, n_team, n_fil = _counts(session)

@@ -73,6 +73,7 @@ from gzdesk.exchange.sheet_reader import (
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.models.base import new_uuid, now
 from gzdesk.people_tasks import office_departure_article
+from gzdesk.permissions import Cap, require
 from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, mask_phone, phone_problem
 
 CREATE, UPDATE, SAME = "create", "update", "same"
@@ -813,6 +814,7 @@ def _account_columns(values: dict[str, Any], units: _Units) -> dict[str, Any]:
 def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
                progress: ProgressCallback | None = None) -> ImportResult:
     """Write the plan in the caller's transaction; raise (writing nothing) while bad rows remain."""
+    require(session, Cap.IMPORT)
     check_against(session, plan)
     result = ImportResult(skipped=_refuse_if_bad(plan, skip_bad))
     team_rows = [r for r in plan.team.rows if not r.excluded] if plan.team else []

@@ -57,6 +57,7 @@ from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.snapshot import Manifest, OpenedSnapshot, open_snapshot
 from gzdesk.models import Base, SnapshotSource, Unit
 from gzdesk.models.base import now
+from gzdesk.permissions import Cap, require
 
 TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "account_role": "管理岗位",
                 "filing": "备案", "approval_step": "审批步骤", "attachment": "附件", "task": "待办"}
@@ -187,6 +188,7 @@ def _estimate(path: Path) -> int:
 
 def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = None) -> MergeReport:
     """Merge one checked snapshot inside the caller's transaction."""
+    require(session, Cap.IMPORT)
     m: Manifest = snap.manifest
     ticker = ticker or Ticker(None, 0)
     conn = session.connection()

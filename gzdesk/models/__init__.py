@@ -5,6 +5,7 @@ from gzdesk.models.entities import (
     Account,
     AccountRole,
     ApprovalStep,
+    AppUser,
     Attachment,
     AuditEvent,
     Filing,
@@ -19,6 +20,7 @@ from gzdesk.models.entities import (
 __all__ = [
     "Account",
     "AccountRole",
+    "AppUser",
     "ApprovalStep",
     "Attachment",
     "AuditEvent",

@@ -265,3 +265,29 @@ class SnapshotSource(Base):
     merged_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     counts: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- schema 6: users
+# Who may log in and with which role (gzdesk/users.py, gzdesk/permissions.py); DDL in
+# sql/v006_users_audit_chain.sql. Not a ``Record``: users never travel in snapshots.
+
+
+class AppUser(Base):
+    """用户: a person who logs in to this office's database, with one role (enums.UserRole).
+
+    ``password`` is ``scrypt$N$r$p$salt$hash`` (base64; see ``gzdesk.users``), never the password
+    itself. Columns marked ``secret`` are never written to the audit log in clear (``gzdesk.audit``).
+    """
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # enums.UserRole
+    password: Mapped[str] = mapped_column(String(300), info={"secret": True})
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # consecutive wrong passwords
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)

@@ -1,4 +1,4 @@
-"""Starting the window: QApplication in Chinese, the database, the first-run dialog, MainWindow."""
+"""Starting the window: QApplication in Chinese, the database, the first-run dialog, the login, MainWindow."""
 
 from __future__ import annotations
 
@@ -102,6 +102,22 @@ def _show_wait(message: str) -> None:
             widget.repaint()
 
 
+def log_in(controller: Controller) -> bool:
+    """The login before the main window; on a database without users, the first 管理员 is made
+    (a read-only file, where none can be written, opens without). False when the clerk quits."""
+    from gzdesk.ui.login import FirstAdminDialog, LoginDialog
+
+    if not controller.has_users():
+        if controller.db.read_only:
+            return True
+        return FirstAdminDialog(controller).exec() == QDialog.DialogCode.Accepted
+    try:
+        unit = controller.office().unit_name
+    except UserError:
+        unit = ""
+    return LoginDialog(controller, unit=unit).exec() == QDialog.DialogCode.Accepted
+
+
 def run_window(db_path: str | None) -> int:
     """``gzdesk`` without a subcommand: open the database and show the window until it closes."""
     app = make_application()
@@ -119,6 +135,9 @@ def run_window(db_path: str | None) -> int:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             db.close()
             return 0
+    if not log_in(controller):
+        db.close()
+        return 0
     splash = make_splash(f"正在打开 {path.name} …")
     splash.show()
     app.processEvents()

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from gzdesk import holidays, office, profiles
 from gzdesk.errors import UserError
-from gzdesk.ui.controller import Controller
+from gzdesk.permissions import Cap
+from gzdesk.ui.controller import Controller, may
 
 
 class ProfileDialog(QDialog):
@@ -65,6 +66,7 @@ class ProfileDialog(QDialog):
         layout.addLayout(buttons)
         self.export_button.clicked.connect(self._export)
         self.import_button.clicked.connect(self._import)
+        self.import_button.setEnabled(may(controller, Cap.SETTINGS))
         self.reload()
 
     def reload(self) -> None:
@@ -140,6 +142,8 @@ class HolidayDialog(QDialog):
         layout.addWidget(close)
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
+        for b in (self.add_button, self.remove_button):
+            b.setEnabled(may(controller, Cap.SETTINGS))
         self.reload()
 
     def reload(self) -> None:

@@ -37,7 +37,8 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange import merge, snapshot
 from gzdesk.exchange.progress import Cancelled
-from gzdesk.ui.controller import ALL, Controller
+from gzdesk.permissions import Cap
+from gzdesk.ui.controller import ALL, Controller, may
 from gzdesk.ui.widgets import LazyPage
 
 SNAPSHOT_FILTER = "上报快照 (*.gzsnap *.db *.sqlite);;所有文件 (*)"
@@ -178,6 +179,7 @@ class SnapshotActions:
                 return None
         progress, callback = make_progress(self.window, "正在导出上报快照…")
         try:
+            self.controller.db.require(Cap.EXPORT)  # a snapshot is a full, unmasked copy
             info = snapshot.export_snapshot(self._db_path(), Path(target), progress=callback)
         except Cancelled:
             self._status("已取消导出，未留下文件")
@@ -233,6 +235,7 @@ class SnapshotActions:
             if not folder:
                 return None
         try:
+            self.controller.db.require(Cap.EXPORT)
             path = backup.backup_database(self._db_path(), Path(folder))
         except UserError as exc:
             self._error(exc)
@@ -248,6 +251,7 @@ class SnapshotActions:
             if not file:
                 return None
         try:
+            self.controller.db.require(Cap.RESTORE)
             backup.check_database_file(Path(file))
         except UserError as exc:
             self._error(exc)
@@ -317,3 +321,6 @@ def install(window) -> None:
         file_menu.addActions(items)
     window.snapshot_menu_actions = {"export": export_action, "merge": merge_action, "sources": sources_action,
                                     "backup": items[0], "restore": items[1], "verify": items[2]}
+    for key, cap in (("export", Cap.EXPORT), ("merge", Cap.IMPORT), ("backup", Cap.EXPORT),
+                     ("restore", Cap.RESTORE)):
+        window.snapshot_menu_actions[key].setEnabled(may(window.controller, cap))
