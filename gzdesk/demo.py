@@ -187,7 +187,7 @@ def generate(db: Database, accounts: int = 300, seed: int = 1, today: date | Non
         builder = _Builder(s, rng, today, info.unit_id, info.unit_name, profile)
         builder.build(accounts)
         builder.flush()
-        audit.record(s, "demo", "account", summary=f"生成演示数据：{builder.summary()}")
+        audit.record_bulk(s, "demo", "account", summary=f"生成演示数据：{builder.summary()}")
         return builder.summary_obj()
 
 
@@ -481,6 +481,7 @@ class _Builder:
                 r = {k: v for k, v in r.items() if k != "label" and not (k == "id" and v is None)}
                 clean.append(r)
             s.execute(insert(model), clean)
+            audit.note_rows(s, model.__tablename__, (r["uuid"] for r in clean))
             if key:
                 self.counts[key] += len(rows)
             rows.clear()

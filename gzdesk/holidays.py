@@ -13,7 +13,6 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit
 from gzdesk.errors import UserError
 from gzdesk.models import OfficeHoliday
 from gzdesk.permissions import Cap, require
@@ -43,15 +42,12 @@ def set_holiday(session: Session, day: date, workday: bool, name: str = "") -> N
     if WorkdayCalendar.covered(day):
         raise UserError(f"{day.isoformat()} 所在年份的节假日安排已内置，无需在本单位节假日表中填写")
     row = session.get(OfficeHoliday, day)
-    before = None if row is None else {"workday": row.workday, "name": row.name}
     if row is None:
         row = OfficeHoliday(day=day, workday=workday, name=name or None)
         session.add(row)
     else:
         row.workday, row.name = workday, name or None
-    audit.record(session, "update" if before else "create", "office_holiday", summary=day.isoformat(),
-                 changes={"workday": [before and before["workday"], workday], "name": [before and before["name"],
-                                                                                     name or None]})
+    session.flush()  # audited by the session like every record (gzdesk.audit)
 
 
 def remove_holiday(session: Session, day: date) -> None:
@@ -60,5 +56,4 @@ def remove_holiday(session: Session, day: date) -> None:
     if row is None:
         raise UserError(f"本单位节假日表中没有 {day.isoformat()}")
     session.delete(row)
-    audit.record(session, "delete", "office_holiday", summary=day.isoformat(),
-                 changes={"workday": [row.workday, None], "name": [row.name, None]})
+    session.flush()

@@ -27,7 +27,11 @@ def register(sub) -> None:
     add_json_option(p)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("verify", help="检查数据库文件与审计日志")
+    p = sub.add_parser("verify", help="检查数据库文件与审计日志（校验链、每条记录）",
+                       description="检查文件完整性、外键、审计日志的校验链，以及每条记录是否与审计日志相符；"
+                                   "发现问题时退出码为 1，并指出第一处被改动的日志或记录")
+    p.add_argument("--head", metavar="编号:校验值",
+                   help="与别处记下的审计链末端比对（上报快照、备份旁的 .head.json、登记表页脚），如 1234:3f2a9c01b7e4d5a6")
     add_db_option(p)
     add_json_option(p)
     p.set_defaults(func=cmd_verify)
@@ -75,8 +79,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _head(text: str | None) -> tuple[int, str] | None:
+    if not text:
+        return None
+    number, _, digest = text.replace("：", ":").partition(":")
+    digest = digest.strip().lower()
+    if not number.strip().isdigit() or len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
+        raise UserError(f"--head 应为“编号:校验值”（校验值至少 8 位十六进制），收到“{text}”")
+    return int(number), digest
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    report = backup.verify_database(_existing_db(args))
+    report = backup.verify_database(_existing_db(args), expected_head=_head(args.head))
     if args.json:
         print_json(report.to_json())
     else:

@@ -218,6 +218,8 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     if source is not None and source.name != m.source_name:
         report.renamed_source = source.name
         for t in tables:
+            audit.note_rows(session, t.name, [r[0] for r in conn.exec_driver_sql(
+                f"SELECT uuid FROM {_q(t.name)} WHERE origin = ?", (source.name,))])
             conn.exec_driver_sql(f"UPDATE {_q(t.name)} SET origin = ? WHERE origin = ?",
                                  (m.source_name, source.name))
 
@@ -244,7 +246,11 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     source.snapshot_created_at, source.sha256 = m.created, m.sha256
     source.schema_version, source.merged_at = m.schema_version, now()
     source.counts, source.result = counts_json, result_json
-    audit.record(session, "merge", "snapshot_source", entity_uuid=m.source_unit_uuid,
+    for item in report.added + report.changed:
+        audit.note_rows(session, item.table, [item.uuid])
+    for item in report.gone:
+        audit.note_rows(session, item.table, [item.uuid], deleted=True)
+    audit.record_bulk(session, "merge", "snapshot_source", entity_uuid=m.source_unit_uuid,
                  summary=(f"合并{m.source_name}{cn_date(m.created.date())}的上报快照：新增 {len(report.added)}、"
                           f"更新 {len(report.changed)}、已不存在 {len(report.gone)}")[:500],
                  changes={"file": snap.source.name, "sha256": m.sha256, "created_at": m.created_at,

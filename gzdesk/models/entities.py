@@ -203,7 +203,10 @@ class Task(Record, Base):
 
 
 class AuditEvent(Base):
-    """审计日志: who did what, when, to which record, with fields before and after (JSON)."""
+    """审计日志: who did what, when, to which record, with fields before and after (JSON).
+
+    Written only by ``gzdesk.audit`` (never through the ORM), chained by hash (schema 6):
+    ``prev_hash`` is the previous event's ``hash``, ``hash`` covers this event's content."""
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_uuid"),)
@@ -213,9 +216,25 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(20))  # create / update / delete / import / merge / …
     entity: Mapped[str] = mapped_column(String(40))  # table name
-    entity_uuid: Mapped[str | None] = mapped_column(String(36))
+    entity_uuid: Mapped[str | None] = mapped_column(String(36))  # the record's uuid, or its key
     summary: Mapped[str | None] = mapped_column(String(500))  # e.g. the record's name
     changes: Mapped[str | None] = mapped_column(Text)  # JSON {field: [before, after]}
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditRow(Base):
+    """One record written by a bulk operation (import, demo, merge): the digest of its values then
+    (``gzdesk.audit.row_digest``), or NULL for a record it deleted. Bound to its event by the
+    event's ``rows_digest`` (schema 6)."""
+
+    __tablename__ = "audit_row"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_uuid: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class Setting(Base):

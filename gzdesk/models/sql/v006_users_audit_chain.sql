@@ -15,3 +15,19 @@ CREATE TABLE app_user (
 	PRIMARY KEY (id), 
 	UNIQUE (name)
 );
+-- The audit log becomes a hash chain (gzdesk/audit.py): each event carries the previous event's
+-- hash and its own. Bulk writes keep one digest per written record in audit_row.
+ALTER TABLE audit_event ADD COLUMN prev_hash VARCHAR(64);
+ALTER TABLE audit_event ADD COLUMN hash VARCHAR(64);
+CREATE TABLE audit_row (
+	id INTEGER NOT NULL, 
+	event_id INTEGER NOT NULL, 
+	entity VARCHAR(40) NOT NULL, 
+	entity_uuid VARCHAR(100) NOT NULL, 
+	digest VARCHAR(64), 
+	PRIMARY KEY (id)
+);
+CREATE INDEX ix_audit_row_event_id ON audit_row (event_id);
+-- The events written before are chained as they are now, and a 'baseline' event records the digest
+-- of every record, so that checks start from the state this upgrade found (same transaction).
+-- python: gzdesk.audit:adopt_legacy_log
