@@ -79,6 +79,8 @@ class DueItem:
     article: str
     message: str
     waiting: str = ""  # for an undated item: what it waits for (等待县（市、区）办公室意见, 已退回 …)
+    ref_id: int | None = None  # the record behind a supervision item (整改 item, 假冒账号 report)
+    day_unit: str = "个工作日"  # days_left counted in working days, or in calendar days ("天": 整改 10日)
 
     @property
     def kind_label(self) -> str:
@@ -93,17 +95,18 @@ class DueItem:
         if self.days_left is None:
             return self.waiting
         if self.overdue:
-            return f"逾期{-self.days_left}个工作日" if self.days_left < 0 else "已逾期"
+            return f"逾期{-self.days_left}{self.day_unit}" if self.days_left < 0 else "已逾期"
         if self.days_left == 0:
             return "今天到期"
-        return f"剩余{self.days_left}个工作日"
+        return f"剩余{self.days_left}{self.day_unit}"
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "kind_label": self.kind_label, "title": self.title,
                 "account_id": self.account_id, "account": self.account, "filing_id": self.filing_id,
                 "filing_number": self.filing_number, "due": self.due.isoformat() if self.due else None,
                 "provisional": self.provisional, "overdue": self.overdue, "days_left": self.days_left,
-                "left": self.left_text, "rule": self.rule, "article": self.article, "message": self.message}
+                "left": self.left_text, "rule": self.rule, "article": self.article, "message": self.message,
+                "ref_id": self.ref_id}
 
 
 class _CachedCalendar:
@@ -207,6 +210,7 @@ def pending(session: Session, today: date) -> list[DueItem]:
     _unfiled_accounts(col, profile, filings, accounts, with_filing)
     _closures(col, profile, filings, accounts)
     _tasks(col, session, accounts)
+    _supervision(col, session, profile)
     returned = session.scalars(select(Filing).options(load_only(*_FILING_COLUMNS))
                                .where(Filing.state == FilingState.RETURNED).order_by(Filing.id)).all()
     if returned:  # a returned filing that was reopened, or followed by any later filing, is settled
@@ -429,3 +433,79 @@ def _in_progress(col: _Collector, profile: Profile, filings, accounts, steps: di
 
 def pending_json(items: list[DueItem]) -> str:
     return json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2)
+
+
+# --------------------------------------------------------------------------- supervision (issue 10)
+# 整改 items (附件3 通报整改: 通报公开之日起10日内 — calendar days), the quarter's report (附件3 抽查检查:
+# 下一季度首月5日前报送) and open fake-account reports (南通 第三十条: 应立即排查核实 …), this office's own.
+
+KIND_LABELS.update({"rectify": "整改", "quarter_report": "季度报告", "fake": "假冒账号"})
+
+
+def _supervision(col: _Collector, session: Session, profile: Profile) -> None:
+    from gzdesk import fakes, quarters, rectify
+    from gzdesk.assessment import report_day
+    from gzdesk.indicator_sheets import for_profile
+    from gzdesk.models import Inspection, QuarterReport
+    from gzdesk.scope import Scope
+
+    here = Scope(None, "")
+    today = col.today
+    sheet = for_profile(profile, "assessment")
+    rectify_article = ("参照" if sheet.borrowed else "") + f"{sheet.document}{sheet.article} 通报整改：通报公开之日起10日内"
+    for r in rectify.list_items(session, today, open_only=True, scope=here):
+        title = f"整改：{r.account}　{r.what}"
+        message = f"{r.quarter}检查（{cn_date(r.inspected_on)}）发现" + (f"：{r.note}" if r.note else "")
+        if r.due_on is None:
+            col.items.append(DueItem("rectify", title, r.account_id, r.account, None, None, None, False, False,
+                                     None, "通报后10日内整改", rectify_article, message, "待通报", r.id, "天"))
+        else:
+            col.items.append(DueItem("rectify", title, r.account_id, r.account, None, None, r.due_on, False,
+                                     r.due_on < today, (r.due_on - today).days, "通报后10日内整改",
+                                     rectify_article, f"{message}；{cn_date(r.notified_on)}通报", "", r.id, "天"))
+
+    day = (profile.rule("inspection") or {}).get("report_by_day")
+    if day:
+        day = report_day(profile)
+        current = quarters.of(today)
+        sent = set(session.scalars(select(QuarterReport.quarter).where(QuarterReport.origin.is_(None))))
+        recent = {current}
+        q = current
+        for _ in range(4):  # the last four ended quarters, those with inspections recorded
+            q = quarters.Quarter(q.year - 1, 4) if q.q == 1 else quarters.Quarter(q.year, q.q - 1)
+            recent.add(q)
+        inspected = set(session.scalars(select(Inspection.quarter).distinct().where(
+            Inspection.origin.is_(None), Inspection.quarter.in_([x.code for x in recent]))))
+        previous = max(x for x in recent if x.end < today)
+        # an office that has recorded inspections at all is reminded of the previous quarter's
+        # report even if that quarter has none (定期检查: 按季度组织开展检查)
+        uses = bool(inspected) or session.scalar(select(func.count(Inspection.id)).where(
+            Inspection.origin.is_(None))) > 0
+        for q in sorted(x for x in recent if x.end < today):
+            if q.code in sent or q.code not in inspected and not (q == previous and uses):
+                continue
+            due = q.report_due(day)
+            left = col.cal.count(today, due)
+            col.items.append(DueItem("quarter_report", f"报送{q.label}检查整改情况", None, "", None, None, due,
+                                     False, due < today, left.days, f"下一季度首月{day}日前报送",
+                                     f"{sheet.document}{sheet.article} 抽查检查" if not sheet.borrowed else
+                                     f"参照{sheet.document}{sheet.article} 抽查检查",
+                                     f"用 gzdesk report quarter {q.code} 生成报告，报送后登记报送日期"
+                                     + ("（第四季度报送内容应包括全年情况）" if q.q == 4 else "")))
+
+    article = fakes.article_of(profile)
+    for f in fakes.list_reports(session, open_only=True, scope=here):
+        title = f"假冒账号：{f.name}（{f.platform_label or '平台未填'}）"
+        nxt = f.pending_steps[0][1] if f.pending_steps else "办结"
+        verified = any(st.step == "verify" for st in f.steps)
+        steps = "、".join(f"{st.label}（{cn_date(st.done_on)}）" for st in f.steps) or "尚未办理"
+        message = f"{cn_date(f.found_on)}{f.how_label}；已办：{steps}"
+        if not verified and any(c == "verify" for c, _w in f.pending_steps):
+            left = col.cal.count(today, f.found_on)
+            col.items.append(DueItem("fake", title, f.imitated_account_id, f.imitated_account or "", None, None,
+                                     f.found_on, False, f.found_on < today, left.days, "发现后应立即排查核实",
+                                     article, message, "", f.id))
+        else:
+            col.items.append(DueItem("fake", title, f.imitated_account_id, f.imitated_account or "", None, None,
+                                     None, False, False, None, "办结前列入待办", article, message,
+                                     f"下一步：{nxt}", f.id))

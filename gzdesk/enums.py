@@ -234,3 +234,56 @@ def code_for(kind: str, text: str | None) -> str | None:
         if key.lower() == low:
             return code
     return None
+
+
+# --------------------------------------------------------------------------- supervision (schema 6)
+
+
+class InspectionLevel(StrEnum):
+    """Who made an inspection: this office's own quarterly check, or an upper level's 抽查 (附件3)."""
+
+    OWN = "own"  # 本级检查 (按季度组织检查, 南通 第三十二条)
+    CITY = "city"  # 市办抽查
+    PROVINCE = "province"  # 省办抽查
+    STATE = "state"  # 国办抽查
+
+
+INSPECTION_LEVEL_LABELS: dict[str, str] = {
+    InspectionLevel.OWN: "本级检查",
+    InspectionLevel.CITY: "市办抽查",
+    InspectionLevel.PROVINCE: "省办抽查",
+    InspectionLevel.STATE: "国办抽查",
+}
+INSPECTION_LEVEL_SYNONYMS: dict[str, str] = {"本级": "own", "自查": "own", "市办": "city", "市": "city",
+                                             "省办": "province", "省": "province", "国办": "state", "国": "state"}
+
+
+class FakeStepKind(StrEnum):
+    """The steps the documents name for a fake account (南通 第三十条 and the others alike)."""
+
+    VERIFY = "verify"  # 排查核实
+    COORDINATE = "coordinate"  # 商请网信、公安协同处理
+    NOTIFY_PLATFORM = "notify_platform"  # 致函平台运营方关停
+    REPORT_UP = "report_up"  # 报上级主管单位备案
+
+
+FAKE_STEP_LABELS: dict[str, str] = {
+    FakeStepKind.VERIFY: "排查核实",
+    FakeStepKind.COORDINATE: "商请网信、公安协同处理",
+    FakeStepKind.NOTIFY_PLATFORM: "致函平台运营方关停",
+    FakeStepKind.REPORT_UP: "报上级主管单位备案",
+}
+FAKE_STEP_SYNONYMS: dict[str, str] = {"核实": "verify", "排查": "verify", "协同处理": "coordinate",
+                                      "商请网信公安协同处理": "coordinate", "商请": "coordinate",
+                                      "致函": "notify_platform", "致函平台": "notify_platform",
+                                      "关停": "notify_platform", "报备": "report_up", "备案": "report_up",
+                                      "报上级备案": "report_up"}
+
+FAKE_HOW_LABELS: dict[str, str] = {"found": "自行发现", "reported": "网民举报"}
+FAKE_HOW_SYNONYMS: dict[str, str] = {"发现": "found", "举报": "reported", "群众举报": "reported"}
+
+_TABLES.update({
+    "inspection_level": (INSPECTION_LEVEL_LABELS, INSPECTION_LEVEL_SYNONYMS),
+    "fake_step": (FAKE_STEP_LABELS, FAKE_STEP_SYNONYMS),
+    "fake_how": (FAKE_HOW_LABELS, FAKE_HOW_SYNONYMS),
+})

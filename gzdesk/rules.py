@@ -6,7 +6,8 @@ not contain is not checked. Overdue filings, backfills and 公告 come from ``gz
 the 待办 view and the checks never disagree.
 
 Not checked, for want of data the registry does not hold: replies to messages within 2 days
-(太白 第十一条) and the content-quality items of 南通 附件2.
+(太白 第十一条) and the content-quality items of 南通 附件2 (those are found by an inspector and
+recorded with ``gzdesk inspection``; ``sheet_facts`` pre-fills the ones the registry knows).
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gzdesk import deadlines, enums
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, UnitType
-from gzdesk.models import Account, AccountRole, Person, Task, Unit
+from gzdesk.filings import CLOSING_KINDS, LIVE_STATES
+from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.office import current_profile
 from gzdesk.people_tasks import departure_article
 from gzdesk.profiles import Profile
+from gzdesk.workdays import WorkdayCalendar, load_calendar
 
 ACTIVE = (AccountStatus.NORMAL, AccountStatus.PAUSED)
 SAME_NAME_EXEMPT = (enums.Platform.APP, enums.Platform.WECHAT_MINIPROGRAM)
@@ -61,6 +64,10 @@ RULE_LABELS = {
     "departure_tasks": "离职人员账号未改密码",
     "no_responsible": "无管理责任人",
     "overdue": "备案逾期",
+    # supervision (issue 10, item 7)
+    "app_unusable": "APP无法下载或使用",
+    "opened_before_approval": "未经审批开设",
+    "closed_without_notice": "关停注销未发公告",
 }
 
 
@@ -77,7 +84,7 @@ def _load_accounts(session: Session) -> list[Row]:
     return list(session.execute(
         select(Account.id, Account.name, Account.platform, Account.platform_other, Account.status,
                Account.host_unit_id, Account.verification_names_host, Account.last_update_on,
-               Account.last_original_on)
+               Account.last_original_on, Account.verified, Account.unusable_since, Account.registered_on)
         .where(Account.status.in_([str(s) for s in ACTIVE])).order_by(Account.id)).all())
 
 
@@ -105,14 +112,13 @@ def check(session: Session, today: date) -> list[Finding]:
                 continue
             per_platform: dict[str, list[Row]] = defaultdict(list)
             for a in items:
-                per_platform[a.platform if a.platform != enums.Platform.OTHER else f"other:{a.platform_other}"].append(a)
-            for group in per_platform.values():
+                per_platform[platform_group(a.platform, a.platform_other)].append(a)
+            for key, group in per_platform.items():
                 if len(group) > 1:
-                    names = "、".join(f"“{a.name}”" for a in group)
                     for a in group:
                         add("one_per_platform", "问题", art,
-                            f"{units[unit_id].name}在{enums.label('platform', a.platform)}开设了{len(group)}个账号"
-                            f"（{names}），应清理整合", a)
+                            f"{units[unit_id].name}在{platform_group_label(key, group[0].platform)}开设了"
+                            f"{len(group)}个账号（{same_platform_names(key, group)}），应清理整合", a)
 
     art = _cite(profile, "no_internal_units")
     if art:
@@ -134,6 +140,12 @@ def check(session: Session, today: date) -> list[Finding]:
             if a.verification_names_host is False:
                 add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
 
+    art = _cite(profile, "verification")
+    if art:
+        for a in accounts:
+            if a.verified is False:
+                add("unverified", "问题", art, "账号未通过认证（是否通过认证：否）", a)
+
     art = _cite(profile, "approved_platforms")
     approved = profile.approved_platforms
     if art and approved:
@@ -142,8 +154,11 @@ def check(session: Session, today: date) -> list[Finding]:
                 where = a.platform_other or enums.label("platform", a.platform)
                 add("platform_not_approved", "问题", art, f"平台“{where}”不在核准平台名单内", a)
 
-    _update_rules(profile, accounts, today, add)
+    _app_rules(profile, accounts, today, add)
+    _update_rules(session, profile, accounts, today, add)
     _people_rules(session, profile, accounts, today, add)
+    _approval_rules(session, profile, accounts, add)
+    _closure_rules(session, profile, units, out)
 
     late = [item for item in deadlines.pending(session, today) if item.overdue and item.kind != "task"]
     host_of = {a.id: a.host_unit_id for a in accounts}
@@ -160,23 +175,29 @@ def check(session: Session, today: date) -> list[Finding]:
     return sorted(out, key=lambda f: (order.get(f.level, 3), f.rule, f.account_id or 0))
 
 
-def _update_rules(profile: Profile, accounts: list[Row], today: date, add) -> None:
+def _update_rules(session: Session, profile: Profile, accounts: list[Row], today: date, add) -> None:
     freq = profile.rule("update_frequency")
     sheet = (profile.rule("inspection") or {}).get("sheet")
+    missed_workday = _MissedWorkday(load_calendar(session), today) if freq and freq.get("daily") else None
     for a in accounts:
         if a.status != AccountStatus.NORMAL:
             continue
         last = a.last_update_on
-        if sheet == "nantong_2019" and (last is None or today - last > timedelta(days=14)):
-            add("no_update_2_weeks", "否决", "南通市政务新媒体管理办法（试行）附件2 单项否决指标“内容不更新”",
-                f"监测时间点前2周内无更新（最近更新：{cn_date(last) if last else '未登记'}）", a)
+        if sheet == "nantong_2019" and no_update_2_weeks(last, today):
+            add("no_update_2_weeks", "否决", NANTONG_NO_UPDATE, no_update_message(last), a)
             continue
         if freq:
-            limit = 3 if freq.get("daily") else 7  # 云南: daily except holidays → allow a long weekend
-            if last is None or today - last > timedelta(days=limit):
-                how = "除节假日外每天至少更新1条" if freq.get("daily") else f"每周更新不少于{freq.get('per_week', 1)}次"
+            when = f"最近更新：{cn_date(last) if last else '未登记'}"
+            if missed_workday is not None:
+                # 云南 第二十二条: 除节假日外，原则上每天至少更新发布1条信息 — a working day (法定节假日
+                # and 调休 counted, see gzdesk.workdays) after the last update, before today, without one
+                missed = missed_workday(last)
+                if missed is not None:
+                    add("update_frequency", "问题", _cite(profile, "update_frequency") or "",
+                        f"未做到除节假日外每天至少更新1条：{cn_date(missed)}（工作日）无更新（{when}）", a)
+            elif last is None or today - last > timedelta(days=7):
                 add("update_frequency", "问题", _cite(profile, "update_frequency") or "",
-                    f"未做到{how}（最近更新：{cn_date(last) if last else '未登记'}）", a)
+                    f"未做到每周更新不少于{freq.get('per_week', 1)}次（{when}）", a)
         orig = profile.rule("original_content")
         if orig:
             weeks = int(orig.get("weeks", 2))
@@ -218,3 +239,198 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
     for title, account_id, due_on in overdue_tasks:
         if account_id in by_id and (due_on is None or due_on < today):
             add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[account_id])
+
+
+# --------------------------------------------------------------------------- supervision (issue 10, item 7)
+# Rules the documents ask for that the first checks missed, and the facts an inspection (南通 附件2)
+# is pre-filled with (``sheet_facts``), so the 检查 page and an inspection form never disagree.
+
+NANTONG_NO_UPDATE = "南通市政务新媒体管理办法（试行）附件2 单项否决指标“内容不更新”"
+WECHAT_GROUP = "wechat"  # 微信服务号 and 微信订阅号: one platform, 微信 (南通 附件1 类型: 微信公众号（服务号/订阅号）)
+
+
+def platform_group(platform: str, platform_other: str | None = None) -> str:
+    """The platform as 附件3 counts "同一平台": a 服务号 and a 订阅号 are both 微信公众号 (附件1)."""
+    if platform in (enums.Platform.WECHAT_SERVICE, enums.Platform.WECHAT_SUBSCRIPTION):
+        return WECHAT_GROUP
+    if platform == enums.Platform.OTHER:
+        return f"other:{platform_other or ''}"
+    return platform
+
+
+def platform_group_label(key: str, platform: str) -> str:
+    return "微信公众号" if key == WECHAT_GROUP else enums.label("platform", platform)
+
+
+def same_platform_names(key: str, group) -> str:
+    """“名称”、“名称”; for 微信 each with 服务号/订阅号 and a note that they count as one platform."""
+    if key != WECHAT_GROUP:
+        return "、".join(f"“{a.name}”" for a in group)
+    kinds = {a.platform for a in group}
+    names = "、".join(f"{enums.label('platform', a.platform).removeprefix('微信')}“{a.name}”" for a in group)
+    return names + ("；服务号与订阅号同属微信公众号平台，按同一平台计" if len(kinds) > 1 else "")
+
+
+def no_update_2_weeks(last: date | None, on: date) -> bool:
+    """附件2 内容不更新 1: 监测时间点前2周内无更新."""
+    return last is None or on - last > timedelta(days=14)
+
+
+def no_update_message(last: date | None) -> str:
+    return f"监测时间点前2周内无更新（最近更新：{cn_date(last) if last else '未登记'}）"
+
+
+def app_unusable(platform: str, unusable_since: date | None, on: date) -> bool:
+    """附件2 内容不更新 2: 移动客户端（APP）无法下载或使用 (recorded as ``Account.unusable_since``)."""
+    return platform == enums.Platform.APP and unusable_since is not None and unusable_since <= on
+
+
+def app_unusable_message(unusable_since: date) -> str:
+    return f"移动客户端（APP）自{cn_date(unusable_since)}起无法下载或使用"
+
+
+class _MissedWorkday:
+    """The first working day after ``last`` and before ``today`` (云南 第二十二条), memoised by date:
+    200,000 accounts share a few hundred update dates."""
+
+    def __init__(self, cal: WorkdayCalendar, today: date):
+        self.cal, self.today = cal, today
+        self.memo: dict[date | None, date | None] = {}
+
+    def __call__(self, last: date | None) -> date | None:
+        if last in self.memo:
+            return self.memo[last]
+        found: date | None = None
+        if last is None:
+            found = self.today - timedelta(days=1)
+        else:
+            day = last + timedelta(days=1)
+            while day < self.today:
+                if self.cal.is_workday(day)[0]:
+                    found = day
+                    break
+                day += timedelta(days=1)
+        self.memo[last] = found
+        return found
+
+
+def _app_rules(profile: Profile, accounts: list[Row], today: date, add) -> None:
+    """APP 无法下载或使用: 否决 under 南通 附件2; elsewhere a 问题 citing that sheet (参照)."""
+    own = (profile.rule("inspection") or {}).get("sheet") == "nantong_2019"
+    level, article = ("否决", NANTONG_NO_UPDATE) if own else ("问题", "参照" + NANTONG_NO_UPDATE)
+    for a in accounts:
+        if app_unusable(a.platform, a.unusable_since, today):
+            add("app_unusable", level, article, app_unusable_message(a.unusable_since), a)
+
+
+def _approval_step_seq(chain_len: int) -> int:
+    """The step that approves an opening: the 主管单位's, second in every chain (盐湖: 县（市、区）办公室意见)."""
+    return 2 if chain_len >= 2 else 1
+
+
+def _approval_rules(session: Session, profile: Profile, accounts: list[Row], add) -> None:
+    """盐湖 第十条: 开设政务新媒体时应报请区政府办公室审批 — an account opened (since the policy) with no
+    approved 开设 filing, or opened before the day it was approved."""
+    rule = profile.rule("approval_before_opening")
+    art = _cite(profile, "approval_before_opening")
+    if not rule or not rule.get("required") or not art:
+        return
+    seq = _approval_step_seq(len(profile.chain))
+    title = profile.chain[seq - 1]["title"] if len(profile.chain) >= seq else "审批"
+    opens: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for account_id, number, state in session.execute(
+            select(Filing.account_id, Filing.number, Filing.state)
+            .where(Filing.kind == enums.FilingKind.OPEN, Filing.state.in_(LIVE_STATES)).order_by(Filing.id)):
+        opens[account_id].append((number, state))
+    approved = dict(session.execute(
+        select(Filing.account_id, func.min(ApprovalStep.signed_on))
+        .join(ApprovalStep, ApprovalStep.filing_id == Filing.id)
+        .where(Filing.kind == enums.FilingKind.OPEN, Filing.state.in_(LIVE_STATES), ApprovalStep.seq == seq,
+               ApprovalStep.result == "approved", ApprovalStep.signed_on.is_not(None))
+        .group_by(Filing.account_id)).all())
+    policy = profile.published_on
+    for a in accounts:
+        if a.registered_on is not None and a.registered_on < policy:
+            continue  # opened before the policy: 补办备案 applies, not prior approval
+        on = approved.get(a.id)
+        opened = cn_date(a.registered_on) if a.registered_on else "（开设日期未填）"
+        if on is None:
+            pending = opens.get(a.id)
+            state = (f"，开设备案{pending[-1][0]}尚在“{enums.label('filing_state', pending[-1][1])}”"
+                     if pending else "，也没有开设备案")
+            add("opened_before_approval", "问题", art, f"账号已于{opened}开设，未经“{title}”审批同意{state}", a)
+        elif a.registered_on is not None and a.registered_on < on:
+            add("opened_before_approval", "问题", art,
+                f"账号于{opened}开设，“{title}”于{cn_date(on)}才审批同意（应先审批后开设）", a)
+
+
+def closure_notice_article(profile: Profile) -> str | None:
+    """The 公告 article, with 南通 附件3 集约整合 2 where the office's sheet is 南通's."""
+    art = profile.cite("announcement")
+    if art and (profile.rule("inspection") or {}).get("sheet") == "nantong_2019":
+        art += "；附件3 集约整合：政务新媒体已报关停却未发布停更公告的，每发现一个，扣5分"
+    return art
+
+
+def closed_without_notice(session: Session) -> list[tuple[int, str, int | None, str | None]]:
+    """Accounts 关停/注销 with no 停更注销公告 recorded: (account id, name, host unit id, filing number
+    of its closure, None when the registry has no closure filing for it)."""
+    closing = defaultdict(list)
+    for account_id, number, announced in session.execute(
+            select(Filing.account_id, Filing.number, Filing.announce_from)
+            .where(Filing.kind.in_(CLOSING_KINDS), Filing.state.in_(LIVE_STATES)).order_by(Filing.id)):
+        closing[account_id].append((number, announced))
+    out = []
+    for account_id, name, host_id in session.execute(
+            select(Account.id, Account.name, Account.host_unit_id)
+            .where(Account.status.in_([AccountStatus.CLOSED, AccountStatus.CANCELLED])).order_by(Account.id)):
+        filings_here = closing.get(account_id, [])
+        if any(announced is not None for _n, announced in filings_here):
+            continue
+        out.append((account_id, name, host_id, filings_here[-1][0] if filings_here else None))
+    return out
+
+
+def _closure_rules(session: Session, profile: Profile, units: dict, out: list[Finding]) -> None:
+    art = closure_notice_article(profile)
+    if not art:
+        return
+    for account_id, name, host_id, number in closed_without_notice(session):
+        host = units.get(host_id)
+        message = (f"已报关停/注销（备案{number}），未登记停更注销公告" if number else
+                   "账号已关停/注销，本库没有其关停、注销备案和停更注销公告的记录")
+        out.append(Finding("closed_without_notice", "问题", art, message, account_id, name,
+                           host.name if host else "", host.id if host else None))
+
+
+@dataclass(slots=True)
+class SheetFact:
+    """Something the registry already knows about an account that an inspection sheet asks about."""
+
+    rule: str  # a RULE_LABELS code
+    message: str
+    count: int = 1
+
+
+def sheet_facts(session: Session, account_id: int, on: date) -> list[SheetFact]:
+    """What the registry says about one account on ``on`` in the terms of 附件2 (内容不更新, 开设不规范,
+    认证信息不规范, 内容更新不及时): the inspection form is pre-filled with these. One account only, so an
+    inspection on a 200,000-account registry does not run the whole check."""
+    row = session.execute(select(Account.platform, Account.last_update_on, Account.unusable_since,
+                                 Account.verification_names_host, Unit.kind, Unit.name)
+                          .outerjoin(Unit, Unit.id == Account.host_unit_id).where(Account.id == account_id)).first()
+    if row is None:
+        return []
+    platform, last, unusable, names_host, host_kind, host_name = row
+    out: list[SheetFact] = []
+    if no_update_2_weeks(last, on):
+        out.append(SheetFact("no_update_2_weeks", no_update_message(last)))
+    elif on - last > timedelta(days=7):
+        out.append(SheetFact("update_frequency", f"每周更新内容少于1次（最近更新：{cn_date(last)}）"))
+    if app_unusable(platform, unusable, on):
+        out.append(SheetFact("app_unusable", app_unusable_message(unusable)))
+    if host_kind == UnitType.INTERNAL:
+        out.append(SheetFact("internal_unit", f"主办单位“{host_name}”是内设机构"))
+    if names_host is False:
+        out.append(SheetFact("verification", "公开认证信息中未标明主办单位名称"))
+    return out

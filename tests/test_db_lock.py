@@ -146,6 +146,15 @@ HOLD_OPERATION = textwrap.dedent("""
 """)
 
 
+HOLD_UNTIL_TOLD = textwrap.dedent("""
+    import sys
+    from gzdesk import dblock
+    with dblock.operation(sys.argv[1], exclusive=True):
+        print("held", flush=True)
+        sys.stdin.readline()
+""")
+
+
 def _hold(script: str, path: Path, seconds: float) -> subprocess.Popen:
     child = subprocess.Popen([sys.executable, "-c", script, str(path), str(seconds)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
@@ -199,10 +208,19 @@ def test_a_busy_database_waits_with_a_message_then_says_so(office_db, monkeypatc
 
 
 def test_a_cli_write_meeting_a_busy_database_prints_one_line(office_db):
-    child = _hold(HOLD_OPERATION, office_db, 1.2)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_UNTIL_TOLD, str(office_db)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    cli = subprocess.Popen([*GZ, "holidays", "set", "2027-02-06", "--off", "--name", "春节", "--db", str(office_db)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        result = _run("holidays", "set", "2027-02-06", "--off", "--name", "春节", "--db", str(office_db))
+        first = cli.stderr.readline()  # printed while it waits
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        out, rest = cli.communicate(timeout=120)
     finally:
-        child.wait()
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().startswith("数据库正忙")
+        holder.kill()
+        holder.wait()
+    assert first.startswith("数据库正忙"), first
+    assert cli.returncode == 0 and rest == "", rest
+    assert "已登记" in out

@@ -61,6 +61,9 @@ from gzdesk.permissions import Cap, require
 
 TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "account_role": "管理岗位",
                 "filing": "备案", "approval_step": "审批步骤", "attachment": "附件", "task": "待办"}
+TABLE_LABELS.update({"inspection": "检查", "inspection_finding": "检查发现问题", "quarter_report": "季度报告",
+                     "assessment_entry": "考核填写", "fake_report": "假冒账号", "fake_step": "假冒账号处置",
+                     "census_report": "排查摸底报告"})  # schema 6: supervision
 LABEL_COLUMNS = ("name", "number", "title", "filename", "role")
 
 MERGED, ALREADY, OLDER = "merged", "already_merged", "older"

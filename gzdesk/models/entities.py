@@ -80,6 +80,8 @@ class Account(Record, Base):
     last_original_on: Mapped[date | None] = mapped_column(Date)  # 最近原创信息日期 (云南23, 南通19)
     tags: Mapped[str | None] = mapped_column(String(500))  # comma-separated, e.g. 重大活动专项
     notes: Mapped[str | None] = mapped_column(Text)
+    # schema 6: 移动客户端（APP）无法下载或使用 since this day (南通 附件2 内容不更新 2); None: usable
+    unusable_since: Mapped[date | None] = mapped_column(Date)
 
     supervisor_unit: Mapped[Unit | None] = relationship(foreign_keys=[supervisor_unit_id])
     host_unit: Mapped[Unit | None] = relationship(foreign_keys=[host_unit_id])
@@ -205,7 +207,7 @@ class Task(Record, Base):
 class AuditEvent(Base):
     """审计日志: who did what, when, to which record, with fields before and after (JSON).
 
-    Written only by ``gzdesk.audit`` (never through the ORM), chained by hash (schema 6):
+    Written only by ``gzdesk.audit`` (never through the ORM), chained by hash (schema 7):
     ``prev_hash`` is the previous event's ``hash``, ``hash`` covers this event's content."""
 
     __tablename__ = "audit_event"
@@ -226,7 +228,7 @@ class AuditEvent(Base):
 class AuditRow(Base):
     """One record written by a bulk operation (import, demo, merge): the digest of its values then
     (``gzdesk.audit.row_digest``), or NULL for a record it deleted. Bound to its event by the
-    event's ``rows_digest`` (schema 6)."""
+    event's ``rows_digest`` (schema 7)."""
 
     __tablename__ = "audit_row"
 
@@ -286,9 +288,146 @@ class SnapshotSource(Base):
     result: Mapped[str | None] = mapped_column(Text)
 
 
-# --------------------------------------------------------------------------- schema 6: users
+# --------------------------------------------------------------------------- schema 6: supervision
+# Quarterly inspections (南通 附件2), 整改, the quarter's report, the annual assessment's manual
+# entries (附件3), fake-account reports and the census report (临沂); DDL in sql/v006_supervision.sql.
+# Every table has uuid and origin, so a county's records travel to the city in its snapshot.
+# References to an account are SET NULL: a record of supervision outlives a deleted account and
+# keeps the account's name as it was when recorded.
+
+
+# 关停/注销 filings are few among 100,000s: the closure checks (rules.closed_without_notice, 附件3 集约整合 2)
+# read them through this index instead of scanning the wide filing table (≈350 ms → 1 ms at 200,000 accounts).
+Index("ix_filing_kind", Filing.kind)
+
+
+class Inspection(Record, Base):
+    """检查: one account checked in one quarter with an indicator sheet (附件2)."""
+
+    __tablename__ = "inspection"
+
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    account_name: Mapped[str] = mapped_column(String(200))  # as it was when inspected
+    platform: Mapped[str | None] = mapped_column(String(30))
+    host_unit: Mapped[str | None] = mapped_column(String(200))
+    quarter: Mapped[str] = mapped_column(String(6), index=True)  # 2026Q4
+    inspected_on: Mapped[date] = mapped_column(Date)
+    inspector: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20), default="own")  # enums.InspectionLevel
+    sheet_id: Mapped[str] = mapped_column(String(60))
+    sheet_borrowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    score: Mapped[int | None] = mapped_column(Integer)  # None when vetoed
+    result: Mapped[str] = mapped_column(String(10))  # 合格 / 不合格
+    notified_on: Mapped[date | None] = mapped_column(Date)  # 通报 date: starts the 10 days of 整改
+    note: Mapped[str | None] = mapped_column(Text)
+
+    findings: Mapped[list[InspectionFinding]] = relationship(
+        back_populates="inspection", cascade="all, delete-orphan", order_by="InspectionFinding.seq")
+
+
+class InspectionFinding(Record, Base):
+    """One veto or deduction item found in an inspection, and its 整改 (rectification)."""
+
+    __tablename__ = "inspection_finding"
+    __table_args__ = (UniqueConstraint("inspection_id", "seq"),)
+
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # veto / deduct
+    item: Mapped[str] = mapped_column(String(100))  # the sheet's 二级指标 text
+    rule_no: Mapped[int | None] = mapped_column(Integer)  # which 评分细则 of a veto item
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    points: Mapped[int | None] = mapped_column(Integer)  # deducted (capped); None when not scored
+    prefilled: Mapped[bool] = mapped_column(Boolean, default=False)  # from what the registry knew
+    note: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)  # 整改 due: 通报 + 10 days
+    done_on: Mapped[date | None] = mapped_column(Date)
+    rectify_note: Mapped[str | None] = mapped_column(Text)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="findings")
+
+
+class QuarterReport(Record, Base):
+    """The quarter's 检查整改情况 report, recorded as sent (附件3 抽查检查: 下一季度首月5日前报送)."""
+
+    __tablename__ = "quarter_report"
+    __table_args__ = (Index("ux_quarter_report_origin_quarter", func.coalesce(text("origin"), ""), "quarter",
+                            unique=True),)
+
+    quarter: Mapped[str] = mapped_column(String(6))
+    sent_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AssessmentEntry(Record, Base):
+    """A value of the annual assessment (附件3) that the registry cannot know, entered by hand.
+
+    ``scope`` is empty for this office's own assessment, else the name of the lower office (a
+    snapshot source) the entry is about; ``item`` is the 二级指标, with ``.N`` for a numbered line.
+    """
+
+    __tablename__ = "assessment_entry"
+    __table_args__ = (Index("ux_assessment_entry", func.coalesce(text("origin"), ""), "scope", "year", "item",
+                            unique=True),)
+
+    year: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(200), default="")
+    item: Mapped[str] = mapped_column(String(100))
+    value: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class FakeReport(Record, Base):
+    """假冒政务新媒体: found or reported, then handled step by step until closed
+    (盐湖 第二十五条, 太白 第二十条, 云南 第四十一条, 南通 第三十条, 临沂 四（二）)."""
+
+    __tablename__ = "fake_report"
+
+    name: Mapped[str] = mapped_column(String(200))  # the fake account's name
+    platform: Mapped[str | None] = mapped_column(String(30))  # enums.Platform
+    platform_other: Mapped[str | None] = mapped_column(String(100))
+    link: Mapped[str | None] = mapped_column(String(500))
+    imitated_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"),
+                                                            index=True)
+    how: Mapped[str] = mapped_column(String(20), default="found")  # found (自行发现) / reported (网民举报)
+    reporter: Mapped[str | None] = mapped_column(String(200))  # who found or reported it
+    found_on: Mapped[date] = mapped_column(Date)
+    found_where: Mapped[str | None] = mapped_column(String(300))
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))  # closed / not_fake
+    note: Mapped[str | None] = mapped_column(Text)
+
+    steps: Mapped[list[FakeStep]] = relationship(back_populates="report", cascade="all, delete-orphan",
+                                                 order_by="FakeStep.id")
+
+
+class FakeStep(Record, Base):
+    """One step of a fake-account report: 排查核实, 商请网信、公安协同处理, 致函平台运营方关停, 报上级主管单位备案."""
+
+    __tablename__ = "fake_step"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("fake_report.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(20))  # enums.FakeStepKind
+    done_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[FakeReport] = relationship(back_populates="steps")
+
+
+class CensusReport(Record, Base):
+    """排查摸底 report upward (临沂 五): the period and the clerk's prose sections (JSON {section: text})."""
+
+    __tablename__ = "census_report"
+
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    sections: Mapped[str] = mapped_column(Text)
+    written_on: Mapped[date] = mapped_column(Date)
+
+
+# --------------------------------------------------------------------------- schema 7: users
 # Who may log in and with which role (gzdesk/users.py, gzdesk/permissions.py); DDL in
-# sql/v006_users_audit_chain.sql. Not a ``Record``: users never travel in snapshots.
+# sql/v007_users_audit_chain.sql. Not a ``Record``: users never travel in snapshots.
 
 
 class AppUser(Base):

@@ -110,6 +110,7 @@ class PendingView(LazyPage):
 
     open_filing = Signal(int)
     start_filing = Signal(int, str)  # account id, filing kind: an account with no filing yet
+    open_record = Signal(str, int)  # a supervision item (整改, 季度报告, 假冒账号): its kind and record id (-1: none)
 
     def __init__(self, controller: Controller, parent: QWidget | None = None):
         super().__init__(controller, parent)
@@ -183,3 +184,5 @@ class PendingView(LazyPage):
             self.open_filing.emit(item.filing_id)
         elif item.account_id is not None and item.kind in ("backfill", "filing"):
             self.start_filing.emit(item.account_id, "backfill" if item.kind == "backfill" else "open")
+        elif item.kind in ("rectify", "quarter_report", "fake"):
+            self.open_record.emit(item.kind, item.ref_id if item.ref_id is not None else -1)
