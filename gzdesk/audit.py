@@ -246,6 +246,63 @@ def head_text(head: tuple[int, str] | None) -> str:
     return "审计日志为空" if head is None else f"第 {head[0]} 条 {head[1][:16]}"
 
 
+HEAD_SUFFIX = ".head.json"
+
+
+def file_head(path) -> tuple[int, str] | None:
+    """The chain head of the database file at ``path`` (None: empty log, or a file from before the chain)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if "hash" not in {r[1] for r in conn.execute("PRAGMA table_info(audit_event)")}:
+            return None
+        row = conn.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return (row[0], row[1]) if row and row[1] else None
+
+
+def write_head_file(copy) -> tuple[int, str] | None:
+    """Beside a backup copy, ``<copy>.head.json``: its chain head, to compare with later
+    (``gzdesk verify --head``). Kept somewhere else than the PC, it shows whether the history
+    up to then was rewritten; beside the copy, it only shows which history the copy holds."""
+    from pathlib import Path
+
+    head = file_head(copy)
+    data = {"file": Path(copy).name, "written_at": now().isoformat(sep=" "),
+            "audit_chain_head": {"id": head[0], "hash": head[1]} if head else None,
+            "compare": f"gzdesk verify --head {head[0]}:{head[1][:16]}" if head else None}
+    Path(str(copy) + HEAD_SUFFIX).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return head
+
+
+def append_to_file(path, actor: str, action: str, entity: str, summary: str, changes: dict | None) -> int:
+    """One event at the end of the chain of the database file at ``path`` (outside any session:
+    a restore, which replaces the file itself)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        head = conn.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+        eid, prev = (head[0] + 1, head[1] or GENESIS) if head else (1, GENESIS)
+        at = now()
+        text = json.dumps(changes, ensure_ascii=False) if changes else None
+        digest = event_hash(prev, eid, at, actor, action, entity, None, summary, text)
+        conn.execute("INSERT INTO audit_event (id, at, actor, action, entity, entity_uuid, summary, changes, "
+                     "prev_hash, hash) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+                     (eid, at.isoformat(sep=" "), actor, action, entity, summary, text, prev, digest))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    return eid
+
+
 def _append(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert events (dicts without id/hash) at the end of the chain; returns their ids."""
     if not rows:

@@ -108,6 +108,12 @@ def display_value(table: str, name: str, value: Any) -> str:
             return cn_date(date.fromisoformat(value))
         except ValueError:
             pass
+    if isinstance(value, str) and len(value) == 19 and value[4:5] == "-" and value[10:11] in (" ", "T"):
+        try:
+            t = datetime.fromisoformat(value)
+            return f"{cn_date(t.date())} {t:%H:%M:%S}"
+        except ValueError:
+            pass
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

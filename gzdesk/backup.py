@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from gzdesk import dblock
+from gzdesk import audit, dblock
 from gzdesk.audit_log import entity_label
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
@@ -78,6 +78,7 @@ def backup_database(db_path: Path, to_dir: Path | None = None, keep: int = DEFAU
         if ok != "ok":
             raise UserError(f"备份副本未通过完整性检查（{ok}），数据库可能已损坏，请运行 gzdesk verify")
         partial.replace(target)
+        audit.write_head_file(target)  # the audit chain head, to compare with later
     except sqlite3.DatabaseError as exc:
         partial.unlink(missing_ok=True)
         raise UserError(f"备份失败：{exc}") from None
@@ -103,6 +104,7 @@ def prune_backups(folder: Path, stem: str, keep: int) -> list[Path]:
     removed = []
     for old in list_backups(folder, stem)[keep:]:
         old.unlink(missing_ok=True)
+        Path(str(old) + audit.HEAD_SUFFIX).unlink(missing_ok=True)
         removed.append(old)
     return removed
 
@@ -148,8 +150,12 @@ def check_database_file(path: Path) -> int:
     return version
 
 
-def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> RestoreResult:
-    """Replace the database at ``db_path`` by the backup ``source`` (after a safety copy)."""
+def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP, actor: str | None = None) -> RestoreResult:
+    """Replace the database at ``db_path`` by the backup ``source`` (after a safety copy).
+
+    The restored database's audit log ends with a 'restore' event naming the backup and the chain
+    head of the database it replaced (``actor``: who did it), so the history that was dropped is
+    on record — and a receiving office, which would otherwise see a shortened history, can tell."""
     db_path, source = Path(db_path), Path(source)
     version = check_database_file(source)
     if db_path.exists() and source.resolve() == db_path.resolve():
@@ -157,6 +163,7 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
     if not db_path.exists():
         raise UserError(f"找不到数据库文件“{db_path}”；新数据库请直接复制备份文件")
     with dblock.operation(db_path, exclusive=True, refuse_window_for="恢复数据库"):
+        replaced = audit.file_head(db_path)
         safety = backup_database(db_path, label="before-restore")
         try:
             _online_copy(source, db_path)
@@ -165,6 +172,11 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
         upgraded = None
         if version < migrations.LATEST_VERSION:
             _, upgraded, _ = migrations.migrate(db_path, backup=False)
+        audit.append_to_file(db_path, actor or "系统", "restore", "*",
+                             f"从备份“{source.name}”恢复数据库（恢复前的数据库已备份为“{safety.name}”）",
+                             {"backup": source.name, "safety_copy": safety.name,
+                              "backup_head": list(audit.file_head(source) or []) or None,
+                              "replaced_head": list(replaced) if replaced else None})
     return RestoreResult(source, safety, version, upgraded)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gzdesk import backup
+from gzdesk import audit, backup
 from gzdesk.cli.common import add_db_option, add_json_option, db_path, open_db, print_json
 from gzdesk.errors import UserError
 from gzdesk.permissions import Cap
@@ -44,6 +44,12 @@ def _existing_db(args: argparse.Namespace) -> Path:
     return path
 
 
+def _user_name(args: argparse.Namespace) -> str | None:
+    from gzdesk.cli.common import user_name
+
+    return user_name(args)
+
+
 def _allowed_db(args: argparse.Namespace, cap: Cap) -> Path:
     """The database, once its user (when it has users) has been checked for ``cap``."""
     path = _existing_db(args)
@@ -59,15 +65,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if args.keep < 0:
         raise UserError("--keep 不能为负数")
     target = backup.backup_database(_allowed_db(args, Cap.EXPORT), Path(args.to) if args.to else None, keep=args.keep)
+    head = audit.file_head(target)
     if args.json:
-        print_json({"path": str(target), "size": target.stat().st_size})
+        print_json({"path": str(target), "size": target.stat().st_size,
+                    "audit_chain_head": {"id": head[0], "hash": head[1]} if head else None})
     else:
         print(f"已备份到 {target}（{target.stat().st_size // 1024} KB）")
+        if head:
+            print(f"审计链末端：第 {head[0]} 条 {head[1][:16]}（另存在 {target.name}{audit.HEAD_SUFFIX}；"
+                  f"日后可用 gzdesk verify --head {head[0]}:{head[1][:16]} 核对此前的历史未被改写）")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    result = backup.restore_database(_allowed_db(args, Cap.RESTORE), Path(args.file))
+    result = backup.restore_database(_allowed_db(args, Cap.RESTORE), Path(args.file), actor=_user_name(args))
     if args.json:
         print_json({"restored_from": str(result.restored_from), "safety_copy": str(result.safety_copy),
                     "schema_version": result.schema_version, "upgraded_to": result.upgraded_to})

@@ -53,6 +53,7 @@ from gzdesk import audit, enums, office, profiles
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
+from gzdesk.exchange import trust
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.snapshot import Manifest, OpenedSnapshot, open_snapshot
 from gzdesk.models import Base, SnapshotSource, Unit
@@ -109,6 +110,7 @@ class MergeReport:
     kept_local: list[Item] = field(default_factory=list)
     renamed: list[tuple[Item, str, str]] = field(default_factory=list)  # (item, column, stored value)
     renamed_source: str | None = None  # the source's former name when it changed
+    history: trust.HistoryCheck | None = None  # what was checked of the source's audit log
 
     def per_table(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -142,6 +144,8 @@ class MergeReport:
             lines.append(f"  与本库自有记录相同、未覆盖：{len(self.kept_local)} 项")
         if self.renamed_source:
             lines.append(f"  来源单位已更名：{self.renamed_source} → {self.source_name}")
+        if self.history is not None:
+            lines.append(f"  审计日志：{self.history.note}")
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -155,7 +159,9 @@ class MergeReport:
                 "gone_items": [i.to_json() for i in self.gone],
                 "kept_local_items": [i.to_json() for i in self.kept_local],
                 "renamed": [dict(i.to_json(), column=c, stored=v) for i, c, v in self.renamed],
-                "renamed_from": self.renamed_source}
+                "renamed_from": self.renamed_source,
+                "history_verified": self.history.verified if self.history else None,
+                "history_note": self.history.note if self.history else None}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -218,6 +224,9 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
             return report
 
     tables = synced_tables()
+    # the history must hold up, and extend what was merged from this source before (trust.py)
+    report.history = trust.check_history(snap.path, snap.source.name, m.source_name, m.chain_head,
+                                         {t.name for t in tables}, source)
     if source is not None and source.name != m.source_name:
         report.renamed_source = source.name
         for t in tables:
@@ -249,6 +258,7 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     source.snapshot_created_at, source.sha256 = m.created, m.sha256
     source.schema_version, source.merged_at = m.schema_version, now()
     source.counts, source.result = counts_json, result_json
+    trust.remember(source, m.chain_head)
     for item in report.added + report.changed:
         audit.note_rows(session, item.table, [item.uuid])
     for item in report.gone:

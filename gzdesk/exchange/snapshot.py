@@ -1,12 +1,15 @@
 """上报快照: the single SQLite file a county e-mails upward, and the checks made before merging one.
 
 A snapshot is a consistent copy of the office's database (SQLite's online backup API, so it can be
-made while the program is open and writing — WAL mode is on), with the audit log emptied (it stays
-with the office that wrote it; the receiver records its own 'merge' event) and a table
-``snapshot_manifest`` added:
+made while the program is open and writing — WAL mode is on), with its users emptied (their
+password hashes stay home) and a table ``snapshot_manifest`` added. Since format 2 it keeps the
+office's audit log, so the receiver can check that the records are what the log says and that
+the history extends what it merged before (``gzdesk.exchange.trust``); an office whose own log
+does not verify cannot export.
 
 - ``format_version`` (this module's ``FORMAT_VERSION``), ``manifest`` (JSON: source unit name and
-  uuid, profile, schema version = ``PRAGMA user_version``, created time, record counts per table),
+  uuid, profile, schema version = ``PRAGMA user_version``, created time, record counts per table,
+  and from format 2 the audit chain head ``{"id", "hash"}``),
 - ``sha256``: the **content hash**, defined canonically so that it survives ``VACUUM`` and a page
   re-layout but not a changed value: SHA-256 over ``b"gzdesk-snapshot-content/1\\n"``, the manifest
   JSON (sorted keys, no spaces), the schema (``sqlite_master`` ordered by type and name) and then,
@@ -40,10 +43,11 @@ from pathlib import Path
 
 from gzdesk import dblock
 from gzdesk.errors import UserError
+from gzdesk.exchange import trust
 from gzdesk.exchange.progress import Cancelled, ProgressCallback
 from gzdesk.models import migrations
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the audit log travels, the manifest names its chain head
 MANIFEST_TABLE = "snapshot_manifest"
 SEAL_PREFIX = b"GZDESK-SNAPSHOT-SEAL:"
 SEAL_ZEROS = b"0" * 64
@@ -51,8 +55,8 @@ CONTENT_TAG = b"gzdesk-snapshot-content/1\n"
 BACKUP_PAGES_PER_STEP = 512
 
 # Tables whose rows travel and merge: every table with a uuid (see merge.synced_tables); the counts
-# in the manifest name them. The audit log stays home (emptied in the copy).
-STRIPPED_TABLES = ("audit_event",)
+# in the manifest name them. The users (password hashes) and the signing key stay home (emptied).
+STRIPPED_TABLES = ("app_user", "signing_key")
 
 
 @dataclass
@@ -68,13 +72,17 @@ class Manifest:
     counts: dict[str, int] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     sha256: str = ""
+    chain_head: tuple[int, str] | None = None  # format 2: the audit log's last event (id, hash)
 
     def fields(self) -> dict:
         """The hashed part (everything but the hash)."""
-        return {"format_version": self.format_version, "source_name": self.source_name,
-                "source_unit_uuid": self.source_unit_uuid, "profile_id": self.profile_id,
-                "profile_name": self.profile_name, "schema_version": self.schema_version,
-                "created_at": self.created_at, "counts": dict(sorted(self.counts.items()))}
+        out = {"format_version": self.format_version, "source_name": self.source_name,
+               "source_unit_uuid": self.source_unit_uuid, "profile_id": self.profile_id,
+               "profile_name": self.profile_name, "schema_version": self.schema_version,
+               "created_at": self.created_at, "counts": dict(sorted(self.counts.items()))}
+        if self.format_version >= 2:
+            out["chain_head"] = trust.head_json(self.chain_head)
+        return out
 
     @property
     def created(self) -> datetime:
@@ -316,6 +324,7 @@ def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
         name, unit_uuid, profile_id, profile_name = _office_identity(conn)
+        head = trust.prepare_copy(conn, name)  # the office's own log must verify
         conn.execute("BEGIN")
         for table in STRIPPED_TABLES:
             if table in data_tables(conn):
@@ -326,7 +335,7 @@ def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
         manifest = Manifest(source_name=name, source_unit_uuid=unit_uuid, profile_id=profile_id,
                             profile_name=profile_name, schema_version=version,
                             created_at=created.isoformat(timespec="microseconds"),
-                            counts=record_counts(conn))
+                            counts=record_counts(conn), chain_head=head)
         step(65)
         manifest.sha256 = content_digest(conn, manifest.fields())
         step(85)
@@ -334,7 +343,7 @@ def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
                      (FORMAT_VERSION, _canon(manifest.fields()), manifest.sha256,
                       (SEAL_PREFIX + SEAL_ZEROS).decode("ascii")))
         conn.execute("COMMIT")
-        conn.execute("VACUUM")  # no deleted audit rows left in free pages
+        conn.execute("VACUUM")  # nothing of the emptied tables left in free pages
         step(95)
         return manifest
     finally:
@@ -396,7 +405,8 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
                             profile_id=data.get("profile_id"), profile_name=data.get("profile_name"),
                             schema_version=int(data["schema_version"]), created_at=str(data["created_at"]),
                             counts={str(k): int(v) for k, v in dict(data["counts"]).items()},
-                            format_version=int(data.get("format_version", fmt)), sha256=str(sha))
+                            format_version=int(data.get("format_version", fmt)), sha256=str(sha),
+                            chain_head=trust.head_of(data.get("chain_head")))
         manifest.created  # noqa: B018 — a bad date is a damaged manifest
     except (ValueError, KeyError, TypeError):
         raise UserError(f"快照“{name}”的清单已损坏") from None
@@ -414,7 +424,7 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
         try:
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged name in the schema
             raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if checks != ["ok"]:
             raise UserError(f"快照“{name}”已损坏（完整性检查：{'；'.join(checks[:2])}）")

@@ -286,6 +286,11 @@ class SnapshotSource(Base):
     merged_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     counts: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
+    # schema 7 (gzdesk/exchange/trust.py): the last merged audit-chain head, and the pinned key
+    chain_event_id: Mapped[int | None] = mapped_column(Integer)
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+    public_key: Mapped[str | None] = mapped_column(String(64))  # Ed25519, hex
+    key_pinned_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 # --------------------------------------------------------------------------- schema 6: supervision
@@ -448,4 +453,18 @@ class AppUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class SigningKey(Base):
+    """This office's Ed25519 key pair (hex), made at init (``gzdesk.signing``); one row.
+
+    The private key signs this office's 上报快照. It never leaves the database: snapshots and Excel
+    exports leave this table out, and the audit log keeps only a digest of it."""
+
+    __tablename__ = "signing_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    private_key: Mapped[str] = mapped_column(String(64), info={"secret": True})
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)

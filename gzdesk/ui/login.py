@@ -365,7 +365,11 @@ def install(window) -> None:
     """Status bar: who is logged in; 文件 → 修改密码… and (管理员) 用户管理…"""
     controller: Controller = window.controller
     user = controller.user
-    window.user_label = QLabel(f"当前用户：{user.describe()}" if user else "未启用登录")
+    if user is not None:
+        text = f"当前用户：{user.describe()}"
+    else:
+        text = "未登录（只能查看）" if controller.has_users() else "未启用登录（本库尚未设置用户）"
+    window.user_label = QLabel(text)
     window.user_label.setObjectName("currentUser")
     window.statusBar().addPermanentWidget(window.user_label)
     menu = window.menu("文件")

@@ -55,6 +55,7 @@ EXTENSIONS = (
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
     "gzdesk.ui.supervision_pages",  # 季度检查, 整改, 年度考核, 假冒账号 pages and the 监管 menu
+    "gzdesk.ui.audit_page",  # 审计日志 page: filters, before/after, Excel, the chain check
     "gzdesk.ui.login",  # who is logged in (status bar), 文件 → 修改密码 / 用户管理
 )
 

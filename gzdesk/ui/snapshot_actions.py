@@ -261,7 +261,8 @@ class SnapshotActions:
                 f"用备份“{Path(file).name}”替换当前数据库？\n当前数据库会先自动备份。") != QMessageBox.StandardButton.Yes:
             return None
         try:
-            result = backup.restore_database(self._db_path(), Path(file))
+            user = self.controller.user
+            result = backup.restore_database(self._db_path(), Path(file), actor=user.name if user else None)
         except UserError as exc:
             self._error(exc)
             return None

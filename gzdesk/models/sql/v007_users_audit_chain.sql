@@ -28,6 +28,20 @@ CREATE TABLE audit_row (
 	PRIMARY KEY (id)
 );
 CREATE INDEX ix_audit_row_event_id ON audit_row (event_id);
+-- What the receiving office keeps of each source (gzdesk/exchange/trust.py): the audit-chain head
+-- it last merged (a later snapshot must extend it), and the source's pinned signing key.
+ALTER TABLE snapshot_source ADD COLUMN chain_event_id INTEGER;
+ALTER TABLE snapshot_source ADD COLUMN chain_head VARCHAR(64);
+ALTER TABLE snapshot_source ADD COLUMN public_key VARCHAR(64);
+ALTER TABLE snapshot_source ADD COLUMN key_pinned_at DATETIME;
+-- This office's Ed25519 key pair, made at init (gzdesk/signing.py); the private key never leaves it.
+CREATE TABLE signing_key (
+	id INTEGER NOT NULL, 
+	public_key VARCHAR(64) NOT NULL, 
+	private_key VARCHAR(64) NOT NULL, 
+	created_at DATETIME NOT NULL, 
+	PRIMARY KEY (id)
+);
 -- The events written before are chained as they are now, and a 'baseline' event records the digest
 -- of every record, so that checks start from the state this upgrade found (same transaction).
 -- python: gzdesk.audit:adopt_legacy_log
