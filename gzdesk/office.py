@@ -59,6 +59,9 @@ def init_office(session: Session, unit_name: str, profile: Profile | str, actor:
     set_setting(session, "profile", profile.to_json())
     if actor:
         set_setting(session, "actor", actor)
+    from gzdesk import signing
+
+    signing.ensure_key(session)  # this office's key pair for signing its 上报快照
     return OfficeInfo(unit.id, unit.name, profile)
 
 

@@ -187,6 +187,8 @@ def check_flush(session: Session) -> None:
         table = getattr(obj, "__tablename__", None)
         if table == "approval_step" and not user.can(Cap.APPROVE):
             raise PermissionDenied(f"{user.title}无权{CAP_TEXT[Cap.APPROVE]}，须由{who_may(Cap.APPROVE)}操作")
+        if table == "snapshot_source" and how == "dirty" and not user.can(Cap.TRUST) and _replaces(obj, "public_key"):
+            raise PermissionDenied(f"{user.title}无权{CAP_TEXT[Cap.TRUST]}，须由{who_may(Cap.TRUST)}操作")
         cap = ADMIN_TABLES.get(table or "")
         if cap is None or user.can(cap):
             continue
@@ -194,6 +196,14 @@ def check_flush(session: Session) -> None:
                 and _changed_keys(obj) <= OWN_PASSWORD_FIELDS and session.info.get("own_password"):
             continue  # a user changing their own password (``users.change_own_password``)
         raise PermissionDenied(f"{user.title}无权{CAP_TEXT[cap]}，须由{who_may(cap)}操作")
+
+
+def _replaces(obj, key: str) -> bool:
+    """Whether ``key`` had a value and is being changed (a pinned key replaced, not pinned first)."""
+    from sqlalchemy import inspect
+
+    hist = inspect(obj).attrs[key].history
+    return hist.has_changes() and bool(hist.deleted) and hist.deleted[0] is not None
 
 
 def _changed_keys(obj) -> set[str]:

@@ -49,7 +49,7 @@ from pathlib import Path
 from sqlalchemy import Table, UniqueConstraint, select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office, profiles
+from gzdesk import audit, enums, office, profiles, signing
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
@@ -111,6 +111,7 @@ class MergeReport:
     renamed: list[tuple[Item, str, str]] = field(default_factory=list)  # (item, column, stored value)
     renamed_source: str | None = None  # the source's former name when it changed
     history: trust.HistoryCheck | None = None  # what was checked of the source's audit log
+    signature: trust.SignatureCheck | None = None  # who signed it, against the pinned key
 
     def per_table(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -144,6 +145,8 @@ class MergeReport:
             lines.append(f"  与本库自有记录相同、未覆盖：{len(self.kept_local)} 项")
         if self.renamed_source:
             lines.append(f"  来源单位已更名：{self.renamed_source} → {self.source_name}")
+        if self.signature is not None:
+            lines.append(f"  签名：{self.signature.note}")
         if self.history is not None:
             lines.append(f"  审计日志：{self.history.note}")
         return "\n".join(lines)
@@ -161,7 +164,10 @@ class MergeReport:
                 "renamed": [dict(i.to_json(), column=c, stored=v) for i, c, v in self.renamed],
                 "renamed_from": self.renamed_source,
                 "history_verified": self.history.verified if self.history else None,
-                "history_note": self.history.note if self.history else None}
+                "history_note": self.history.note if self.history else None,
+                "signed": self.signature.signed if self.signature else None,
+                "fingerprint": self.signature.fingerprint if self.signature else None,
+                "signature_note": self.signature.note if self.signature else None}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -213,6 +219,9 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     report = MergeReport(snap.source.name, m.source_name, m.source_unit_uuid, m.profile_id, m.created,
                          m.sha256, MERGED)
     source = session.scalars(select(SnapshotSource).where(SnapshotSource.unit_uuid == m.source_unit_uuid)).first()
+    # who sent it (the pinned key) and a sane date, before anything else (gzdesk/exchange/trust.py)
+    report.signature = trust.check_signature(m, snap.source.name, source)
+    trust.check_clock(m, snap.source.name)
     if source is not None:
         report.previous_created_at = source.snapshot_created_at
         if source.sha256 == m.sha256:
@@ -259,6 +268,7 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     source.schema_version, source.merged_at = m.schema_version, now()
     source.counts, source.result = counts_json, result_json
     trust.remember(source, m.chain_head)
+    trust.pin(source, m, report.signature)
     for item in report.added + report.changed:
         audit.note_rows(session, item.table, [item.uuid])
     for item in report.gone:
@@ -477,13 +487,14 @@ class SourceRow:
     accounts_here: int
     records_here: int
     profile_name: str = ""
+    fingerprint: str | None = None  # of the pinned signing key (trust.py)
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "unit_uuid": self.unit_uuid, "profile_id": self.profile_id,
                 "snapshot_created_at": self.snapshot_created_at, "merged_at": self.merged_at,
                 "sha256": self.sha256, "counts": self.counts, "last_result": self.last_result,
                 "accounts_here": self.accounts_here, "records_here": self.records_here,
-                "profile_name": self.profile_name}
+                "profile_name": self.profile_name, "fingerprint": self.fingerprint}
 
 
 def list_sources(session: Session) -> list[SourceRow]:
@@ -499,7 +510,8 @@ def list_sources(session: Session) -> list[SourceRow]:
         mine = here.get(s.name, {})
         out.append(SourceRow(s.id, s.name, s.unit_uuid, s.profile_id, s.snapshot_created_at, s.merged_at, s.sha256,
                              json.loads(s.counts or "{}"), json.loads(s.result or "{}"),
-                             mine.get("account", 0), sum(mine.values()), _profile_name(s.profile_id)))
+                             mine.get("account", 0), sum(mine.values()), _profile_name(s.profile_id),
+                             signing.fingerprint(s.public_key) if signing.valid_public_key(s.public_key) else None))
     return out
 
 

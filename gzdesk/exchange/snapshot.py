@@ -9,7 +9,9 @@ does not verify cannot export.
 
 - ``format_version`` (this module's ``FORMAT_VERSION``), ``manifest`` (JSON: source unit name and
   uuid, profile, schema version = ``PRAGMA user_version``, created time, record counts per table,
-  and from format 2 the audit chain head ``{"id", "hash"}``),
+  and from format 2 the audit chain head ``{"id", "hash"}`` and the office's public key),
+- ``signature`` (format 2): the office's Ed25519 signature of the content hash with the manifest
+  (``trust.signed_message``); the private key never leaves the office (``gzdesk.signing``),
 - ``sha256``: the **content hash**, defined canonically so that it survives ``VACUUM`` and a page
   re-layout but not a changed value: SHA-256 over ``b"gzdesk-snapshot-content/1\\n"``, the manifest
   JSON (sorted keys, no spaces), the schema (``sqlite_master`` ordered by type and name) and then,
@@ -73,6 +75,8 @@ class Manifest:
     format_version: int = FORMAT_VERSION
     sha256: str = ""
     chain_head: tuple[int, str] | None = None  # format 2: the audit log's last event (id, hash)
+    public_key: str | None = None  # format 2: the exporting office's Ed25519 key (hex)
+    signature: str | None = None  # format 2: not part of the hashed fields (it signs them)
 
     def fields(self) -> dict:
         """The hashed part (everything but the hash)."""
@@ -82,6 +86,7 @@ class Manifest:
                "created_at": self.created_at, "counts": dict(sorted(self.counts.items()))}
         if self.format_version >= 2:
             out["chain_head"] = trust.head_json(self.chain_head)
+            out["public_key"] = self.public_key
         return out
 
     @property
@@ -325,23 +330,26 @@ def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
         conn.execute("PRAGMA journal_mode = DELETE")
         name, unit_uuid, profile_id, profile_name = _office_identity(conn)
         head = trust.prepare_copy(conn, name)  # the office's own log must verify
+        key = trust.copy_key(conn)  # (public, private) or None; the table is emptied below
         conn.execute("BEGIN")
         for table in STRIPPED_TABLES:
             if table in data_tables(conn):
                 conn.execute(f"DELETE FROM {_quote(table)}")
         conn.execute(f"CREATE TABLE {MANIFEST_TABLE} (format_version INTEGER NOT NULL, "
-                     "manifest TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL)")
+                     "manifest TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL, signature TEXT)")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         manifest = Manifest(source_name=name, source_unit_uuid=unit_uuid, profile_id=profile_id,
                             profile_name=profile_name, schema_version=version,
                             created_at=created.isoformat(timespec="microseconds"),
-                            counts=record_counts(conn), chain_head=head)
+                            counts=record_counts(conn), chain_head=head, public_key=key[0] if key else None)
         step(65)
         manifest.sha256 = content_digest(conn, manifest.fields())
         step(85)
-        conn.execute(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?, ?, ?)",
+        manifest.signature = trust.sign_manifest(manifest, key[1]) if key else None
+        del key
+        conn.execute(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?, ?, ?, ?)",
                      (FORMAT_VERSION, _canon(manifest.fields()), manifest.sha256,
-                      (SEAL_PREFIX + SEAL_ZEROS).decode("ascii")))
+                      (SEAL_PREFIX + SEAL_ZEROS).decode("ascii"), manifest.signature))
         conn.execute("COMMIT")
         conn.execute("VACUUM")  # nothing of the emptied tables left in free pages
         step(95)
@@ -397,6 +405,12 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
     if len(row) != 1:
         raise UserError(f"快照“{name}”的清单已损坏")
     fmt, text, sha = row[0]
+    columns = {r[1] for r in conn.execute(f"PRAGMA table_info({MANIFEST_TABLE})")}
+    signature = None
+    if "signature" in columns:
+        signature = conn.execute(f"SELECT signature FROM {MANIFEST_TABLE}").fetchone()[0]
+        if signature is not None and not isinstance(signature, str):
+            raise UserError(f"快照“{name}”的清单已损坏")
     if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
         raise UserError(f"快照“{name}”的格式（版本 {fmt}）较新，本程序无法读取，请升级程序")
     try:
@@ -406,7 +420,8 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
                             schema_version=int(data["schema_version"]), created_at=str(data["created_at"]),
                             counts={str(k): int(v) for k, v in dict(data["counts"]).items()},
                             format_version=int(data.get("format_version", fmt)), sha256=str(sha),
-                            chain_head=trust.head_of(data.get("chain_head")))
+                            chain_head=trust.head_of(data.get("chain_head")),
+                            public_key=data.get("public_key"), signature=signature)
         manifest.created  # noqa: B018 — a bad date is a damaged manifest
     except (ValueError, KeyError, TypeError):
         raise UserError(f"快照“{name}”的清单已损坏") from None
