@@ -330,7 +330,8 @@ class SnapshotActions:
         except UserError as exc:
             self._error(exc)
             return None
-        heading = "检查通过：文件完整，外键一致，审计日志完整。" if report.ok else \
+        heading = "检查通过：文件完整，外键一致，审计日志的校验链完整、每条记录都与日志相符（这说明文件内部一致）。" \
+            if report.ok else \
             f"发现 {len(report.problems)} 个问题，请联系管理员并保留数据库文件。"
         self._show(ReportDialog("检查数据库", heading, "\n".join(report.lines()), self.window))
         return report
