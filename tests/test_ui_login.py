@@ -134,6 +134,7 @@ def test_a_clerk_cannot_record_an_approval_step_and_a_reviewer_can(qtbot, tmp_pa
     assert not reviewer.filings_page.actions_["new"].isEnabled()
     assert not reviewer.new_account_action.isEnabled() and not reviewer.registry.new_button.isEnabled()
     assert clerk.new_account_action.isEnabled() and clerk.registry.new_button.isEnabled()
+    assert clerk.inspections_page.new_button.isEnabled() and not reviewer.fakes_page.new_button.isEnabled()
 
 
 def test_a_viewer_cannot_save_and_the_domain_refuses_anyway(qtbot, tmp_path, office, monkeypatch):
@@ -141,6 +142,7 @@ def test_a_viewer_cannot_save_and_the_domain_refuses_anyway(qtbot, tmp_path, off
     assert not viewer.registry.new_button.isEnabled()
     assert not viewer.snapshot_menu_actions["export"].isEnabled()
     assert not viewer.snapshot_menu_actions["restore"].isEnabled()
+    assert not viewer.inspections_page.new_button.isEnabled() and not viewer.inspect_action.isEnabled()
     with viewer.controller.db.reader() as s:
         aid = registry.list_accounts(s)[0].id
     editor = AccountEditor(viewer.controller, aid, viewer)
