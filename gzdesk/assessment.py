@@ -51,7 +51,7 @@ from gzdesk.models import (
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
 from gzdesk.scope import Scope
-from gzdesk.workdays import load_calendar
+from gzdesk.workdays import WorkdayCalendar, load_calendar
 
 UPPER_LEVELS = (InspectionLevel.CITY, InspectionLevel.PROVINCE, InspectionLevel.STATE)
 STATE_PROVINCE = (InspectionLevel.PROVINCE, InspectionLevel.STATE)
@@ -275,7 +275,7 @@ class _Counter:
         self.year_over = date(year, 12, 31) < today
         self._accounts: dict[int, str | None] | None = None
         self._active: set[int] | None = None
-        self._cal = None
+        self._cal: WorkdayCalendar | None = None
         self._adds: dict[tuple[date, int], date] = {}
 
     def accounts(self) -> dict[int, str | None]:
@@ -422,7 +422,7 @@ class _Counter:
         for _aid, name, registered in self.s.execute(select(Account.id, Account.name, Account.registered_on).where(
                 self.scope.where(Account.origin), Account.registered_on >= max(start, policy),
                 Account.registered_on <= end, ~has_filing)):
-            if n and self.add_workdays(registered, int(n)) >= self.today:
+            if n and registered is not None and self.add_workdays(registered, int(n)) >= self.today:
                 continue  # its time to file has not run out yet
             never.append(name)
         text = (f"超过{n}个工作日提交备案表 {len(late)} 次；" if n else "") + \
@@ -445,8 +445,10 @@ class _Counter:
                 select(Filing.id, Filing.number, Filing.reported_on).where(
                     Filing.id.in_(ids[i:i + 900]), self.scope.where(Filing.origin), Filing.state.in_(LIVE_STATES)))]
         late = []
-        for number, reported, signed in rows:
-            due = self.add_workdays(signed, n)
+        for number, reported, signed_on in rows:
+            if signed_on is None:  # (the query wants a date)
+                continue
+            due = self.add_workdays(signed_on, n)
             if (reported is None and due < self.today) or (reported is not None and reported > due):
                 late.append(number)
         return Count(len(late), f"主管单位收到备案表后{n}个工作日内未在备案系统备案 {len(late)} 次（共 {len(rows)} 件）")

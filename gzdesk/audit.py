@@ -508,7 +508,7 @@ def install(session_class: type[Session]) -> None:
 
 
 def adopt_legacy_log(conn) -> None:
-    """Schema 7 migration step (raw sqlite3, inside the migration's transaction): chain the events
+    """Schema 8 migration step (raw sqlite3, inside the migration's transaction): chain the events
     written before there was a chain, as they are now, then one ``baseline`` event with the digest
     of every record, so that later checks start from the state the upgrade found."""
     from gzdesk.audit_verify import legacy_baseline

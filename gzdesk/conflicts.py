@@ -40,7 +40,7 @@ def _last_change(session: Session, uuid: str, labels: dict[str, str]) -> str:
     try:
         changes = json.loads(event.changes or "{}")
         if isinstance(changes, dict):
-            fields = [labels.get(k, k) for k in changes]
+            fields = [labels.get(str(k), str(k)) for k in changes]
     except ValueError:
         pass
     what = f"，改了{'、'.join(fields[:5])}{'等' if len(fields) > 5 else ''}" if fields else ""

@@ -13,6 +13,7 @@ it comes from, overdue first. Sources:
 - 停更注销公告 (云南 第十八条, 南通 第十六条, 盐湖 第十一条): the latest day to publish it, and the day
   the closure takes effect once it has run;
 - open tasks (离职: change passwords, take back devices — 云南 第三十七条);
+- 异议 not yet answered (云南 第四十五条: 7 working days from receipt, extended with approval up to 30);
 - every other filing still on its way (草稿, 待签批, 退回) with no deadline of its own: listed
   without a due date after the dated items, with the step it waits for, so nothing in progress is
   out of sight (盐湖 第十条 sets no working-day limit, but an account is opened only once approved).
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session, load_only
 from gzdesk import enums
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
-from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, article_text
+from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds, article_text
 from gzdesk.models import Account, ApprovalStep, Filing, Task
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
@@ -47,6 +48,7 @@ KIND_LABELS: dict[str, str] = {
     "closure": "公告期满关停",
     "task": "待办事项",
     "in_progress": "在办备案",
+    "objection": "异议处理",
 }
 ACTIVE_STATUSES = (AccountStatus.NORMAL, AccountStatus.PAUSED)
 
@@ -136,16 +138,17 @@ class _CachedCalendar:
     def _add_forward(self, start: date, n: int) -> WorkdayResult:
         span = timedelta(days=3 * n + 60)
         while True:
-            self._cover(start, start + span)
-            i = (start - self._base).days
+            base = self._cover(start, start + span)
+            i = (start - base).days
             j = bisect_left(self._work, self._work[i] + n, lo=i)
             if j < len(self._work):  # the day where the n-th working day after start is reached
-                return WorkdayResult(self._base + timedelta(days=j), self._prov[j] - self._prov[i] > 0)
+                return WorkdayResult(base + timedelta(days=j), self._prov[j] - self._prov[i] > 0)
             span *= 2
 
-    def _cover(self, lo: date, hi: date) -> None:
+    def _cover(self, lo: date, hi: date) -> date:
+        """Make the running totals span ``lo`` … ``hi``; returns their base day."""
         if self._base is not None and lo >= self._base and (hi - self._base).days < len(self._work):
-            return
+            return self._base
         if self._base is not None:
             lo = min(lo, self._base)
             hi = max(hi, self._base + timedelta(days=len(self._work) - 1))
@@ -159,14 +162,15 @@ class _CachedCalendar:
             work.append(work[-1] + ok)
             prov.append(prov[-1] + provisional)
         self._base, self._work, self._prov = lo, work, prov
+        return lo
 
     def count(self, start: date, end: date) -> CountResult:
         """As ``WorkdayCalendar.count``: working days after ``start`` up to and including ``end``."""
         if start == end:
             return CountResult(0, False)
         lo, hi = (start, end) if end > start else (end, start)
-        self._cover(lo, hi)
-        i, j = (lo - self._base).days, (hi - self._base).days
+        base = self._cover(lo, hi)
+        i, j = (lo - base).days, (hi - base).days
         days = self._work[j] - self._work[i]
         return CountResult(days if end > start else -days, self._prov[j] - self._prov[i] > 0)
 
@@ -211,6 +215,7 @@ def pending(session: Session, today: date) -> list[DueItem]:
     _closures(col, profile, filings, accounts)
     _tasks(col, session, accounts)
     _supervision(col, session, profile)
+    _objections(col, session, profile, accounts)
     returned = session.scalars(select(Filing).options(load_only(*_FILING_COLUMNS))
                                .where(Filing.state == FilingState.RETURNED).order_by(Filing.id)).all()
     if returned:  # a returned filing that was reopened, or followed by any later filing, is settled
@@ -301,7 +306,7 @@ def _provincial(col: _Collector, profile: Profile, filings, accounts, steps: dic
     for f in filings:
         if f.state not in (FilingState.PENDING_SIGNATURE, FilingState.FILED) or f.reported_on is not None:
             continue
-        step = (steps.get(f.id) or [None])[0]
+        step = steps[f.id][0] if steps.get(f.id) else None
         if step is None or step.seq != 1 or step.result != "approved" or step.signed_on is None:
             continue
         account = accounts.get(f.account_id)
@@ -328,7 +333,7 @@ def _sync_report(col: _Collector, filings, accounts, steps: dict[int, list[_Step
                 f"{done[-1].title}于{cn_date(last)}签署，备案{f.number}（{_kind(f)}）尚未标记已报送", account, f)
 
 
-def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, filed: set[int]) -> None:
+def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, filed: set[int | None]) -> None:
     """Accounts with no live filing at all: backfill window, or 云南's 7 days after opening."""
     backfill = profile.rule("backfill")
     deadline = profile.rule("filing_deadline")
@@ -337,7 +342,7 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
     open_filings = [f for f in filings if f.kind == FilingKind.BACKFILL and f.state in OPEN_STATES]
     for f in open_filings:
         account = accounts.get(f.account_id)
-        if backfill_due:
+        if backfill and backfill_due:
             col.add("backfill", f"补办备案：{account.name if account else ''}", backfill_due.day,
                     backfill_due.provisional, f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
                     article_text(profile, "backfill"), f"备案{f.number}当前“{_state(f)}”", account, f)
@@ -345,7 +350,7 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
         if account.id in filed or account.status not in ACTIVE_STATUSES:
             continue
         before_policy = account.registered_on is None or account.registered_on < start
-        if before_policy and backfill_due:
+        if before_policy and backfill and backfill_due:
             col.add("backfill", f"补办备案：{account.name}", backfill_due.day, backfill_due.provisional,
                     f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
                     article_text(profile, "backfill"),
@@ -360,38 +365,58 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
 
 
 def _closures(col: _Collector, profile: Profile, filings, accounts) -> None:
-    """停更注销公告: the latest day to publish it, then the day the closure takes effect."""
+    """公告: the latest day to publish it, then the day a closure takes effect once it has run.
+
+    The kinds that need one come from the profile (关停、注销; 云南 第十八条 变更 too). Counted as
+    ``filings.check_announcement`` counts: 公告时间不少于15个工作日 from the day after publication,
+    effective the day after the period ends; 盐湖 第十一条 at least 3 working days before closing.
+    """
     rule = profile.rule("announcement")
+    kinds = announcement_kinds(profile)
     article = article_text(profile, "announcement") if rule else ""
+    plain = col.cal.cal  # the office's calendar, for "does this rest on an estimate"
     for f in filings:
-        if f.kind not in CLOSING_KINDS:
+        if f.kind not in kinds and f.kind not in CLOSING_KINDS:
             continue
         account = accounts.get(f.account_id)
         if account is None or account.status not in ACTIVE_STATUSES:
             continue
         name = account.name
         if f.effective_on is not None:
+            if f.kind not in CLOSING_KINDS:
+                continue  # a 变更's 公告 is recorded; the change itself was applied on approval
             approved = f.state in (FilingState.FILED, FilingState.REPORTED)
+            provisional = bool(f.announce_from and plain.provisional_between(f.announce_from, f.effective_on))
             text = (f"停更注销公告自{cn_date(f.announce_from)}起" if f.announce_from else "") + \
-                   (f"，{cn_date(f.effective_on)}起{_kind(f)}生效" if approved else
+                   (f"，{cn_date(f.effective_on, provisional)}起{_kind(f)}生效" if approved else
                     f"；备案{f.number}尚在“{_state(f)}”，审批办结后方可{_kind(f)}")
             due_rule = (f"公告不少于{rule['workdays']}个工作日" if rule and rule.get("mode") == "min_period"
-                        else f"关停、注销前{rule['workdays']}个工作日内发布公告" if rule else "关停、注销生效")
-            col.add("closure", f"{_kind(f)}生效：{name}", f.effective_on, False, due_rule, article,
+                        else f"关停、注销前至少{rule['workdays']}个工作日发布公告" if rule else "关停、注销生效")
+            col.add("closure", f"{_kind(f)}生效：{name}", f.effective_on, provisional, due_rule, article,
                     text.lstrip("，"), account, f)
-        elif rule and f.announce_from is None and f.event_on is not None:
+        elif rule and f.kind in kinds and f.announce_from is None and f.event_on is not None:
             n = int(rule.get("workdays") or 0)
+            word = "变更公告" if f.kind == FilingKind.CHANGE else "停更注销公告"
             if rule.get("mode") == "before_close":
-                due = col.cal.add(f.event_on, -1)
-                rtext = f"关停、注销前{n}个工作日内发布停更注销公告"
-                earliest = col.cal.add(f.event_on, -n)
-                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告应在{cn_date(earliest.day)}至{cn_date(due.day)}之间发布"
-            else:
                 due = col.cal.add(f.event_on, -n)
-                rtext = f"公告时间不少于{n}个工作日"
-                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告最迟应于{cn_date(due.day)}发布"
-            col.add("announcement", f"发布停更注销公告：{name}", due.day, due.provisional, rtext, article, msg,
+                rtext = f"关停、注销前至少{n}个工作日发布停更注销公告"
+                msg = (f"拟于{cn_date(f.event_on)}{_kind(f)}，公告宜不晚于{cn_date(due.day, due.provisional)}发布"
+                       f"（更早发布也可）")
+            else:
+                due = _latest_publication(col.cal, f.event_on, n)
+                rtext = f"公告时间不少于{n}个工作日（自发布次日起算）"
+                msg = f"拟于{cn_date(f.event_on)}{_kind(f)}，公告最迟应于{cn_date(due.day, due.provisional)}发布"
+            col.add("announcement", f"发布{word}：{name}", due.day, due.provisional, rtext, article, msg,
                     account, f)
+
+
+def _latest_publication(cal: _CachedCalendar, event_on: date, n: int) -> WorkdayResult:
+    """The last day a 公告 of at least ``n`` working days may begin for the action to take effect on
+    ``event_on``: the day before the n-th working day before it — from then the 公告 is up on ``n``
+    full working days before ``event_on`` (``filings.earliest_effective`` of it is ``event_on`` or
+    earlier, and of the day after it is later)."""
+    first = cal.add(event_on, -n)
+    return WorkdayResult(first.day - timedelta(days=1), first.provisional)
 
 
 def _tasks(col: _Collector, session: Session, accounts) -> None:
@@ -400,6 +425,21 @@ def _tasks(col: _Collector, session: Session, accounts) -> None:
         col.add("task", t.title, due, False, enums.label("task_kind", t.kind), t.article or "",
                 "离职人员经手账号须及时更改密码、收回设备" if t.kind in ("password_change", "device_return") else "",
                 accounts.get(t.account_id))
+
+
+def _objections(col: _Collector, session: Session, profile: Profile, accounts) -> None:
+    """云南 第四十五条: 自收到异议申请之日起7个工作日内处理并告知申请人; extended with approval up to 30."""
+    from gzdesk.objections import open_items
+
+    article = article_text(profile, "objection")
+    for o, n in open_items(session):
+        due = col.cal.add(o.received_on, n)
+        what = "告知异议申请人处理结果" if o.handled_on else "处理异议并告知申请人"
+        extended = (f"，经{o.extension_approved_by}批准延长至{n}个工作日" if o.extended_to else "")
+        col.add("objection", f"{what}：{o.objector}", due.day, due.provisional,
+                f"收到异议后{n}个工作日内处理", article,
+                f"异议{o.id}于{cn_date(o.received_on)}收到{extended}：{o.subject[:40]}",
+                accounts.get(o.account_id))
 
 
 def _in_progress(col: _Collector, profile: Profile, filings, accounts, steps: dict[int, list[_Step]]) -> None:
@@ -479,8 +519,8 @@ def _supervision(col: _Collector, session: Session, profile: Profile) -> None:
         previous = max(x for x in recent if x.end < today)
         # an office that has recorded inspections at all is reminded of the previous quarter's
         # report even if that quarter has none (定期检查: 按季度组织开展检查)
-        uses = bool(inspected) or session.scalar(select(func.count(Inspection.id)).where(
-            Inspection.origin.is_(None))) > 0
+        uses = bool(inspected) or (session.scalar(select(func.count(Inspection.id)).where(
+            Inspection.origin.is_(None))) or 0) > 0
         for q in sorted(x for x in recent if x.end < today):
             if q.code in sent or q.code not in inspected and not (q == previous and uses):
                 continue

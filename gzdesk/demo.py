@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office
+from gzdesk import audit, enums, filings, office
 from gzdesk.db import Database
 from gzdesk.errors import UserError
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit, new_uuid
@@ -160,6 +160,7 @@ def _deputy_title(unit_name: str, kind: str) -> str:
 
 
 def _account_name(rng: random.Random, platform: str, short: str, kind: str) -> str:
+    options: tuple[str, ...]
     if kind in (enums.UnitType.TOWNSHIP, enums.UnitType.SUBDISTRICT):
         options = (f"{short}发布", f"魅力{short}", f"{short}微讯", f"今日{short}", f"{short}之声")
     else:
@@ -396,6 +397,9 @@ class _Builder:
             "tags": "重大活动专项" if rng.random() < 0.01 else None, "notes": None, "origin": None,
             "created_at": _stamp(), "updated_at": _stamp(),
         }
+        if self.profile.rule("place_name_consent") and rng.random() < 0.95:  # 云南 第十六条, now and then missing
+            consent = registered - timedelta(days=rng.randrange(3, 30))
+            row.update(name_consent_on=consent, name_consent_ref=f"{host['name'][:6]}函〔{consent.year}〕{rng.randrange(1, 90)}号")
         self.accounts.append(row)
         team = []
         for person, role in ((leader, enums.Role.LEADER), (head, enums.Role.DEPT_HEAD), (admin, enums.Role.ADMIN)):
@@ -437,10 +441,16 @@ class _Builder:
         seq += 1
         self.filing_seq[year] = seq
         units = {u["id"]: u["name"] for u in (host, operator_unit)}
-        frozen = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in acc.items()
+        # the account as it was when the form was filled: running (正常) — not as it is now, which
+        # may be 关停 or 注销 — with no later readings (followers, updates) than the filing date
+        then = dict(acc, status=enums.AccountStatus.NORMAL, followers=None, followers_on=None,
+                    last_update_on=None, last_original_on=None)
+        if acc["followers_on"] and acc["followers_on"] <= filled:
+            then.update(followers=acc["followers"], followers_on=acc["followers_on"])
+        frozen = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in then.items()
                   if k not in ("id", "created_at", "updated_at", "origin", "qr_image")}
         frozen.update(qr_image=None, platform_label=enums.label("platform", acc["platform"]),
-                      status_label=enums.label("status", acc["status"]), supervisor_unit=self.office_name,
+                      status_label=enums.label("status", then["status"]), supervisor_unit=self.office_name,
                       host_unit=units[acc["host_unit_id"]], operator_unit=units[acc["operator_unit_id"]],
                       team=[{"person_id": p["id"], "role": r, "role_label": enums.label("role", r),
                              "name": p["name"], "unit": host["name"], "title": p["title"],
@@ -456,6 +466,11 @@ class _Builder:
             "reported_on": None,  # set below from the last signature
             "merge_parent_id": None, "kept_account_id": None, "notes": None, "origin": None,
             "created_at": _stamp(), "updated_at": _stamp()})
+        rule = filings.decision_rule(self.profile, kind)
+        if rule is not None and rng.random() < 0.95:  # 云南 第十二条: 集体研究和主要领导同意, recorded
+            decided = filled - timedelta(days=rng.randrange(1, 10))
+            self.filings[-1].update(meeting_on=decided, meeting_note="党组（党委）会议",
+                                    head_name=_name(rng), head_approved_on=decided)
         if state in (enums.FilingState.FILED, enums.FilingState.REPORTED):
             signed = filled
             for seq_no, title in enumerate(self.chain, start=1):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -112,6 +112,18 @@ class FilingData:
     children: list[FilingRow] = field(default_factory=list)
     attachments: list[AttachmentInfo] = field(default_factory=list)
     notes: str | None = None
+    announce_provisional: bool = False  # the 公告 period runs through a year the calendar only estimates
+    announce_warning: str | None = None  # set by set_announcement when the 公告 was accepted with a warning
+    meeting_on: date | None = None  # 本单位会议（集体）研究
+    meeting_note: str | None = None
+    head_name: str | None = None  # 主要领导签字确认（同意）
+    head_approved_on: date | None = None
+    decision_missing: str | None = None  # what the profile asks for and is not recorded (with its article)
+
+    @property
+    def effective_text(self) -> str:
+        """The day the 公告 lets the filing take effect: 2027年3月1日（预估） when it rests on an estimate."""
+        return cn_date(self.effective_on, self.announce_provisional)
 
     @property
     def kind_label(self) -> str:
@@ -156,6 +168,7 @@ class FilingRow:
     reported_on: date | None
     merge_parent_id: int | None
     scans: int
+    announce_provisional: bool = False  # effective_on rests on an estimated calendar (预估)
 
 
 @dataclass(slots=True)
@@ -173,7 +186,7 @@ class AppliedEffect:
 
 # --------------------------------------------------------------------------- changes of a 变更
 
-DATE_FIELDS = ("registered_on", "followers_on", "last_update_on", "last_original_on")
+DATE_FIELDS = ("registered_on", "followers_on", "last_update_on", "last_original_on", "name_consent_on")
 BOOL_FIELDS = ("verified", "verification_names_host", "news_license")
 UNIT_FIELDS = ("supervisor_unit", "host_unit", "operator_unit")
 CHANGEABLE = [f for f in registry.ACCOUNT_FIELDS if f != "qr_image"]
@@ -190,7 +203,8 @@ FIELD_SYNONYMS: dict[str, str] = {
     "主管单位分管领导": "supervisor_leader", "主办单位分管领导": "host_leader", "承办单位分管领导": "operator_leader",
     "主管单位电话": "supervisor_phone", "主办单位电话": "host_phone", "承办单位电话": "operator_phone",
     "访问链接": "url", "链接": "url", "简介": "intro", "基本情况介绍": "intro", "最近更新日期": "last_update_on",
-    "标签": "tags", "备注": "notes",
+    "标签": "tags", "备注": "notes", "同级政府同意日期": "name_consent_on", "名称同意日期": "name_consent_on",
+    "同级政府同意文号": "name_consent_ref",
 }
 FIELD_LABELS: dict[str, str] = {
     "name": "名称", "handle": "账号ID", "platform": "平台", "platform_other": "其他平台", "registered_on": "创建日期",
@@ -201,7 +215,7 @@ FIELD_LABELS: dict[str, str] = {
     "host_leader": "主办单位分管领导及职务", "host_phone": "主办单位联系电话",
     "operator_leader": "承办单位分管领导及职务", "operator_phone": "承办单位联系电话",
     "url": "访问链接", "intro": "简介", "last_update_on": "最近更新日期", "last_original_on": "最近原创日期",
-    "tags": "标签", "notes": "备注",
+    "tags": "标签", "notes": "备注", "name_consent_on": "名称经同级政府同意日期", "name_consent_ref": "同意文号或说明",
 }
 _TRUE = {"是", "true", "1", "yes", "y", "有", "已认证", "☑"}
 _FALSE = {"否", "false", "0", "no", "n", "无", "未认证", "☐"}
@@ -322,7 +336,7 @@ def find_filing(session: Session, key: str | int) -> int:
     if not found:
         raise NotFound(f"找不到备案“{text}”")
     if len(found) > 1 and found[0].origin is not None:  # merged from several counties, none local
-        origins = "、".join(o for _, o in found)
+        origins = "、".join(o for _, o in found if o)
         raise UserError(f"备案号“{text}”在多个来源中都有（{origins}），请改用备案的编号（id）")
     return found[0].id  # a number of this office wins over merged ones
 
@@ -360,8 +374,9 @@ def _label(f: Filing) -> str:
 
 def new_filing(session: Session, account_id: int, kind: str, reason: str | None, filled_on: date | None = None,
                event_on: date | None = None, proposed: dict | None = None, kept_account_id: int | None = None,
-               merge_parent_id: int | None = None) -> FilingData:
-    """Start a filing (state 草稿) for an account, freezing the account's data as filed."""
+               merge_parent_id: int | None = None, decision: Decision | None = None) -> FilingData:
+    """Start a filing (state 草稿) for an account, freezing the account's data as filed; ``decision``:
+    the unit's own decision (会议研究 / 主要领导同意) when it is already known."""
     require(session, Cap.FILE)
     code = enums.code_for("filing_kind", kind)
     if code is None:
@@ -395,6 +410,8 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
                     frozen=json.dumps(frozen, ensure_ascii=False), proposed=json.dumps(changes, ensure_ascii=False)
                     if code == FilingKind.CHANGE else None,
                     kept_account_id=kept_account_id, merge_parent_id=merge_parent_id)
+    if decision is not None:
+        _apply_decision(filing, decision)
     session.add(filing)
     session.flush()
     return get_filing(session, filing.id)
@@ -441,7 +458,7 @@ def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[i
     closed = [_account(session, i) for i in ids]
     parent = new_filing(session, kept.id, FilingKind.MERGE, reason, filled_on=filled_on)
     row = _filing(session, parent.id)
-    frozen = json.loads(row.frozen)
+    frozen = json.loads(row.frozen or "{}")
     frozen["merged_accounts"] = [{"id": a.id, "name": a.name, "platform_label": enums.label("platform", a.platform),
                                   "handle": a.handle} for a in closed]
     row.frozen = json.dumps(frozen, ensure_ascii=False)
@@ -542,8 +559,8 @@ def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
         if changes:
             registry.write_account(session, _account_with(session, f.account_id, changes))
     elif f.kind in CLOSING_KINDS and f.effective_on is None:
-        rule = current_profile(session).rule("announcement")
-        if rule is None:  # no 公告 rule in this profile: effective on the closing day or on approval
+        profile = current_profile(session)
+        if f.kind not in announcement_kinds(profile):  # no 公告 rule: effective on the closing day or on approval
             f.effective_on = f.event_on or signed_on
 
 
@@ -596,6 +613,120 @@ def reopen(session: Session, filing_id: int, filled_on: date | None = None) -> F
     return get_filing(session, new.id)
 
 
+# --------------------------------------------------------------------------- the unit's own decision
+
+
+@dataclass(slots=True)
+class Decision:
+    """本单位会议（集体）研究 and/or 主要领导签字确认（同意） behind a filing."""
+
+    meeting_on: date | None = None
+    meeting_note: str | None = None
+    head_name: str | None = None
+    head_approved_on: date | None = None
+
+    def check(self) -> None:
+        today = date.today()
+        self.meeting_note = (self.meeting_note or "").strip() or None
+        self.head_name = (self.head_name or "").strip() or None
+        if self.meeting_note and self.meeting_on is None:
+            raise UserError("请填写会议（集体）研究的日期")
+        if (self.head_name is None) != (self.head_approved_on is None):
+            raise UserError("主要领导同意须同时填写领导姓名和签字确认日期")
+        for what, day in (("会议研究日期", self.meeting_on), ("主要领导签字确认日期", self.head_approved_on)):
+            if day is not None and day > today:
+                raise UserError(f"{what}（{cn_date(day)}）不能晚于今天")
+
+
+@dataclass(slots=True)
+class DecisionRule:
+    both: bool  # True: 集体研究和主要领导同意 (云南 第十二条); False: either (盐湖 第十一条 …)
+    article: str
+    text: str
+
+
+def decision_rule(profile, kind: str) -> DecisionRule | None:
+    """What the unit must have decided before filing ``kind``, or None.
+
+    盐湖 第十一条: 变更、关停、注销 应经过本单位会议研究或主要领导签字确认同意; 云南 第十八条 and 南通
+    第十六条 likewise (集体研究或主要领导同意; 南通: 关停、注销 only); 云南 第十二条: 以单位名义开办的，
+    须经单位集体研究和主要领导同意 — both.
+    """
+    o = profile.rule("opening_needs_meeting_and_head")
+    if kind == FilingKind.OPEN and o and o.get("required"):
+        return DecisionRule(True, article_text(profile, "opening_needs_meeting_and_head"), "单位集体研究和主要领导同意")
+    m = profile.rule("change_needs_meeting_or_head")
+    if m and m.get("required") and kind in profile.kinds("change_needs_meeting_or_head",
+                                                          (FilingKind.CHANGE, *CLOSING_KINDS)):
+        return DecisionRule(False, article_text(profile, "change_needs_meeting_or_head"),
+                            "本单位会议（集体）研究或主要领导签字确认同意")
+    return None
+
+
+def decision_gap(rule: DecisionRule | None, meeting_on: date | None, head_approved_on: date | None) -> str | None:
+    """What is missing of the decision the rule asks for ("" when nothing is), as a sentence."""
+    if rule is None:
+        return None
+    have_meeting, have_head = meeting_on is not None, head_approved_on is not None
+    if rule.both and not (have_meeting and have_head):
+        lacking = "、".join(x for x, ok in (("集体研究", have_meeting), ("主要领导同意", have_head)) if not ok)
+        return f"{rule.article}要求{rule.text}，尚未登记{lacking}"
+    if not rule.both and not (have_meeting or have_head):
+        return f"{rule.article}要求{rule.text}，尚未登记"
+    return None
+
+
+def _decision_missing(session: Session, f: Filing) -> str | None:
+    try:
+        profile = current_profile(session)
+    except UserError:
+        return None
+    return decision_gap(decision_rule(profile, f.kind), f.meeting_on, f.head_approved_on)
+
+
+def _apply_decision(f: Filing, d: Decision) -> None:
+    d.check()
+    if d.meeting_on is not None:
+        f.meeting_on, f.meeting_note = d.meeting_on, d.meeting_note
+    if d.head_approved_on is not None:
+        f.head_name, f.head_approved_on = d.head_name, d.head_approved_on
+
+
+def record_decision(session: Session, filing_id: int, decision: Decision) -> FilingData:
+    """Record the unit's decision on a filing (and on the closures of an 整合 with it)."""
+    f = _filing(session, filing_id)
+    if f.state not in LIVE_STATES:
+        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再登记")
+    decision.check()
+    if decision.meeting_on is None and decision.head_approved_on is None:
+        raise UserError("请填写会议（集体）研究日期，或主要领导姓名和签字确认日期")
+    for member in _family(session, f):
+        _apply_decision(member, decision)
+    session.flush()
+    return get_filing(session, f.id)
+
+
+def missing_decisions(session: Session) -> list[tuple[int, str, str | None, int | None, str, str]]:
+    """(filing id, number, kind, account id, what is missing, article) for every live filing whose
+    profile asks for a decision that is not recorded (for ``gzdesk check``)."""
+    profile = current_profile(session)
+    kinds = [k for k in FilingKind if decision_rule(profile, k) is not None]
+    if not kinds:
+        return []
+    rows = session.execute(select(Filing.id, Filing.number, Filing.kind, Filing.account_id, Filing.meeting_on,
+                                  Filing.head_approved_on)
+                           .where(Filing.kind.in_([str(k) for k in kinds]), Filing.state.in_(LIVE_STATES),
+                                  Filing.origin.is_(None))
+                           .order_by(Filing.id)).all()
+    out: list[tuple[int, str, str | None, int | None, str, str]] = []
+    for fid, number, kind, account_id, meeting_on, head_on in rows:
+        rule = decision_rule(profile, kind)
+        gap = decision_gap(rule, meeting_on, head_on)
+        if gap and rule is not None:
+            out.append((fid, number, kind, account_id, gap, rule.article))
+    return out
+
+
 # --------------------------------------------------------------------------- 公告 of a closure
 
 
@@ -604,58 +735,91 @@ class AnnouncementCheck:
     effective_on: date
     provisional: bool
     message: str
+    warning: str | None = None  # accepted, but the clerk should know (盐湖: later than 3 working days before)
+
+
+def announcement_kinds(profile) -> tuple[str, ...]:
+    """The filing kinds that need a 公告 in this profile: 关停、注销; 变更 too where the document
+    says so (云南 第十八条: 变更、关停、注销……并向社会公告)."""
+    return profile.kinds("announcement", CLOSING_KINDS)
+
+
+def earliest_effective(cal, from_date: date, n: int):
+    """The first day an action may take effect after a 公告 of at least ``n`` working days.
+
+    云南 第十八条 / 南通 第十六条: 公告时间不少于15个工作日. A period is counted from the day after
+    the 公告 is published (民法典 第二百零一条: 开始的当日不计入; DESIGN: "N working days from D" is
+    the N-th working day after D), and the 公告 must be up for all of them: the period ends with the
+    15th working day after publication and the account closes (or changes) the day after. A 公告
+    begun on a Saturday thus still runs 15 full working days (Monday to Friday, three weeks).
+    Returns a WorkdayResult-like (day, provisional).
+    """
+    from gzdesk.workdays import WorkdayResult
+
+    last = cal.add(from_date, n)
+    return WorkdayResult(last.day + timedelta(days=1), last.provisional)
 
 
 def check_announcement(session: Session, filing_id: int, from_date: date,
                        until: date | None = None) -> AnnouncementCheck:
-    """The closing day a 停更注销公告 starting on ``from_date`` allows, or a UserError.
+    """The day a 公告 starting on ``from_date`` lets the filing take effect, or a UserError.
 
-    云南 第十八条 / 南通 第十六条 ("min_period", 15): the 公告 runs at least 15 working days, so the
-    account closes on the 15th working day after it started at the earliest (later if asked).
-    盐湖区 第十一条 ("before_close", 3): the 公告 falls within the 3 working days before the closing
-    day, which the clerk gives (``until``).
+    "min_period" (云南 第十八条, 南通 第十六条: 公告时间不少于15个工作日): the earliest day is the day
+    after the 15th working day following publication (``earliest_effective``); an earlier closing
+    day is refused, a later one accepted.
+    "before_close" (盐湖区 第十一条: 账号关停、注销前3个工作日内应发布停更注销公告): read as "at least 3
+    working days before the closing day", which the clerk gives (``until``). An earlier 公告 is
+    accepted; a later one is accepted with a warning — it is never refused.
     """
     f = _filing(session, filing_id)
-    if f.kind not in CLOSING_KINDS:
-        raise UserError("只有关停、注销备案需要发布停更注销公告")
+    profile = current_profile(session)
+    kinds = announcement_kinds(profile)
+    if f.kind not in kinds:
+        what = "、".join(enums.label("filing_kind", k) for k in kinds) or "关停、注销"
+        raise UserError(f"本单位制度中只有{what}备案需要向社会公告，{_label(f)}不需要")
     if from_date is None:
         raise UserError("请填写公告发布日期")
-    profile = current_profile(session)
     rule = profile.rule("announcement")
     cal = load_calendar(session)
     article = announcement_article(profile)
+    act = enums.label("filing_kind", f.kind)
     if rule is None:
         day = until or from_date
         if day < from_date:
-            raise UserError("关停日期不能早于公告发布日期")
+            raise UserError(f"{act}日期不能早于公告发布日期")
         return AnnouncementCheck(day, False, f"本配置未规定公告期，于{cn_date(day)}生效")
     n = int(rule.get("workdays") or 0)
     if rule.get("mode") == "before_close":
         if until is None:
             latest = cal.add(from_date, n)
-            raise UserError(f"{article}：关停、注销前{n}个工作日内发布公告，请给出关停日期"
-                            f"（公告自{cn_date(from_date)}发布，关停日期最晚为{cn_date(latest.day, latest.provisional)}）")
+            raise UserError(f"{article}：关停、注销前{n}个工作日内发布公告，请给出{act}日期"
+                            f"（公告自{cn_date(from_date)}发布，{act}日期宜在{cn_date(latest.day, latest.provisional)}"
+                            "或之后）")
         gap = cal.count(from_date, until)
+        if gap.days >= n:
+            return AnnouncementCheck(until, gap.provisional,
+                                     f"公告于{act}前{gap.days}个工作日发布，{cn_date(until)}{act}"
+                                     + ("（工作日数为预估）" if gap.provisional else ""))
+        latest = cal.add(until, -n)
         if gap.days < 1:
-            raise UserError(f"{article}：公告须在关停日期（{cn_date(until)}）之前发布")
-        if gap.days > n:
-            earliest = cal.add(until, -n)
-            raise UserError(f"{article}：公告应在关停前{n}个工作日内发布，关停日期为{cn_date(until)}时，公告最早于"
-                            f"{cn_date(earliest.day, earliest.provisional)}发布（现为{cn_date(from_date)}，早了"
-                            f"{gap.days - n}个工作日）")
-        return AnnouncementCheck(until, gap.provisional,
-                                 f"公告于关停前第{gap.days}个工作日发布，{cn_date(until, gap.provisional)}关停")
-    earliest = cal.add(from_date, n)
+            warning = (f"公告（{cn_date(from_date)}）不在{act}日期（{cn_date(until)}）之前：{article}要求"
+                       f"{act}前{n}个工作日内发布公告，请核实")
+        else:
+            warning = (f"公告于{act}前{gap.days}个工作日才发布，晚于{article}的“前{n}个工作日”"
+                       f"（宜不晚于{cn_date(latest.day, latest.provisional)}），已登记，请核实")
+        return AnnouncementCheck(until, gap.provisional, f"{cn_date(until)}{act}", warning)
+    earliest = earliest_effective(cal, from_date, n)
     if until is not None and until < earliest.day:
-        raise UserError(f"{article}：公告时间不少于{n}个工作日，自{cn_date(from_date)}起公告，最早可于"
-                        f"{cn_date(earliest.day, earliest.provisional)}关停")
+        raise UserError(f"{article}：公告时间不少于{n}个工作日（自发布次日起算），自{cn_date(from_date)}起公告，"
+                        f"最早可于{cn_date(earliest.day, earliest.provisional)}{act}")
     day = until or earliest.day
     return AnnouncementCheck(day, earliest.provisional,
-                             f"公告期{n}个工作日，{cn_date(day, earliest.provisional)}起关停生效")
+                             f"公告期{n}个工作日（自发布次日起算），{cn_date(day, earliest.provisional and until is None)}起"
+                             f"{act}生效" + ("（公告期的工作日数为预估）" if earliest.provisional else ""))
 
 
 def set_announcement(session: Session, filing_id: int, from_date: date, until: date | None = None) -> FilingData:
-    """Record the 停更注销公告 of a 关停/注销 filing and the day the closure takes effect."""
+    """Record the 公告 of a filing (关停/注销; 变更 where the profile asks) and the day it takes effect."""
     require(session, Cap.FILE)
     f = _filing(session, filing_id)
     if f.state not in LIVE_STATES:
@@ -667,7 +831,9 @@ def set_announcement(session: Session, filing_id: int, from_date: date, until: d
     f.announce_until = result.effective_on
     f.effective_on = result.effective_on
     session.flush()
-    return get_filing(session, f.id)
+    data = get_filing(session, f.id)
+    data.announce_warning = result.warning
+    return data
 
 
 def announcement_article(profile) -> str:
@@ -691,7 +857,7 @@ def apply_due_effects(session: Session, today: date) -> list[AppliedEffect]:
     for f in session.scalars(stmt):
         account = f.account
         target = STATUS_AFTER[FilingKind(f.kind)]
-        if account is None or account.status in STATUS_AFTER.values():
+        if account is None or f.effective_on is None or account.status in STATUS_AFTER.values():
             continue
         account.status = target
         done.append(AppliedEffect(f.id, f.number, account.id, account.name, target,
@@ -759,10 +925,12 @@ def get_filing(session: Session, filing_id: int) -> FilingData:
             steps.append(StepData(i, title, label))
         else:
             steps.append(StepData(i, title, label, s.opinion, s.signer, s.signed_on, s.result, s.attachment_id,
-                                  names.get(s.attachment_id)))
+                                  names.get(s.attachment_id) if s.attachment_id is not None else None))
     parent = session.get(Filing, f.merge_parent_id) if f.merge_parent_id else None
     kept = session.get(Account, f.kept_account_id) if f.kept_account_id else None
     children = list_filings(session, merge_parent_id=f.id) if f.kind == FilingKind.MERGE else []
+    provisional = bool(f.announce_from and f.effective_on
+                       and load_calendar(session).provisional_between(f.announce_from, f.effective_on))
     return FilingData(
         id=f.id, uuid=f.uuid, number=f.number, kind=str(f.kind), state=str(f.state), account_id=f.account_id,
         account_name=f.account.name if f.account else "", reason=f.reason, filled_on=f.filled_on,
@@ -771,7 +939,9 @@ def get_filing(session: Session, filing_id: int) -> FilingData:
         announce_from=f.announce_from, announce_until=f.announce_until, effective_on=f.effective_on,
         reported_on=f.reported_on, merge_parent_id=f.merge_parent_id,
         merge_parent_number=parent.number if parent else None, kept_account_id=f.kept_account_id,
-        kept_account_name=kept.name if kept else None, children=children, attachments=attachments, notes=f.notes)
+        kept_account_name=kept.name if kept else None, children=children, attachments=attachments, notes=f.notes,
+        announce_provisional=provisional, meeting_on=f.meeting_on, meeting_note=f.meeting_note,
+        head_name=f.head_name, head_approved_on=f.head_approved_on, decision_missing=_decision_missing(session, f))
 
 
 def list_filings(session: Session, state: str | None = None, account_id: int | None = None,
@@ -803,6 +973,7 @@ def list_filings(session: Session, state: str | None = None, account_id: int | N
     scans = dict(session.execute(select(Attachment.owner_uuid, func.count(Attachment.id))
                                  .group_by(Attachment.owner_uuid)).all()) if rows else {}
     chains: dict[str | None, list[str]] = {}
+    cal = load_calendar(session) if rows else None
     out = []
     for (fid, uuid, number, kind, state, account_id, reason, filled_on, event_on, chain_json, announce_from,
          effective_on, reported_on, parent_id, name) in rows:
@@ -814,7 +985,9 @@ def list_filings(session: Session, state: str | None = None, account_id: int | N
         out.append(FilingRow(fid, number, kind, enums.label("filing_kind", kind), state,
                              enums.label("filing_state", state), account_id, name or "", reason, filled_on,
                              event_on, n, len(chain), nxt, announce_from, effective_on, reported_on,
-                             parent_id, scans.get(uuid, 0)))
+                             parent_id, scans.get(uuid, 0),
+                             bool(cal is not None and announce_from and effective_on
+                                  and cal.provisional_between(announce_from, effective_on))))
     return out
 
 
@@ -830,9 +1003,11 @@ def filing_json(d: FilingData) -> dict:
                   for s in d.steps],
         "next_step": d.next_step.title if d.next_step else None,
         "proposed": d.proposed, "announce_from": d.announce_from, "announce_until": d.announce_until,
-        "effective_on": d.effective_on, "reported_on": d.reported_on, "merge_parent_id": d.merge_parent_id,
+        "effective_on": d.effective_on, "effective_provisional": d.announce_provisional,
+        "reported_on": d.reported_on, "merge_parent_id": d.merge_parent_id,
         "merge_parent_number": d.merge_parent_number, "kept_account_id": d.kept_account_id,
         "children": [c.id for c in d.children],
         "attachments": [{"id": a.id, "filename": a.filename, "size": a.size, "note": a.note} for a in d.attachments],
-        "notes": d.notes,
+        "notes": d.notes, "meeting_on": d.meeting_on, "meeting_note": d.meeting_note, "head_name": d.head_name,
+        "head_approved_on": d.head_approved_on, "decision_missing": d.decision_missing,
     }

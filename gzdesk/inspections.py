@@ -16,6 +16,7 @@ annual assessment reads those for 上级抽查检查情况 and 合格率 (附件
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -114,9 +115,9 @@ def score(sheet: Sheet, findings: list[FindingInput]) -> Scored:
         # 指标说明: 出现单项否决指标中的任意一种情形，即判定为不合格，不再对其他指标进行评分
         return Scored(None, FAIL, out)
     total = sheet.total
-    for f in out:
-        f.points = sheet.item(f.item, ("deductions",)).score({None: f.count})
-        total -= f.points
+    for scored in out:
+        scored.points = sheet.item(scored.item, ("deductions",)).score({None: scored.count})
+        total -= scored.points
     total = max(total, 0)
     return Scored(total, sheet.result_of(total), out)
 
@@ -138,7 +139,7 @@ def prefill(session: Session, account_id: int, on: date, sheet: Sheet) -> list[F
 
 
 def compose(sheet: Sheet, prefilled: list[FindingInput], vetoes: list[tuple[str, int | None]],
-            deductions: list[tuple[str, int]], cleared: list[str] = (), notes: dict[str, str] | None = None
+            deductions: list[tuple[str, int]], cleared: Sequence[str] = (), notes: dict[str, str] | None = None
             ) -> list[FindingInput]:
     """The findings of an inspection: pre-filled ones not cleared, with those given explicitly
     (an explicit count replaces a pre-filled one), and a note per item."""
@@ -432,7 +433,7 @@ def list_inspections(session: Session, quarter: Quarter | str | None = None, sco
     if level is not None:
         stmt = stmt.where(Inspection.level == _level_code(level))
     stmt = stmt.order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
-    return [InspectionRow(*r) for r in session.execute(stmt)]
+    return [InspectionRow(*tuple(r)) for r in session.execute(stmt)]
 
 
 def notify(session: Session, quarter: Quarter | str, on: date, inspection_ids: list[int] | None = None,
@@ -523,7 +524,8 @@ def coverage(session: Session, q: Quarter, scope: Scope, active: set[int] | None
         Inspection.account_id.is_not(None)).order_by(Inspection.inspected_on, Inspection.id)).all()
     last: dict[int, str] = {}
     for account_id, result in rows:  # an account inspected twice counts once, with its last result
-        last[account_id] = result
+        if account_id is not None:  # (the query wants one)
+            last[account_id] = result
     base = active if active is not None else active_account_ids(session, scope, q.end)
     failed = sum(1 for r in last.values() if r == FAIL)
     return Coverage(q, len(last), len(base | set(last)), len(last) - failed, failed)

@@ -16,7 +16,7 @@ Checked in three places, so that the window is never the only guard:
 3. ``check_flush`` before every flush: only 审核人/管理员 create or change approval steps, only
    管理员 touches users, settings and the holiday table, whatever function made the change.
 
-A database without users (made before schema 7, every test fixture, scripts) is in **bootstrap**
+A database without users (made before schema 8, every test fixture, scripts) is in **bootstrap**
 mode: nothing is checked, as before; the window asks for the first 管理员. Once a user exists,
 every write needs an authenticated user (``Database.login``).
 

@@ -1,9 +1,14 @@
 """Policy profiles: each jurisdiction's numbers as data (``gzdesk/resources/profiles/*.json``).
 
-A profile holds the form template, the approval chain, the filing deadline, the 公告 rule, the
-backfill window and its policy date, the update frequency and the approved platforms, each with
-the article it comes from. An office's database keeps its own copy (setting ``profile``), which it
-may edit; ``gzdesk profiles export`` / ``import`` copy one out and back in.
+A profile holds the form template (and the title its document gives the form), the approval
+chain, the filing deadline, the 公告 rule, the backfill window and its policy date, the update
+frequency and the other rules, each with the article it comes from — quoted exactly, so that
+``tests/test_profile_citations.py`` can find the quotation in the document. The list of approved
+platforms is the office's own choice (no document lists platforms) and cites no article.
+
+An office's database keeps its own copy (setting ``profile``), which it may edit; ``gzdesk
+profiles export`` / ``import`` copy one out and back in. Every profile is checked in full
+(``gzdesk.profile_schema``) when it is loaded: bundled, imported, or read from the database.
 """
 
 from __future__ import annotations
@@ -14,10 +19,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from gzdesk import profile_schema
 from gzdesk.errors import UserError
 from gzdesk.paths import resources_dir
 
-REQUIRED_KEYS = ("id", "name", "published_on", "form_template", "approval_chain")
+OFFICE_LIST = "本单位自定名单（文件未列出核准平台）"
+# Rules that are an article and nothing else: (key, what, what it requires) for ``numbers()``
+RULE_LINES = (
+    ("supervisor", "主管单位", "备案报主管单位"),
+    ("approval_before_opening", "开设审批", "开设前报请审批"),
+    ("one_account_per_platform", "账号数量", "一个单位在同一平台原则上只开设一个账号"),
+    ("no_internal_units", "开设主体", "不得以内设机构名义开设"),
+    ("names", "账号名称", "各平台名称原则上一致"),
+    ("verification_names_host", "认证信息", "公开认证信息中标明主办单位名称"),
+    ("responsible_person", "专人负责", "管理队伍中须有在岗的负责人员"),
+    ("training_required", "人员培训", "经培训后方可上岗"),
+    ("departure_password_change", "离职人员", "离职后更改密码、收回设备"),
+)
 
 
 @dataclass
@@ -48,6 +66,11 @@ class Profile:
         return self.data["form_template"]["id"]
 
     @property
+    def form_title(self) -> str | None:
+        """The title the document gives its form (云南 第十七条 《云南省政务新媒体备案登记表》), if any."""
+        return self.data["form_template"].get("title")
+
+    @property
     def chain(self) -> list[dict[str, str]]:
         return list(self.data["approval_chain"])
 
@@ -74,8 +97,35 @@ class Profile:
 
     @property
     def approved_platforms(self) -> list[str] | None:
+        """Platform codes on the office's own list of approved platforms, or None (no list)."""
         r = self.rule("approved_platforms")
         return list(r["codes"]) if r else None
+
+    @property
+    def approved_other_platforms(self) -> list[str]:
+        """Names of 其他 platforms on the office's list (美篇, 知乎 …)."""
+        r = self.rule("approved_platforms")
+        return list(r.get("others") or []) if r else []
+
+    def kinds(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """The filing kinds a rule applies to (``kinds`` in the rule), else ``default``."""
+        r = self.rule(key)
+        return tuple(r.get("kinds") or default) if r else ()
+
+    def with_platform_list(self, codes: list[str] | None, others: list[str] | None = None) -> Profile:
+        """A copy with the office's own list of approved platforms (None: no list, nothing checked)."""
+        import copy
+
+        data = copy.deepcopy(self.data)
+        if codes is None:
+            data["approved_platforms"] = None
+        else:
+            old = self.rule("approved_platforms") or {}
+            data["approved_platforms"] = {
+                "source": "office", "codes": list(codes),
+                "others": [x.strip() for x in others or [] if x.strip()],
+                "note": old.get("note") or "本单位自定的名单，可修改：文件未列出核准的平台"}
+        return validate(data, "（本库）")
 
     def to_json(self) -> str:
         return json.dumps(self.data, ensure_ascii=False, indent=2)
@@ -83,7 +133,10 @@ class Profile:
     def numbers(self) -> list[tuple[str, str, str]]:
         """(what, value, article) lines for ``gzdesk profiles`` and the settings dialog."""
         out: list[tuple[str, str, str]] = []
-        out.append(("备案登记表", self.template_id, self.data["form_template"].get("article", "")))
+        from gzdesk.printing import templates
+
+        form = self.form_title or templates.get(self.template_id).title
+        out.append(("备案登记表", f"《{form}》（{self.template_id}）", self.data["form_template"].get("article", "")))
         out.append(("审批链", " → ".join(s["title"] for s in self.chain), ""))
         for key, what in (("filing_deadline", "备案时限"), ("provincial_filing", "主管单位报送系统时限")):
             r = self.rule(key)
@@ -91,9 +144,29 @@ class Profile:
                 out.append((what, f"{r['workdays']}个工作日", r.get("article", "")))
         a = self.rule("announcement")
         if a:
-            text = (f"关停、注销前{a['workdays']}个工作日内发布" if a["mode"] == "before_close"
-                    else f"不少于{a['workdays']}个工作日")
-            out.append(("停更注销公告", text, a.get("article", "")))
+            from gzdesk.enums import label
+
+            kinds = "、".join(label("filing_kind", k) for k in self.kinds("announcement", ("close", "cancel")))
+            text = (f"关停、注销前至少{a['workdays']}个工作日发布" if a["mode"] == "before_close"
+                    else f"{kinds}：公告时间不少于{a['workdays']}个工作日（自发布次日起算）")
+            out.append(("公告", text, a.get("article", "")))
+        m = self.rule("change_needs_meeting_or_head")
+        if m and m.get("required"):
+            from gzdesk.enums import label
+
+            kinds = "、".join(label("filing_kind", k) for k in self.kinds("change_needs_meeting_or_head",
+                                                                         ("change", "close", "cancel")))
+            out.append(("本单位决定", f"{kinds}：会议（集体）研究或主要领导同意，登记其一", m.get("article", "")))
+        o = self.rule("opening_needs_meeting_and_head")
+        if o and o.get("required"):
+            out.append(("本单位决定", "开设：集体研究和主要领导同意，两者都登记", o.get("article", "")))
+        n = self.rule("place_name_consent")
+        if n:
+            out.append(("账号名称", "含行政区划地名或机关名称的，须经同级政府同意", n.get("article", "")))
+        j = self.rule("objection")
+        if j:
+            out.append(("异议处理", f"{j['workdays']}个工作日内，经批准可延长，累计不超过{j['max_workdays']}个工作日",
+                        j.get("article", "")))
         b = self.rule("backfill")
         if b:
             out.append(("补办备案", f"{b['from']} 起{b['workdays']}个工作日内", b.get("article", "")))
@@ -107,28 +180,48 @@ class Profile:
         r = self.rule("reply_within_days")
         if r:
             out.append(("留言回复", f"不超过{r['days']}天", r.get("article", "")))
+        for key, what, value in RULE_LINES:
+            r = self.rule(key)
+            if r and r.get("article") and (key != "approval_before_opening" or r.get("required")):
+                out.append((what, value, r["article"]))
+        i = self.rule("inspection")
+        if i:
+            out.append(("检查", "按季度组织检查" if i.get("quarterly") else "定期检查（未规定按季度）", i.get("article", "")))
+        c = self.rule("census_report")
+        if c:
+            out.append(("摸排报送", "、".join(c["sections"]), c.get("article", "")))
         p = self.approved_platforms
-        if p:
+        if p is not None:
             from gzdesk.enums import label
 
-            out.append(("核准平台", "、".join(label("platform", c) for c in p),
-                        self.rule("approved_platforms").get("article", "")))
+            names = [label("platform", c) for c in p] + self.approved_other_platforms
+            out.append(("核准平台", "、".join(names) or "（空）", OFFICE_LIST))
         return out
 
 
 def validate(data: Any, source: str = "") -> Profile:
-    """A Profile from parsed JSON, or a UserError naming what is missing."""
-    if not isinstance(data, dict):
-        raise UserError(f"策略配置{source}格式不正确：应为 JSON 对象")
-    missing = [k for k in REQUIRED_KEYS if k not in data]
-    if missing:
-        raise UserError(f"策略配置{source}缺少字段：{'、'.join(missing)}")
+    """A Profile from parsed JSON, or a UserError naming the field that is missing or wrong.
+
+    Besides the schema: the form template must exist (and load), and a template with fixed 意见
+    blocks must have one for every step of the approval chain — else that step would never print.
+    """
     try:
-        date.fromisoformat(data["published_on"])
-    except (TypeError, ValueError):
-        raise UserError(f"策略配置{source}的 published_on 不是日期：{data['published_on']}") from None
-    if not data["approval_chain"] or not all(isinstance(s, dict) and s.get("title") for s in data["approval_chain"]):
-        raise UserError(f"策略配置{source}的审批链（approval_chain）不能为空，每步须有 title")
+        profile_schema.check(data)
+    except profile_schema.ProfileError as exc:
+        where = f"的字段 {exc.field}" if exc.field else ""
+        raise UserError(f"策略配置{source}{where}：{exc.message}") from None
+    from gzdesk.printing import templates
+
+    try:
+        t = templates.get(data["form_template"]["id"])
+    except UserError as exc:
+        raise UserError(f"策略配置{source}的字段 form_template.id：{exc.message}") from None
+    if not t.has_chain_region:
+        printed = t.step_titles
+        missing = [s["title"] for s in data["approval_chain"] if s["title"] not in printed]
+        if missing:
+            raise UserError(f"策略配置{source}的字段 approval_chain：登记表《{t.title}》没有“{'、'.join(missing)}”"
+                            f"一栏（该表的意见栏：{'、'.join(sorted(printed))}）")
     return Profile(data)
 
 

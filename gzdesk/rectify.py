@@ -96,7 +96,7 @@ def list_items(session: Session, today: date, *, open_only: bool = False, quarte
                                                  else quarter.code))
     if scope is not None:
         stmt = stmt.where(scope.where(Inspection.origin))
-    rows = [RectifyRow(*r, today) for r in session.execute(stmt)]
+    rows = [RectifyRow(*[*r, today]) for r in session.execute(stmt)]
     if overdue_only:
         rows = [r for r in rows if r.overdue]
     return sorted(rows, key=lambda r: (r.done_on is not None, not r.overdue, r.due_on is None,

@@ -75,6 +75,8 @@ class AccountData:
     last_original_on: date | None = None
     tags: str | None = None
     notes: str | None = None
+    name_consent_on: date | None = None  # 云南 第十六条 同级政府同意 (date)
+    name_consent_ref: str | None = None  # … and its reference
     team: list[TeamMember] = field(default_factory=list)
     version: int | None = None  # as read; a save of an older version is refused (gzdesk.conflicts)
 

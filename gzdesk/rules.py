@@ -1,13 +1,14 @@
 """Rule checks on the registry (``gzdesk check``): each finding names its source article.
 
-The rules come from DESIGN.md "Rules the program checks"; which of them apply, and with which
-numbers and articles, comes from the office's policy profile — a rule the profile's document does
+The rules come from the five policy documents (docs/policies/); which of them apply, and with
+which numbers and articles, comes from the office's policy profile — a rule the profile's document does
 not contain is not checked. Overdue filings, backfills and 公告 come from ``gzdesk.deadlines`` so
 the 待办 view and the checks never disagree.
 
-Not checked, for want of data the registry does not hold: replies to messages within 2 days
-(太白 第十一条) and the content-quality items of 南通 附件2 (those are found by an inspector and
-recorded with ``gzdesk inspection``; ``sheet_facts`` pre-fills the ones the registry knows).
+Replies to messages within 2 days (太白 第十一条) are checked from the late replies recorded at a
+check (``gzdesk replies add``, ``gzdesk.reply_checks``). Not checked, for want of data the registry
+does not hold: the content-quality items of 南通 附件2 (those are found by an inspector and recorded
+with ``gzdesk inspection``; ``sheet_facts`` pre-fills the ones the registry knows).
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from datetime import date, timedelta
 from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from gzdesk import deadlines, enums
+from gzdesk import deadlines, enums, filings, naming, reply_checks
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.filings import CLOSING_KINDS, LIVE_STATES
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.office import current_profile
 from gzdesk.people_tasks import departure_article
-from gzdesk.profiles import Profile
+from gzdesk.profiles import OFFICE_LIST, Profile
 from gzdesk.workdays import WorkdayCalendar, load_calendar
 
 ACTIVE = (AccountStatus.NORMAL, AccountStatus.PAUSED)
@@ -57,6 +58,9 @@ RULE_LABELS = {
     "verification": "认证信息未标明主办单位",
     "unverified": "未通过认证",
     "platform_not_approved": "未核准平台",
+    "name_consent": "名称未经同级政府同意",
+    "decision_missing": "未登记本单位决定",
+    "reply_late": "留言回复超时",
     "no_update_2_weeks": "两周内无更新",
     "update_frequency": "更新频率不足",
     "no_original": "两周内无原创",
@@ -84,7 +88,8 @@ def _load_accounts(session: Session) -> list[Row]:
     return list(session.execute(
         select(Account.id, Account.name, Account.platform, Account.platform_other, Account.status,
                Account.host_unit_id, Account.verification_names_host, Account.last_update_on,
-               Account.last_original_on, Account.verified, Account.unusable_since, Account.registered_on)
+               Account.last_original_on, Account.verified, Account.unusable_since, Account.registered_on,
+               Account.name_consent_on)
         .where(Account.status.in_([str(s) for s in ACTIVE])).order_by(Account.id)).all())
 
 
@@ -136,6 +141,8 @@ def check(session: Session, today: date) -> list[Finding]:
                 add("name_mismatch", "提示", art,
                     f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）",
                     unit_id=unit_id)
+    art = _cite(profile, "verification_names_host")  # 盐湖9, 南通14, 云南16; 临沂 has no such rule
+    if art:
         for a in accounts:
             if a.verification_names_host is False:
                 add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
@@ -146,13 +153,27 @@ def check(session: Session, today: date) -> list[Finding]:
             if a.verified is False:
                 add("unverified", "问题", art, "账号未通过认证（是否通过认证：否）", a)
 
-    art = _cite(profile, "approved_platforms")
-    approved = profile.approved_platforms
-    if art and approved:
+    art = _cite(profile, "place_name_consent")  # 云南 第十六条
+    if art:
+        places = naming.place_names(u.name for u in units.values())
         for a in accounts:
-            if a.platform not in approved:
+            if a.name_consent_on is None:
+                words = naming.consent_words(a.name, places)
+                if words:
+                    add("name_consent", "问题", art,
+                        f"账号名称含“{'”“'.join(words)}”，须经同级政府同意，尚未登记同意日期", a)
+
+    # The list of approved platforms is the office's own (no document lists platforms): the finding
+    # says so and cites no article.
+    approved = profile.approved_platforms
+    if approved is not None:
+        others = set(profile.approved_other_platforms)
+        for a in accounts:
+            ok = a.platform in approved or (a.platform == enums.Platform.OTHER and (a.platform_other or "") in others)
+            if not ok:
                 where = a.platform_other or enums.label("platform", a.platform)
-                add("platform_not_approved", "问题", art, f"平台“{where}”不在核准平台名单内", a)
+                add("platform_not_approved", "提示", OFFICE_LIST,
+                    f"平台“{where}”不在本单位的核准平台名单内（名单由本单位在策略配置中自定）", a)
 
     _app_rules(profile, accounts, today, add)
     _update_rules(session, profile, accounts, today, add)
@@ -162,14 +183,35 @@ def check(session: Session, today: date) -> list[Finding]:
 
     late = [item for item in deadlines.pending(session, today) if item.overdue and item.kind != "task"]
     host_of = {a.id: a.host_unit_id for a in accounts}
-    others = {item.account_id for item in late} - host_of.keys() - {None}
-    if others:  # e.g. an account already 注销 whose filing is overdue
+    elsewhere = {item.account_id for item in late if item.account_id is not None} - host_of.keys()
+    if elsewhere:  # e.g. an account already 注销 whose filing is overdue
         host_of.update(session.execute(select(Account.id, Account.host_unit_id)
-                                       .where(Account.id.in_(sorted(others)))).all())
+                                       .where(Account.id.in_(sorted(elsewhere)))).all())
     for item in late:
         host = units.get(host_of.get(item.account_id))
         out.append(Finding("overdue", "问题", item.article, f"{item.kind_label}已逾期：{item.message}",
                            item.account_id, item.account, host.name if host else "", host.id if host else None))
+
+    reply = profile.rule("reply_within_days")  # 太白 第十一条, from the replies recorded at checks
+    if reply:
+        art = _cite(profile, "reply_within_days") or ""
+        by_id = {a.id: a for a in accounts}
+        for r in reply_checks.recent_late(session, today, int(reply["days"])):
+            if r.account_id in by_id:
+                add("reply_late", "问题", art, f"留言回复超过{reply['days']}天：{r.describe()}", by_id[r.account_id])
+
+    # 盐湖 第十一条 / 云南 第十二条、第十八条 / 南通 第十六条: the unit's own decision behind a filing
+    undecided = filings.missing_decisions(session)
+    if undecided:
+        account_names = dict(session.execute(select(Account.id, Account.name).where(
+            Account.id.in_(sorted({m[3] for m in undecided if m[3] is not None})))).all())
+        for _fid, number, kind, account_id, gap, article in undecided:
+            host = units.get(host_of.get(account_id)) if account_id in host_of else None
+            out.append(Finding("decision_missing", "问题", article,
+                               f"备案{number}（{enums.label('filing_kind', kind)}）：{gap.split('要求', 1)[1]}",
+                               account_id, account_names.get(account_id, "") if account_id is not None else "",
+                               host.name if host else "",
+                               host.id if host else None))
 
     order = {"否决": 0, "问题": 1, "提示": 2}
     return sorted(out, key=lambda f: (order.get(f.level, 3), f.rule, f.account_id or 0))
@@ -236,9 +278,9 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
     art = departure_article(profile)
     overdue_tasks = session.execute(select(Task.title, Task.account_id, Task.due_on).where(
         Task.done_on.is_(None), Task.kind == enums.TaskKind.PASSWORD_CHANGE)).all()
-    for title, account_id, due_on in overdue_tasks:
-        if account_id in by_id and (due_on is None or due_on < today):
-            add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[account_id])
+    for title, task_account, due_on in overdue_tasks:
+        if task_account in by_id and (due_on is None or due_on < today):
+            add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[task_account])
 
 
 # --------------------------------------------------------------------------- supervision (issue 10, item 7)
@@ -337,7 +379,7 @@ def _approval_rules(session: Session, profile: Profile, accounts: list[Row], add
         return
     seq = _approval_step_seq(len(profile.chain))
     title = profile.chain[seq - 1]["title"] if len(profile.chain) >= seq else "审批"
-    opens: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    opens: dict[int | None, list[tuple[str, str]]] = defaultdict(list)
     for account_id, number, state in session.execute(
             select(Filing.account_id, Filing.number, Filing.state)
             .where(Filing.kind == enums.FilingKind.OPEN, Filing.state.in_(LIVE_STATES)).order_by(Filing.id)):
@@ -425,9 +467,9 @@ def sheet_facts(session: Session, account_id: int, on: date) -> list[SheetFact]:
     out: list[SheetFact] = []
     if no_update_2_weeks(last, on):
         out.append(SheetFact("no_update_2_weeks", no_update_message(last)))
-    elif on - last > timedelta(days=7):
+    elif last is not None and on - last > timedelta(days=7):  # (no date at all is the case above)
         out.append(SheetFact("update_frequency", f"每周更新内容少于1次（最近更新：{cn_date(last)}）"))
-    if app_unusable(platform, unusable, on):
+    if unusable is not None and app_unusable(platform, unusable, on):
         out.append(SheetFact("app_unusable", app_unusable_message(unusable)))
     if host_kind == UnitType.INTERNAL:
         out.append(SheetFact("internal_unit", f"主办单位“{host_name}”是内设机构"))

@@ -14,7 +14,7 @@ from gzdesk.enums import UnitType
 from gzdesk.registry import UnitData
 
 # Siblings are shown government first, then townships and streets, then bureaus, then the rest.
-KIND_ORDER = [UnitType.GOVERNMENT, UnitType.DEV_ZONE, UnitType.TOWNSHIP, UnitType.SUBDISTRICT,
+KIND_ORDER: list[str] = [UnitType.GOVERNMENT, UnitType.DEV_ZONE, UnitType.TOWNSHIP, UnitType.SUBDISTRICT,
               UnitType.DEPARTMENT, UnitType.INSTITUTION, UnitType.AGENCY, UnitType.INTERNAL, UnitType.OTHER]
 
 
@@ -74,7 +74,7 @@ def descendant_ids(units: Iterable[UnitData], unit_id: int | None) -> set[int]:
     stack = [unit_id]
     while stack:
         for child in kids.get(stack.pop(), []):
-            if child.id not in out:
+            if child.id is not None and child.id not in out:
                 out.add(child.id)
                 stack.append(child.id)
     return out
@@ -94,7 +94,7 @@ def unit_path(units: Iterable[UnitData], unit_id: int | None) -> str:
 
 def unit_paths(units: Iterable[UnitData]) -> dict[int, str]:
     """``unit_path`` of every unit at once (linear in the number of units, for tooltips of big trees)."""
-    by_id = {u.id: u for u in units}
+    by_id = {u.id: u for u in units if u.id is not None}
     out: dict[int, str] = {}
 
     def path(unit_id: int, seen: frozenset[int]) -> str:
@@ -127,8 +127,8 @@ def unit_matches(u: UnitData, text: str) -> bool:
 def filter_units(units: Iterable[UnitData], text: str) -> tuple[set[int], set[int]]:
     """(shown, matched): units matching ``text`` plus their ancestors, so the tree keeps its shape."""
     units = list(units)
-    by_id = {u.id: u for u in units}
-    matched = {u.id for u in units if unit_matches(u, text)}
+    by_id = {u.id: u for u in units if u.id is not None}
+    matched = {u.id for u in by_id.values() if u.id is not None and unit_matches(u, text)}
     shown = set(matched)
     for unit_id in matched:
         parent = by_id[unit_id].parent_id

@@ -1,13 +1,18 @@
 """Chinese working days: 法定节假日 and 调休 from chinese-calendar, with a fallback.
 
-"N working days from D" is the N-th working day after D, D itself not counted (DESIGN.md).
+"N working days from D" is the N-th working day after D, D itself not counted (as the policy
+documents' "N个工作日内" is read: docs/policies/).
 We count on ``chinese_calendar.is_workday`` day by day rather than its ``find_workday`` /
 ``get_workdays`` helpers, which count differently when D is a holiday and drop 调休 Saturdays.
 
 chinese-calendar only knows the years the State Council has published. For any other year the
 calendar falls back to weekends, the statutory holidays of 《全国年节及纪念日放假办法》 (fixed
 dates, plus the lunar festivals for the years listed below), and the office's own holiday table;
-every date computed that way is *provisional* (预估) and says so wherever it is shown.
+every date computed that way is *provisional* (预估) and says so wherever it is shown — until the
+office imports that year's 《国务院办公厅关于YYYY年部分节假日安排的通知》 (``gzdesk holidays
+import``): the notice lists every day off and every 调休 working day of the year, so a year it
+covers (``confirmed_years``) is counted from the office table and weekends alone, and is no longer
+an estimate.
 """
 
 from __future__ import annotations
@@ -52,10 +57,12 @@ class CountResult:
 
 
 class WorkdayCalendar:
-    """Working-day arithmetic; ``office_days`` maps a date to True (上班) or False (放假)."""
+    """Working-day arithmetic; ``office_days`` maps a date to True (上班) or False (放假);
+    ``confirmed_years`` are the years whose State Council notice the office imported."""
 
-    def __init__(self, office_days: dict[date, bool] | None = None):
+    def __init__(self, office_days: dict[date, bool] | None = None, confirmed_years: set[int] | None = None):
         self.office_days = dict(office_days or {})
+        self.confirmed_years = set(confirmed_years or ())
 
     @staticmethod
     def covered(day: date) -> bool:
@@ -72,11 +79,22 @@ class WorkdayCalendar:
             return chinese_calendar.is_workday(day), False
         except (NotImplementedError, KeyError, ValueError):
             pass
+        if day.year in self.confirmed_years:  # the notice says it all: no guessing, no 预估
+            return self.office_days.get(day, day.weekday() < 5), False
         if day in self.office_days:
             return self.office_days[day], True
         if (day.month, day.day) in FIXED_HOLIDAYS or day in _LUNAR:
             return False, True
         return day.weekday() < 5, True
+
+    def known(self, day: date) -> bool:
+        """Whether the day's year is known for sure: built in, or from an imported notice."""
+        return day.year in self.confirmed_years or self.covered(day)
+
+    def provisional_between(self, start: date, end: date) -> bool:
+        """Whether any day after ``start`` up to ``end`` (either order) rests on the fallback."""
+        lo, hi = (start, end) if start <= end else (end, start)
+        return any(not self.known(date(y, 1, 1)) for y in range(lo.year, hi.year + 1))
 
     def add(self, start: date, n: int) -> WorkdayResult:
         """The n-th working day after ``start`` (start not counted); n ≤ 0 gives start itself
@@ -120,7 +138,8 @@ def load_calendar(session) -> WorkdayCalendar:
     """The calendar with this office's own holiday table from the database."""
     from sqlalchemy import select
 
-    from gzdesk.models import OfficeHoliday
+    from gzdesk.models import HolidayNotice, OfficeHoliday
 
     rows = session.execute(select(OfficeHoliday.day, OfficeHoliday.workday)).all()
-    return WorkdayCalendar({d: w for d, w in rows})
+    years = set(session.scalars(select(HolidayNotice.year)))
+    return WorkdayCalendar({d: w for d, w in rows}, years)

@@ -19,6 +19,9 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GZDESK_HOME", str(home))
     monkeypatch.delenv("GZDESK_DB", raising=False)
     yield
+    from gzdesk.logs import stop_logging
+
+    stop_logging()  # the log file was in this test's data folder
 
 
 @pytest.fixture

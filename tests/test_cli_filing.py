@@ -145,14 +145,14 @@ def test_change_and_close_through_cli(tmp_path, capsys):
     run(capsys, "filing", "new", "--account", str(aid), "--kind", "关停", "--reason", "无力维护", "--date", "2025-09-22",
         "--db", db)
     code, _, err = run(capsys, "filing", "announce", "2", "--from", "2025-09-26", "--close-on", "2025-10-10", "--db", db)
-    assert code == 1 and "不少于15个工作日" in err and "2025年10月23日" in err
+    assert code == 1 and "不少于15个工作日" in err and "2025年10月24日" in err
     code, out, _ = run(capsys, "filing", "announce", "2", "--from", "2025-09-26", "--db", db)
-    assert code == 0 and "2025年10月23日" in out
+    assert code == 0 and "2025年10月24日" in out
     for day in ("2025-09-23", "2025-09-24"):
         run(capsys, "filing", "step", "--filing", "2", "--signer", "甲", "--date", day, "--db", db)
     # the 公告 ran long ago (real today is later): the next command closes the account and says so
     code, out, _ = run(capsys, "filing", "list", "--db", db)
-    assert "公告期满：账号“通州发布厅”已于2025年10月23日关停" in out
+    assert "公告期满：账号“通州发布厅”已于2025年10月24日关停" in out
     code, out, _ = run(capsys, "accounts", "--json", "--db", db)
     assert json.loads(out)[0]["status"] == "关停"
 

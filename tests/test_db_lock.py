@@ -176,7 +176,7 @@ def test_a_second_window_is_told_who_holds_the_file(office_db):
         assert due.returncode == 0, due.stderr
     finally:
         child.kill()
-        child.wait()
+        child.communicate()  # waits, and closes its pipes
     # the claim dies with its process: no stale lock to clear by hand
     Database(office_db, window=True).close()
 
@@ -193,7 +193,7 @@ def test_a_busy_database_waits_with_a_message_then_says_so(office_db, monkeypatc
         assert said and said[0].startswith("数据库正忙")
         db.close()
     finally:
-        child.wait()
+        child.communicate()  # waits, and closes its pipes
     assert _names(office_db)[1] == "等待后保存"
 
     child = _hold(HOLD_OPERATION, office_db, 30)
@@ -204,7 +204,7 @@ def test_a_busy_database_waits_with_a_message_then_says_so(office_db, monkeypatc
         assert "数据库正忙" in err.value.message and "请稍后再试" in err.value.message
     finally:
         child.kill()
-        child.wait()
+        child.communicate()  # waits, and closes its pipes
 
 
 def test_a_cli_write_meeting_a_busy_database_prints_one_line(office_db):
@@ -220,7 +220,7 @@ def test_a_cli_write_meeting_a_busy_database_prints_one_line(office_db):
         out, rest = cli.communicate(timeout=120)
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()  # waits, and closes its pipes
     assert first.startswith("数据库正忙"), first
     assert cli.returncode == 0 and rest == "", rest
     assert "已登记" in out

@@ -97,8 +97,9 @@ def test_announcement_and_closure_items(make_db):
     with db.transaction() as s:
         f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=date(2025, 9, 22), event_on=date(2025, 10, 10))
     ann = [i for i in _pending(db, date(2025, 9, 26)) if i.kind == "announcement"]
-    assert len(ann) == 1 and ann[0].due == date(2025, 10, 9)  # the working day before the closing day
-    assert "2025年9月29日至2025年10月9日" in ann[0].message
+    # at least 3 working days before the closing day (10-09, 09-30, 09-29 across 国庆): 09-29 at the latest
+    assert len(ann) == 1 and ann[0].due == date(2025, 9, 29)
+    assert "公告宜不晚于2025年9月29日发布" in ann[0].message
     assert ann[0].article == "运城市盐湖区政府系统政务新媒体管理办法（试行）第十一条"
     with db.transaction() as s:
         filings.set_announcement(s, f.id, date(2025, 9, 30), date(2025, 10, 10))

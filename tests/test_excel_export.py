@@ -158,7 +158,8 @@ def test_libreoffice_opens_it_and_csv_matches_database(filled, tmp_path):
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(out), str(path)],
                    check=True, capture_output=True, timeout=180)
-    rows = list(csv.reader((out / "lo.csv").open(encoding="utf-8")))
+    with (out / "lo.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
     assert rows[0][0] == "测试县人民政府办公室政务新媒体台账"
     assert rows[2] == [c.header for c in ACCOUNT_COLUMNS]
     col = {h: i for i, h in enumerate(rows[2])}

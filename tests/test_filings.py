@@ -167,19 +167,20 @@ def test_close_keeps_account_normal_until_announcement_has_run(db):
     aid = _account(db)
     with db.transaction() as s:
         f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=date(2025, 9, 22), event_on=date(2025, 10, 31))
-        # the 15th working day after 2025-09-26 across 国庆 (10-01…10-08 off; 09-28 and 10-11 are 调休 workdays)
-        with pytest.raises(UserError, match="最早可于2025年10月23日关停"):
-            filings.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 22))
+        # 15 working days from the day after 2025-09-26 across 国庆 (10-01…10-08 off; 09-28 and 10-11
+        # are 调休 workdays) end on 10-23; the 公告 is up all of that day: closed from 10-24
+        with pytest.raises(UserError, match="最早可于2025年10月24日关停"):
+            filings.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 23))
         f = filings.set_announcement(s, f.id, date(2025, 9, 26))
-        assert f.effective_on == date(2025, 10, 23) and f.announce_until == date(2025, 10, 23)
+        assert f.effective_on == date(2025, 10, 24) and f.announce_until == date(2025, 10, 24)
         filings.record_step(s, f.id, "同意关停", "张", date(2025, 9, 23))
         filings.record_step(s, f.id, "同意", "李", date(2025, 9, 24))
     assert _status(db, aid) == "normal"
     with db.transaction() as s:
-        assert filings.apply_due_effects(s, date(2025, 10, 22)) == []
+        assert filings.apply_due_effects(s, date(2025, 10, 23)) == []
     assert _status(db, aid) == "normal"
     with db.transaction() as s:
-        applied = filings.apply_due_effects(s, date(2025, 10, 23))
+        applied = filings.apply_due_effects(s, date(2025, 10, 24))
     assert [(e.account_id, e.status_label) for e in applied] == [(aid, "关停")]
     assert _status(db, aid) == "closed"
     with db.reader() as s:
@@ -187,7 +188,7 @@ def test_close_keeps_account_normal_until_announcement_has_run(db):
                       .order_by(AuditEvent.id.desc())).first()
         assert json.loads(e.changes)["status"] == ["normal", "closed"]
     with db.transaction() as s:
-        assert filings.apply_due_effects(s, date(2025, 10, 24)) == []  # only once
+        assert filings.apply_due_effects(s, date(2025, 10, 25)) == []  # only once
 
 
 def test_unapproved_close_does_not_take_effect(db):
@@ -199,21 +200,24 @@ def test_unapproved_close_does_not_take_effect(db):
     assert _status(db, aid) == "normal"
 
 
-def test_yanhu_announcement_within_three_workdays_before_close(make_db):
-    """盐湖区 第十一条: 账号关停、注销前3个工作日内应发布停更注销公告."""
+def test_yanhu_announcement_at_least_three_workdays_before_close(make_db):
+    """盐湖区 第十一条: 账号关停、注销前3个工作日内应发布停更注销公告 — read as "at least 3 working
+    days before": an earlier 公告 is accepted, a later one accepted with a warning, never refused."""
     db = make_db("yanhu")
     aid = _account(db)
     with db.transaction() as s:
         f = filings.new_filing(s, aid, "注销", "职能调整", filled_on=date(2025, 9, 22))
-        with pytest.raises(UserError, match="请给出关停日期"):
+        with pytest.raises(UserError, match="请给出注销日期"):
             filings.set_announcement(s, f.id, date(2025, 9, 26))
         # 2025-10-10 closing: 3 working days before are 10-09, 09-30, 09-29 (国庆 in between)
-        with pytest.raises(UserError, match="公告最早于2025年9月29日发布"):
-            filings.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 10))
-        with pytest.raises(UserError, match="之前发布"):
-            filings.set_announcement(s, f.id, date(2025, 10, 10), date(2025, 10, 10))
+        early = filings.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 10))
+        assert early.announce_warning is None and early.effective_on == date(2025, 10, 10)
+        late = filings.set_announcement(s, f.id, date(2025, 9, 30), date(2025, 10, 10))
+        assert "晚于" in late.announce_warning and "2025年9月29日" in late.announce_warning
+        same_day = filings.set_announcement(s, f.id, date(2025, 10, 10), date(2025, 10, 10))
+        assert "不在注销日期" in same_day.announce_warning
         f = filings.set_announcement(s, f.id, date(2025, 9, 29), date(2025, 10, 10))
-        assert f.effective_on == date(2025, 10, 10)
+        assert f.announce_warning is None and f.effective_on == date(2025, 10, 10)
         for i in range(len(f.chain)):
             f = filings.record_step(s, f.id, "同意", f"签字人{i}", date(2025, 9, 23))
         assert f.state == "filed" and len(f.steps) == 4

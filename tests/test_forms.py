@@ -179,7 +179,7 @@ def test_layout_of_filled_shanxi_form_ticks_the_right_boxes():
                          "reason": None, "intro": "简介" * 400},
                         {"number": "N-1", "kind": "open", "reason": "理由" * 500, "filled_on": date(2026, 11, 20)})
     lay = layout_form(t, ctx)
-    assert len(lay.pages) == 1
+    assert len(lay.form_pages) == 1
     by_text = [(squash("".join(c.texts())), c) for c in lay.cells]
     status = next(c for k, c in by_text if k.startswith("正常暂停注销关停"))
     assert status.boxes() == [True, False, False, False]
@@ -188,13 +188,16 @@ def test_layout_of_filled_shanxi_form_ticks_the_right_boxes():
     platform = next(c for k, c in by_text if k.startswith("微博"))
     assert platform.boxes() == [False, False, False, True]
     assert "抖音" in "".join(platform.texts())
-    # long texts shrink inside their cells
+    # long texts wrap inside their cells, never below 9 pt; what does not fit is on the 附页, whole
     for c in lay.cells:
         for flow in [c.body] if c.body else []:
             assert flow.height <= c.body_h + 0.01 or c.image is not None
             assert all(line.width <= c.w for line in flow.lines)
+            assert flow.size >= 9
     reason = next(c for k, c in by_text if k.startswith("理由理由"))
-    assert reason.body.size < 10.5
+    assert reason.body.size == 9 and reason.truncated and reason.texts()[-1].endswith("（见附页）")
+    assert [o.text for o in lay.overflow if o.label == "开办（变更、关停、整合）理由"] == ["理由" * 500]
+    assert len(lay.pages) == 2 and lay.pages[1].title == "《山西省政府系统政务新媒体备案登记表（县市区）》附页"
 
 
 def test_nantong_kind_and_platform_mapping():
@@ -204,8 +207,10 @@ def test_nantong_kind_and_platform_mapping():
                            ("cancel", [False, False, False, True])):
         ctx = build_context({"name": "甲", "platform": "wechat_service"}, {"kind": kind})
         cells = layout_form(t, ctx).cells
-        reason = next(c for c in cells if squash("".join(c.texts())) == "开设变更关停注销")
+        reason = next(c for c in cells if squash("".join(c.texts())).startswith("开设变更关停注销"))
         assert reason.boxes() == expected, kind
+        # no 补办 box on the 南通 form: 开设 is ticked and the cell says 补办备案
+        assert ("补办备案" in "".join(reason.texts())) == (kind == "backfill")
     ctx = build_context({"name": "甲", "platform": "wechat_channels"}, {"kind": "open"})
     kinds = next(c for c in layout_form(t, ctx).cells if "微信公众号" in "".join(c.texts()))
     ticks = kinds.boxes()
@@ -222,14 +227,15 @@ def test_generic_form_prints_one_approval_block_per_chain_step():
     texts = [squash("".join(c.texts())) for c in layout_form(t, ctx).cells]
     for title in chain:
         assert title in texts
-    assert any("钱主任" in x and "2027年1月6日（预估）" in x for x in texts)
+    assert any("钱主任" in x and "2027年1月6日" in x for x in texts)
 
 
-def test_provisional_dates_are_marked():
+def test_entered_dates_are_never_marked_as_estimates():
+    """A form prints dates that were entered (a signature's day): 2027 is not 预估 there."""
     from gzdesk.printing.render import show
 
     assert show(date(2025, 10, 8)) == "2025年10月8日"
-    assert show(date(2027, 1, 6)) == "2027年1月6日（预估）"
+    assert show(date(2027, 1, 6)) == "2027年1月6日"
 
 
 def test_line_height_constant_is_sane():
@@ -262,13 +268,20 @@ def test_nothing_overflows_its_cell_even_with_extreme_data(template_id):
     ctx = build_context(frozen, {"number": "X" * 40, "kind": "merge", "reason": huge * 3, "unit_name": huge},
                         steps, ["主办单位意见", "主管单位意见"])
     lay = layout_form(templates.get(template_id), ctx)
-    assert len(lay.pages) == 1
+    assert len(lay.form_pages) == 1
     for c in lay.cells:
         used = sum(f.height for f in c.footer) + (c.body.height if c.body else 0)
         assert used <= c.h + 0.01, (c.row, c.col, c.texts()[:1])
         for flow in ([c.body] if c.body else []) + c.footer:
+            assert flow.size >= 9, (c.row, c.col)
             for line in flow.lines:
                 assert line.width <= c.w, (c.row, c.col)
+    # every value cut in its cell says 见附页 and is on the 附页 whole: no character lost
+    cut = [c for c in lay.cells if c.truncated]
+    assert cut and all("见附页" in "".join(c.texts()) for c in cut)
+    assert len(lay.overflow) == len(cut) or len(lay.overflow) > len(cut)  # a cell's footer may be cut too
+    assert all(huge in o.text for o in lay.overflow)
+    assert lay.pages[-1].appendix
     assert render_context(templates.get(template_id), ctx).startswith(b"%PDF")
 
 

@@ -100,15 +100,12 @@ def test_print_pdf_goes_through_the_print_dialog(qtbot, two_page_pdf, tmp_path, 
     assert print_pdf(None, two_page_pdf) is False
 
 
-class _FakeController:
-    def __init__(self, profile):
-        self.profile = profile
-
-
 class _FakeWindow(QMainWindow):
-    def __init__(self, profile):
+    """A bare window with a real controller: the menu code needs nothing else."""
+
+    def __init__(self, controller):
         super().__init__()
-        self.controller = _FakeController(profile)
+        self.controller = controller
         self._menus: dict[str, QMenu] = {}
 
     def menu(self, title: str) -> QMenu:
@@ -117,11 +114,11 @@ class _FakeWindow(QMainWindow):
         return self._menus[title]
 
 
-def test_file_menu_prints_a_blank_form(qtbot, monkeypatch):
-    from gzdesk import profiles
+def test_file_menu_prints_a_blank_form(qtbot, monkeypatch, make_db):
     from gzdesk.ui import print_actions
+    from gzdesk.ui.controller import Controller
 
-    window = _FakeWindow(profiles.by_id("taibai"))
+    window = _FakeWindow(Controller(make_db("taibai")))
     qtbot.addWidget(window)
     print_actions.install(window)
     action = next(a for a in window.menu("文件").actions() if a.text() == "打印空白备案登记表…")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from forms_fixtures import LONG_REASON, SEED_LABELS, make_account, make_filing, squash
 
-from gzdesk.printing import render_blank, render_filing, render_filings, templates
+from gzdesk.printing import options, render_blank, render_filing, render_filings, templates
 from gzdesk.printing.context import blank_context, filing_context
 from gzdesk.printing.render import layout_form
 
@@ -100,7 +100,7 @@ def test_filled_form_prints_labels_and_values(profile, make_db, tmp_path):
     labels = [x for x in SEED_LABELS[template_id] if x not in ("新媒体二维码：",)]
     assert_labels_printed(template_id, ctx, text, labels)
     for value in ("清风镇人民政府", "13912345678" if template_id != "shanxi_county" else "0513-81234567",
-                  "2019年3月12日", "赵局长", "钱主任", "2026年11月21日", "2027年1月6日（预估）", "QF-2026-001"):
+                  "2019年3月12日", "赵局长", "钱主任", "2026年11月21日", "2027年1月6日", "QF-2026-001"):
         assert squash(value) in flat, value
     assert "清风镇发布" in flat
     if template_id != "nantong":
@@ -148,8 +148,20 @@ def test_qr_image_is_printed_when_given(make_db):
         assert b"/Image" in render_filing(s, fid) or b"/XObject" in render_filing(s, fid)
     kinds = [c.image[0] for c in layout_form(templates.get(tid), ctx).cells if c.image]
     assert kinds == ["png"]
-    kinds2 = [c.image for c in layout_form(templates.get(tid2), ctx2).cells if c.image]
-    assert kinds2 == [("qr", "https://mp.weixin.qq.com/qingfeng")]
+    # no picture: the seed's （请插入图片） space, never a code passed off as the account's own
+    cells2 = layout_form(templates.get(tid2), ctx2).cells
+    assert [c.image for c in cells2 if c.image] == []
+    assert any("（请插入图片）" in "".join(c.texts()) for c in cells2)
+    # an office may allow a code drawn from the 访问链接: it is marked so
+    with db.transaction() as s:
+        options.write_setting(s, options.QR_FROM_URL, True)
+    with db.reader() as s:
+        tid2, ctx2 = filing_context(s, fid2)
+    cells2 = layout_form(templates.get(tid2), ctx2).cells
+    drawn = [c for c in cells2 if c.image]
+    assert [c.image for c in drawn] == [("qr", "https://mp.weixin.qq.com/qingfeng")]
+    assert drawn[0].image_caption == "（据访问链接生成）"
+    assert not any("（请插入图片）" in "".join(c.texts()) for c in cells2)
 
 
 def test_check_box_tick_is_drawn_as_lines():

@@ -122,7 +122,7 @@ def test_departure_creates_password_and_device_tasks(db):
 
 
 @pytest.mark.parametrize(("profile", "article"), [
-    ("yunnan", "云南省政务新媒体管理办法第三十七条 离职、调任、辞职应及时更改密码，将所配设备收回单位"),
+    ("yunnan", "云南省政务新媒体管理办法第三十七条 管理人员离职、调任、辞职应及时更改密码，将所配设备收回单位"),
     ("yanhu", "运城市盐湖区政府系统政务新媒体管理办法（试行）第二十二条 加强离职人员安全保密管理"),
     ("taibai", "太白县政府系统政务新媒体管理办法第十七条 加强对离职人员进行安全保密教育"),
     # 临沂's notice says nothing of departures: the tasks cite 云南 for reference

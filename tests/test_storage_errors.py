@@ -108,7 +108,7 @@ def test_a_database_held_by_another_program_is_named(demo_db):
         result = _run("holidays", "set", "2027-02-06", "--off", "--db", str(demo_db))
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()  # waits, and closes its pipe
     assert result.returncode == 1
     assert "正被其他程序占用" in result.stderr and "内部错误" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

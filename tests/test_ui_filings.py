@@ -147,13 +147,13 @@ def test_announcement_dialog_previews_the_rule(qtbot, db):
     qtbot.addWidget(dlg)
     dlg.from_date.setText("2025-09-26")
     dlg.close_on.setText("2025-10-10")
-    assert "最早可于2025年10月23日关停" in dlg.preview.text()
+    assert "最早可于2025年10月24日关停" in dlg.preview.text()
     assert not dlg.submit() and "不少于15个工作日" in dlg.error.text()
     dlg.close_on.setText("")
-    assert "2025年10月23日起关停生效" in dlg.preview.text()
+    assert "2025年10月24日起关停生效" in dlg.preview.text()
     assert dlg.submit()
     page.select_filing(fid)
-    assert filing_pages._closing_text(page.current_row()) == "2025年9月26日公告，2025年10月23日生效"
+    assert filing_pages._closing_text(page.current_row()) == "2025年9月26日公告，2025年10月24日生效"
 
 
 def test_merge_dialog(qtbot, db):
@@ -233,7 +233,7 @@ def test_installed_in_the_main_window(qtbot, db, tmp_path, warnings, monkeypatch
     window = MainWindow(controller, extensions=("gzdesk.ui.filing_pages",),
                         settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
-    # the 公告 ran out on 2025-10-23: opening the window closed the account
+    # the 公告 ran out on 2025-10-23 (closed from 10-24): opening the window closed the account
     with db.reader() as s:
         assert s.get(Account, aid).status == "closed"
     assert "gzdesk.ui.filing_pages" in window.loaded_extensions
@@ -242,12 +242,12 @@ def test_installed_in_the_main_window(qtbot, db, tmp_path, warnings, monkeypatch
     assert any(a.text() == "新建备案…" for a in window.account_actions)
     window.show_page("pending")
     assert window.current_page_key() == "pending"
-    window.pending_view.open_filing.emit(draft)
-    assert window.current_page_key() == "filings" and window.filings_page.current_id() == draft
+    window.page("pending").open_filing.emit(draft)
+    assert window.current_page_key() == "filings" and window.page("filings").current_id() == draft
 
     shown: list[tuple[bytes, str]] = []
     monkeypatch.setattr(filing_pages, "show_pdf", lambda _p, data, title: shown.append((data, title)) or True)
-    window.filings_page.print_pending()
+    window.page("filings").print_pending()
     assert shown and shown[0][0].startswith(b"%PDF") and "1 份" in shown[0][1]
     with db.reader() as s:
         assert filings.get_filing(s, draft).state == "pending_signature"  # printed → sent for signature

@@ -177,8 +177,8 @@ def test_the_window_has_the_supervision_pages_and_menu(qtbot, db, monkeypatch):
     assert bar.index("监管") == bar.index("帮助") - 1  # before 帮助
     w.show()
     w.show_page("pending")
-    item = next(i for i in w.pending_view.visible_items() if i.kind == "rectify" and i.due is not None)
-    w.pending_view.open_record.emit("rectify", item.ref_id)
+    item = next(i for i in w.page("pending").visible_items() if i.kind == "rectify" and i.due is not None)
+    w.page("pending").open_record.emit("rectify", item.ref_id)
     assert w.current_page_key() == "rectify"
     [chosen] = [w.rectify_page.model.rows[i.row()] for i in w.rectify_page.table.selectionModel().selectedRows()]
     assert chosen.id == item.ref_id

@@ -4,21 +4,24 @@ Each ``gzdesk/cli/cmd_*.py`` module registers its subcommands with ``register(su
 are found automatically, so adding a command is adding a module. Every command prints Chinese for
 people (``--json`` for scripts where it lists things) and exits 0 on success, 1 on a user error
 with one line of reason. An unexpected error prints one line too and writes its traceback to the
-log in the data folder.
+log in the data folder (``gzdesk.logs``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import logging
 import pkgutil
 import sys
-import traceback
-from datetime import datetime
 
 from gzdesk import APP_TITLE, __version__
 from gzdesk.cli.common import CliParser, add_db_option
 from gzdesk.errors import UserError
+from gzdesk.logs import environment, setup_logging
+
+log = logging.getLogger(__name__)
 
 COMMAND_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
 
@@ -26,6 +29,8 @@ COMMAND_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.nam
 def build_parser() -> argparse.ArgumentParser:
     parser = CliParser(prog="gzdesk", description=f"{APP_TITLE}（gzdesk {__version__}）。不带子命令时打开窗口。")
     parser.add_argument("--version", action="version", version=f"gzdesk {__version__}", help="显示版本号并退出")
+    parser.add_argument("--self-test", action="store_true",
+                        help="检查本程序能否正常工作（数据库、登记表打印、Excel、界面翻译和图标）后退出")
     add_db_option(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=CliParser)
     for name in COMMAND_MODULES:
@@ -35,10 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _reconfigure_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(encoding="utf-8")
-        except (AttributeError, ValueError):
-            pass
+        if isinstance(stream, io.TextIOWrapper):  # not a test's capture, nor None in a windowed build
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except ValueError:
+                pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,12 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.self_test:
+            from gzdesk.cli.self_test import run_self_test
+
+            return run_self_test()
         if getattr(args, "func", None) is None:
             from gzdesk.ui.app import run_window  # Qt only when a window is wanted
 
             return run_window(args.db)
+        setup_logging("cli")
+        log.info("gzdesk %s", " ".join(sys.argv[1:] if argv is None else argv))
         return int(args.func(args) or 0)
     except UserError as exc:
+        log.info("未执行：%s", exc.message)
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -62,21 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0) if isinstance(exc.code, int) else 1
     except Exception as exc:  # a bug: one line for the person, the traceback to the log
-        log = _write_crash_log()
-        print(f"内部错误：{type(exc).__name__}: {exc}（详情见 {log}）", file=sys.stderr)
+        where = _write_crash_log()
+        print(f"内部错误：{type(exc).__name__}: {exc}（详情见 {where}）", file=sys.stderr)
         return 2
 
 
 def _write_crash_log() -> str:
-    from gzdesk.paths import data_dir
-
-    try:
-        folder = data_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "gzdesk-error.log"
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(f"--- {datetime.now().isoformat(timespec='seconds')} {' '.join(sys.argv)}\n")
-            f.write(traceback.format_exc())
-        return str(path)
-    except OSError:
+    """Log the error being handled with its traceback; the log's path for the one-line message."""
+    path = setup_logging("cli")
+    if path is None:
         return "（无法写入日志）"
+    log.exception("内部错误（%s）", environment())
+    return str(path)

@@ -34,7 +34,15 @@ def register(sub) -> None:
     n.add_argument("--event-date", metavar="DATE", help="开设/变更/关停/注销的日期")
     n.add_argument("--set", action="append", default=[], metavar="字段=值",
                    help="变更内容，可重复，如 --set 名称=新名称 --set 主办单位=某某局")
+    _decision_options(n)
     _common(n, new_cmd)
+
+    dc = fs.add_parser("decision", help="登记本单位决定：会议（集体）研究、主要领导签字确认（同意）",
+                       description="盐湖区第十一条、云南省第十八条、南通市第十六条：变更、关停、注销须经本单位会议"
+                                   "（集体）研究或主要领导同意；云南省第十二条：开设须经集体研究和主要领导同意。")
+    dc.add_argument("filing", metavar="ID")
+    _decision_options(dc)
+    _common(dc, decision_cmd)
 
     s = fs.add_parser("step", help="记录审批链的下一步")
     s.add_argument("filing", nargs="?", metavar="ID", help="备案编号或备案号（与其他 filing 子命令一样）")
@@ -65,10 +73,10 @@ def register(sub) -> None:
     rp.add_argument("--date", required=True, metavar="DATE", help="报送日期")
     _common(rp, report_cmd)
 
-    an = fs.add_parser("announce", help="登记关停/注销的停更注销公告")
+    an = fs.add_parser("announce", help="登记公告：关停/注销的停更注销公告（云南：变更也须公告）")
     an.add_argument("filing", metavar="ID")
     an.add_argument("--from", dest="from_date", required=True, metavar="DATE", help="公告发布日期")
-    an.add_argument("--close-on", metavar="DATE", help="关停/注销日期（盐湖区须给出）")
+    an.add_argument("--close-on", metavar="DATE", help="关停/注销（或变更）日期（盐湖区须给出）")
     _common(an, announce_cmd)
 
     wd = fs.add_parser("withdraw", help="撤回草稿或待签批的备案")
@@ -92,6 +100,19 @@ def register(sub) -> None:
     mg.add_argument("--kind", default="关停", metavar="关停/注销", help="被整合账号关停还是注销（默认关停）")
     mg.add_argument("--date", metavar="DATE", help="填表时间（默认今天）")
     _common(mg, merge_cmd)
+
+
+def _decision_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--meeting", metavar="DATE", help="本单位会议（集体）研究的日期")
+    p.add_argument("--meeting-note", metavar="TEXT", help="会议名称或纪要编号")
+    p.add_argument("--head", metavar="姓名", help="签字确认（同意）的主要领导")
+    p.add_argument("--head-date", metavar="DATE", help="主要领导签字确认（同意）的日期")
+
+
+def _decision(args: argparse.Namespace) -> filings.Decision | None:
+    if not (args.meeting or args.meeting_note or args.head or args.head_date):
+        return None
+    return filings.Decision(_opt_date(args.meeting), args.meeting_note, args.head, _opt_date(args.head_date))
 
 
 def _common(p: argparse.ArgumentParser, func) -> None:
@@ -154,8 +175,14 @@ def _print_filing(args: argparse.Namespace, d: filings.FilingData, headline: str
                   + (f"  扫描件：{st.attachment_name}" if st.attachment_name else ""))
         else:
             print(f"  {st.seq}. {st.title}：（待签批）")
+    if d.meeting_on:
+        print(f"本单位会议（集体）研究：{cn_date(d.meeting_on)}" + (f"  {d.meeting_note}" if d.meeting_note else ""))
+    if d.head_approved_on:
+        print(f"主要领导签字确认（同意）：{d.head_name}  {cn_date(d.head_approved_on)}")
+    if d.decision_missing:
+        print(f"未登记：{d.decision_missing}（gzdesk filing decision {d.number} --meeting 日期 / --head 姓名 --head-date 日期）")
     if d.announce_from:
-        print(f"停更注销公告：{cn_date(d.announce_from)}起，{cn_date(d.effective_on)}生效")
+        print(f"{_notice_word(d)}：{cn_date(d.announce_from)}起，{d.effective_text}{d.kind_label}生效")
     if d.reported_on:
         print(f"已报送系统：{cn_date(d.reported_on)}")
     for a in d.attachments:
@@ -183,8 +210,17 @@ def new_cmd(args: argparse.Namespace) -> int:
         k, v = item.split("=", 1)
         changes[k.strip()] = v
     d = _run(args, filings.new_filing, args.account, args.kind, args.reason, filled_on=_opt_date(args.date),
-             event_on=_opt_date(args.event_date), proposed=changes or None)
+             event_on=_opt_date(args.event_date), proposed=changes or None, decision=_decision(args))
     _print_filing(args, d, f"已新建备案 {d.number}（编号 {d.id}）")
+    return 0
+
+
+def decision_cmd(args: argparse.Namespace) -> int:
+    decision = _decision(args)
+    if decision is None:
+        raise UserError("请用 --meeting 日期 [--meeting-note 说明] 或 --head 姓名 --head-date 日期 登记本单位决定")
+    d = _run(args, lambda s: filings.record_decision(s, _filing_id(s, args.filing), decision))
+    _print_filing(args, d, f"已登记备案 {d.number} 的本单位决定")
     return 0
 
 
@@ -253,9 +289,15 @@ def report_cmd(args: argparse.Namespace) -> int:
 def announce_cmd(args: argparse.Namespace) -> int:
     start, close_on = parse_cli_date(args.from_date), _opt_date(args.close_on)
     d = _run(args, lambda s: filings.set_announcement(s, _filing_id(s, args.filing), start, close_on))
-    _print_filing(args, d, f"已登记停更注销公告：{cn_date(d.announce_from)}起，{cn_date(d.effective_on)}"
+    if d.announce_warning and not args.json:
+        print(f"注意：{d.announce_warning}")
+    _print_filing(args, d, f"已登记{_notice_word(d)}：{cn_date(d.announce_from)}起，{d.effective_text}"
                            f"{d.kind_label}生效（审批办结后）")
     return 0
+
+
+def _notice_word(d: filings.FilingData) -> str:
+    return "变更公告" if d.kind == "change" else "停更注销公告"
 
 
 def withdraw_cmd(args: argparse.Namespace) -> int:

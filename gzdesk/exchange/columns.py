@@ -1,7 +1,7 @@
 """The 台账's columns: one definition shared by the export, the blank template and the import.
 
 Each column names the field it carries, the header we write, how its cells are typed, a width,
-and the header synonyms offices use in their own spreadsheets (DESIGN.md "Exchange"). Headers are
+and the header synonyms offices use in their own spreadsheets (账号名称/名称/新媒体名称 …). Headers are
 compared after ``header_key`` (full-width → half-width, spaces, ``*`` and bracketed notes removed).
 """
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from sqlalchemy import case, func, select
+from sqlalchemy import RowMapping, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk import enums
@@ -89,7 +89,7 @@ def _account_stmt():
             .order_by(Account.id))
 
 
-def iter_accounts(session: Session) -> Iterator[Mapping[str, Any]]:
+def iter_accounts(session: Session) -> Iterator[RowMapping]:
     """Every account with its unit names, in id order."""
     yield from session.execute(_account_stmt().execution_options(**STREAM)).mappings()
 
@@ -120,7 +120,7 @@ def iter_units(session: Session) -> list[dict[str, Any]]:
     return out
 
 
-def iter_team(session: Session) -> Iterator[Mapping[str, Any]]:
+def iter_team(session: Session) -> Iterator[RowMapping]:
     """One row per role on an account (in role order), then people on no team with blank account."""
     role_order = case({r: i for i, r in enumerate(enums.ROLE_LABELS)}, value=AccountRole.role, else_=99)
     stmt = (select(Account.name.label("account_name"), Account.platform.label("account_platform"),
@@ -234,11 +234,11 @@ class _Sheet:
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
         self.last_col = last
 
-    def write(self, values: dict[str, Any], seq: int | None = None) -> None:
+    def write(self, values: Mapping[Any, Any], seq: int | None = None) -> None:
         ws, fmt, r = self.ws, self.fmt, self.row
         for i, col in enumerate(self.columns):
             kind = col.kind
-            v = seq if kind == SEQ else values.get(col.key)
+            v: Any = seq if kind == SEQ else values.get(col.key)
             if v is None or v == "":
                 continue
             if kind == DATE:
@@ -358,7 +358,7 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
         fmt = _formats(book)
         title = f"{info.unit_name}政务新媒体台账{masked_note}"
         sub = f"导出日期：{cn_date(today)}    共 {n_acc} 个账号"
-        sheets = (
+        sheets: tuple[tuple[str, tuple[Column, ...], str, str, Iterator[Mapping[Any, Any]]], ...] = (
             (ACCOUNTS_SHEET, ACCOUNT_COLUMNS, title, sub, iter_accounts(session)),
             (TEAM_SHEET, TEAM_COLUMNS, f"{info.unit_name}政务新媒体管理队伍{masked_note}",
              f"导出日期：{cn_date(today)}", iter_team(session)),

@@ -167,7 +167,7 @@ class ImportPlan:
 
     def problem_lines(self, include_excluded: bool = True) -> list[str]:
         """“第 7 行：平台“微信群”无法识别”, prefixed with the sheet name outside the accounts sheet."""
-        out = []
+        out: list[str] = []
         for part in self.parts():
             prefix = "" if part is self.accounts else f"“{part.sheet}”"
             for r in part.rows:
@@ -364,9 +364,9 @@ def _mark_file_duplicates(rows: list[PlanRow]) -> None:
             # Two rows with their own different uuids are two accounts (a unit may really have two
             # accounts of one name, which the checks report); without uuids they are one account twice.
             key = (v["name"], v["platform"], v.get("host_unit") or "")
-            first = seen_key.setdefault(key, r)
-            if first is not r and not (v.get("uuid") and first.values.get("uuid")):
-                r.parse_problems.append(f"与第 {first.line} 行是同一账号（名称、平台、主办单位相同）")
+            first_row = seen_key.setdefault(key, r)
+            if first_row is not r and not (v.get("uuid") and first_row.values.get("uuid")):
+                r.parse_problems.append(f"与第 {first_row.line} 行是同一账号（名称、平台、主办单位相同）")
 
 
 def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None) -> tuple[str, int, int]:
@@ -529,21 +529,25 @@ def _load_index(session: Session) -> _Index:
     from gzdesk.exchange.excel_export import _account_rows
 
     accounts = {r["uuid"]: r for r in _account_rows(session)}
-    by_key, by_np = {}, {}
-    for u, r in accounts.items():
-        by_key[(r["name"], r["platform"], r["host_unit"] or "")] = u
-        by_np.setdefault((r["name"], r["platform"]), []).append(u)
-    people, people_by_key = {}, {}
+    by_key: dict[tuple, str] = {}
+    by_np: dict[tuple, list[str]] = {}
+    for u, a in accounts.items():
+        by_key[(a["name"], a["platform"], a["host_unit"] or "")] = u
+        by_np.setdefault((a["name"], a["platform"]), []).append(u)
+    people: dict[str, dict[str, Any]] = {}
+    people_by_key: dict[tuple, str] = {}
     stmt = select(Person.__table__, Unit.name.label("unit")).outerjoin(Unit, Person.unit_id == Unit.id)
     for r in session.execute(stmt).mappings():
         people[r["uuid"]] = dict(r)
         people_by_key.setdefault((r["name"], r["unit"] or ""), r["uuid"])
-    filings, numbers = {}, {}
+    filings: dict[str, dict[str, Any]] = {}
+    numbers: dict[str, str] = {}
     for r in session.execute(select(Filing.__table__)).mappings():
         filings[r["uuid"]] = dict(r)
         numbers[r["number"]] = r["uuid"]
     parent = aliased(Unit)
-    units, units_by_name = {}, {}
+    units: dict[str, dict[str, Any]] = {}
+    units_by_name: dict[str, list[str]] = {}
     for r in session.execute(select(Unit.__table__, parent.uuid.label("parent_uuid"))
                              .outerjoin(parent, Unit.parent_id == parent.id)).mappings():
         units[r["uuid"]] = dict(r)
@@ -724,7 +728,7 @@ class _Units:
         self.created = 0
         self.updated = 0
 
-    def prepare(self, names: set[str]) -> None:
+    def prepare(self, names: set[str | None]) -> None:
         """Create every missing unit in one flush (audited; kind guessed from the name)."""
         missing = sorted(n for n in names if n and n not in self.ids)
         made = [Unit(name=n, kind=registry.guess_unit_kind(n)) for n in missing]
@@ -762,7 +766,7 @@ def _apply_units(session: Session, rows: list[PlanRow], units: _Units) -> None:
         parent_id = None
         if parent_key and parent_obj is None:  # a unit already in the database, else linked later
             parent_id = (units.by_uuid.get(v["parent_uuid"]) if v.get("parent_uuid")
-                         else units.ids.get(v.get("parent")))
+                         else units.ids.get(v["parent"]))
         fields = {k: v[k] for k in UNIT_SCALARS if k in v}
         if r.action == CREATE:
             fields.setdefault("kind", registry.guess_unit_kind(v["name"]))
@@ -839,7 +843,7 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
     for r in rows:
         cols = _account_columns(r.values, units)
         if r.action == CREATE:
-            rec = dict.fromkeys(account_fields)
+            rec: dict[str, Any] = dict.fromkeys(account_fields)
             rec.update(cols)
             rec["status"] = rec.get("status") or enums.AccountStatus.NORMAL
             rec.update(uuid=r.target_uuid or new_uuid(), created_at=stamp, updated_at=stamp, origin=None)
@@ -863,8 +867,9 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
     def account_id(key: str | None) -> int | None:
         if key is None:
             return None
-        if key.startswith("row:"):
-            key = row_uuid.get(int(key[4:]))
+        if key.startswith("row:"):  # an account created from this row of the file
+            made = row_uuid.get(int(key[4:]))
+            return account_ids.get(made) if made else None
         return account_ids.get(key)
 
     _apply_team(session, team_rows, units, account_id, result, stamp, ticker)
@@ -897,13 +902,14 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
         if key in person_uuid_of:
             continue
         if r.action == CREATE:
-            rec = {k: v.get(k) for k in PERSON_FIELDS}
+            rec: dict[str, Any] = {k: v.get(k) for k in PERSON_FIELDS}
             rec.update(unit_id=units.id_for(v.get("unit"), v.get("unit_uuid")), uuid=r.target_uuid or new_uuid(),
                        created_at=stamp, updated_at=stamp, origin=None)
             new_people.append(rec)
             person_uuid_of[key] = rec["uuid"]
             result.people_created += 1
         else:
+            assert r.target_uuid is not None, "an update names the person it updates"
             person_uuid_of[key] = r.target_uuid
             if r.target_uuid not in updated:
                 person = session.scalars(select(Person).where(Person.uuid == r.target_uuid)).one()
@@ -925,7 +931,8 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
         _bulk_insert(session, Person, chunk)
     session.flush()
     person_ids = dict(session.execute(select(Person.uuid, Person.id)).all())
-    have = set(session.execute(select(AccountRole.account_id, AccountRole.person_id, AccountRole.role)).all())
+    have: set[tuple[Any, ...]] = {
+        tuple(row) for row in session.execute(select(AccountRole.account_id, AccountRole.person_id, AccountRole.role))}
     new_roles = []
     for r in rows:
         v = r.values
@@ -968,7 +975,7 @@ def _apply_departures(session: Session, newly_left: list[Person], people_in_file
                                                               AccountRole.until.is_(None))):
             role.until = left[role.person_id]
     session.flush()
-    result.tasks_created += session.scalar(select(func.count(Task.id))) - tasks_before
+    result.tasks_created += (session.scalar(select(func.count(Task.id))) or 0) - (tasks_before or 0)
 
 
 def _apply_admins(session: Session, rows: list[tuple[PlanRow, str | None]], units: _Units,
@@ -979,7 +986,8 @@ def _apply_admins(session: Session, rows: list[tuple[PlanRow, str | None]], unit
         return
     people = {(name, unit or ""): pid for pid, name, unit in
               session.execute(select(Person.id, Person.name, Unit.name).outerjoin(Unit, Person.unit_id == Unit.id))}
-    have = set(session.execute(select(AccountRole.account_id, AccountRole.person_id, AccountRole.role)).all())
+    have: set[tuple[Any, ...]] = {
+        tuple(row) for row in session.execute(select(AccountRole.account_id, AccountRole.person_id, AccountRole.role))}
     new_people: dict[tuple, dict[str, Any]] = {}
     for r, _uuid in rows:
         key = (r.values["admin_name"], r.values.get("host_unit") or "")
@@ -1015,7 +1023,9 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
                    result: ImportResult, stamp: datetime, ticker: Ticker) -> None:
     if not rows:
         return
-    new, links, steps_of = [], [], {}
+    new: list[dict[str, Any]] = []
+    links: list[tuple[str, str | None, str | None]] = []
+    steps_of: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         ticker.advance()
         v = r.values
@@ -1024,7 +1034,7 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
             frozen = v.get("frozen")
             if frozen is None and aid is not None:  # rebuilt from the account as imported
                 frozen = json.dumps(registry.account_snapshot(session, aid), ensure_ascii=False)
-            rec = {k: v.get(k) for k in FILING_SCALARS}
+            rec: dict[str, Any] = {k: v.get(k) for k in FILING_SCALARS}
             rec.update(number=v["number"], account_id=aid, state=v.get("state") or enums.FilingState.FILED,
                        profile_id=v.get("profile_id"), template_id=v.get("template_id"), chain=v.get("chain"),
                        frozen=frozen, proposed=v.get("proposed"), merge_parent_id=None, kept_account_id=None,
@@ -1057,9 +1067,9 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
     for chunk in _chunks(steps):
         _bulk_insert(session, ApprovalStep, chunk)
     for fuuid, parent_uuid, kept_uuid in links:
-        filing = session.get(Filing, filing_ids[fuuid])
-        filing.merge_parent_id = filing_ids.get(parent_uuid) if parent_uuid else None
-        filing.kept_account_id = account_ids.get(kept_uuid) if kept_uuid else None
+        linked = session.get_one(Filing, filing_ids[fuuid])
+        linked.merge_parent_id = filing_ids.get(parent_uuid) if parent_uuid else None
+        linked.kept_account_id = account_ids.get(kept_uuid) if kept_uuid else None
     session.flush()
 
 

@@ -208,7 +208,7 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     ticker = ticker or Ticker(None, 0)
     conn = session.connection()
     dbapi = conn.connection.dbapi_connection
-    if not dbapi.in_transaction:
+    if dbapi is None or not dbapi.in_transaction:
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # hold the write lock from the first read on
     conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
 
@@ -444,8 +444,8 @@ class _Merger:
                 r = local_rows.get(u)
                 if r is None or r[i_col] is None:
                     continue
-                d = written_by_uuid.get(u)
-                if d is None or d[col] != r[i_col]:
+                w = written_by_uuid.get(u)
+                if w is None or w[col] != r[i_col]:
                     moving.append((f"~{u}", r[idx["id"]]))
             if moving:
                 self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = ? WHERE id = ?", moving)

@@ -44,7 +44,7 @@ class Record:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:  # noqa: N805 (SQLAlchemy's declared_attr takes the class)
-        return {"version_id_col": cls.__table__.c.version}
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]  # (each mapped subclass has one)
 
     def __init__(self, **kw):  # uuid is known before flush so that audit events can name the record
         kw.setdefault("uuid", new_uuid())

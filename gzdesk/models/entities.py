@@ -1,6 +1,6 @@
 """The registry's tables (schema version: see ``gzdesk.models.migrations``).
 
-Field names follow DESIGN.md "The objects" and the two official forms:
+Field names follow the two official forms (docs/ARCHITECTURE.md has the module map):
 山西省政府系统政务新媒体备案登记表（县市区） (seed 000) and 南通市政务新媒体备案登记表 (seed 003 附件1).
 Enumerations are stored as codes from ``gzdesk.enums``.
 """
@@ -82,6 +82,9 @@ class Account(Record, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # schema 6: 移动客户端（APP）无法下载或使用 since this day (南通 附件2 内容不更新 2); None: usable
     unusable_since: Mapped[date | None] = mapped_column(Date)
+    # 云南 第十六条: a name with a place or agency name needs 同级政府同意 (schema 7)
+    name_consent_on: Mapped[date | None] = mapped_column(Date)
+    name_consent_ref: Mapped[str | None] = mapped_column(String(200))  # 文号 or how it was given
 
     supervisor_unit: Mapped[Unit | None] = relationship(foreign_keys=[supervisor_unit_id])
     host_unit: Mapped[Unit | None] = relationship(foreign_keys=[host_unit_id])
@@ -153,6 +156,12 @@ class Filing(Record, Base):
     merge_parent_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id", ondelete="RESTRICT"), index=True)
     kept_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"))
     notes: Mapped[str | None] = mapped_column(Text)
+    # the unit's own decision (schema 7): 盐湖 第十一条 会议研究或主要领导签字确认; 云南 第十二条 (开设)
+    # 集体研究和主要领导同意, 第十八条 集体研究或主要领导同意; 南通 第十六条
+    meeting_on: Mapped[date | None] = mapped_column(Date)  # 本单位会议（集体）研究
+    meeting_note: Mapped[str | None] = mapped_column(String(300))  # 会议名称、纪要
+    head_approved_on: Mapped[date | None] = mapped_column(Date)  # 主要领导签字确认（同意）
+    head_name: Mapped[str | None] = mapped_column(String(100))
 
     account: Mapped[Account | None] = relationship(foreign_keys=[account_id])
     steps: Mapped[list[ApprovalStep]] = relationship(
@@ -207,7 +216,7 @@ class Task(Record, Base):
 class AuditEvent(Base):
     """审计日志: who did what, when, to which record, with fields before and after (JSON).
 
-    Written only by ``gzdesk.audit`` (never through the ORM), chained by hash (schema 7):
+    Written only by ``gzdesk.audit`` (never through the ORM), chained by hash (schema 8):
     ``prev_hash`` is the previous event's ``hash``, ``hash`` covers this event's content."""
 
     __tablename__ = "audit_event"
@@ -228,7 +237,7 @@ class AuditEvent(Base):
 class AuditRow(Base):
     """One record written by a bulk operation (import, demo, merge): the digest of its values then
     (``gzdesk.audit.row_digest``), or NULL for a record it deleted. Bound to its event by the
-    event's ``rows_digest`` (schema 7)."""
+    event's ``rows_digest`` (schema 8)."""
 
     __tablename__ = "audit_row"
 
@@ -286,7 +295,7 @@ class SnapshotSource(Base):
     merged_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     counts: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
-    # schema 7 (gzdesk/exchange/trust.py): the last merged audit-chain head, and the pinned key
+    # schema 8 (gzdesk/exchange/trust.py): the last merged audit-chain head, and the pinned key
     chain_event_id: Mapped[int | None] = mapped_column(Integer)
     chain_head: Mapped[str | None] = mapped_column(String(64))
     public_key: Mapped[str | None] = mapped_column(String(64))  # Ed25519, hex
@@ -430,9 +439,64 @@ class CensusReport(Record, Base):
     written_on: Mapped[date] = mapped_column(Date)
 
 
-# --------------------------------------------------------------------------- schema 7: users
+# --------------------------------------------------------------------------- schema 7: to the letter
+# 云南 第四十五条 异议, 太白 第十一条 replies, the State Council's holiday notices.
+
+
+class Objection(Record, Base):
+    """异议 (云南 第四十五条): someone holds that published information is wrong, incomplete or
+    infringes their rights. Handled within 7 working days of receipt; with the approval of the
+    unit's head the time may be extended (``extended_to``: working days in all, at most 30)."""
+
+    __tablename__ = "objection"
+
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"), index=True)
+    objector: Mapped[str] = mapped_column(String(200))  # 异议申请人
+    contact: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text)  # which information, and what is objected to
+    received_on: Mapped[date] = mapped_column(Date)  # 收到异议申请之日
+    extended_to: Mapped[int | None] = mapped_column(Integer)
+    extension_approved_by: Mapped[str | None] = mapped_column(String(100))
+    extension_approved_on: Mapped[date | None] = mapped_column(Date)
+    handled_on: Mapped[date | None] = mapped_column(Date)  # 作出处理
+    result: Mapped[str | None] = mapped_column(Text)
+    replied_on: Mapped[date | None] = mapped_column(Date)  # 告知异议申请人
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    account: Mapped[Account | None] = relationship()
+
+
+class ReplyCheck(Record, Base):
+    """A reply to a message found at a check (太白 第十一条: 原则上回复处理不超过2天)."""
+
+    __tablename__ = "reply_check"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    found_on: Mapped[date] = mapped_column(Date)  # the day of the check
+    message_on: Mapped[date] = mapped_column(Date)  # 网民留言
+    replied_on: Mapped[date | None] = mapped_column(Date)  # None: not replied when checked
+    summary: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    account: Mapped[Account] = relationship()
+
+
+class HolidayNotice(Base):
+    """The State Council's holiday notice of a year, as imported (``gzdesk holidays import``): its
+    days are in ``office_holiday`` and the year is no longer an estimate."""
+
+    __tablename__ = "holiday_notice"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    imported_on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str | None] = mapped_column(String(100))
+
+
+# --------------------------------------------------------------------------- schema 8: users
 # Who may log in and with which role (gzdesk/users.py, gzdesk/permissions.py); DDL in
-# sql/v007_users_audit_chain.sql. Not a ``Record``: users never travel in snapshots.
+# sql/v008_users_audit_chain.sql. Not a ``Record``: users never travel in snapshots.
 
 
 class AppUser(Base):

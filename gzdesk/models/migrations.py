@@ -15,6 +15,7 @@ statements, in the same transaction (for steps SQL cannot do, such as hashing).
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 import sqlite3
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 
 from gzdesk.errors import UserError
+
+log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x677A646B  # "gzdk"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -115,6 +118,8 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True,
             conn = sqlite3.connect(path, isolation_level=None)
         for number in range(version + 1, target + 1):
             _apply(conn, number)
+        if has_tables:
+            log.info("数据库 %s 已从结构第 %d 版升级到第 %d 版，升级前的副本：%s", path, version, target, saved)
         return version, target, saved
     finally:
         conn.close()

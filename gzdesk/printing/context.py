@@ -67,17 +67,23 @@ def chain_entries(chain: Any) -> list[dict[str, str]]:
 
 def build_context(frozen: dict[str, Any] | None = None, filing: dict[str, Any] | None = None,
                   steps: list[dict[str, Any]] | None = None, chain: Any = None,
-                  signer_labels: dict[str, str] | None = None) -> dict[str, Any]:
+                  signer_labels: dict[str, str] | None = None, form: dict[str, Any] | None = None) -> dict[str, Any]:
     """Nested dict read by field paths (``account.name``, ``team.leader.mobile``, ``steps.<title>.signer``).
 
     ``frozen`` is ``registry.account_snapshot`` output; ``filing`` has number/kind/reason/filled_on/
-    unit_name/kept_account_id/account_id; ``steps`` are dicts with title/opinion/signer/signed_on.
+    unit_name/kept_account_id/account_id; ``steps`` are dicts with title/opinion/signer/signed_on;
+    ``form`` the print settings (``gzdesk.printing.options.PrintOptions.as_context``): the form's
+    title from the profile, whether 附件1 is printed, whether a QR code may be drawn from the 访问链接.
     """
     a = dict(frozen or {})
     f = dict(filing or {})
+    form = {"title": None, "attachment_label": True, "qr_from_url": False, **(form or {})}
     for key in _DATE_KEYS:
         a[key] = _as_date(a.get(key))
     a["qr_image"] = _qr_bytes(a.get("qr_image"))
+    # the account's own picture, or — only when the office allows it, and marked so — a code drawn
+    # from its 访问链接; otherwise the seed's （请插入图片） space stays empty
+    a["qr_printed"] = bool(a["qr_image"]) or bool(form["qr_from_url"] and a.get("url"))
     platform = a.get("platform")
     if platform and not a.get("platform_label"):
         a["platform_label"] = enums.label("platform", platform)
@@ -132,7 +138,7 @@ def build_context(frozen: dict[str, Any] | None = None, filing: dict[str, Any] |
         s["signer_label"] = entry.get("signer_label") or labels.get(title) or None
         step_rows.append(s)
         by_title.setdefault(title, s)
-    return {"account": a, "filing": f, "team": team, "steps": by_title, "chain": step_rows}
+    return {"account": a, "filing": f, "team": team, "steps": by_title, "chain": step_rows, "form": form}
 
 
 def resolve_filing(session: Session, ref: int | str) -> int:
@@ -157,6 +163,7 @@ def filing_context(session: Session, filing_id: int) -> tuple[str, dict[str, Any
     from gzdesk import registry
     from gzdesk.errors import NotFound
     from gzdesk.models import Filing
+    from gzdesk.printing.options import office_options
 
     filing = session.get(Filing, filing_id)
     if filing is None:
@@ -169,13 +176,18 @@ def filing_context(session: Session, filing_id: int) -> tuple[str, dict[str, Any
     chain = filing.chain if filing.chain else [s["title"] for s in info.profile.chain]
     steps = [{"title": s.title, "opinion": s.opinion, "signer": s.signer, "signed_on": s.signed_on,
               "result": s.result} for s in filing.steps]  # a re-signed title (after 退回) keeps the last
+    template_id = filing.template_id or info.profile.template_id
+    options = office_options(session, template_id)
     ctx = build_context(frozen, {
         "number": filing.number, "kind": filing.kind, "reason": filing.reason, "filled_on": filing.filled_on,
         "event_on": filing.event_on, "account_id": filing.account_id, "kept_account_id": filing.kept_account_id,
         "unit_name": (frozen or {}).get("host_unit") or info.unit_name,
-    }, steps, chain, labels)
-    return filing.template_id or info.profile.template_id, ctx
+    }, steps, chain, labels, options.as_context())
+    return template_id, ctx
 
 
-def blank_context(chain: Any = None) -> dict[str, Any]:
-    return build_context(None, None, None, chain)
+def blank_context(chain: Any = None, form: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The context of a blank form: the chain's titles and signer labels, the print settings."""
+    entries = chain_entries(chain)
+    labels = {e["title"]: e["signer_label"] for e in entries if e["signer_label"]}
+    return build_context(None, None, None, entries or None, labels, form)

@@ -67,6 +67,7 @@ class FontSet:
 
     body: LoadedFont
     title: LoadedFont
+    _unit: dict[tuple[str, str], float] = field(default_factory=dict, repr=False, compare=False)
 
     def chain(self, role: str) -> list[LoadedFont]:
         return [self.body, self.title] if role == "body" else [self.title, self.body]
@@ -88,7 +89,13 @@ class FontSet:
         return out
 
     def width(self, text: str, size: float, role: str = "body") -> float:
-        return sum(face.width(t, size) for face, t in self.runs(text, role))
+        if len(text) > 16:
+            return sum(face.width(t, size) for face, t in self.runs(text, role))
+        # line breaking measures the same characters and words over and over: widths at 1 pt, kept
+        unit = self._unit.get((text, role))
+        if unit is None:
+            unit = self._unit[(text, role)] = sum(face.width(t, 1.0) for face, t in self.runs(text, role))
+        return unit * size
 
     def covers(self, ch: str) -> bool:
         return self.body.has(ch) or self.title.has(ch)

@@ -12,20 +12,29 @@ Cell (a JSON string is a centred label; ``{}`` an empty cell)::
      "parts": [PART, ...],                  # inline flow: text, fields, check boxes, blanks
      "footer": [[PART, ...], ...],          # lines pinned to the bottom of the cell (signatures)
      "image": {"field": "account.qr_image", "qr_from": "account.url", "size_mm": 28},
-     "shrink": true}                        # long text: wrap and shrink to fit (always on)
+     "label": "简介"}                        # its heading on the 附页 (default: the label cell to its left)
 
 PART is one of::
 
     "文字"                                   literal text printed verbatim ("\\n" breaks the line)
-    {"text": "…", "if": COND, "unless": COND}
+    {"text": "…", "if": COND, "unless": COND, "nobreak": true}   nobreak: never broken inside
     {"field": "account.name", "placeholder": "-----", "underline": true, "min_width_mm": 20}
     {"date": "account.registered_on"}       2026年11月22日 (预估 marked), blank: "年 月 日"
+    {"date": "…", "blank": ""}              what an empty date prints (here nothing, as 南通's 开设时间)
     {"box": COND}                           a check box, ticked when COND holds
     {"hfill": true}                         pushes the rest of the line to the right edge
     {"br": true}                            line break
 
 COND is ``path`` (truthy), ``!path`` (falsy), or ``path=v1|v2`` (value among; ``true``/``false``
 compare booleans). Several conditions joined with ``,`` must all hold.
+
+Rows grow with what they hold: ``height_mm`` is a row's least height (room to write by hand on a
+blank form); a value is printed at the body size (10.5 pt) where the page allows and never below
+``fonts.min_pt`` (at least 9 pt) — what still does not fit continues on an attached sheet (附页)
+with "见附页" in its cell. The page's free space goes first to the rows with ``seal_mm`` (an 意见
+block with room for a seal over the date, up to that height), then to rows with ``"grow": true``.
+``attachment_label`` ("附件1") prints above the title, as in the seed, unless the office turns it
+off; ``form.title`` (the profile's title for its form) replaces the template's title.
 
 A row may carry ``"repeat": "chain"``: it is printed once per approval step of the filing's chain
 (the "approval_blocks" region), with ``step.*`` bound to that step. Field paths are checked on
@@ -51,19 +60,22 @@ ACCOUNT_PATHS = {
     "registered_on", "followers", "status", "status_label", "verified", "news_license",
     "supervisor_unit", "supervisor_leader", "supervisor_phone", "host_unit", "host_leader",
     "host_phone", "operator_unit", "operator_leader", "operator_phone", "url", "qr_image", "intro",
-    "handle_and_name", "last_update_on",
+    "handle_and_name", "last_update_on", "qr_printed",
 }
 FILING_PATHS = {"number", "kind", "kind_label", "form_kind", "reason", "filled_on", "event_on", "unit_name"}
 TEAM_ROLES = {"leader", "dept_head", "admin", "informant", "operator"}
 MEMBER_PATHS = {"name", "unit", "title", "unit_title", "office_phone", "mobile"}
 STEP_PATHS = {"title", "signer_label", "opinion", "signer", "signed_on"}
+FORM_PATHS = {"title", "qr_from_url", "attachment_label"}  # print settings and the profile's form title
+MIN_PT = 9  # no printed value smaller than this
 
-CELL_KEYS = {"colspan", "rowspan", "align", "valign", "parts", "footer", "image", "shrink", "size_pt", "bold"}
+CELL_KEYS = {"colspan", "rowspan", "align", "valign", "parts", "footer", "image", "shrink", "size_pt", "bold",
+             "label"}
 PART_KEYS = {"text", "if", "unless", "field", "placeholder", "underline", "min_width_mm", "date", "box",
-             "hfill", "br", "bold"}
-ROW_KEYS = {"height_mm", "cells", "repeat", "keep_with_next"}
+             "hfill", "br", "bold", "nobreak", "blank"}
+ROW_KEYS = {"height_mm", "cells", "repeat", "keep_with_next", "seal_mm", "grow"}
 TEMPLATE_KEYS = {"id", "name", "title", "source", "page", "fonts", "header", "columns", "rows",
-                 "blank_chain", "notes", "subtitle"}
+                 "blank_chain", "notes", "subtitle", "attachment_label"}
 
 
 def path_known(path: str) -> bool:
@@ -78,6 +90,8 @@ def path_known(path: str) -> bool:
         return role in TEAM_ROLES and key in MEMBER_PATHS
     if head == "step":
         return rest in STEP_PATHS
+    if head == "form":
+        return rest in FORM_PATHS
     if head == "steps":  # steps.<title>.<key>: a fixed approval row bound by its title
         title, _, key = rest.rpartition(".")
         return bool(title) and key in STEP_PATHS
@@ -88,6 +102,7 @@ CONTEXT_PATHS = (
     [f"account.{k}" for k in sorted(ACCOUNT_PATHS)] + [f"filing.{k}" for k in sorted(FILING_PATHS)]
     + [f"team.<{'/'.join(sorted(TEAM_ROLES))}>.{k}" for k in sorted(MEMBER_PATHS)]
     + [f"step.{k}" for k in sorted(STEP_PATHS)] + [f"steps.<意见标题>.{k}" for k in sorted(STEP_PATHS)]
+    + [f"form.{k}" for k in sorted(FORM_PATHS)]
 )
 
 _COND_RE = re.compile(r"^(!?)([^=!,]+?)(?:=(.+))?$")
@@ -132,6 +147,26 @@ class Template:
     def has_chain_region(self) -> bool:
         return any(r.get("repeat") == "chain" for r in self.data["rows"])
 
+    @property
+    def step_titles(self) -> set[str]:
+        """The 意见 titles the template's fixed rows print (``steps.<title>.…`` fields)."""
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key in ("field", "date"):
+                    path = node.get(key)
+                    if isinstance(path, str) and path.startswith("steps."):
+                        found.add(path[len("steps."):].rpartition(".")[0])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(self.data["rows"])
+        return found
+
 
 def _err(source: str, where: str, msg: str) -> UserError:
     return UserError(f"表单模板{source}{where}：{msg}")
@@ -165,6 +200,10 @@ def _check_part(part: Any, source: str, where: str, labels: list[str]) -> dict[s
             out[key] = cond
     if "text" in part and not isinstance(part["text"], str):
         raise _err(source, where, "text 须为文字")
+    if "nobreak" in part and (not isinstance(part["nobreak"], bool) or "text" not in part):
+        raise _err(source, where, "nobreak 应为 true/false，且只用于文字")
+    if "blank" in part and (not isinstance(part["blank"], str) or "date" not in part):
+        raise _err(source, where, "blank 应为文字，且只用于日期")
     if "text" in part and "if" not in part and "unless" not in part:
         labels.append(part["text"])
     if "placeholder" in part:
@@ -181,8 +220,11 @@ def _check_cell(cell: Any, source: str, where: str, labels: list[str]) -> dict[s
     if unknown:
         raise _err(source, where, f"单元格有未知字段 {'、'.join(sorted(unknown))}")
     out = dict(cell)
-    if "size_pt" in out and (not isinstance(out["size_pt"], (int, float)) or not 3 <= out["size_pt"] <= 48):
-        raise _err(source, where, f"size_pt 应为 3–48 之间的磅数，收到 {out['size_pt']!r}")
+    if "size_pt" in out and (not isinstance(out["size_pt"], (int, float)) or isinstance(out["size_pt"], bool)
+                             or not MIN_PT <= out["size_pt"] <= 48):
+        raise _err(source, where, f"size_pt 应为 {MIN_PT}–48 之间的磅数，收到 {out['size_pt']!r}")
+    if "label" in out and (not isinstance(out["label"], str) or not out["label"].strip()):
+        raise _err(source, where, "label 应为文字（该格内容在附页上的标题）")
     for key in ("colspan", "rowspan"):
         v = out.setdefault(key, 1)
         if not isinstance(v, int) or v < 1:
@@ -228,12 +270,17 @@ def validate(data: Any, source: str = "") -> Template:
         raise _err(source, "page", f"纸张 {page['size']} 不支持，可选：{'、'.join(PAGE_SIZES_MM)}")
     if not (isinstance(page["margins_mm"], list) and len(page["margins_mm"]) == 4):
         raise _err(source, "page", "margins_mm 应为 [上, 右, 下, 左] 四个数")
-    fonts = {"body_pt": 10.5, "title_pt": 18, "min_pt": 5, **(data.get("fonts") or {})}
+    fonts = {"body_pt": 10.5, "title_pt": 18, "min_pt": MIN_PT, **(data.get("fonts") or {})}
     for key in ("body_pt", "title_pt", "min_pt"):
         if not isinstance(fonts[key], (int, float)) or isinstance(fonts[key], bool) or not 3 <= fonts[key] <= 48:
             raise _err(source, "fonts", f"{key} 应为 3–48 之间的磅数，收到 {fonts[key]!r}")
     if fonts["min_pt"] > fonts["body_pt"]:
         raise _err(source, "fonts", "min_pt 不能大于 body_pt")
+    if fonts["min_pt"] < MIN_PT:
+        raise _err(source, "fonts", f"min_pt 不能小于 {MIN_PT} 磅（放不下的内容转附页，不再缩小）")
+    label = data.get("attachment_label")
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        raise _err(source, "attachment_label", "应为文字，如“附件1”")
     labels: list[str] = [data["title"]]
     header = data.get("header") or []
     if not isinstance(header, list) or not all(isinstance(line, list) for line in header):
@@ -255,8 +302,13 @@ def validate(data: Any, source: str = "") -> Template:
         if row.get("repeat") not in (None, "chain"):
             raise _err(source, where, f"repeat 只能是 chain，收到 {row['repeat']!r}")
         height = row.get("height_mm", 10)
-        if not isinstance(height, (int, float)) or height <= 0:
+        if not isinstance(height, (int, float)) or isinstance(height, bool) or height <= 0:
             raise _err(source, where, f"height_mm 应为正数，收到 {height!r}")
+        seal = row.get("seal_mm")
+        if seal is not None and (not isinstance(seal, (int, float)) or isinstance(seal, bool) or not 0 < seal <= 120):
+            raise _err(source, where, f"seal_mm 应为 0–120 之间的毫米数，收到 {seal!r}")
+        if not isinstance(row.get("grow", False), bool):
+            raise _err(source, where, f"grow 应为 true 或 false，收到 {row['grow']!r}")
         cells = []
         col = 0
         for j, raw in enumerate(row["cells"], start=1):
@@ -278,7 +330,8 @@ def validate(data: Any, source: str = "") -> Template:
             raise _err(source, where, f"各格合计不足 {ncols} 列")
         pending = [p - 1 for p in pending]
         rows.append({"height_mm": float(height), "cells": cells, "repeat": row.get("repeat"),
-                     "keep_with_next": bool(row.get("keep_with_next"))})
+                     "keep_with_next": bool(row.get("keep_with_next")), "seal_mm": seal,
+                     "grow": bool(row.get("grow"))})
     if any(p > 0 for p in pending):
         raise _err(source, "", "最后一行之后仍有跨行的格（rowspan 太大）")
     chain = data.get("blank_chain") or []

@@ -133,10 +133,10 @@ class Doc:
             style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")))
         for a, b in spans:
             style.append(("SPAN", a, b))
-        for r in shade:
-            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#F0F0F0")))
-        for r in red:
-            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#FDECEA")))
+        for row_no in shade:
+            style.append(("BACKGROUND", (0, row_no), (-1, row_no), colors.HexColor("#F0F0F0")))
+        for row_no in red:
+            style.append(("BACKGROUND", (0, row_no), (-1, row_no), colors.HexColor("#FDECEA")))
         t = Table(data, colWidths=widths, repeatRows=repeat if header else 0)
         t.setStyle(TableStyle(style))
         self.story.append(t)

@@ -23,6 +23,7 @@ from gzdesk.dates import cn_date
 from gzdesk.enums import InspectionLevel
 from gzdesk.errors import UserError
 from gzdesk.indicator_sheets import FAIL, Sheet
+from gzdesk.inspections import InspectionRow
 from gzdesk.models import Inspection, InspectionFinding, QuarterReport
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
@@ -58,8 +59,8 @@ class PeriodFigures:
     failed: int
     problems: list[ProblemRow]
     rectify: rectify.RectifySummary
-    failing: list[inspections.InspectionRow]
-    upper: list[inspections.InspectionRow]
+    failing: list[InspectionRow]  # (the field ``inspections`` above hides the module here)
+    upper: list[InspectionRow]
 
     @property
     def coverage_text(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import astuple, dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -47,6 +48,7 @@ from gzdesk.permissions import Cap
 from gzdesk.registry import AccountData, PersonData, TeamMember
 from gzdesk.ui.bulk import paused_gc
 from gzdesk.ui.controller import ACCOUNTS, PEOPLE, UNITS, Controller, may
+from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.pinyin import PINYIN
 from gzdesk.ui.widgets import (
     DateEdit,
@@ -59,9 +61,12 @@ from gzdesk.ui.widgets import (
     fit_to_screen,
 )
 
+W = TypeVar("W", bound=QWidget)  # the editor widget a form row holds
+
 UNIT_ROLES = (("supervisor", "主管单位"), ("host", "主办单位"), ("operator", "承办单位"))
 DATE_FIELDS = {"registered_on": "创建日期", "followers_on": "关注量统计日期",
-               "last_update_on": "最近更新日期", "last_original_on": "最近原创日期"}
+               "last_update_on": "最近更新日期", "last_original_on": "最近原创日期",
+               "name_consent_on": "名称经同级政府同意日期"}
 FIELD_LABELS = {
     "name": "账号名称", "platform": "平台", "platform_other": "其他平台名称", "handle": "账号ID",
     "status": "运行状态", "followers": "关注量", "url": "访问链接", "qr_image": "二维码", "team": "管理队伍",
@@ -120,7 +125,9 @@ class UnitCombo(QComboBox):
         self.setMaxVisibleItems(20)
         self.setMinimumContentsLength(16)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.lineEdit().setPlaceholderText("选择或输入单位名称")
+        line = self.lineEdit()
+        assert line is not None, "an editable combo box has a line edit"
+        line.setPlaceholderText("选择或输入单位名称")
         self.choices = UnitChoices([])
 
     def set_choices(self, choices: UnitChoices) -> None:
@@ -276,20 +283,17 @@ class PersonPicker(QDialog):
 
     def new_person(self) -> None:
         """Register a person with the 人员 editor, then offer them in the list."""
-        try:
-            from gzdesk.ui.person_editor import PersonEditor
-        except ModuleNotFoundError as exc:
-            if exc.name != "gzdesk.ui.person_editor":
-                raise
+        if self.controller is None:  # the button is shown only with a controller
             return
         editor = PersonEditor(self.controller, None, parent=self)
         try:
             if not editor.exec() or editor.saved_id is None:
                 return
-            person = self.controller.read(registry.get_person, editor.saved_id)
+            saved_id = editor.saved_id
+            person = self.controller.read(registry.get_person, saved_id)
         finally:
             editor.deleteLater()
-        choice = PersonChoice(person.id, person.name, person.unit_name, person.left_on is not None)
+        choice = PersonChoice(saved_id, person.name, person.unit_name, person.left_on is not None)
         self.people.append(choice)
         self._keys.append(choice.search_key)
         self.search.setText(person.name)
@@ -357,8 +361,9 @@ class TeamTable(QWidget):
     def members(self) -> list[TeamMember]:
         out = []
         for row in range(self.table.rowCount()):
-            m: TeamMember = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
-            combo: QComboBox = self.table.cellWidget(row, 1)
+            item, combo = self.table.item(row, 0), self.table.cellWidget(row, 1)
+            assert item is not None and isinstance(combo, QComboBox), "every row has its member and role box"
+            m: TeamMember = item.data(Qt.ItemDataRole.UserRole)
             out.append(TeamMember(m.person_id, combo.currentData(), m.name, m.unit, m.title,
                                   m.office_phone, m.mobile))
         return out
@@ -371,6 +376,7 @@ class TeamTable(QWidget):
             self.error.set_error(f"{person.name}已是本账号的{enums.label('role', role)}")
             return False
         self.error.set_error(None)
+        assert person.id is not None, "only a registered person joins a team"
         self._append(TeamMember(person.id, role, person.name, person.unit_name, person.title or "",
                                 person.office_phone or "", person.mobile or ""))
         return True
@@ -453,8 +459,8 @@ class AccountEditor(QDialog):
         self._baseline = self._state()
 
     # ------------------------------------------------------------------ building
-    def _field(self, form: QFormLayout, key: str, label: str, widget: QWidget, *,
-               required: bool = False, hint: str | None = None) -> QWidget:
+    def _field(self, form: QFormLayout, key: str, label: str, widget: W, *,
+               required: bool = False, hint: str | None = None) -> W:
         box = QWidget()
         v = QVBoxLayout(box)
         v.setContentsMargins(0, 0, 0, 0)
@@ -527,6 +533,11 @@ class AccountEditor(QDialog):
                                             TriStateCombo())
         self.news_license_combo = self._field(f, "news_license", "是否取得互联网新闻信息服务资质",
                                               TriStateCombo())
+        # 云南 第十六条: a name with a place or agency name needs 同级政府同意
+        self.name_consent_edit = self._field(f, "name_consent_on", "名称经同级政府同意日期", DateEdit())
+        self.name_consent_ref_edit = self._field(f, "name_consent_ref", "同意文号或说明", QLineEdit())
+        self.name_consent_ref_edit.setMaxLength(200)
+        self.name_consent_ref_edit.setPlaceholderText("名称含行政区划地名或机关名称时填写")
 
         # 主管 / 主办 / 承办单位
         self.unit_combos: dict[str, UnitCombo] = {}
@@ -590,10 +601,10 @@ class AccountEditor(QDialog):
         columns.addLayout(right, 1)
         inner = QWidget()
         inner.setLayout(columns)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(inner)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(inner)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("保存(&S)", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -619,7 +630,7 @@ class AccountEditor(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(bottom)
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
@@ -654,6 +665,8 @@ class AccountEditor(QDialog):
         self.verified_combo.setValue(d.verified)
         self.names_host_combo.setValue(d.verification_names_host)
         self.news_license_combo.setValue(d.news_license)
+        self.name_consent_edit.setDate(d.name_consent_on)
+        self.name_consent_ref_edit.setText(_text(d.name_consent_ref))
         for prefix, _title in UNIT_ROLES:
             self.unit_combos[prefix].set_unit_id(getattr(d, f"{prefix}_unit_id"))
             self.leader_edits[prefix].setText(_text(getattr(d, f"{prefix}_leader")))
@@ -681,13 +694,15 @@ class AccountEditor(QDialog):
             verified=self.verified_combo.value(),
             verification_names_host=self.names_host_combo.value(),
             news_license=self.news_license_combo.value(),
+            name_consent_ref=_or_none(self.name_consent_ref_edit.text()),
             url=_or_none(self.url_edit.text()), intro=_or_none(self.intro_edit.toPlainText()),
             qr_image=self.qr_field.image_bytes(), notes=_or_none(self.notes_edit.toPlainText()),
             team=self.team_table.members(),
         )
         for key, edit in (("registered_on", self.registered_edit), ("followers_on", self.followers_on_edit),
                           ("last_update_on", self.last_update_edit),
-                          ("last_original_on", self.last_original_edit)):
+                          ("last_original_on", self.last_original_edit),
+                          ("name_consent_on", self.name_consent_edit)):
             problem = edit.problem()
             if problem:
                 problems.append((key, problem))
@@ -697,8 +712,9 @@ class AccountEditor(QDialog):
         for prefix, _title in UNIT_ROLES:
             combo = self.unit_combos[prefix]
             setattr(d, f"{prefix}_unit_id", combo.unit_id())
-            if combo.new_name():
-                new_units[prefix] = combo.new_name()
+            new_name = combo.new_name()
+            if new_name:
+                new_units[prefix] = new_name
             setattr(d, f"{prefix}_leader", _or_none(self.leader_edits[prefix].text()))
             setattr(d, f"{prefix}_phone", _or_none(self.phone_edits[prefix].text()))
         return d, problems, new_units
@@ -737,7 +753,7 @@ class AccountEditor(QDialog):
         first = next((k for k, _m in problems if k in self.fields), None)
         if first is not None:
             widget = self.fields[first]
-            self.scroll.ensureWidgetVisible(widget, 50, 80)
+            self.scroll_area.ensureWidgetVisible(widget, 50, 80)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def problems(self) -> list[tuple[str, str]]:

@@ -139,9 +139,9 @@ class AccountTableModel(QAbstractTableModel):
         if text is not None:
             self._text_words = text.lower().split()
         if platform is not False:
-            self._platform = platform or None
+            self._platform = platform if isinstance(platform, str) and platform else None
         if status is not False:
-            self._status = status or None
+            self._status = status if isinstance(status, str) and status else None
         if host_unit_id is not False:
             self._host_unit_id = host_unit_id
         self._apply()
@@ -514,7 +514,9 @@ class RegistryPage(QWidget):
         self.platform_combo.currentIndexChanged.connect(self._apply_combos)
         self.status_combo.currentIndexChanged.connect(self._apply_combos)
         self.unit_combo.currentIndexChanged.connect(self._apply_combos)
-        self.unit_combo.lineEdit().editingFinished.connect(self._unit_text_done)
+        unit_line = self.unit_combo.lineEdit()
+        assert unit_line is not None, "the unit filter is an editable combo box"
+        unit_line.editingFinished.connect(self._unit_text_done)
         self.clear_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_account)
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
@@ -714,13 +716,13 @@ class RegistryPage(QWidget):
         selection = QItemSelection()
         last = self.model.columnCount() - 1
         start = prev = None
-        for row in [*rows, None]:
-            if row is not None and prev is not None and row == prev + 1:
-                prev = row
+        for at in [*rows, None]:  # runs of consecutive rows, each one selection range
+            if at is not None and prev is not None and at == prev + 1:
+                prev = at
                 continue
-            if start is not None:
+            if start is not None and prev is not None:
                 selection.select(self.model.index(start, 0), self.model.index(prev, last))
-            start = prev = row
+            start = prev = at
         sm = self.table.selectionModel()
         sm.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if current is not None:

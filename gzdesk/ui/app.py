@@ -1,20 +1,26 @@
-"""Starting the window: QApplication in Chinese, the database, the first-run dialog, the login, MainWindow."""
+"""Starting the window: QApplication in Chinese with the icon, the log and the crash dialog, the
+database, the first-run dialog, the login, MainWindow."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
 
 from gzdesk import APP_NAME, APP_TITLE
 from gzdesk.db import Database
 from gzdesk.errors import UserError
-from gzdesk.paths import default_db_path
+from gzdesk.logs import environment, error_report, setup_logging
+from gzdesk.paths import default_db_path, resources_dir
 from gzdesk.ui.controller import Controller
+from gzdesk.ui.crash_dialog import CrashReporter
 from gzdesk.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 # CJK families in order of preference: Windows, then domestic Linux (UOS/Kylin), then common Linux.
 CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "微软雅黑", "Noto Sans CJK SC", "Source Han Sans SC",
@@ -22,6 +28,19 @@ CJK_FAMILIES = ("Microsoft YaHei UI", "Microsoft YaHei", "微软雅黑", "Noto S
                 "AR PL UMing CN")
 
 _translators: list[QTranslator] = []  # kept alive for the application's lifetime
+QT_TRANSLATIONS = ("qtbase_zh_CN", "qt_zh_CN")
+ICON_DIR = "icons"  # in gzdesk/resources: gzdesk.svg, and gzdesk.png / gzdesk.ico from scripts/make_icon.py
+
+
+def qt_translators() -> list[QTranslator]:
+    """Qt's own zh_CN translations that could be loaded (standard buttons and dialogs in Chinese)."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    found = []
+    for name in QT_TRANSLATIONS:
+        tr = QTranslator()
+        if tr.load(name, folder):
+            found.append(tr)
+    return found
 
 
 def install_translations(app: QApplication) -> bool:
@@ -29,15 +48,19 @@ def install_translations(app: QApplication) -> bool:
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     if _translators:  # already installed (a second window in the same process, tests)
         return True
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    loaded = False
-    for name in ("qtbase_zh_CN", "qt_zh_CN"):
-        tr = QTranslator(app)
-        if tr.load(name, folder):
-            app.installTranslator(tr)
-            _translators.append(tr)
-            loaded = True
-    return loaded
+    for tr in qt_translators():
+        app.installTranslator(tr)
+        _translators.append(tr)
+    return bool(_translators)
+
+
+def icon_file(suffix: str = "png") -> Path:
+    return resources_dir() / ICON_DIR / f"gzdesk.{suffix}"
+
+
+def app_icon() -> QIcon:
+    """The program's icon (title bars, task bar); the Windows executable carries the .ico."""
+    return QIcon(str(icon_file("png")))
 
 
 def choose_font(app: QApplication) -> None:
@@ -53,12 +76,12 @@ def choose_font(app: QApplication) -> None:
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication), "a QCoreApplication without widgets is already running"
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_TITLE)
+    app.setWindowIcon(app_icon())
     install_translations(app)
     choose_font(app)
     return app
@@ -119,33 +142,59 @@ def log_in(controller: Controller) -> bool:
 
 
 def run_window(db_path: str | None) -> int:
-    """``gzdesk`` without a subcommand: open the database and show the window until it closes."""
+    """``gzdesk`` without a subcommand: open the database and show the window until it closes.
+
+    Logs to the window's log; an error that escapes a slot shows the crash dialog and the window
+    goes on; one while opening or closing shows it too, and the program ends with exit code 2.
+    """
     app = make_application()
     path = Path(db_path) if db_path else default_db_path()
+    log_path = setup_logging("window")
+    log.info("打开窗口：%s；数据库 %s", environment(), path)
+    reporter = CrashReporter(path, log_path).install()
     try:
-        db = Database(path, window=True, on_wait=_show_wait)
-    except UserError as exc:
+        return _open_and_run(app, path)
+    except UserError as exc:  # e.g. the database cannot be opened: a refusal, not a crash
+        log.info("未能打开：%s", exc.message)
         QMessageBox.critical(None, f"{APP_TITLE} — 无法打开数据库", exc.message)
         return 1
-    controller = Controller(db)
-    if not controller.is_initialized():
-        from gzdesk.ui.first_run import FirstRunDialog
+    except Exception as exc:
+        report = error_report(type(exc), exc, exc.__traceback__, path)
+        log.error("打开或关闭窗口时出错\n%s", report)
+        reporter.show_report(report, wait=True)
+        return 2
+    finally:
+        reporter.uninstall()
+        log.info("窗口已关闭")
 
-        dialog = FirstRunDialog(controller)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            db.close()
+
+def _open_and_run(app: QApplication, path: Path) -> int:
+    db = Database(path, window=True, on_wait=_show_wait)
+    try:
+        controller = Controller(db)
+        if not controller.is_initialized():
+            from gzdesk.ui.first_run import FirstRunDialog
+
+            dialog = FirstRunDialog(controller)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return 0
+        try:  # the profile kept in the database is checked in full before any page reads it
+            controller.office()
+        except UserError as exc:
+            QMessageBox.critical(None, f"{APP_TITLE} — 策略配置有误",
+                                 f"{exc.message}\n\n请用 gzdesk profiles import 改用一个正确的策略配置。")
+            return 1
+        if not log_in(controller):
             return 0
-    if not log_in(controller):
+        splash = make_splash(f"正在打开 {path.name} …")
+        splash.show()
+        app.processEvents()
+        window = MainWindow(controller)
+        window.show()
+        splash.finish(window)
+        if db.upgraded_from:
+            window.status_message(f"数据库已从第 {db.upgraded_from} 版升级，升级前的副本保存在 {db.backup_path}",
+                                  15000)
+        return int(app.exec())
+    finally:
         db.close()
-        return 0
-    splash = make_splash(f"正在打开 {path.name} …")
-    splash.show()
-    app.processEvents()
-    window = MainWindow(controller)
-    window.show()
-    splash.finish(window)
-    if db.upgraded_from:
-        window.status_message(f"数据库已从第 {db.upgraded_from} 版升级，升级前的副本保存在 {db.backup_path}", 15000)
-    code = app.exec()
-    db.close()
-    return int(code)

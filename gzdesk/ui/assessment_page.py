@@ -55,7 +55,7 @@ class AssessmentPage(LazyPage):
         self.today: date | None = None
         self.result: assessment.Assessment | None = None
         self.scopes: list[scope.Scope] = []
-        self._keys: list[str | None] = []
+        self._keys: list[str] = []  # LineResult.key of each table row
         self._entered: dict[str, str] = {}
         self.year = QSpinBox()
         self.year.setRange(2019, 2100)
@@ -140,6 +140,8 @@ class AssessmentPage(LazyPage):
 
     def _show(self) -> None:
         a = self.result
+        if a is None:
+            return
         self._entered = {}
         self.table.blockSignals(True)
         self.table.setRowCount(0)
@@ -192,7 +194,9 @@ class AssessmentPage(LazyPage):
 
     def set_entry_text(self, key: str, text: str) -> None:
         """Type ``text`` into the 填写 cell of ``key`` (as the clerk would)."""
-        self.table.item(self._keys.index(key), ENTRY_COL).setText(text)
+        item = self.table.item(self._keys.index(key), ENTRY_COL)
+        assert item is not None, "every line has its 填写 cell"
+        item.setText(text)
 
     def save_entries(self) -> bool:
         if not self._entered or self.result is None:

@@ -95,6 +95,53 @@ class _FilingDialog(QDialog):
         return d
 
 
+class DecisionBox(QGroupBox):
+    """本单位决定: 会议（集体）研究 (date, note) and 主要领导签字确认（同意） (name, date).
+
+    盐湖 第十一条 / 云南 第十八条 / 南通 第十六条 ask for one of them on 变更/关停/注销; 云南 第十二条
+    for both on 开设. ``set_rule`` says which, from the profile; the box hides when none applies.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("本单位决定", parent)
+        form = QFormLayout(self)
+        self.rule_label = QLabel()
+        self.rule_label.setWordWrap(True)
+        self.rule_label.setStyleSheet("color: #666;")
+        self.meeting_on = DateEdit()
+        self.meeting_note = QLineEdit()
+        self.meeting_note.setMaxLength(300)
+        self.meeting_note.setPlaceholderText("会议名称或纪要编号")
+        self.head_name = QLineEdit()
+        self.head_name.setMaxLength(100)
+        self.head_name.setPlaceholderText("签字确认（同意）的主要领导")
+        self.head_on = DateEdit()
+        form.addRow(self.rule_label)
+        form.addRow("会议（集体）研究日期：", self.meeting_on)
+        form.addRow("会议说明：", self.meeting_note)
+        form.addRow("主要领导：", self.head_name)
+        form.addRow("主要领导签字确认日期：", self.head_on)
+
+    def set_rule(self, rule: filings.DecisionRule | None) -> None:
+        self.setVisible(rule is not None)
+        if rule is not None:
+            self.rule_label.setText(f"{rule.article}：{rule.text}" + ("（两项都须登记）" if rule.both else "（登记其一）"))
+
+    def load(self, d: filings.FilingData) -> None:
+        self.meeting_on.setDate(d.meeting_on)
+        self.meeting_note.setText(d.meeting_note or "")
+        self.head_name.setText(d.head_name or "")
+        self.head_on.setDate(d.head_approved_on)
+
+    def decision(self) -> filings.Decision | None:
+        """What was entered, or None when nothing was."""
+        meeting = _FilingDialog._date(self.meeting_on, "会议研究日期", required=False)
+        head_on = _FilingDialog._date(self.head_on, "主要领导签字确认日期", required=False)
+        if not (meeting or head_on or self.meeting_note.text().strip() or self.head_name.text().strip()):
+            return None
+        return filings.Decision(meeting, self.meeting_note.text(), self.head_name.text(), head_on)
+
+
 def _account_combo(controller: Controller, selected: int | None) -> QComboBox:
     combo = QComboBox()
     combo.setEditable(True)
@@ -152,9 +199,11 @@ class NewFilingDialog(_FilingDialog):
             changes_form.addRow(f"{label}：", edit)
         self._current: dict[str, str] = {}
 
+        self.decision_box = DecisionBox()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.changes_box)
+        layout.addWidget(self.decision_box)
         self.finish_layout(layout)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.account.currentIndexChanged.connect(self._load_current)
@@ -170,6 +219,10 @@ class NewFilingDialog(_FilingDialog):
     def _kind_changed(self) -> None:
         code = self.kind_code()
         self.changes_box.setVisible(code == "change")
+        try:
+            self.decision_box.set_rule(filings.decision_rule(self.controller.profile, code))
+        except UserError:
+            self.decision_box.set_rule(None)
         hints = {"open": "账号开设日期（留空则用账号的创建日期）", "backfill": "账号开设日期（留空则用账号的创建日期）",
                  "change": "变更发生的日期", "close": "计划关停的日期", "cancel": "计划注销的日期"}
         self.event_hint.setText(hints.get(code, ""))
@@ -199,9 +252,40 @@ class NewFilingDialog(_FilingDialog):
         event_on = self._date(self.event_on, "事项日期", required=False)
         code = self.kind_code()
         changes = self.changes() if code == "change" else None
+        decision = self.decision_box.decision() if self.decision_box.isVisibleTo(self) else None
         d = self.controller.write(filings.new_filing, aid, code, self.reason.toPlainText(), filled_on=filled_on,
-                                  event_on=event_on, proposed=changes, topic=FILINGS)
+                                  event_on=event_on, proposed=changes, decision=decision, topic=FILINGS)
         return d.id
+
+
+# --------------------------------------------------------------------------- 本单位决定
+
+
+class DecisionDialog(_FilingDialog):
+    """登记本单位决定 on a filing already made (会议研究 / 主要领导签字确认)."""
+
+    ok_text = "登记"
+
+    def __init__(self, controller: Controller, filing_id: int, parent: QWidget | None = None):
+        super().__init__(controller, parent)
+        self.filing_id = filing_id
+        f = controller.read(filings.get_filing, filing_id)
+        self.setWindowTitle("登记本单位决定")
+        self.setMinimumWidth(480)
+        self.box = DecisionBox()
+        self.box.load(f)
+        self.box.set_rule(filings.decision_rule(controller.profile, f.kind))
+        self.box.setVisible(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"备案 {f.number}（{f.kind_label}）：{f.account_name}"))
+        layout.addWidget(self.box)
+        self.finish_layout(layout)
+
+    def _do(self) -> int:
+        decision = self.box.decision()
+        if decision is None:
+            raise UserError("请填写会议（集体）研究日期，或主要领导姓名和签字确认日期")
+        return self.controller.write(filings.record_decision, self.filing_id, decision, topic=FILINGS).id
 
 
 # --------------------------------------------------------------------------- approval step
@@ -295,15 +379,17 @@ class AnnouncementDialog(_FilingDialog):
         super().__init__(controller, parent)
         self.filing_id = filing_id
         self.filing = controller.read(filings.get_filing, filing_id)
-        self.setWindowTitle("登记停更注销公告")
+        self.setWindowTitle("登记变更公告" if self.filing.kind == "change" else "登记停更注销公告")
         self.setMinimumWidth(480)
         rule = controller.profile.rule("announcement")
         if rule is None:
             text = "本单位的策略配置未规定公告期"
         elif rule.get("mode") == "before_close":
-            text = f"关停、注销前{rule['workdays']}个工作日内应发布停更注销公告（请填写关停日期）"
+            text = (f"关停、注销前{rule['workdays']}个工作日内应发布停更注销公告（请填写关停日期；"
+                    f"公告早于关停前{rule['workdays']}个工作日的照常登记，晚于的登记时提示）")
         else:
-            text = f"公告时间不少于{rule['workdays']}个工作日（关停日期可不填，自动按期满计算）"
+            text = (f"公告时间不少于{rule['workdays']}个工作日，自公告发布次日起算，期满次日起方可生效"
+                    "（生效日期可不填，自动按期满计算）")
         rule_label = QLabel(f"{text}\n依据：{filings.announcement_article(controller.profile)}")
         rule_label.setWordWrap(True)
         self.from_date = DateEdit()
@@ -334,6 +420,10 @@ class AnnouncementDialog(_FilingDialog):
         except UserError as exc:
             self.preview.setStyleSheet("color: #c62828;")
             self.preview.setText(str(exc))
+            return
+        if check.warning:
+            self.preview.setStyleSheet("color: #b26a00;")
+            self.preview.setText(f"{check.message}\n注意：{check.warning}")
             return
         self.preview.setStyleSheet("color: #2e7d32;")
         self.preview.setText(check.message)
@@ -473,8 +563,15 @@ def describe(d: filings.FilingData) -> str:
                          + (f"　扫描件：{escape(s.attachment_name)}" if s.attachment_name else ""))
         else:
             lines.append(f"{s.seq}. {escape(s.title)}：<span style='color:#888'>待签批</span>")
+    if d.meeting_on:
+        lines.append(f"本单位会议（集体）研究：{cn_date(d.meeting_on)}　{escape(d.meeting_note or '')}")
+    if d.head_approved_on:
+        lines.append(f"主要领导签字确认（同意）：{escape(d.head_name or '')}　{cn_date(d.head_approved_on)}")
+    if d.decision_missing:
+        lines.append(f"<span style='color:#c62828'>未登记：{escape(d.decision_missing)}</span>")
     if d.announce_from or d.effective_on:
-        lines.append(f"停更注销公告：{cn_date(d.announce_from)}起，{cn_date(d.effective_on)}生效")
+        word = "变更公告" if d.kind == "change" else "停更注销公告"
+        lines.append(f"{word}：{cn_date(d.announce_from)}起，{d.effective_text}生效")
     if d.reported_on:
         lines.append(f"已报送系统：{cn_date(d.reported_on)}")
     if d.attachments:

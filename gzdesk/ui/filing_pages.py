@@ -10,7 +10,6 @@ Widgets never hold a session: all data goes through ``window.controller``.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +42,7 @@ from gzdesk.permissions import Cap
 from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, OFFICE, Controller, may
 from gzdesk.ui.filing_dialogs import (
     AnnouncementDialog,
+    DecisionDialog,
     MergeDialog,
     NewFilingDialog,
     ReportDialog,
@@ -78,10 +78,11 @@ def _steps_text(r: FilingRow) -> str:
 
 
 def _closing_text(r: FilingRow) -> str:
-    if r.kind not in ("close", "cancel"):
+    if r.kind not in ("close", "cancel") and not r.announce_from:
         return ""
+    effective = cn_date(r.effective_on, r.announce_provisional)  # 预估 when the period rests on an estimate
     if r.effective_on:
-        return f"{cn_date(r.announce_from)}公告，{cn_date(r.effective_on)}生效" if r.announce_from else cn_date(r.effective_on)
+        return f"{cn_date(r.announce_from)}公告，{effective}生效" if r.announce_from else effective
     return "未登记公告"
 
 
@@ -143,6 +144,7 @@ class FilingsPage(LazyPage):
         for key, text, slot in (("new", "新建备案…", self.new_filing), ("step", "记录审批…", self.record_step),
                                 ("return", "退回…", self.return_filing), ("withdraw", "撤回", self.withdraw),
                                 ("scan", "附扫描件…", self.attach_scan), ("announce", "登记公告…", self.announce),
+                                ("decision", "登记本单位决定…", self.record_decision),
                                 ("report", "标记已报送…", self.report), ("reopen", "重新办理", self.reopen),
                                 ("print", "打印/预览…", self.print_selected),
                                 ("batch", "批量打印待签批…", self.print_pending)):
@@ -249,13 +251,21 @@ class FilingsPage(LazyPage):
             return self.select_filing(filing_id)
         return False
 
+    def _announced_kinds(self) -> tuple[str, ...]:
+        """关停、注销; and 变更 where the profile says so (云南 第十八条)."""
+        try:
+            return filings.announcement_kinds(self.controller.profile)
+        except UserError:
+            return filings.CLOSING_KINDS
+
     def _selection_changed(self) -> None:
         r = self.current_row()
         open_ = r is not None and r.state in ("draft", "pending_signature")
         enabled = {
             "step": open_, "return": open_, "withdraw": open_, "scan": r is not None,
-            "announce": r is not None and r.kind in ("close", "cancel") and r.state not in ("returned", "withdrawn"),
+            "announce": r is not None and r.kind in self._announced_kinds() and r.state not in ("returned", "withdrawn"),
             "report": r is not None and r.state == "filed", "reopen": r is not None and r.state == "returned",
+            "decision": r is not None and r.state not in ("returned", "withdrawn"),
             "print": r is not None,
         }
         for key, on in enabled.items():
@@ -310,6 +320,12 @@ class FilingsPage(LazyPage):
         r = self._need()
         if r is not None:
             self._run_dialog(StepDialog(self.controller, r.id, self, returned=True))
+
+    def record_decision(self) -> None:
+        """会议研究 / 主要领导签字确认 behind the selected filing (盐湖 第十一条, 云南 第十二条、第十八条)."""
+        r = self.current_row()
+        if r is not None:
+            self._run_dialog(DecisionDialog(self.controller, r.id, self))
 
     def announce(self) -> None:
         r = self._need()
@@ -387,7 +403,9 @@ class FilingsPage(LazyPage):
         if not ids:
             warn(self, "请先在列表中选择要打印的备案")
             return
-        self._print(ids, "备案登记表" if len(ids) > 1 else f"备案登记表 {self.current_row().number}")
+        current = self.current_row()
+        one = f"备案登记表 {current.number}" if current is not None else "备案登记表"
+        self._print(ids, "备案登记表" if len(ids) > 1 else one)
 
     def pending_signature_ids(self) -> list[int]:
         return [r.id for r in self.rows if r.state == "pending_signature"]
@@ -400,13 +418,10 @@ class FilingsPage(LazyPage):
         self._print(ids, f"待签批备案登记表（{len(ids)} 份）")
 
     def _print(self, ids: list[int], title: str) -> None:
-        """Render with the printing package, show it (engineer C's preview when present), and
-        mark drafts as sent for signature (草稿 → 待签批) once shown."""
-        try:
-            render = importlib.import_module("gzdesk.printing.render")
-        except ModuleNotFoundError:
-            warn(self, "本版本未包含登记表打印功能")
-            return
+        """Render with the printing package, show it in the print preview, and mark drafts as
+        sent for signature (草稿 → 待签批) once shown."""
+        from gzdesk.printing import render
+
         try:
             data = self.controller.read(render.render_filings, ids)
         except UserError as exc:
@@ -419,7 +434,7 @@ class FilingsPage(LazyPage):
 
     def _context_menu(self, pos) -> None:
         menu = QMenu(self)
-        for key in ("step", "return", "withdraw", "scan", "announce", "report", "reopen", "print"):
+        for key in ("step", "return", "withdraw", "scan", "announce", "decision", "report", "reopen", "print"):
             b = self.actions_[key]
             act = menu.addAction(b.text())
             act.setEnabled(b.isEnabled())
@@ -437,21 +452,11 @@ def _mark_printed_all(session, ids: list[int]) -> None:
 
 
 def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
-    """Show PDF bytes in the program's print preview (``gzdesk.ui.pdf_preview.preview_pdf``: 打印… /
-    另存为 PDF…) or, in a build without it, save them and open the system's viewer.
-    True when the clerk saw or saved the document."""
-    try:
-        from gzdesk.ui.pdf_preview import preview_pdf
-    except ModuleNotFoundError:
-        preview_pdf = None
-    if preview_pdf is not None:
-        return bool(preview_pdf(parent, data, title))
-    path, _ = QFileDialog.getSaveFileName(parent, "保存登记表 PDF", f"{title}.pdf", "PDF 文件 (*.pdf)")
-    if not path:
-        return False
-    Path(path).write_bytes(data)
-    QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-    return True
+    """Show PDF bytes in the program's print preview (打印… / 另存为 PDF…); True when the clerk
+    saw the document."""
+    from gzdesk.ui.pdf_preview import preview_pdf  # pypdfium2 is loaded only when printing
+
+    return bool(preview_pdf(parent, data, title))
 
 
 def apply_effects_on_open(window: MainWindow) -> None:
@@ -472,8 +477,6 @@ def install(window: MainWindow) -> None:
     pending = PendingView(window.controller, window)
     window.add_page("filings", "备案", page)
     window.add_page("pending", "待办", pending)
-    window.filings_page = page
-    window.pending_view = pending
 
     def open_filing(fid: int) -> None:
         window.show_page("filings")
@@ -490,9 +493,17 @@ def install(window: MainWindow) -> None:
     menu = window.menu("备案")
     new = QAction("新建备案(&B)…", window)
     new.setShortcut("Ctrl+B")
-    new.triggered.connect(lambda: (window.show_page("filings"), page.new_filing()))
+    def new_filing() -> None:
+        window.show_page("filings")
+        page.new_filing()
+
+    def new_merge() -> None:
+        window.show_page("filings")
+        page.new_merge()
+
+    new.triggered.connect(new_filing)
     merge = QAction("整合账号…", window)
-    merge.triggered.connect(lambda: (window.show_page("filings"), page.new_merge()))
+    merge.triggered.connect(new_merge)
     batch = QAction("批量打印待签批…", window)
     batch.triggered.connect(page.print_pending)
     show_pending = QAction("待办时限", window)
@@ -502,9 +513,8 @@ def install(window: MainWindow) -> None:
         act.setEnabled(may(window.controller, Cap.FILE))
     menu.addSeparator()
     menu.addAction(show_pending)
-    window.filing_actions = [new, merge, batch, show_pending]
 
     account_new = QAction("新建备案…", window)
     account_new.setEnabled(may(window.controller, Cap.FILE))
-    account_new.triggered.connect(lambda: (window.show_page("filings"), page.new_filing()))
+    account_new.triggered.connect(new_filing)
     window.add_account_action(account_new)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,7 @@ from gzdesk.ui.controller import ALL, Controller
 
 BAD_COLOR = QColor("#c62828")
 _ROOT = QModelIndex()
+AnyIndex = QModelIndex | QPersistentModelIndex
 NOT_IMPORTED = "（不导入）"
 FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv);;所有文件 (*)"
 
@@ -144,7 +145,7 @@ class MappingPage(QWizardPage):
         self.fields = [(c.key, c.header) for c in ACCOUNT_IMPORT_COLUMNS]
 
     def initializePage(self) -> None:  # noqa: N802
-        plan = self.wiz.plan
+        plan = self.wiz.loaded_plan
         self._loading = True
         self.sheet_combo.clear()
         self.sheet_combo.addItems(plan.sheets)
@@ -156,20 +157,20 @@ class MappingPage(QWizardPage):
     def _sheet_changed(self, name: str) -> None:
         if self._loading or not name:
             return
-        remap(self.wiz.plan, sheet=name)
+        remap(self.wiz.loaded_plan, sheet=name)
         self._loading = True
-        self.header_spin.setValue(self.wiz.plan.header_row + 1)
+        self.header_spin.setValue(self.wiz.loaded_plan.header_row + 1)
         self._loading = False
         self._fill()
 
     def _header_changed(self, value: int) -> None:
         if self._loading:
             return
-        remap(self.wiz.plan, header_row=value - 1)
+        remap(self.wiz.loaded_plan, header_row=value - 1)
         self._fill()
 
     def _fill(self) -> None:
-        plan = self.wiz.plan
+        plan = self.wiz.loaded_plan
         rows = plan.tables[plan.sheet]
         header = rows[plan.header_row] if plan.header_row < len(rows) else []
         sample = rows[plan.header_row + 1] if plan.header_row + 1 < len(rows) else []
@@ -184,8 +185,8 @@ class MappingPage(QWizardPage):
             combo.addItem(NOT_IMPORTED, None)
             for key, label in self.fields:
                 combo.addItem(label, key)
-            key = plan.mapping.get(col)
-            combo.setCurrentIndex(combo.findData(key) if key else 0)
+            mapped = plan.mapping.get(col)
+            combo.setCurrentIndex(combo.findData(mapped) if mapped else 0)
             self.table.setCellWidget(col, 3, combo)
             self.combos.append(combo)
 
@@ -202,8 +203,8 @@ class MappingPage(QWizardPage):
         if "name" not in mapping.values() or "platform" not in mapping.values():
             QMessageBox.warning(self, "缺少必需的列", "请指定哪一列是“账号名称”，哪一列是“平台”")
             return False
-        remap(self.wiz.plan, mapping=mapping)
-        self.wiz.controller.read(check_against, self.wiz.plan)
+        remap(self.wiz.loaded_plan, mapping=mapping)
+        self.wiz.controller.read(check_against, self.wiz.loaded_plan)
         return True
 
 
@@ -222,10 +223,10 @@ class PreviewModel(QAbstractTableModel):
         for part in plan.parts()[1:]:
             self.items.extend((part.sheet, r) for r in part.rows if r.bad)
 
-    def rowCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802
+    def rowCount(self, parent: AnyIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.items)
 
-    def columnCount(self, parent: QModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: AnyIndex = _ROOT) -> int:  # noqa: N802
         return len(self.HEADERS)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
@@ -233,13 +234,17 @@ class PreviewModel(QAbstractTableModel):
             return self.HEADERS[section]
         return None
 
-    def flags(self, index: QModelIndex):
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():  # the root (row -1 would be the last item)
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() == 0 and self.items[index.row()][1].bad:
             base |= Qt.ItemFlag.ItemIsUserCheckable
         return base
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
         sheet, row = self.items[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.CheckStateRole and col == 0 and row.bad:
@@ -266,13 +271,13 @@ class PreviewModel(QAbstractTableModel):
             return "；".join(row.problems) if row.bad else "；".join(row.notes)
         return None
 
-    def setData(self, index: QModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0:
             row = self.items[index.row()][1]
             if not row.bad:
                 return False
             row.excluded = Qt.CheckState(value) == Qt.CheckState.Checked
-            self.dataChanged.emit(index, index.siblingAtColumn(self.columnCount() - 1))
+            self.dataChanged.emit(index, self.index(index.row(), self.columnCount() - 1))
             self.on_change()
             return True
         return False
@@ -312,7 +317,7 @@ class PreviewPage(QWizardPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, "导入")
 
     def initializePage(self) -> None:  # noqa: N802
-        self.model = PreviewModel(self.wiz.plan, self._changed)
+        self.model = PreviewModel(self.wiz.loaded_plan, self._changed)
         self.view.setModel(self.model)
         self.view.setColumnWidth(0, 48)
         self.view.setColumnWidth(1, 130)
@@ -323,7 +328,7 @@ class PreviewPage(QWizardPage):
         self._changed()
 
     def _changed(self) -> None:
-        plan = self.wiz.plan
+        plan = self.wiz.loaded_plan
         c = plan.counts()
         bad = plan.bad_rows()
         waiting = sum(1 for _s, r in bad if not r.excluded)
@@ -342,15 +347,15 @@ class PreviewPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
-        return all(r.excluded for _s, r in self.wiz.plan.bad_rows())
+        return all(r.excluded for _s, r in self.wiz.loaded_plan.bad_rows())
 
     def validatePage(self) -> bool:  # noqa: N802
         from gzdesk.ui.excel_actions import ProgressRunner
 
         runner = ProgressRunner(self, "导入台账", "正在导入……")
         try:
-            self.wiz.result = runner.run(
-                lambda cb: self.wiz.controller.write(apply_plan, self.wiz.plan, progress=cb, topic=ALL))
+            self.wiz.import_result = runner.run(
+                lambda cb: self.wiz.controller.write(apply_plan, self.wiz.loaded_plan, progress=cb, topic=ALL))
         except Cancelled:
             QMessageBox.information(self, "已取消", "已取消导入，数据库没有任何改动。")
             return False
@@ -375,8 +380,8 @@ class SummaryPage(QWizardPage):
         layout.addStretch(1)
 
     def initializePage(self) -> None:  # noqa: N802
-        result: ImportResult | None = self.wiz.result
-        self.label.setText(f"已从“{self.wiz.plan.path.name}”导入：{result.summary()}。" if result else "")
+        result: ImportResult | None = self.wiz.import_result
+        self.label.setText(f"已从“{self.wiz.loaded_plan.path.name}”导入：{result.summary()}。" if result else "")
 
 
 class ImportWizard(QWizard):
@@ -384,7 +389,7 @@ class ImportWizard(QWizard):
         super().__init__(parent)
         self.controller = controller
         self.plan: ImportPlan | None = None
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None  # (QDialog.result() is the dialog's code)
         self.setWindowTitle("从 Excel 导入台账")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # the import is done by then
@@ -401,3 +406,10 @@ class ImportWizard(QWizard):
         self.resize(980, 640)
         if path:
             self.file_page.path_edit.setText(str(path))
+
+    @property
+    def loaded_plan(self) -> ImportPlan:
+        """The plan the first page read (the pages after it are shown only once it is)."""
+        if self.plan is None:
+            raise RuntimeError("the import wizard has no file read yet")
+        return self.plan

@@ -195,8 +195,8 @@ class InspectionDialog(QDialog):
         self.inspected_on.changed.connect(self._date_changed)
         for r in self.veto_rows:
             r.check.toggled.connect(self._update_score)
-        for r in self.deduct_rows:
-            r.count.valueChanged.connect(self._update_score)
+        for d in self.deduct_rows:
+            d.count.valueChanged.connect(self._update_score)
         if account_id is not None:
             self.set_account(account_id)
             self.matches.hide()
@@ -257,12 +257,12 @@ class InspectionDialog(QDialog):
                 r.note.clear()
             r.prefilled = False
             r.source.clear()
-        for r in self.deduct_rows:
-            if r.prefilled:
-                r.count.setValue(0)
-                r.note.clear()
-            r.prefilled = False
-            r.source.clear()
+        for d in self.deduct_rows:
+            if d.prefilled:
+                d.count.setValue(0)
+                d.note.clear()
+            d.prefilled = False
+            d.source.clear()
         for r in self.veto_rows:
             r.source.setVisible(False)
         for f in found:
@@ -275,12 +275,12 @@ class InspectionDialog(QDialog):
                 r.source.setText(f"据本库：{f.note}（如核实不存在，请取消勾选）")
                 r.source.setVisible(True)
             else:
-                r = next(x for x in self.deduct_rows if x.item.name == f.item)
-                r.count.setValue(f.count)
-                r.note.setText(f.note or "")
-                r.prefilled = True
-                r.source.setText("据本库")
-                r.source.setToolTip(f.note or "")
+                d = next(x for x in self.deduct_rows if x.item.name == f.item)
+                d.count.setValue(f.count)
+                d.note.setText(f.note or "")
+                d.prefilled = True
+                d.source.setText("据本库")
+                d.source.setToolTip(f.note or "")
         self._update_score()
 
     # ------------------------------------------------------------------ scoring

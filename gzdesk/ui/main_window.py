@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -70,20 +71,14 @@ def window_settings() -> QSettings:
     return QSettings(str(Path(folder) / "window.ini"), QSettings.Format.IniFormat)
 
 
-def load_extension(window: MainWindow, module_name: str) -> bool:
-    """Import ``module_name`` and call its ``install(window)``; False if the module does not exist.
+def load_extension(window: MainWindow, module_name: str) -> None:
+    """Import ``module_name`` and call its ``install(window)``.
 
-    Only a missing module itself is skipped (a part not written yet); an import error inside an
-    existing module, or an error in ``install``, is a bug and propagates.
+    Every part of the program is listed in ``EXTENSIONS`` and must be there: a missing module,
+    an import error inside one or an error in ``install`` propagates (a frozen build that lost a
+    module fails on start instead of opening without that page).
     """
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return False
-        raise
-    module.install(window)
-    return True
+    importlib.import_module(module_name).install(window)
 
 
 class MainWindow(QMainWindow):
@@ -138,8 +133,8 @@ class MainWindow(QMainWindow):
 
         controller.data_changed.connect(self._on_data_changed)
         for name in extensions:
-            if load_extension(self, name):
-                self.loaded_extensions.append(name)
+            load_extension(self, name)
+            self.loaded_extensions.append(name)
         self._finish_menus()
         self.apply_role()
         self.restore_layout()
@@ -194,7 +189,8 @@ class MainWindow(QMainWindow):
         row = self.nav.currentRow()
         return self._page_keys[row] if 0 <= row < len(self._page_keys) else None
 
-    def page(self, key: str) -> QWidget:
+    def page(self, key: str) -> Any:
+        """The page added under ``key`` (typed Any: each page has its own methods)."""
         return self.pages.widget(self._page_keys.index(key))
 
     def status_message(self, text: str, timeout_ms: int = 6000) -> None:

@@ -86,9 +86,9 @@ class PdfPreviewDialog(QDialog):
         self.zoom = 1.0
         self.fit_width = True
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.pages_widget = QWidget()
         self.pages_widget.setStyleSheet("background: #8a8a8a;")
         self.pages_layout = QVBoxLayout(self.pages_widget)
@@ -101,7 +101,7 @@ class PdfPreviewDialog(QDialog):
             label.setStyleSheet("background: white; border: 1px solid #555;")
             self.pages_layout.addWidget(label)
             self.page_labels.append(label)
-        self.scroll.setWidget(self.pages_widget)
+        self.scroll_area.setWidget(self.pages_widget)
 
         self.zoom_out_btn = QPushButton("缩小")
         self.zoom_in_btn = QPushButton("放大")
@@ -130,7 +130,7 @@ class PdfPreviewDialog(QDialog):
             bar.addWidget(w)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self._shown_width = 0
         self.refresh()
 
@@ -142,7 +142,7 @@ class PdfPreviewDialog(QDialog):
     def _fit_zoom(self) -> float:
         if not self._sizes:
             return 1.0
-        avail = max(self.scroll.viewport().width() - 40, 200)
+        avail = max(self.scroll_area.viewport().width() - 40, 200)
         widest = max(w for w, _ in self._sizes) / 72.0 * SCREEN_DPI
         return max(0.2, avail / widest)
 
@@ -163,7 +163,7 @@ class PdfPreviewDialog(QDialog):
         finally:
             doc.close()
         self.zoom_label.setText(f"{round(self.zoom * 100)}%")
-        self._shown_width = self.scroll.viewport().width()
+        self._shown_width = self.scroll_area.viewport().width()
 
     def zoom_in(self) -> None:
         self.fit_width = False
@@ -181,7 +181,7 @@ class PdfPreviewDialog(QDialog):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        if self.fit_width and abs(self.scroll.viewport().width() - self._shown_width) > 8:
+        if self.fit_width and abs(self.scroll_area.viewport().width() - self._shown_width) > 8:
             self.refresh()
 
     # ------------------------------------------------------------------ actions

@@ -112,7 +112,12 @@ class ListTableModel(QAbstractTableModel):
         blank = [r for r in self.rows if key(r) in (None, "")]
         text_key = (lambda r: pinyin_key(key(r))) if filled and isinstance(key(filled[0]), str) else key
         filled.sort(key=text_key, reverse=order == Qt.SortOrder.DescendingOrder)
+        # The selection (persistent indexes) follows its rows to their new places.
+        new_row = {id(r): i for i, r in enumerate(filled + blank)}
+        before = self.persistentIndexList()
+        after = [self.index(new_row[id(self.rows[p.row()])], p.column()) for p in before]
         self.rows = filled + blank
+        self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
 
 
@@ -462,7 +467,6 @@ def install(window: Any) -> None:
     menu.addAction(tasks_action)
     window.people_actions = [new_action, tasks_action]
     new_action.setEnabled(may(window.controller, Cap.EDIT))
-    units_page = getattr(window, "units_page", None)
-    if units_page is not None and hasattr(units_page, "unit_actions"):
-        units_page.unit_actions.append(
-            ("新建本单位人员…", lambda unit_id: (window.show_page("people"), page.new_person(unit_id))))
+    # the 单位 page (installed before this one) offers 新建本单位人员… in its right-click menu
+    window.page("units").unit_actions.append(
+        ("新建本单位人员…", lambda unit_id: (window.show_page("people"), page.new_person(unit_id))))

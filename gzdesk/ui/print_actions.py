@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from gzdesk.errors import UserError
-from gzdesk.printing import list_templates, render_blank
+from gzdesk.printing import list_templates, options, render_blank
 from gzdesk.ui.pdf_preview import PdfPreviewDialog
 
 
@@ -25,9 +25,9 @@ def choose_template(parent: QWidget, preferred: str | None = None) -> str | None
     return items[names.index(name)].id
 
 
-def blank_form_pdf(template_id: str, chain: list | None) -> bytes:
+def blank_form_pdf(template_id: str, chain: list | None, opts: options.PrintOptions | None = None) -> bytes:
     """The blank form; for templates with an approval region, one block per step of ``chain``."""
-    return render_blank(template_id, chain)
+    return render_blank(template_id, chain, opts)
 
 
 def print_blank_form(window) -> None:
@@ -42,11 +42,12 @@ def print_blank_form(window) -> None:
     if template_id is None:
         return
     try:
-        data = blank_form_pdf(template_id, chain)
+        opts = window.controller.read(options.office_options, template_id)  # the profile's form title, 附件1, QR
+        data = blank_form_pdf(template_id, chain, opts)
     except UserError as exc:
         QMessageBox.warning(window, "打印空白备案登记表", str(exc))
         return
-    title = next((t.title for t in list_templates() if t.id == template_id), template_id)
+    title = opts.title or next((t.title for t in list_templates() if t.id == template_id), template_id)
     PdfPreviewDialog(data, f"空白《{title}》", window).exec()
 
 

@@ -224,7 +224,8 @@ class CensusDialog(QDialog):
             return False
         self.written = path
         self.error.set_error(None)
-        window = self.parent().window() if self.parent() else None
+        parent = self.parentWidget()
+        window = parent.window() if parent is not None else None
         if window is not None and hasattr(window, "status_message"):
             window.status_message(f"已写出排查摸底报告：{path}")
         return True

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gzdesk import backup, signing
+from gzdesk.backup import RestoreResult, VerifyReport  # (the class below has a method named backup)
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange import merge, snapshot, trust
@@ -91,7 +92,7 @@ class SourcesPage(LazyPage):
     HEADERS = ["来源单位", "策略配置", "最近快照日期", "合并时间", "快照账号数", "本库现有账号", "本库现有记录",
                "上次合并结果", "公钥指纹"]
 
-    def __init__(self, controller: Controller, on_merge: Callable[[], None] | None = None,
+    def __init__(self, controller: Controller, on_merge: Callable[[], object] | None = None,
                  parent: QWidget | None = None):
         super().__init__(controller, parent)
         layout = QVBoxLayout(self)
@@ -295,7 +296,7 @@ class SnapshotActions:
         QMessageBox.information(self.window, "备份数据库", f"已备份到：\n{path}")
         return path
 
-    def restore(self, file: str | Path | None = None, confirm: bool = True) -> backup.RestoreResult | None:
+    def restore(self, file: str | Path | None = None, confirm: bool = True) -> RestoreResult | None:
         """文件 → 从备份恢复…"""
         if file is None:
             start = backup.backups_dir(self._db_path())
@@ -323,7 +324,7 @@ class SnapshotActions:
                                 f"已从备份恢复。\n恢复前的数据库已备份到：\n{result.safety_copy}")
         return result
 
-    def verify(self) -> backup.VerifyReport | None:
+    def verify(self) -> VerifyReport | None:
         """文件 → 检查数据库"""
         try:
             report = backup.verify_database(self._db_path())

@@ -737,7 +737,11 @@ def install(window) -> None:
     action("登记季度报告已报送…", lambda: report_dialogs.quarter_sent(window))
     action("年度考核", lambda: window.show_page("assessment"))
     menu.addSeparator()
-    action("登记假冒账号…", lambda: (window.show_page("fakes"), fk.new_report()))
+    def new_fake_report() -> None:
+        window.show_page("fakes")
+        fk.new_report()
+
+    action("登记假冒账号…", new_fake_report)
     menu.addSeparator()
     action("排查摸底报告…", lambda: report_dialogs.census_report(window))
 
@@ -777,6 +781,4 @@ def install(window) -> None:
         elif kind == "quarter_report":
             report_dialogs.quarter_report(window)
 
-    pending = getattr(window, "pending_view", None)
-    if pending is not None and hasattr(pending, "open_record"):
-        pending.open_record.connect(open_record)
+    window.page("pending").open_record.connect(open_record)  # 待办 (filing_pages, installed before this)

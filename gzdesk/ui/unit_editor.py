@@ -6,11 +6,18 @@ throwing away unsaved edits. ``UnitCombo`` picks a unit from the tree by typing 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QCollator, QLocale, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QCollator,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    SignalInstance,
+)
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -103,7 +110,7 @@ class RecordDialog(QDialog):
         # The box's accepted() would close the dialog even when saving fails: connect clicks instead.
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.save)
         can = getattr(controller, "can", None)
         self.may_save = can is None or can(Cap.EDIT)
         if not self.may_save:  # a 审核人 or 只读 user sees the record; the domain would refuse a save
@@ -119,7 +126,7 @@ class RecordDialog(QDialog):
         self.body.addWidget(self.buttons)
 
     # ------------------------------------------------------------------ building
-    def add_field(self, key: str, label: str, widget: QWidget, *, changed: Callable | None = None,
+    def add_field(self, key: str, label: str, widget: QWidget, *, changed: SignalInstance | None = None,
                   required: bool = False, hint: str | None = None) -> QWidget:
         """A form row: the label, the widget, and a message line under it (hidden when fine)."""
         box = QWidget()
@@ -263,7 +270,7 @@ class UnitCombo(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.setCompleter(completer)
 
-    def set_units(self, units: Iterable[UnitData], exclude: set[int] = frozenset()) -> None:
+    def set_units(self, units: Iterable[UnitData], exclude: Collection[int] = frozenset()) -> None:
         units = list(units)
         self._model.clear()
         if self.none_text is not None:
@@ -272,7 +279,7 @@ class UnitCombo(QComboBox):
             self._model.appendRow(item)
         paths = unit_paths(units)
         for depth, u in tree_order(units, pinyin_key):
-            if u.id in exclude:
+            if u.id is None or u.id in exclude:
                 continue
             item = QStandardItem(u.name)
             item.setData(u.id, Qt.ItemDataRole.UserRole)

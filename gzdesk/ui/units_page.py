@@ -146,7 +146,7 @@ class UnitsPage(LazyPage):
         kids = children_map((u for u in self.units if u.id in shown), pinyin_key)
         bold = QFont()
         bold.setBold(True)
-        by_id: dict[int, QModelIndex] = {}
+        by_id: dict[int | None, QModelIndex] = {}
 
         def add(parent_item: QStandardItem, parent_id: int | None) -> None:
             for u in kids.get(parent_id, []):
@@ -177,7 +177,7 @@ class UnitsPage(LazyPage):
                   "是" if u.classified else "", str(u.account_count) if u.account_count else "")
         items = [QStandardItem(v) for v in values]
         items[0].setData(u.id, ID_ROLE)
-        items[0].setToolTip(self._paths.get(u.id, u.name) + (f"\n备注：{u.notes}" if u.notes else ""))
+        items[0].setToolTip((self._paths.get(u.id, u.name) if u.id is not None else u.name) + (f"\n备注：{u.notes}" if u.notes else ""))
         items[5].setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         items[6].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         items[6].setToolTip("以本单位为主办单位的账号数")
@@ -321,11 +321,9 @@ def install(window: Any) -> None:
 
 
 def show_unit_accounts(window: Any, unit_id: int) -> bool:
-    """Switch to 账号台账 filtered on this 主办单位; False if the registry has no such filter entry."""
-    registry_page = getattr(window, "registry", None)
-    combo = getattr(registry_page, "unit_combo", None)
-    if registry_page is None or combo is None:
-        return False
+    """Switch to 账号台账 filtered on this 主办单位; False if no account names it as 主办单位."""
+    registry_page = window.registry
+    combo = registry_page.unit_combo
     window.show_page("accounts")
     registry_page.reload()  # the filter lists only units hosting accounts: make it current first
     index = combo.findData(unit_id)

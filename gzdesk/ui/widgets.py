@@ -3,6 +3,7 @@ a red error line under a field, an image field for the 二维码, and confirmati
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from pathlib import Path
 
@@ -130,7 +131,7 @@ class DateEdit(QWidget):
             return f"{exc}，请写成 2026-11-22"
         return None
 
-    def setDate(self, value: date | None) -> None:  # noqa: N802 (Qt style)
+    def setDate(self, value: datetime.date | None) -> None:  # noqa: N802 (Qt style; ``date`` is a method here)
         self.line.setText(cn_date(value))
 
     def text(self) -> str:
@@ -216,7 +217,7 @@ def png_bytes(image: QImage) -> bytes:
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # (the stubs say bytes; PySide takes str only)
     buffer.close()
     return bytes(array.data())
 

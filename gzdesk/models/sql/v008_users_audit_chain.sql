@@ -1,4 +1,4 @@
--- Schema version 7: users and roles (gzdesk/users.py, gzdesk/permissions.py).
+-- Schema version 8: users and roles (gzdesk/users.py, gzdesk/permissions.py).
 -- A database from before has no users: it keeps working as before until the first 管理员 is made
 -- (the window asks for one), and from then on every write names an authenticated user.
 CREATE TABLE app_user (
