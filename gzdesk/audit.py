@@ -44,6 +44,7 @@ from sqlalchemy import (
     String,
     Table,
     event,
+    insert,
     inspect,
     select,
 )
@@ -316,7 +317,7 @@ def _append(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
         r["hash"] = prev = event_hash(prev, eid, r["at"], r["actor"], r["action"], r["entity"], r["entity_uuid"],
                                       r["summary"], r["changes"])
         out.append(eid)
-    conn.execute(AuditEvent.__table__.insert(), rows)
+    conn.execute(insert(AuditEvent), rows)
     return out
 
 
@@ -374,7 +375,7 @@ def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     if not keys:
         return out
-    raw = conn.connection.driver_connection  # the same sqlite3 connection and transaction, without row objects
+    raw: Any = conn.connection.driver_connection  # the same sqlite3 connection and transaction, without row objects
     names = [c.name for c in table.columns]
     digest = row_digester(table, names)
     select_list = ", ".join(f'"{n}"' for n in names)

@@ -25,7 +25,10 @@ from gzdesk.validation import mask_phone
 TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "account_role": "管理岗位", "filing": "备案",
                 "approval_step": "审批步骤", "attachment": "附件", "task": "待办", "setting": "本单位设置",
                 "office_holiday": "节假日表", "app_user": "用户", "snapshot_source": "来源快照",
-                "signing_key": "签名密钥", "*": "全库"}
+                "signing_key": "签名密钥", "inspection": "季度检查", "inspection_finding": "检查发现问题",
+                "quarter_report": "季度报告", "assessment_entry": "考核填写", "fake_report": "假冒账号",
+                "fake_step": "假冒账号处置", "census_report": "排查摸底报告", "objection": "异议",
+                "reply_check": "留言回复检查", "holiday_notice": "节假日通知", "*": "全库"}
 ACTION_LABELS = {"create": "新建", "update": "修改", "delete": "删除", "import": "导入", "demo": "生成演示数据",
                  "merge": "合并快照", "baseline": "建立基线", "bulk": "批量写入", "restore": "恢复备份",
                  "repin": "更换公钥", "reset_source": "重置来源时间", "pin": "登记公钥"}

@@ -25,6 +25,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -223,7 +224,7 @@ def _rows_digest_of(event) -> str | None:
 
 def _check_records(conn: sqlite3.Connection, events, bulk, listed: _Lister, result: AuditCheck,
                    only_tables: set[str] | None) -> None:
-    history: dict[tuple[str, str], list[tuple[int, str, object]]] = defaultdict(list)
+    history: dict[tuple[str, str], list[tuple[int, str, Any]]] = defaultdict(list)
     for eid, _at, _actor, action, entity, key, _summary, changes, _p, _h in events:
         if key is None or action not in ("create", "update", "delete"):
             continue

@@ -299,6 +299,7 @@ def _verify_audit(conn: sqlite3.Connection, report: VerifyReport, max_listed: in
 
 def _check_head(conn: sqlite3.Connection, report: VerifyReport) -> None:
     """The chain must contain a head noted elsewhere (a printed form, a backup's sidecar)."""
+    assert report.expected_head is not None
     eid, prefix = report.expected_head
     row = conn.execute("SELECT hash FROM audit_event WHERE id = ?", (eid,)).fetchone()
     if row is None:

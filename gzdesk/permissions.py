@@ -74,7 +74,8 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
 }
 
 # Tables only a 管理员 may change (the backstop in ``check_flush``), other than through login.
-ADMIN_TABLES = {"app_user": Cap.USERS, "setting": Cap.SETTINGS, "office_holiday": Cap.SETTINGS}
+ADMIN_TABLES = {"app_user": Cap.USERS, "setting": Cap.SETTINGS, "office_holiday": Cap.SETTINGS,
+                "holiday_notice": Cap.SETTINGS}
 # What a login may write (failed attempts, lockout, last login) and a user's own password change.
 LOGIN_FIELDS = {"failed_logins", "locked_until", "last_login_at"}
 OWN_PASSWORD_FIELDS = {"password", "password_set_at", "failed_logins", "locked_until"}

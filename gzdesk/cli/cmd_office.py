@@ -60,7 +60,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         with db.transaction(args.admin or args.actor) as s:
             info = office.init_office(s, args.unit, profile, args.actor)
-            if args.admin:
+            if args.admin and password is not None:
                 users.add_user(s, args.admin, UserRole.ADMIN, password)
     except UserError:
         db.close()

@@ -148,8 +148,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
             return 0
         if args.reset_history:
             with db.transaction() as s:
-                old = trust.reset_history(s, args.reset_history)
-            print(f"已忘记来源“{args.reset_history}”上次合并的审计链末端（第 {old[0]} 条 {old[1][:16]}）；"
+                head = trust.reset_history(s, args.reset_history)
+            shown = f"第 {head[0]} 条 {head[1][:16]}" if head else "无"
+            print(f"已忘记来源“{args.reset_history}”上次合并的审计链末端（{shown}）；"
                   "其下一份快照将作为新的历史开始（已记入审计日志）")
             return 0
         with db.reader() as s:
@@ -191,7 +192,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if args.json:
         print_json(dict(m.to_json(), path=str(path), size=path.stat().st_size, valid=not bad,
                         signed=bool(m.signature), fingerprint=signing.fingerprint(m.public_key)
-                        if signing.valid_public_key(m.public_key) else None,
+                        if m.public_key and signing.valid_public_key(m.public_key) else None,
                         findings=[{"status": f.status, "text": f.text} for f in findings]))
         return 1 if bad else 0
     print(f"快照 {path}")

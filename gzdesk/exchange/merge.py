@@ -511,7 +511,8 @@ def list_sources(session: Session) -> list[SourceRow]:
         out.append(SourceRow(s.id, s.name, s.unit_uuid, s.profile_id, s.snapshot_created_at, s.merged_at, s.sha256,
                              json.loads(s.counts or "{}"), json.loads(s.result or "{}"),
                              mine.get("account", 0), sum(mine.values()), _profile_name(s.profile_id),
-                             signing.fingerprint(s.public_key) if signing.valid_public_key(s.public_key) else None))
+                             signing.fingerprint(s.public_key) if s.public_key and signing.valid_public_key(s.public_key)
+                             else None))
     return out
 
 

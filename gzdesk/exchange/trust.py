@@ -258,7 +258,7 @@ def repin(session: Session, manifest, file_name: str) -> tuple[str | None, str]:
     source.key_pinned_at = datetime.now().replace(microsecond=0)
     audit.record(session, "repin", "snapshot_source", f"更换来源“{source.name}”的签名公钥：{old or '无'} → {check.fingerprint}",
                  str(source.id), {"file": file_name, "old_fingerprint": old, "new_fingerprint": check.fingerprint})
-    return old, check.fingerprint
+    return old, check.fingerprint or ""
 
 
 def repin_from_file(session: Session, path: Path) -> tuple[str, str | None, str]:

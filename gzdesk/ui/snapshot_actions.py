@@ -246,7 +246,7 @@ class SnapshotActions:
                                 f"记录数：{counts}\n文件大小：{info.size // 1024} KB\nSHA-256：{m.sha256}\n"
                                 + (f"审计链末端：第 {m.chain_head[0]} 条 {m.chain_head[1][:16]}\n" if m.chain_head else "")
                                 + (f"已用本单位密钥签名，公钥指纹：{signing.fingerprint(m.public_key)}"
-                                   "（上级首次合并时请与之电话核对）\n" if m.signature else "") + "\n"
+                                   "（上级首次合并时请与之电话核对）\n" if m.signature and m.public_key else "") + "\n"
                                 "请把此文件通过电子邮件或U盘报送上级单位。", self.window))
         self._status(f"已导出上报快照 {info.path}")
         return info
