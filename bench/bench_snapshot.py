@@ -2,7 +2,8 @@
 
 Export is compared with SQLite's online backup of the same file (what any copy must do at least);
 merge with a bare ``INSERT … SELECT`` of the same rows through ``ATTACH`` (no checks, no uuid
-mapping, no report). Usage: ``python bench/bench_snapshot.py [ACCOUNTS]`` (default 20000).
+mapping, no report); the value check (``gzdesk.value_check``) that both run is timed on its own.
+Usage: ``python bench/bench_snapshot.py [ACCOUNTS]`` (default 20000).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gzdesk import demo, office
+from gzdesk import demo, office, value_check
 from gzdesk.db import Database
 from gzdesk.exchange.merge import merge_snapshots, synced_tables
 from gzdesk.exchange.snapshot import export_snapshot
@@ -45,6 +46,7 @@ def main(n: int) -> None:
     t_export, info = timed(lambda: export_snapshot(county.path, folder / "county.gzsnap"))
     t_merge, reports = timed(lambda: merge_snapshots(city, [info.path]))
     t_remerge, _ = timed(lambda: merge_snapshots(city, [info.path]))
+    t_values, _ = timed(lambda: value_check.check_file(info.path))  # done once in export, once in merge
 
     bare = folder / "bare-city.db"
     conn = sqlite3.connect(bare)
@@ -68,6 +70,8 @@ def main(n: int) -> None:
     print(f"合并  {t_merge:7.2f} s  （ATTACH + INSERT…SELECT {t_bare_merge:.2f} s，比值 {t_merge / t_bare_merge:.1f}）"
           f"；新增 {len(reports[0].added)}")
     print(f"重复合并（已合并过，只做校验） {t_remerge:.2f} s")
+    print(f"其中值检查（每个值对照其列，导出、合并各一次） {t_values:.2f} s，"
+          f"占导出的 {t_values / t_export:.0%}、合并的 {t_values / t_merge:.0%}")
     county.close()
     city.close()
 

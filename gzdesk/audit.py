@@ -85,6 +85,11 @@ def converter(column: Column):
     return fn
 
 
+def sql_type(column: Column) -> Any:
+    """The column's SQLAlchemy type under the tolerant decorators of ``gzdesk.models.types``."""
+    return getattr(column.type, "impl_instance", column.type)
+
+
 def _make_converter(column: Column):
     if column.info.get("secret"):
         def secret(v):
@@ -93,7 +98,7 @@ def _make_converter(column: Column):
             raw = v if isinstance(v, bytes) else str(v).encode("utf-8")
             return {"$secret": hashlib.sha256(raw).hexdigest()}
         return secret
-    kind = column.type
+    kind = sql_type(column)
     if isinstance(kind, Boolean):
         def boolean(v):
             if v is None or v is True or v is False:
@@ -187,8 +192,8 @@ def canonical_digest(values: list[Any]) -> str:
 def _plain_column(column: Column) -> bool:
     """Text and integer columns, whose SQLite values are already canonical (anything odd is marked
     by the encoder, and a number where text belongs encodes differently from that text)."""
-    return not column.info.get("secret") and isinstance(column.type, Integer | String) \
-        and not isinstance(column.type, Boolean)
+    kind = sql_type(column)
+    return not column.info.get("secret") and isinstance(kind, Integer | String) and not isinstance(kind, Boolean)
 
 
 def row_canonicalizer(table: Table, names: list[str]):

@@ -15,20 +15,14 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from gzdesk import enums
+from gzdesk import enums, value_check
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.models import AuditEvent
 from gzdesk.permissions import Cap, require
-from gzdesk.validation import mask_phone
 
-TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "account_role": "管理岗位", "filing": "备案",
-                "approval_step": "审批步骤", "attachment": "附件", "task": "待办", "setting": "本单位设置",
-                "office_holiday": "节假日表", "app_user": "用户", "snapshot_source": "来源快照",
-                "signing_key": "签名密钥", "inspection": "季度检查", "inspection_finding": "检查发现问题",
-                "quarter_report": "季度报告", "assessment_entry": "考核填写", "fake_report": "假冒账号",
-                "fake_step": "假冒账号处置", "census_report": "排查摸底报告", "objection": "异议",
-                "reply_check": "留言回复检查", "holiday_notice": "节假日通知", "*": "全库"}
+# The tables' names as everywhere else (gzdesk.value_check), and what only the log names.
+TABLE_LABELS = {**value_check.TABLE_LABELS, "setting": "本单位设置", "*": "全库"}
 ACTION_LABELS = {"create": "新建", "update": "修改", "delete": "删除", "import": "导入", "demo": "生成演示数据",
                  "merge": "合并快照", "baseline": "建立基线", "bulk": "批量写入", "restore": "恢复备份",
                  "repin": "更换公钥", "reset_source": "重置来源时间", "pin": "登记公钥"}
@@ -77,7 +71,8 @@ def action_label(action: str) -> str:
 
 
 def field_label(table: str, name: str) -> str:
-    return FIELD_LABELS.get(table, {}).get(name) or COMMON_FIELDS.get(name) or name
+    return (FIELD_LABELS.get(table, {}).get(name) or COMMON_FIELDS.get(name) or value_check.FIELD_LABELS.get(name)
+            or name)
 
 
 def record_label(table: str, row: dict[str, Any], key: str) -> str:
@@ -250,14 +245,17 @@ def export_events(session: Session, path: Path | str, filters: Filters | None = 
     for the phone fields; a 只读 user gets only that (``gzdesk.permissions``)."""
     import xlsxwriter
 
+    from gzdesk.exchange.masking import mask_phone_field, mask_text
+
     if not mask_phones:
         require(session, Cap.EXPORT)
     rows = list_events(session, filters, limit=1_000_000)
     if mask_phones:
         for e in rows:
             for ch in e.changes:
-                if "phone" in ch.field or ch.field == "mobile":
-                    ch.before, ch.after = mask_phone(ch.before) or "", mask_phone(ch.after) or ""
+                mask = mask_phone_field if "phone" in ch.field or ch.field == "mobile" else mask_text
+                ch.before, ch.after = mask(ch.before) or "", mask(ch.after) or ""
+            e.summary = mask_text(e.summary) or ""
     path = Path(path)
     try:
         book = xlsxwriter.Workbook(str(path), {"constant_memory": True})

@@ -9,6 +9,10 @@ from datetime import date, datetime, timedelta
 _SEP_RE = re.compile(r"^\s*(\d{4})\s*[年./\-_]\s*(\d{1,2})\s*[月./\-_]\s*(\d{1,2})\s*日?\s*$")
 _COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _EXCEL_EPOCH = date(1899, 12, 30)
+# Dates the registry keeps: nothing it records is older than 1900 or later than 2099. Typed dates
+# outside are refused here, stored ones are read as unknown (``gzdesk.models.types.read_date``), so
+# no deadline is ever counted from year 1 or into year 9999 (where date arithmetic overflows).
+DATE_MIN, DATE_MAX = date(1900, 1, 1), date(2099, 12, 31)
 
 
 def normalize_text(text: str) -> str:
@@ -38,9 +42,12 @@ def parse_date(value: object) -> date | None:
         raise ValueError(f"无法识别的日期：{value}")
     y, mo, d = (int(g) for g in m.groups())
     try:
-        return date(y, mo, d)
+        day = date(y, mo, d)
     except ValueError:
         raise ValueError(f"不存在的日期：{value}") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(f"日期超出 {DATE_MIN.year}—{DATE_MAX.year} 年的范围：{value}")
+    return day
 
 
 def parse_iso(text: str) -> date:

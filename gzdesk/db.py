@@ -28,9 +28,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from gzdesk import audit, dblock, permissions, storage_errors, users
+from gzdesk import audit, dblock, permissions, safe_files, storage_errors, users, value_check
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
+from gzdesk.models.types import decode_text
 
 
 class GzSession(Session):
@@ -39,9 +40,11 @@ class GzSession(Session):
 
 permissions.install(GzSession)
 audit.install(GzSession)
+value_check.install(GzSession)  # text longer than its column is refused on save, as on export
 
 
 def _on_connect(dbapi_conn, _record) -> None:
+    dbapi_conn.text_factory = decode_text  # a bad byte in a text column reads as U+FFFD, not an error
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute("PRAGMA busy_timeout = 5000")
@@ -97,6 +100,7 @@ class Database:
         elif self.path.stat().st_size == 0:
             raise UserError(f"数据库文件“{self.path.name}”是空的（0 字节），可能在复制或写入时中断：请用 gzdesk restore 从备份恢复，"
                             "或确认无用后删除它再用 gzdesk init 新建")
+        safe_files.clean_leftovers(self.path)  # what a killed or failed process left (never raises)
         self.read_only = storage_errors.read_only_reason(self.path) if self.path.exists() else None
         # on a read-only disk no lock file can be made, and nobody can change the file anyway
         self._locks = self.read_only is None or os.access(self.path.parent, os.W_OK)

@@ -114,6 +114,16 @@ FILING_STATE_LABELS: dict[str, str] = {
 }
 
 
+class StepResult(StrEnum):
+    """The outcome of one approval step (``ApprovalStep.result``)."""
+
+    APPROVED = "approved"  # 同意
+    RETURNED = "returned"  # 退回
+
+
+STEP_RESULT_LABELS: dict[str, str] = {StepResult.APPROVED: "同意", StepResult.RETURNED: "退回"}
+
+
 class UnitType(StrEnum):
     TOWNSHIP = "township"  # 乡镇人民政府
     SUBDISTRICT = "subdistrict"  # 街道办事处
@@ -199,6 +209,7 @@ _TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "role": (ROLE_LABELS, ROLE_SYNONYMS),
     "task_kind": (TASK_KIND_LABELS, {}),
     "user_role": (USER_ROLE_LABELS, USER_ROLE_SYNONYMS),
+    "step_result": (STEP_RESULT_LABELS, {}),
 }
 
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from gzdesk import conflicts, enums
+from gzdesk import conflicts, enums, value_check
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
@@ -103,6 +103,8 @@ class AccountRow:
     operator_unit: str
     host_unit_id: int | None
     uuid: str
+    # (field, what is wrong) for each stored value that cannot be read (shown empty): see value_check
+    bad_values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -220,29 +222,51 @@ def _get(session: Session, model, record_id: int, what: str):
     return obj
 
 
-def list_accounts(session: Session) -> list[AccountRow]:
-    """All accounts as table rows, ordered by id (the window sorts and filters in Python)."""
+# the registry table's own columns: a stored value that cannot be read is shown empty and named
+_SHOWN = value_check.ListColumns(c.property.columns[0] for c in (
+    Account.name, Account.platform, Account.status, Account.last_update_on, Account.followers,
+    Account.handle, Account.registered_on, Account.platform_other))
+
+
+def _row_statement():
     host, sup, op = aliased(Unit), aliased(Unit), aliased(Unit)
-    stmt = (
-        select(Account.id, Account.name, Account.platform, host.name, Account.status,
-               Account.last_update_on, Account.followers, Account.handle, Account.registered_on,
-               sup.name, op.name, Account.host_unit_id, Account.uuid, Account.platform_other)
+    return (
+        select(Account.id, host.name, sup.name, op.name, Account.host_unit_id, Account.uuid, *_SHOWN.selected)
         .outerjoin(host, Account.host_unit_id == host.id)
         .outerjoin(sup, Account.supervisor_unit_id == sup.id)
         .outerjoin(op, Account.operator_unit_id == op.id)
-        .order_by(Account.id)
     )
-    plat, stat = enums.PLATFORM_LABELS, enums.STATUS_LABELS
+
+
+def _account_rows(session: Session, stmt) -> list[AccountRow]:
+    plat, stat, read = enums.PLATFORM_LABELS, enums.STATUS_LABELS, _SHOWN.read
     rows = []
-    for (aid, name, platform, host_name, status, last, followers, handle, reg,
-         sup_name, op_name, host_id, uuid, other) in session.execute(stmt):
+    flagged = []
+    for aid, host_name, sup_name, op_name, host_id, uuid, *shown in session.execute(stmt):
+        (name, platform, status, last, followers, handle, reg, other), bad = read(shown)
+        name, platform, status = name or "", platform or "", status or ""
         plabel = plat.get(platform, platform)
         if platform == Platform.OTHER and other:
             plabel = f"其他：{other}"
         rows.append(AccountRow(aid, name, platform, plabel, host_name or "", status,
                                stat.get(status, status), last, followers, handle, reg,
                                sup_name or "", op_name or "", host_id, uuid))
+        if bad:
+            flagged.append(rows[-1])
+    if flagged:
+        found = _SHOWN.bad_values(session, Account.__table__, [r.id for r in flagged])  # type: ignore[arg-type]
+        for r in flagged:
+            r.bad_values = found.get(r.id, ())
     return rows
+
+
+def list_accounts(session: Session) -> list[AccountRow]:
+    """All accounts as table rows, ordered by id (the window sorts and filters in Python).
+
+    A stored value of a shown column that cannot be read (a hand-edited date such as
+    ``2019.3.12``) is shown empty and named in the row's ``bad_values``.
+    """
+    return _account_rows(session, _row_statement().order_by(Account.id))
 
 
 def count_accounts(session: Session) -> int:
@@ -573,27 +597,8 @@ def account_row(session: Session, account_id: int) -> AccountRow | None:
 
     Lets the window update one row after a save instead of reading 200,000 rows again.
     """
-    host, sup, op = aliased(Unit), aliased(Unit), aliased(Unit)
-    stmt = (
-        select(Account.id, Account.name, Account.platform, host.name, Account.status,
-               Account.last_update_on, Account.followers, Account.handle, Account.registered_on,
-               sup.name, op.name, Account.host_unit_id, Account.uuid, Account.platform_other)
-        .outerjoin(host, Account.host_unit_id == host.id)
-        .outerjoin(sup, Account.supervisor_unit_id == sup.id)
-        .outerjoin(op, Account.operator_unit_id == op.id)
-        .where(Account.id == account_id)
-    )
-    found = session.execute(stmt).first()
-    if found is None:
-        return None
-    (aid, name, platform, host_name, status, last, followers, handle, reg,
-     sup_name, op_name, host_id, uuid, other) = found
-    plabel = enums.PLATFORM_LABELS.get(platform, platform)
-    if platform == Platform.OTHER and other:
-        plabel = f"其他：{other}"
-    return AccountRow(aid, name, platform, plabel, host_name or "", status,
-                      enums.STATUS_LABELS.get(status, status), last, followers, handle, reg,
-                      sup_name or "", op_name or "", host_id, uuid)
+    rows = _account_rows(session, _row_statement().where(Account.id == account_id))
+    return rows[0] if rows else None
 
 
 def unit_choices(session: Session) -> list[tuple[int, str]]:

@@ -42,15 +42,3 @@ def url_problem(text: str | None) -> str | None:
     if not URL_RE.match(t):
         return f"链接“{t}”格式不正确，应以 http:// 或 https:// 开头"
     return None
-
-
-def mask_phone(text: str | None) -> str | None:
-    """138****1234 for mobiles; landlines keep their area code and last four digits."""
-    if not text:
-        return text
-    t = clean_phone(text)
-    if MOBILE_RE.match(t):
-        return t[:3] + "****" + t[-4:]
-    if len(t) > 6:
-        return t[: max(0, len(t) - 8)] + "****" + t[-4:]
-    return t

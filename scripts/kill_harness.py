@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -106,16 +107,19 @@ class Fixtures:
         code = ("import sys; from pathlib import Path; from gzdesk.models import migrations; "
                 "migrations.migrate(Path(sys.argv[1]), upto=1)")
         subprocess.run([sys.executable, "-c", code, str(self.old)], check=True)
+        office_uuid = str(uuid.UUID(int=1))  # real UUIDs: verify checks every stored value
+        account_uuids = [str(uuid.UUID(int=1000 + i)) for i in range(300)]
         conn = sqlite3.connect(self.old)
         with conn:
             conn.execute("INSERT INTO unit (name, kind, classified, uuid, created_at, updated_at) VALUES "
-                         "(?, 'other', 0, 'u-office', '2024-01-01 00:00:00', '2024-01-01 00:00:00')", (OFFICE,))
+                         "(?, 'other', 0, ?, '2024-01-01 00:00:00', '2024-01-01 00:00:00')", (OFFICE, office_uuid))
             conn.executemany("INSERT INTO account (name, platform, status, uuid, created_at, updated_at, host_unit_id) "
                              "VALUES (?, 'weibo', 'normal', ?, '2024-01-01 00:00:00', '2024-01-01 00:00:00', 1)",
-                             [(f"旧账号{i}", f"a-{i}") for i in range(300)])
+                             [(f"旧账号{i}", account_uuids[i]) for i in range(300)])
             conn.executemany("INSERT INTO audit_event (at, actor, action, entity, entity_uuid, summary) VALUES "
                              "('2024-01-01 00:00:00', '旧版', 'create', ?, ?, ?)",
-                             [("unit", "u-office", OFFICE)] + [("account", f"a-{i}", f"旧账号{i}") for i in range(300)])
+                             [("unit", office_uuid, OFFICE)]
+                             + [("account", account_uuids[i], f"旧账号{i}") for i in range(300)])
             conn.execute("INSERT INTO setting (key, value) VALUES ('office_unit_id', '1')")
         conn.close()
         return self

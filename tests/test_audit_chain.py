@@ -112,7 +112,7 @@ def test_a_deleted_event_names_the_event_after_the_gap(capsys, office_db):
     code, problems = verify(capsys, office_db)
     assert code == 1
     assert f"审计日志第 {eid + 1} 条" in problems[0] and f"与前一条（第 {eid - 1} 条）链接不符" in problems[0]
-    assert any("节假日表“2027-02-06（春节）”没有创建" in p for p in problems)  # and the record it created
+    assert any("本单位节假日“2027-02-06（春节）”没有创建" in p for p in problems)  # and the record it created
 
 
 def test_deleting_the_first_events_is_found(capsys, office_db):
@@ -236,9 +236,9 @@ def test_a_database_from_before_the_chain_is_upgraded_with_a_baseline(tmp_path, 
     migrations.migrate(path, upto=chain - 1)
     conn = sqlite3.connect(path)
     conn.execute("INSERT INTO unit (name, kind, classified, uuid, created_at, updated_at) "
-                 "VALUES ('旧单位', 'department', 0, 'u-1', '2024-01-01 00:00:00', '2024-01-01 00:00:00')")
+                 "VALUES ('旧单位', 'department', 0, '00000000-0000-4000-8000-000000000001', '2024-01-01 00:00:00', '2024-01-01 00:00:00')")
     conn.execute("INSERT INTO audit_event (at, actor, action, entity, entity_uuid, summary, changes) "
-                 "VALUES ('2024-01-01 00:00:00', '经办人', 'create', 'unit', 'u-1', '旧单位', "
+                 "VALUES ('2024-01-01 00:00:00', '经办人', 'create', 'unit', '00000000-0000-4000-8000-000000000001', '旧单位', "
                  "'{\"name\": [null, \"旧单位\"]}')")
     conn.execute("INSERT INTO setting (key, value) VALUES ('office_unit_id', '1')")
     conn.commit()
@@ -249,6 +249,6 @@ def test_a_database_from_before_the_chain_is_upgraded_with_a_baseline(tmp_path, 
     assert one(path, "SELECT count(*) FROM audit_row")[0] == 2  # the unit and the setting
     code, problems = verify(capsys, path)
     assert code == 0, problems
-    sql(path, "UPDATE unit SET name = '改名' WHERE uuid = 'u-1'")
+    sql(path, "UPDATE unit SET name = '改名' WHERE uuid = '00000000-0000-4000-8000-000000000001'")
     code, problems = verify(capsys, path)
     assert code == 1 and problems[0].startswith("1. 单位“改名（编号 1）”") and "（建立基线）所记的内容不符" in problems[0]

@@ -95,6 +95,9 @@ def test_restore_refuses_bad_files(filled, tmp_path):
     conn = sqlite3.connect(newer)
     conn.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION + 1}")
     conn.close()
+    with pytest.raises(UserError, match="校验值不符"):  # changed after the backup: its checksum says so
+        restore_database(filled.path, newer)
+    Path(f"{newer}.sha256").unlink()  # (a file without a checksum is judged on its own)
     with pytest.raises(UserError, match="较新版本"):
         restore_database(filled.path, newer)
     text = tmp_path / "x.db"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gzdesk import registry
+from gzdesk import registry, value_check
 from gzdesk.cli.common import add_db_option, add_json_option, open_db, print_json, print_table
 
 
@@ -44,9 +44,17 @@ def cmd_accounts(args: argparse.Namespace) -> int:
                      "platform_code": r.platform, "status": r.status_label, "status_code": r.status,
                      "host_unit": r.host_unit, "supervisor_unit": r.supervisor_unit,
                      "operator_unit": r.operator_unit, "handle": r.handle, "followers": r.followers,
-                     "registered_on": r.registered_on, "last_update_on": r.last_update_on} for r in rows])
+                     "registered_on": r.registered_on, "last_update_on": r.last_update_on,
+                     "bad_values": [{"field": f, "message": m} for f, m in r.bad_values]} for r in rows])
         return 0
     print_table(["编号", "名称", "平台", "主办单位", "状态", "最近更新"],
-                [[r.id, r.name, r.platform_label, r.host_unit, r.status_label, r.last_update_on] for r in rows])
+                [[r.id, ("⚠ " if r.bad_values else "") + r.name, r.platform_label, r.host_unit, r.status_label,
+                  r.last_update_on] for r in rows])
     print(f"共 {len(rows)} 个账号")
+    bad = [r for r in rows if r.bad_values]
+    if bad:
+        first = bad[0]
+        field, message = first.bad_values[0]
+        print(f"其中 {len(bad)} 个账号（标 ⚠）有无法识别的值，列表中显示为空，如编号 {first.id}“{first.name}”的"
+              f"{value_check.FIELD_LABELS.get(field, field)}{message}；gzdesk verify 列出全部")
     return 0

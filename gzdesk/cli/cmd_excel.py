@@ -66,6 +66,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     masked = "（电话已脱敏）" if result.masked else ""
     print(f"已导出台账{masked}：{path}（账号 {result.accounts} 个，管理队伍 {result.team_rows} 行，"
           f"备案记录 {result.filings} 条，单位 {result.units} 个）")
+    for item in result.long_texts[:20]:
+        print("提示：" + item.message())
+    if len(result.long_texts) > 20:
+        print(f"提示：另有 {len(result.long_texts) - 20} 处超长文本，同样接在“超长文本”工作表")
     return 0
 
 
@@ -79,7 +83,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         counts = plan.counts()
         problems = plan.problem_lines()
         if args.json and args.dry_run:  # scripts get the preview as JSON; nothing is written
-            print_json({"file": str(plan.path), "sheet": plan.sheet, "header_row": plan.header_row + 1,
+            print_json({"file": str(plan.path), "encoding": plan.encoding, "sheet": plan.sheet,
+                        "header_row": plan.header_row + 1,
                         "mapping": {plan.accounts.headers[i] if i < len(plan.accounts.headers) else str(i): k
                                     for i, k in plan.mapping.items()},
                         "counts": counts, "problems": problems,
@@ -93,7 +98,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
             print_json(asdict(result))
             return 0
-        print(f"文件：{plan.path.name}  工作表：{plan.sheet}  表头在第 {plan.header_row + 1} 行")
+        how = f"（按 {plan.encoding} 编码读取）" if plan.encoding else ""
+        if plan.renamed:
+            how += "（文件内容与扩展名不符，已按实际格式读取）"
+        print(f"文件：{plan.path.name}{how}  工作表：{plan.sheet}  表头在第 {plan.header_row + 1} 行")
         mapped = [f"{plan.accounts.headers[i]}→{_label(k)}" for i, k in plan.mapping.items()
                   if i < len(plan.accounts.headers) and k != "seq"]
         print("列对应：" + "，".join(mapped))

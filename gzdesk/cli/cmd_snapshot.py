@@ -188,20 +188,22 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         else:
             findings = trust.inspect(snap, synced)
         m = snap.manifest
-    bad = any(f.status == "bad" for f in findings)
+    bad = next((f for f in findings if f.status == "bad"), None)
+    if bad is not None:  # the refusal in one line, as for any other refused snapshot; the list below says the rest
+        print(f"错误：快照“{path.name}”未通过核对：{bad.text}", file=sys.stderr)
     if args.json:
-        print_json(dict(m.to_json(), path=str(path), size=path.stat().st_size, valid=not bad,
+        print_json(dict(m.to_json(), path=str(path), size=path.stat().st_size, valid=bad is None,
                         signed=bool(m.signature), fingerprint=signing.fingerprint(m.public_key)
                         if m.public_key and signing.valid_public_key(m.public_key) else None,
                         findings=[{"status": f.status, "text": f.text} for f in findings]))
-        return 1 if bad else 0
+        return 0 if bad is None else 1
     print(f"快照 {path}")
     print(f"来源：{m.source_name}（配置 {m.profile_name or m.profile_id or '未知'}）")
     print(f"导出时间：{cn_date(m.created.date())} {m.created:%H:%M}；结构版本 {m.schema_version}")
     print("记录数：" + "、".join(f"{_label(t)} {n}" for t, n in m.counts.items() if n))
     for f in findings:
         print(f"  {f.label}：{f.text}")
-    return 1 if bad else 0
+    return 0 if bad is None else 1
 
 
 def cmd_repin(args: argparse.Namespace) -> int:

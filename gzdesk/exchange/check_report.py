@@ -15,9 +15,11 @@ from datetime import date
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.exchange.write_target import check_target, write_error
 from gzdesk.rules import RULE_LABELS, Finding
 
 SHEET = "检查结果"
@@ -65,17 +67,18 @@ def write_check_report(path: str | Path, findings: Sequence[Finding], today: dat
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UserError(f"导出文件应以 .xlsx 结尾：{path.name}")
-    if not path.parent.exists():
-        raise UserError(f"文件夹不存在：{path.parent}")
+    check_target(path)
     tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}.xlsx")
     try:
         _write(tmp, findings, today, office_unit)
         os.replace(tmp, path)
-    except PermissionError as exc:
-        raise UserError(f"无法写入 {path.name}：文件可能正在 Excel 中打开，请关闭后重试") from exc
+    except (OSError, xlsxwriter.exceptions.XlsxWriterException) as exc:  # full disk, read-only, open in Excel…
+        raise write_error(exc, path) from None
     finally:
-        if tmp.exists():
+        try:
             tmp.unlink()
+        except OSError:
+            pass
     return len(findings)
 
 

@@ -143,7 +143,21 @@ FILING_COLUMNS: tuple[Column, ...] = (
     Column("proposed", "变更内容数据", TEXT, 20, (), hidden=True),
 )
 
+# Text longer than one Excel cell holds (32,767 characters): the cell keeps the beginning, this
+# sheet the rest in parts, and our import joins them back (issue 8 item 7; see long_text.py).
+LONG_TEXT_COLUMNS: tuple[Column, ...] = (
+    Column("sheet", "工作表", TEXT, 10, ()),
+    Column("line", "行号", INT, 7, ()),
+    Column("record", "记录", TEXT, 22, ()),
+    Column("field", "字段", TEXT, 14, ()),
+    Column("part", "段号", INT, 6, ()),
+    Column("total", "全文字数", INT, 10, ()),
+    Column("text", "内容", TEXT, 80, ()),
+    Column("uuid", "唯一标识", UUID, 36, ()),
+)
+
 ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET, UNITS_SHEET = "账号台账", "管理队伍", "备案记录", "单位名录"
+LONG_TEXT_SHEET = "超长文本"
 
 # Fields an account row may carry (everything but 序号).
 UNIT_FIELDS = {"host_unit": "host_unit_id", "supervisor_unit": "supervisor_unit_id",
@@ -165,6 +179,7 @@ ACCOUNT_SYNONYMS = synonym_table(ACCOUNT_IMPORT_COLUMNS)
 TEAM_SYNONYMS = synonym_table(TEAM_COLUMNS)
 FILING_SYNONYMS = synonym_table(FILING_COLUMNS)
 UNIT_SYNONYMS = synonym_table(UNIT_COLUMNS)
+LONG_TEXT_SYNONYMS = synonym_table(LONG_TEXT_COLUMNS)
 ACCOUNT_COLUMN_BY_KEY = {c.key: c for c in ACCOUNT_IMPORT_COLUMNS}
 IMPORT_ONLY_KEYS = frozenset(c.key for c in IMPORT_ONLY_COLUMNS)
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.exceptions
 from sqlalchemy import RowMapping, case, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -36,6 +37,8 @@ from gzdesk.exchange.columns import (
     FILING_COLUMNS,
     FILINGS_SHEET,
     KIND,
+    LONG_TEXT_COLUMNS,
+    LONG_TEXT_SHEET,
     PHONE,
     PLATFORM,
     ROLE,
@@ -49,16 +52,19 @@ from gzdesk.exchange.columns import (
     UNITS_SHEET,
     Column,
 )
+from gzdesk.exchange.long_text import LongText, split_cell, too_long
+from gzdesk.exchange.masking import mask_json, mask_phone_field, mask_text
 from gzdesk.exchange.progress import ProgressCallback, Ticker
+from gzdesk.exchange.write_target import check_target, write_error
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
 from gzdesk.office import office
 from gzdesk.permissions import Cap, require
-from gzdesk.validation import mask_phone
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 HEADER_ROW = 2  # rows 0–1: title and subtitle; data starts below the header
 TEMPLATE_ROWS = 1000  # rows of drop-downs in the blank template
 YES, NO = "是", "否"
+JSON_COLUMNS = frozenset({"chain", "steps", "frozen", "proposed"})
 
 
 @dataclass
@@ -69,6 +75,7 @@ class ExportResult:
     filings: int
     masked: bool
     units: int = 0
+    long_texts: list[LongText] = field(default_factory=list)  # continued in the 超长文本 sheet
 
 
 # --------------------------------------------------------------------------- reading the database
@@ -154,8 +161,7 @@ def steps_summary(steps: Sequence[dict[str, Any]]) -> str:
 
 
 def iter_filings(session: Session, mask: bool = False) -> Iterator[dict[str, Any]]:
-    """Filings with their steps, in id order; a masked copy leaves out the frozen/proposed JSON
-    (it holds phone numbers)."""
+    """Filings with their steps, in id order (``mask`` is kept for callers; the sheet masks)."""
     acc, kept, parent = aliased(Account), aliased(Account), aliased(Filing)
     f = Filing.__table__.c
     stmt = (select(Filing.__table__, acc.name.label("account_name"), acc.uuid.label("account_uuid"),
@@ -176,12 +182,11 @@ def iter_filings(session: Session, mask: bool = False) -> Iterator[dict[str, Any
                 st.append({k: pending[k] for k in ("seq", "title", "opinion", "signer", "signed_on", "result",
                                                    "uuid")})
             pending = next(step_rows, None)
-        frozen = r["frozen"] if r["frozen"] and len(r["frozen"]) < 32000 and not mask else None  # cell ≤ 32,767
         row = {k: r[k] for k in ("number", "account_name", "kind", "state", "filled_on", "reason", "event_on",
                                  "announce_from", "announce_until", "effective_on", "reported_on", "notes",
                                  "uuid", "account_uuid", "profile_id", "template_id", "merge_parent_uuid",
                                  "kept_account_uuid", "chain")}
-        row.update(steps_summary=steps_summary(st), frozen=frozen, proposed=None if mask else r["proposed"],
+        row.update(steps_summary=steps_summary(st), frozen=r["frozen"], proposed=r["proposed"],
                    steps=json.dumps([dict(x, signed_on=x["signed_on"].isoformat() if x["signed_on"] else None)
                                      for x in st], ensure_ascii=False) if st else None)
         yield row
@@ -206,11 +211,14 @@ class _Sheet:
     """One sheet of the 台账: title, subtitle, header, typed cells, drop-downs."""
 
     def __init__(self, book: xlsxwriter.Workbook, fmt: dict[str, Any], name: str, columns: Sequence[Column],
-                 title: str, subtitle: str, mask: bool):
+                 title: str, subtitle: str, mask: bool, record_key: str = "name", uuid_key: str = "uuid"):
         self.ws = book.add_worksheet(name)
+        self.name = name
         self.fmt = fmt
         self.columns = list(columns)
         self.mask = mask
+        self.record_key, self.uuid_key = record_key, uuid_key
+        self.long_texts: list[LongText] = []
         self.row = HEADER_ROW + 1
         last = len(self.columns) - 1
         # Title and subtitle span the printed columns (the uuid columns are left off paper).
@@ -258,13 +266,27 @@ class _Sheet:
                 ws.write_string(r, i, enums.label("filing_state", v), fmt["cell"])
             elif kind == UNIT_TYPE:
                 ws.write_string(r, i, enums.label("unit_type", v), fmt["cell"])
-            elif kind == PHONE:
-                ws.write_string(r, i, (mask_phone(v) if self.mask else v) or "", fmt["cell"])
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(r, i, v, fmt["cell"])
             else:
-                ws.write_string(r, i, str(v), fmt["wrap"] if col.width >= 24 else fmt["cell"])
+                self._text(r, i, col, values, str(v))
         self.row += 1
+
+    def _text(self, r: int, i: int, col: Column, values: Mapping[str, Any], text: str) -> None:
+        """A text cell: masked in a 脱敏 copy (云南 第三十条), continued in 超长文本 when too long."""
+        if self.mask and col.kind != "uuid":
+            if col.kind == PHONE:
+                text = mask_phone_field(text) or ""
+            elif col.key in JSON_COLUMNS:
+                text = mask_json(text) or ""
+            else:
+                text = mask_text(text) or ""
+        if too_long(text):
+            parts = split_cell(text)
+            self.long_texts.append(LongText(self.name, r + 1, str(values.get(self.record_key) or ""), col.header,
+                                            len(text), values.get(self.uuid_key), parts))
+            text = parts[0]
+        self.ws.write_string(r, i, text, self.fmt["wrap"] if col.width >= 24 else self.fmt["cell"])
 
     def finish(self, dropdown_rows: int) -> None:
         """Drop-downs for the enumerated and 是/否 columns, an autofilter on the header."""
@@ -308,8 +330,7 @@ def _write_book(path: Path, build) -> None:
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UserError(f"导出文件应以 .xlsx 结尾：{path.name}")
-    if path.parent and not path.parent.exists():
-        raise UserError(f"文件夹不存在：{path.parent}")
+    check_target(path)
     tmp = path.with_name(f".{path.stem}.part.xlsx")
     book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
                                           "strings_to_formulas": False, "strings_to_urls": False,
@@ -318,9 +339,12 @@ def _write_book(path: Path, build) -> None:
         build(book)
         book.close()
         os.replace(tmp, path)
-    except PermissionError:
+    except UserError:
         _discard(book, tmp)
-        raise UserError(f"无法写入“{path}”：文件可能正在 Excel/WPS 中打开，请关闭后重试") from None
+        raise
+    except (OSError, xlsxwriter.exceptions.XlsxWriterException) as exc:  # full disk, read-only, open in Excel…
+        _discard(book, tmp)
+        raise write_error(exc, path) from None
     except BaseException:
         _discard(book, tmp)
         raise
@@ -328,7 +352,8 @@ def _write_book(path: Path, build) -> None:
 
 def _discard(book: xlsxwriter.Workbook, tmp: Path) -> None:
     try:
-        book.close()
+        if not getattr(book, "fileclosed", False):
+            book.close()
     except Exception:
         pass
     try:
@@ -351,6 +376,7 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
     ticker.check()
     masked_note = "（脱敏）" if mask_phones else ""
     written = [0, 0, 0, 0]
+    long_texts: list[LongText] = []
 
     def build(book: xlsxwriter.Workbook) -> None:
         book.set_properties({"title": f"{info.unit_name}政务新媒体台账", "author": info.unit_name,
@@ -358,26 +384,41 @@ def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = F
         fmt = _formats(book)
         title = f"{info.unit_name}政务新媒体台账{masked_note}"
         sub = f"导出日期：{cn_date(today)}    共 {n_acc} 个账号"
-        sheets: tuple[tuple[str, tuple[Column, ...], str, str, Iterator[Mapping[Any, Any]]], ...] = (
-            (ACCOUNTS_SHEET, ACCOUNT_COLUMNS, title, sub, iter_accounts(session)),
+        sheets: tuple[tuple[str, tuple[Column, ...], str, str, Iterator[Mapping[Any, Any]], str, str], ...] = (
+            (ACCOUNTS_SHEET, ACCOUNT_COLUMNS, title, sub, iter_accounts(session), "name", "uuid"),
             (TEAM_SHEET, TEAM_COLUMNS, f"{info.unit_name}政务新媒体管理队伍{masked_note}",
-             f"导出日期：{cn_date(today)}", iter_team(session)),
-            (FILINGS_SHEET, FILING_COLUMNS, f"{info.unit_name}政务新媒体备案记录",
-             f"导出日期：{cn_date(today)}    共 {n_fil} 条", iter_filings(session, mask_phones)),
-            (UNITS_SHEET, UNIT_COLUMNS, f"{info.unit_name}政务新媒体单位名录",
-             f"导出日期：{cn_date(today)}    共 {len(units)} 个单位", iter(units)),
+             f"导出日期：{cn_date(today)}", iter_team(session), "name", "person_uuid"),
+            (FILINGS_SHEET, FILING_COLUMNS, f"{info.unit_name}政务新媒体备案记录{masked_note}",
+             f"导出日期：{cn_date(today)}    共 {n_fil} 条", iter_filings(session, mask_phones), "number", "uuid"),
+            (UNITS_SHEET, UNIT_COLUMNS, f"{info.unit_name}政务新媒体单位名录{masked_note}",
+             f"导出日期：{cn_date(today)}    共 {len(units)} 个单位", iter(units), "name", "uuid"),
         )
-        for i, (name, columns, head, subtitle, rows) in enumerate(sheets):
-            sheet = _Sheet(book, fmt, name, columns, head, subtitle, mask_phones)
+        for i, (name, columns, head, subtitle, rows, record_key, uuid_key) in enumerate(sheets):
+            sheet = _Sheet(book, fmt, name, columns, head, subtitle, mask_phones, record_key, uuid_key)
             for n, row in enumerate(rows, 1):
                 sheet.write(row, seq=n)
                 ticker.advance()
             written[i] = sheet.row - HEADER_ROW - 1
             sheet.finish(200)
+            long_texts.extend(sheet.long_texts)
+        if long_texts:
+            _long_text_sheet(book, fmt, long_texts, info.unit_name)
 
     _write_book(Path(path), build)
     ticker.finish()
-    return ExportResult(Path(path), written[0], written[1], written[2], mask_phones, written[3])
+    return ExportResult(Path(path), written[0], written[1], written[2], mask_phones, written[3], long_texts)
+
+
+def _long_text_sheet(book: xlsxwriter.Workbook, fmt: dict[str, Any], long_texts: list[LongText], unit: str) -> None:
+    """The rest of every text longer than a cell holds, in parts (long_text.py joins them back)."""
+    sheet = _Sheet(book, fmt, LONG_TEXT_SHEET, LONG_TEXT_COLUMNS, f"{unit}政务新媒体台账超长文本",
+                   "填写说明：以下内容超过 Excel 单元格上限（32,767 字），原表中只放得下开头，其余按段接在这里；"
+                   "导入本程序时自动接回，请勿改动", False, "record", "uuid")
+    for t in long_texts:
+        for n, part in enumerate(t.parts[1:], 2):
+            sheet.write({"sheet": t.sheet, "line": t.line, "record": t.record, "field": t.field, "part": n,
+                         "total": t.length, "text": part, "uuid": t.uuid})
+    sheet.finish(0)
 
 
 def export_template(path: Path | str, unit_name: str = "") -> Path:

@@ -60,6 +60,9 @@ from gzdesk.exchange.columns import (
     UUID,
     Column,
 )
+from gzdesk.exchange.csv_text import BIG5
+from gzdesk.exchange.long_text import join_long_texts, truncated_copy
+from gzdesk.exchange.masking import masked_copy_of
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.sheet_reader import (
     Table,
@@ -68,13 +71,13 @@ from gzdesk.exchange.sheet_reader import (
     find_header,
     header_score,
     is_blank,
-    load_tables,
+    read_file,
 )
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.models.base import new_uuid, now
 from gzdesk.people_tasks import office_departure_article
 from gzdesk.permissions import Cap, require
-from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, mask_phone, phone_problem
+from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, phone_problem
 
 CREATE, UPDATE, SAME = "create", "update", "same"
 UNIT_UUID_KEYS = tuple(f"{k}_uuid" for k in UNIT_FIELDS)  # resolved when applied; names are compared
@@ -138,6 +141,9 @@ class ImportPlan:
     units: SheetPart | None = None
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
     checked: bool = False
+    encoding: str | None = None  # a text file: the encoding it was read in
+    long_text_problems: dict[tuple[str, int], list[str]] = field(default_factory=dict, repr=False)
+    renamed: bool = False  # the content was not what the file name says (read as what it is)
 
     # Shortcuts used by the CLI and the wizard
     @property
@@ -219,10 +225,11 @@ class ImportResult:
 
 
 def _text(raw: Any) -> str:
-    """Text as typed, trimmed (Chinese punctuation kept; ideographic spaces at the ends removed)."""
+    """Text as typed, trimmed at the ends only (the editors store it so); inside, ideographic
+    spaces (a paragraph's 　　), line breaks and punctuation are kept exactly."""
     if isinstance(raw, (datetime, date)):
         return raw.isoformat()
-    return cell_text(raw).replace("\u3000", " ").strip()
+    return cell_text(raw).strip()
 
 
 def parse_cell(col: Column, raw: Any) -> tuple[Any, str | None]:
@@ -322,7 +329,7 @@ def _account_row(line: int, values: dict, problems: list[str], mapping_keys: set
         problems.append("没有指定“平台”列")
     elif "platform" not in values and not any("平台" in p for p in problems):
         problems.append("平台为空")
-    if values.get("admin_phone") and "****" not in values["admin_phone"]:
+    if values.get("admin_phone") and "*" not in values["admin_phone"]:
         problem = phone_problem(values["admin_phone"])
         if problem:
             problems.append(problem)
@@ -332,7 +339,7 @@ def _account_row(line: int, values: dict, problems: list[str], mapping_keys: set
         data = registry.AccountData(**{k: v for k, v in values.items()
                                        if k in registry.ACCOUNT_FIELDS})
         for key, message in registry.account_problems(data):
-            if key == "name" or (key.endswith("phone") and "****" in (values.get(key) or "")):
+            if key == "name" or (key.endswith("phone") and "*" in (values.get(key) or "")):
                 continue  # reported above / a masked copy's phone is acceptable
             problems.append(message)
     return PlanRow(line, values, problems)
@@ -369,7 +376,8 @@ def _mark_file_duplicates(rows: list[PlanRow]) -> None:
                 r.parse_problems.append(f"与第 {first_row.line} 行是同一账号（名称、平台、主办单位相同）")
 
 
-def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None) -> tuple[str, int, int]:
+def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None,
+                        encoding: str | None = None) -> tuple[str, int, int]:
     if sheet is not None:
         if sheet not in tables:
             raise UserError(f"文件中没有名为“{sheet}”的工作表（有：{'、'.join(tables)}）")
@@ -386,7 +394,8 @@ def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None) -> tuple[s
     assert best is not None
     if best[2] < 2:
         where = f"工作表“{best[0]}”" if len(candidates) == 1 else "各工作表"
-        raise UserError(f"{where}的前 30 行中找不到表头（应有“账号名称”“平台”“主办单位”等列名）")
+        hint = "；文件按 Big5 繁体中文编码读取，表头须用简体字" if encoding == BIG5 else ""
+        raise UserError(f"{where}的前 30 行中找不到表头（应有“账号名称”“平台”“主办单位”等列名）{hint}")
     return best
 
 
@@ -409,7 +418,7 @@ def _team_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
             problems.append("岗位为空")
         for key, mobile_only in (("office_phone", False), ("mobile", True)):
             v = values.get(key)
-            if v and "****" not in v:
+            if v and "*" not in v:
                 p = phone_problem(v, mobile_only=mobile_only)
                 if p:
                     problems.append(p)
@@ -468,23 +477,35 @@ def read_workbook(path: Path | str, sheet: str | None = None, session: Session |
     """Read and map a spreadsheet. With ``session``, also check it against the database.
     ``progress(done, total)`` counts the rows of every sheet read; False cancels (``Cancelled``)."""
     path = Path(path)
-    tables = load_tables(path)
-    name, header_row, _score = _pick_accounts_sheet(tables, sheet)
+    read = read_file(path, progress)
+    tables = read.tables
+    long_problems = join_long_texts(tables)  # 超长文本 back onto its cells, before anything reads them
+    name, header_row, _score = _pick_accounts_sheet(tables, sheet, read.encoding)
     ticker = Ticker(progress, sum(len(t) for n, t in tables.items()
                                   if n in (name, TEAM_SHEET, FILINGS_SHEET, UNITS_SHEET)))
     ticker.check()
     plan = ImportPlan(path, list(tables), build_accounts_part(tables[name], name, header_row, ticker=ticker),
-                      tables=tables)
+                      tables=tables, encoding=read.encoding, renamed=read.renamed)
     if TEAM_SHEET in tables and name != TEAM_SHEET:
         plan.team = _team_part(tables[TEAM_SHEET], ticker)
     if FILINGS_SHEET in tables and name != FILINGS_SHEET:
         plan.filings = _filings_part(tables[FILINGS_SHEET], ticker)
     if UNITS_SHEET in tables and name != UNITS_SHEET:
         plan.units = _units_part(tables[UNITS_SHEET], ticker)
+    plan.long_text_problems = long_problems
+    _attach_long_text_problems(plan)
     ticker.finish()
     if session is not None:
         check_against(session, plan)
     return plan
+
+
+def _attach_long_text_problems(plan: ImportPlan) -> None:
+    for part in plan.parts():
+        for r in part.rows:
+            for problem in plan.long_text_problems.get((part.sheet, r.line), []):
+                if problem not in r.parse_problems:
+                    r.parse_problems.append(problem)
 
 
 def remap(plan: ImportPlan, *, sheet: str | None = None, header_row: int | None = None,
@@ -495,6 +516,7 @@ def remap(plan: ImportPlan, *, sheet: str | None = None, header_row: int | None 
     if header_row is None:
         header_row = plan.accounts.header_row if name == plan.accounts.sheet else find_header(rows, ACCOUNT_SYNONYMS)[0]
     plan.accounts = build_accounts_part(rows, name, header_row, mapping)
+    _attach_long_text_problems(plan)
     plan.checked = False
     if session is not None:
         check_against(session, plan)
@@ -557,9 +579,13 @@ def _load_index(session: Session) -> _Index:
 
 
 def _same_value(key: str, new: Any, old: Any) -> bool:
-    if isinstance(new, str) and "****" in new and isinstance(old, str) and mask_phone(old) == clean_phone(new):
-        return True  # a masked copy of the stored number
-    return new == old
+    """Equal, or a copy that must not replace the stored value: its numbers masked (a 脱敏
+    copy), or the stored text cut at Excel's cell limit (issue 8 item 7)."""
+    if new == old:
+        return True
+    if isinstance(new, str) and isinstance(old, str):
+        return masked_copy_of(new, old) or truncated_copy(new, old)
+    return False
 
 
 def _changed_fields(values: dict[str, Any], existing: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
@@ -596,6 +622,10 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
                 r.notes.append(f"已有此账号，将更新：{labels}{'等' if len(changed) > 4 else ''}")
             else:
                 r.notes.append("已有此账号，内容相同")
+            cut = [ACCOUNT_COLUMN_BY_KEY[k].header for k, val in v.items()
+                   if k in ACCOUNT_COLUMN_BY_KEY and truncated_copy(val, index.accounts[target].get(k))]
+            if cut:
+                r.notes.append(f"文件中的“{'、'.join(cut)}”被截断在 Excel 单元格上限，保留库中的完整内容")
         key_uuid = r.target_uuid or f"row:{r.line}"
         if v.get("uuid"):
             file_accounts[v["uuid"]] = key_uuid
@@ -659,7 +689,7 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
             else:
                 if v.get("uuid") and v["uuid"] != existing:
                     r.link_problems.append(f"备案编号“{v['number']}”已被另一条备案使用")
-                changed = [k for k in FILING_SCALARS if k in v and v[k] != index.filings[existing].get(k)]
+                changed = [k for k in FILING_SCALARS if k in v and not _same_value(k, v[k], index.filings[existing].get(k))]
                 r.action, r.target_uuid = (UPDATE if changed else SAME), existing
     if plan.units:
         names_in_file = Counter(r.values.get("name") for r in plan.units.rows)
@@ -676,7 +706,7 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
                 r.action, r.target_uuid = CREATE, v.get("uuid")
             else:
                 old = index.units[existing]
-                changed = [k for k in UNIT_SCALARS if k in v and v[k] != old.get(k)]
+                changed = [k for k in UNIT_SCALARS if k in v and not _same_value(k, v[k], old.get(k))]
                 r.action, r.target_uuid = (UPDATE if changed else SAME), existing
     plan.checked = True
     return plan
@@ -781,7 +811,7 @@ def _apply_units(session: Session, rows: list[PlanRow], units: _Units) -> None:
         else:
             unit = session.scalars(select(Unit).where(Unit.uuid == r.target_uuid)).one()
             for k, value in fields.items():
-                if getattr(unit, k) != value:
+                if not _same_value(k, value, getattr(unit, k)):
                     setattr(unit, k, value)
             if r.action == UPDATE:
                 units.updated += 1
@@ -1048,7 +1078,7 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
         elif r.action == UPDATE:
             filing = session.scalars(select(Filing).where(Filing.uuid == r.target_uuid)).one()
             for k in FILING_SCALARS:
-                if k in v and getattr(filing, k) != v[k]:
+                if k in v and not _same_value(k, v[k], getattr(filing, k)):
                     setattr(filing, k, v[k])
             result.filings_updated += 1
     for chunk in _chunks(new):

@@ -28,12 +28,25 @@ source changes nothing and says so. A snapshot of this office itself is refused.
 
 Foreign keys are translated through uuids (snapshot id → uuid → local id) for every column the
 ORM declares as a foreign key (unit parent, account units, roles, filings, steps, attachments,
-tasks, and tables added later), checked with foreign keys deferred to the end. A single-column
-unique value (a 备案编号 such as ``2026-00001``, numbered alike in every county) that is already
-used by another record here is kept with the source's name appended, e.g. ``2026-00001（海门区…）``.
+tasks, and tables added later), checked with foreign keys deferred to the end.
+
+Unique values other than the uuid never stop a merge. A single-column unique value already used
+by another record here is kept with the source's name appended, e.g. ``X（海门区…）``. The 备案编号 is
+unique per origin (schema 4: every county numbers ``2026-00001`` alike), and every record a merge
+writes takes this source as its origin, so a number collides only with this source's other records:
+a value held by a record gone from the source is freed before the new holder is written (the gone
+record is deleted at the end, as always) and the reuse is reported — a county that restored an
+older backup numbers its next filing as the one it lost; two records of one snapshot with one
+number (a county's own filing and one merged from a township) are both kept, the second with the
+suffix. Every suffix and reuse is listed in the report and its JSON (``renamed``, ``reused_numbers``).
 
 Everything happens in one transaction (``Database.transaction``) for all files: any refusal,
-error or cancel leaves the database as it was. Files are checked before anything is written.
+error or cancel leaves the database as it was. Files are checked before anything is written —
+including every value of every record (``gzdesk.value_check``, in ``open_snapshot``): a snapshot
+with one bad value is refused whole, naming the record and field, rather than merged without the
+bad records. A partial merge would leave the city's library silently out of step with the county
+(a filing without its account, a team without a person); the county fixes the value
+(``gzdesk verify`` lists them all) and sends the file again.
 """
 
 from __future__ import annotations
@@ -49,7 +62,7 @@ from pathlib import Path
 from sqlalchemy import Table, UniqueConstraint, select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office, profiles, signing
+from gzdesk import audit, enums, office, profiles, signing, value_check
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
@@ -60,12 +73,8 @@ from gzdesk.models import Base, SnapshotSource, Unit
 from gzdesk.models.base import now
 from gzdesk.permissions import Cap, require
 
-TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "account_role": "管理岗位",
-                "filing": "备案", "approval_step": "审批步骤", "attachment": "附件", "task": "待办"}
-TABLE_LABELS.update({"inspection": "检查", "inspection_finding": "检查发现问题", "quarter_report": "季度报告",
-                     "assessment_entry": "考核填写", "fake_report": "假冒账号", "fake_step": "假冒账号处置",
-                     "census_report": "排查摸底报告"})  # schema 6: supervision
-LABEL_COLUMNS = ("name", "number", "title", "filename", "role")
+TABLE_LABELS = value_check.TABLE_LABELS
+LABEL_COLUMNS = value_check.LABEL_COLUMNS
 
 MERGED, ALREADY, OLDER = "merged", "already_merged", "older"
 
@@ -109,6 +118,8 @@ class MergeReport:
     gone: list[Item] = field(default_factory=list)
     kept_local: list[Item] = field(default_factory=list)
     renamed: list[tuple[Item, str, str]] = field(default_factory=list)  # (item, column, stored value)
+    # (item, column, value, the record gone from the source that held the value before)
+    reused: list[tuple[Item, str, str, Item]] = field(default_factory=list)
     renamed_source: str | None = None  # the source's former name when it changed
     history: trust.HistoryCheck | None = None  # what was checked of the source's audit log
     signature: trust.SignatureCheck | None = None  # who signed it, against the pinned key
@@ -141,6 +152,11 @@ class MergeReport:
                 lines.append(f"  {what}：{'、'.join(shown[:20])}{more}")
         if self.renamed:
             lines.append(f"  编号与本库已有记录重复、已加来源后缀：{len(self.renamed)} 项（如 {self.renamed[0][2]}）")
+        for _item, _col, value, old in self.reused[:20]:
+            lines.append(f"  编号 {value} 被来源重新使用：原{TABLE_LABELS.get(old.table, old.table)}（{old.uuid}）已不在来源库中，"
+                         "已删除，现为另一条记录（来源可能恢复过旧的备份）")
+        if len(self.reused) > 20:
+            lines.append(f"  另有 {len(self.reused) - 20} 个编号被重新使用")
         if self.kept_local:
             lines.append(f"  与本库自有记录相同、未覆盖：{len(self.kept_local)} 项")
         if self.renamed_source:
@@ -162,6 +178,8 @@ class MergeReport:
                 "gone_items": [i.to_json() for i in self.gone],
                 "kept_local_items": [i.to_json() for i in self.kept_local],
                 "renamed": [dict(i.to_json(), column=c, stored=v) for i, c, v in self.renamed],
+                "reused_numbers": [dict(i.to_json(), column=c, number=v, previous_uuid=old.uuid,
+                                        previous_label=old.label) for i, c, v, old in self.reused],
                 "renamed_from": self.renamed_source,
                 "history_verified": self.history.verified if self.history else None,
                 "history_note": self.history.note if self.history else None,
@@ -301,6 +319,7 @@ class _Merger:
         self.local_id: dict[str, dict[str, int]] = {}  # table → uuid → local id
         self.gone: list[tuple[Table, list[int], list[Item]]] = []
         self.renamed: list[tuple[Item, str, str]] = []
+        self.reused: list[tuple[Item, str, str, Item]] = []
 
     def run(self, tables: list[Table]) -> None:
         snap_tables = {r[0] for r in self.reader.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -375,12 +394,15 @@ class _Merger:
         gone_rows = [dict(zip(cols, r, strict=True)) for u, r in local_rows.items()
                      if r[i_origin] == self.source and u not in in_snapshot]
         self._unique_values(table, idx, local_rows, inserts + updates, gone_rows)
+        self._composite_keys(table, idx, local_rows, inserts + updates, gone_rows)
         updates = [d for d in updates if tuple(d[c] for c in cols) != local_rows[d["uuid"]]]
         self.report.changed.extend(Item(name, d["uuid"], self._label(d)) for d in updates)
         # report a kept-with-suffix value only where something was written (not on every re-merge)
         written_now = {d["uuid"] for d in inserts} | {d["uuid"] for d in updates}
         self.report.renamed.extend(r for r in self.renamed if r[0].uuid in written_now)
+        self.report.reused.extend(r for r in self.reused if r[0].uuid in written_now)
         self.renamed.clear()
+        self.reused.clear()
 
         set_cols = [c for c in cols if c != "id"]
         if updates:
@@ -404,39 +426,60 @@ class _Merger:
         return out
 
     @staticmethod
-    def _unique_columns(table: Table) -> list[str]:
-        found = {c.name for c in table.columns if c.unique}
+    def _unique_columns(table: Table) -> list[tuple[str, bool]]:
+        """(column, per origin) for every unique value a merge must keep unique: single-column
+        uniques across the library, and ``(coalesce(origin, ''), number)`` (schema 4) per origin."""
+        found: dict[str, bool] = {c.name: False for c in table.columns if c.unique}
         for cons in table.constraints:
             if isinstance(cons, UniqueConstraint) and len(cons.columns) == 1:
-                found.update(c.name for c in cons.columns)
+                found.update({c.name: False for c in cons.columns})
         for idx in table.indexes:
-            if idx.unique and len(idx.expressions) == 1 and len(idx.columns) == 1:  # not (origin, number)
-                found.update(c.name for c in idx.columns)
-        return sorted(found - {"id", "uuid"})
+            if not idx.unique or len(idx.columns) != 1:
+                continue
+            (col,) = idx.columns
+            if len(idx.expressions) == 1:
+                found[col.name] = False
+            elif len(idx.expressions) == 2 and "origin" in str(idx.expressions[0]):
+                found.setdefault(col.name, True)
+        return sorted((c, per_origin) for c, per_origin in found.items() if c not in ("id", "uuid"))
 
     def _unique_values(self, table: Table, idx: dict[str, int], local_rows: dict[str, tuple],
                        written: list[dict], gone_rows: list[dict]) -> None:
-        """Give a colliding unique value the source's name; clear the way for values that move."""
+        """Give a colliding unique value the source's name; clear the way for values that move.
+
+        Every row written here gets this source as its origin, so a per-origin value (备案编号)
+        collides only with this source's other rows. A value held by a record gone from the
+        source is freed first (that record is deleted at the end of the merge) and the reuse is
+        reported: a county that restored an older backup numbers its next filing as the lost one.
+        """
         columns = self._unique_columns(table)
         if not columns:
             return
         written_by_uuid = {d["uuid"]: d for d in written}
         releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
-        for col in columns:
+        i_origin = idx["origin"]
+        for col, per_origin in columns:
             i_col = idx[col]
-            held = {r[i_col]: u for u, r in local_rows.items() if u not in releasing and r[i_col] is not None}
+            held = {r[i_col]: u for u, r in local_rows.items() if u not in releasing and r[i_col] is not None
+                    and (not per_origin or r[i_origin] == self.source)}
+            freed = {r[col]: r for r in gone_rows if r[col] is not None}
             taken: set = set()
             for d in written:
                 value = d[col]
                 if value is None:
                     continue
                 if value in held or value in taken:
-                    n, candidate = 1, f"{value}（{self.source}）"
+                    limit = value_check.text_limit(table.name, col)
+                    n, candidate = 1, _suffixed(str(value), self.source, 1, limit)
                     while candidate in held or candidate in taken:
                         n += 1
-                        candidate = f"{value}（{self.source}-{n}）"
+                        candidate = _suffixed(str(value), self.source, n, limit)
                     d[col] = candidate
                     self.renamed.append((Item(table.name, d["uuid"], str(value)), col, candidate))
+                elif value in freed and freed[value]["uuid"] != d["uuid"]:
+                    old = freed[value]
+                    self.reused.append((Item(table.name, d["uuid"], str(value)), col, str(value),
+                                        Item(table.name, old["uuid"], self._label(old))))
                 taken.add(d[col])
             # rows being rewritten or deleted release their old value first (UNIQUE is checked per row)
             moving = []
@@ -449,6 +492,48 @@ class _Merger:
                     moving.append((f"~{u}", r[idx["id"]]))
             if moving:
                 self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = ? WHERE id = ?", moving)
+
+    def _composite_keys(self, table: Table, idx: dict[str, int], local_rows: dict[str, tuple],
+                        written: list[dict], gone_rows: list[dict]) -> None:
+        """Keep multi-column unique keys (a person's 岗位 on an account, a step's number in its
+        filing) from colliding while rows are rewritten: a record gone from the source, or one
+        rewritten with another key, first releases its key (one column set to a placeholder;
+        the record is deleted or rewritten later in this merge). The same key held by a record
+        the merge does not touch cannot be resolved: the merge is refused (nothing is written).
+        """
+        written_by_uuid = {d["uuid"]: d for d in written}
+        releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
+        for cols in value_check.composite_uniques(table):
+            def key(row, cols=cols):
+                return tuple(row[c] for c in cols)
+
+            held = {}
+            for u, r in local_rows.items():
+                k = tuple(r[idx[c]] for c in cols)
+                if u not in releasing and None not in k:
+                    held[k] = r
+            for d in written:
+                k = key(d)
+                if None not in k and k in held:
+                    other = held[k]
+                    raise UserError(
+                        f"合并“{self.source}”的快照时，{TABLE_LABELS.get(table.name, table.name)}“{self._label(d)}”与本库"
+                        f"另一条记录（编号 {other[idx['id']]}）的{'、'.join(value_check.FIELD_LABELS.get(c, c) for c in cols)}"
+                        "相同，无法并存；合并已全部撤销，本库未作改动")
+            spare = next((c for c in cols if not table.c[c].foreign_keys), None)
+            if spare is None:
+                continue
+            text = value_check.text_limit(table.name, spare) is not None
+            moving = []
+            for u in releasing:
+                held_row = local_rows.get(u)
+                if held_row is None:
+                    continue
+                written_row = written_by_uuid.get(u)
+                if written_row is None or key(written_row) != tuple(held_row[idx[c]] for c in cols):
+                    moving.append((f"~{u}" if text else -held_row[idx["id"]], held_row[idx["id"]]))
+            if moving:
+                self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(spare)} = ? WHERE id = ?", moving)
 
     def _delete(self, table: Table, ids: list[int]) -> None:
         """Delete rows gone from the source; self-references are cleared first (RESTRICT is immediate)."""
@@ -466,6 +551,21 @@ class _Merger:
                 raise UserError(f"来源“{self.source}”已不存在的{TABLE_LABELS.get(table.name, table.name)}仍被本库其他"
                                 "记录引用，无法删除，合并已全部撤销") from None
             raise
+
+
+def _suffixed(value: str, source: str, n: int, limit: int | None) -> str:
+    """``value（source）`` (``value（source-n）`` for the n-th), the source's name shortened so that
+    the result fits the column (a VARCHAR(40) 备案编号 with a long county name would otherwise
+    leave a value every later check refuses)."""
+    tag = "" if n == 1 else f"-{n}"
+    text = f"{value}（{source}{tag}）"
+    if limit is None or len(text) <= limit:
+        return text
+    room = limit - len(value) - len(tag) - 3  # the brackets and an ellipsis
+    if room >= 2:
+        return f"{value}（{source[:room]}…{tag}）"
+    tag = f"（{n}）"
+    return value[: max(1, limit - len(tag))] + tag
 
 
 # --------------------------------------------------------------------------- sources

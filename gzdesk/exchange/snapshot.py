@@ -24,8 +24,14 @@ does not verify cannot export.
 
 ``open_snapshot`` checks a file in this order, each failure a ``UserError`` with the reason: a
 SQLite file at all, ``PRAGMA integrity_check``, a gzdesk snapshot (application id, manifest), not
-newer than this program (schema and format), content hash, seal. It then hands out a private
-copy, migrated to this program's schema version if it is older, for ``gzdesk.exchange.merge``.
+newer than this program (schema and format), content hash, seal; then, on the copy migrated to
+this program's schema version if it is older, every value (``gzdesk.value_check``: the hashes are
+unkeyed, anyone can re-seal an edited file, so the values are checked for themselves). It hands
+out that private copy for ``gzdesk.exchange.merge``: in ``gzdesk-snapshot-<pid>-…`` under the data
+folder's ``tmp`` (``gzdesk.safe_files``), removed when done or, after a kill, on the next start.
+
+``export_snapshot`` refuses a database holding a bad value in the same way, naming the record and
+field, so the office fixes it before anything leaves.
 """
 
 from __future__ import annotations
@@ -33,17 +39,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from gzdesk import dblock
+from gzdesk import dblock, safe_files, value_check
 from gzdesk.errors import UserError
 from gzdesk.exchange import trust
 from gzdesk.exchange.progress import Cancelled, ProgressCallback
@@ -281,23 +285,25 @@ def export_snapshot(db_path: Path, target: Path, progress: ProgressCallback | No
         raise UserError("快照文件不能与数据库文件相同")
     if not target.parent.exists():
         raise UserError(f"文件夹“{target.parent}”不存在")
-    partial = target.with_name(target.name + ".partial")
+    partial = safe_files.partial_path(target)
     step = _Percent(progress)
     try:
-        partial.unlink(missing_ok=True)
+        safe_files.remove_database_file(partial)
         step(0)
         with dblock.operation(db_path, exclusive=False):
             _copy_database(db_path, partial, step)
+        _refuse_bad_values(partial, f"数据库“{db_path.name}”中有无效的值，未导出快照",
+                           "请在程序中改正后再导出（gzdesk verify 列出全部）")
         manifest = _finish_copy(partial, now or datetime.now(), step)
         _write_seal(partial)
         step(98)
         problem = integrity_problem(partial)
         if problem:
             raise UserError(f"生成的快照未通过完整性检查：{problem}")
-        os.replace(partial, target)
+        safe_files.finish(partial, target)
         step(100)
     except BaseException:
-        partial.unlink(missing_ok=True)
+        safe_files.remove_database_file(partial)
         raise
     return SnapshotInfo(target, manifest, target.stat().st_size)
 
@@ -315,12 +321,27 @@ def _copy_database(source: Path, dest: Path, step: _Percent) -> None:
         try:
             src.backup(dst, pages=BACKUP_PAGES_PER_STEP,
                        progress=lambda _s, remaining, total: step(int(60 * (total - remaining) / max(total, 1))))
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         finally:
             dst.close()
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"读取数据库失败：{exc}") from None
     finally:
         src.close()
+
+
+def _refuse_bad_values(path: Path, head: str, advice: str) -> None:
+    """UserError naming the first bad values (table, record, field) of the file at ``path``."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    # a database of an older schema is exported as it is (the receiver migrates it): it lacks the
+    # newer tables; a snapshot is checked after its migration, where every table must exist
+    report = value_check.check_file(path, require_tables=version >= migrations.LATEST_VERSION)
+    if not report.ok:
+        raise UserError(f"{head}（共 {report.total} 处）：{report.summary()}。{advice}")
 
 
 def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
@@ -358,6 +379,36 @@ def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
         conn.close()
 
 
+def reseal(path: Path) -> Manifest:
+    """Recompute the counts, content hash and seal of a snapshot edited after export.
+
+    This is what anyone holding the file can do — both are unkeyed SHA-256, proof against
+    accidental damage only (DESIGN.md, Trust) — so the checks a merge makes on the *values*
+    (``gzdesk.value_check``) must not rest on them. The fuzz harness (scripts/fuzz_snapshots.py)
+    and the tests use this to make files that pass every checksum and still carry bad values.
+
+    What such a person cannot redo is the office's signature (the private key stays in its
+    database) nor an audit log that agrees with the edited records: the file comes out unsigned
+    and without a chain head, as an older gzdesk exports it — which a city accepts only from a
+    source whose key it has not pinned yet (``gzdesk.exchange.trust``).
+    """
+    path = Path(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.text_factory = _text
+    try:
+        manifest = read_manifest(conn, path.name)
+        manifest.counts = record_counts(conn)
+        manifest.chain_head = manifest.public_key = manifest.signature = None
+        manifest.sha256 = content_digest(conn, manifest.fields())
+        conn.execute(f"UPDATE {MANIFEST_TABLE} SET manifest = ?, sha256 = ?, seal = ?, signature = NULL",
+                     (_canon(manifest.fields()), manifest.sha256, (SEAL_PREFIX + SEAL_ZEROS).decode("ascii")))
+        conn.execute("VACUUM")  # no old seal left in a free page
+    finally:
+        conn.close()
+    _write_seal(path)
+    return manifest
+
+
 def _text(raw: bytes) -> str:
     """Text values as SQLite holds them; invalid UTF-8 (a damaged byte) becomes U+FFFD, so it is
     hashed (and refused by the content hash) instead of stopping the read with a garbled error."""
@@ -365,7 +416,9 @@ def _text(raw: bytes) -> str:
 
 
 def _short(exc: Exception) -> str:
-    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "文件的结构中有无法识别的字节"
+    text = " ".join(str(exc).split())
     return text if len(text) <= 80 else text[:80] + "…"
 
 
@@ -377,11 +430,11 @@ def integrity_problem(path: Path) -> str | None:
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         return str(exc)
     if rows == ["ok"]:
         return None
-    return "；".join(rows[:3])
+    return safe_files.check_text(rows, 3)
 
 
 # --------------------------------------------------------------------------- reading
@@ -400,7 +453,7 @@ class OpenedSnapshot:
 def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
     try:
         row = conn.execute(f"SELECT format_version, manifest, sha256 FROM {MANIFEST_TABLE}").fetchall()
-    except sqlite3.DatabaseError:
+    except safe_files.SQLITE_ERRORS:
         raise UserError(f"文件“{name}”不是上报快照（缺少快照清单）") from None
     if len(row) != 1:
         raise UserError(f"快照“{name}”的清单已损坏")
@@ -433,16 +486,16 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
     try:
         conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
         conn.text_factory = _text
-    except sqlite3.DatabaseError as exc:
+    except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
     try:
         try:
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
-        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a damaged name in the schema
+        except safe_files.SQLITE_ERRORS as exc:  # (a damaged name in the schema: UnicodeDecodeError)
             raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if checks != ["ok"]:
-            raise UserError(f"快照“{name}”已损坏（完整性检查：{'；'.join(checks[:2])}）")
+            raise UserError(f"快照“{name}”已损坏（完整性检查：{safe_files.check_text(checks)}）")
         if app_id != migrations.APPLICATION_ID:
             raise UserError(f"文件“{name}”不是 gzdesk 上报快照")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -457,7 +510,7 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
             raise UserError(f"快照“{name}”的结构版本与清单不符，文件已被改动")
         try:
             digest = content_digest(conn, manifest.fields(), on_rows)
-        except sqlite3.DatabaseError as exc:
+        except safe_files.SQLITE_ERRORS as exc:
             raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if digest != manifest.sha256:
             raise UserError(f"快照“{name}”的内容校验值（SHA-256）不符：文件在导出后被篡改或已损坏，已拒绝")
@@ -480,7 +533,7 @@ def open_snapshot(path: Path, on_rows: Callable[[int], None] | None = None) -> I
         head = f.read(len(migrations.SQLITE_MAGIC))
     if head != migrations.SQLITE_MAGIC:
         raise UserError(f"文件“{name}”不是上报快照（不是 SQLite 数据库文件）")
-    folder = Path(tempfile.mkdtemp(prefix="gzdesk-snapshot-"))
+    folder = safe_files.private_folder("snapshot")  # removed below, or by the next start if killed
     try:
         copy = folder / "snapshot.db"
         shutil.copyfile(path, copy)  # every check, and the merge, read this one private copy
@@ -488,8 +541,14 @@ def open_snapshot(path: Path, on_rows: Callable[[int], None] | None = None) -> I
         _check_seal(copy, name)
         migrated_from = None
         if manifest.schema_version < migrations.LATEST_VERSION:
-            migrations.migrate(copy, backup=False)
+            try:
+                migrations.migrate(copy, backup=False)
+            except safe_files.SQLITE_ERRORS as exc:
+                raise UserError(f"快照“{name}”（结构版本 {manifest.schema_version}）无法升级到本程序的版本："
+                                f"{_short(exc)}") from None
             migrated_from = manifest.schema_version
+        _refuse_bad_values(copy, f"快照“{name}”中有无效的值，已拒绝，本库未作任何改动",
+                           "请来源单位改正后重新导出")
         yield OpenedSnapshot(path, manifest, copy, migrated_from)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

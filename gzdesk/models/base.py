@@ -14,8 +14,11 @@ from __future__ import annotations
 import uuid as uuid_mod
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, func
+import sqlalchemy as sa
+from sqlalchemy import func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from gzdesk.models.types import DateTime, Integer, String
 
 
 def new_uuid() -> str:
@@ -33,8 +36,8 @@ class Base(DeclarativeBase):
 class Record:
     """Mixin: integer id for people to type, uuid for machines, times and origin."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, index=True)
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, index=True, info={"uuid": True})
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now, server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, default=now, onupdate=now, server_default=func.current_timestamp()

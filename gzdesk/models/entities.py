@@ -9,23 +9,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    text,
-)
+from sqlalchemy import ForeignKey, Index, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gzdesk.models.base import Base, Record, now
+from gzdesk.models.types import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    JSONText,
+    LargeBinary,
+    String,
+    Text,
+    json_account_data,
+    json_list_of_titles,
+)
+
+# Column types that read a bad stored value as None instead of raising (see types.py); the names
+# are SQLAlchemy's. ``info`` carries what gzdesk.value_check checks beyond the type:
+# {"enum": kind in gzdesk.enums}, {"image": True} (PNG/JPEG of sane size), {"max_bytes": n},
+# {"uuid": True} (a record's uuid).
+
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024  # a scanned form or 公告 screenshot; far more is not a scan
 
 
 class Unit(Record, Base):
@@ -34,7 +40,7 @@ class Unit(Record, Base):
     __tablename__ = "unit"
 
     name: Mapped[str] = mapped_column(String(200), index=True)
-    kind: Mapped[str] = mapped_column(String(30), default="other")  # enums.UnitType
+    kind: Mapped[str] = mapped_column(String(30), default="other", info={"enum": "unit_type"})
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     head: Mapped[str | None] = mapped_column(String(100))  # 主要负责人
     leader: Mapped[str | None] = mapped_column(String(200))  # 分管领导及职务
@@ -53,12 +59,12 @@ class Account(Record, Base):
 
     name: Mapped[str] = mapped_column(String(200), index=True)  # 名称
     handle: Mapped[str | None] = mapped_column(String(500))  # 账号ID: 微信号 / 微博链接 / APP下载地址
-    platform: Mapped[str] = mapped_column(String(30), index=True)  # enums.Platform
+    platform: Mapped[str] = mapped_column(String(30), index=True, info={"enum": "platform"})
     platform_other: Mapped[str | None] = mapped_column(String(100))  # 其他平台: free text
     registered_on: Mapped[date | None] = mapped_column(Date)  # 创建/注册日期, 开设时间
     followers: Mapped[int | None] = mapped_column(Integer)  # 关注量/粉丝量
     followers_on: Mapped[date | None] = mapped_column(Date)  # date the follower count was read
-    status: Mapped[str] = mapped_column(String(20), default="normal", index=True)  # enums.AccountStatus
+    status: Mapped[str] = mapped_column(String(20), default="normal", index=True, info={"enum": "status"})
     verified: Mapped[bool | None] = mapped_column(Boolean)  # 是否通过认证
     verification_names_host: Mapped[bool | None] = mapped_column(Boolean)  # 认证信息标明主办单位
     news_license: Mapped[bool | None] = mapped_column(Boolean)  # 是否取得互联网新闻信息服务资质
@@ -74,7 +80,7 @@ class Account(Record, Base):
     operator_phone: Mapped[str | None] = mapped_column(String(100))
 
     url: Mapped[str | None] = mapped_column(String(500))  # 访问链接
-    qr_image: Mapped[bytes | None] = mapped_column(LargeBinary)  # 二维码 (PNG/JPEG bytes)
+    qr_image: Mapped[bytes | None] = mapped_column(LargeBinary, info={"image": True})  # 二维码 (PNG/JPEG)
     intro: Mapped[str | None] = mapped_column(Text)  # 简介 / 基本情况介绍
     last_update_on: Mapped[date | None] = mapped_column(Date)  # 最近更新日期
     last_original_on: Mapped[date | None] = mapped_column(Date)  # 最近原创信息日期 (云南23, 南通19)
@@ -118,7 +124,7 @@ class AccountRole(Record, Base):
 
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20))  # enums.Role
+    role: Mapped[str] = mapped_column(String(20), info={"enum": "role"})
     since: Mapped[date | None] = mapped_column(Date)
     until: Mapped[date | None] = mapped_column(Date)
 
@@ -139,16 +145,16 @@ class Filing(Record, Base):
 
     number: Mapped[str] = mapped_column(String(40))  # 备案编号
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # enums.FilingKind
-    state: Mapped[str] = mapped_column(String(30), default="draft", index=True)  # enums.FilingState
+    kind: Mapped[str] = mapped_column(String(20), info={"enum": "filing_kind"})
+    state: Mapped[str] = mapped_column(String(30), default="draft", index=True, info={"enum": "filing_state"})
     reason: Mapped[str | None] = mapped_column(Text)  # 开办（变更、关停、整合）理由
     filled_on: Mapped[date | None] = mapped_column(Date)  # 填表时间
     event_on: Mapped[date | None] = mapped_column(Date)  # the day the account was opened/changed/closed
     profile_id: Mapped[str | None] = mapped_column(String(60))
     template_id: Mapped[str | None] = mapped_column(String(60))
-    chain: Mapped[str | None] = mapped_column(Text)  # JSON list of approval step titles, fixed at creation
-    frozen: Mapped[str | None] = mapped_column(Text)  # JSON: account data as filed
-    proposed: Mapped[str | None] = mapped_column(Text)  # JSON: new data of a 变更
+    chain: Mapped[str | None] = mapped_column(JSONText(json_list_of_titles))  # JSON list of approval step titles, fixed at creation
+    frozen: Mapped[str | None] = mapped_column(JSONText(json_account_data))  # JSON: account data as filed
+    proposed: Mapped[str | None] = mapped_column(JSONText(json_account_data))  # JSON: new data of a 变更
     announce_from: Mapped[date | None] = mapped_column(Date)  # 停更注销公告 published
     announce_until: Mapped[date | None] = mapped_column(Date)
     effective_on: Mapped[date | None] = mapped_column(Date)  # status change takes effect
@@ -181,7 +187,7 @@ class ApprovalStep(Record, Base):
     opinion: Mapped[str | None] = mapped_column(Text)
     signer: Mapped[str | None] = mapped_column(String(100))
     signed_on: Mapped[date | None] = mapped_column(Date)
-    result: Mapped[str] = mapped_column(String(20), default="approved")  # approved / returned
+    result: Mapped[str] = mapped_column(String(20), default="approved", info={"enum": "step_result"})
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id", ondelete="SET NULL"))
 
     filing: Mapped[Filing] = relationship(back_populates="steps")
@@ -192,10 +198,10 @@ class Attachment(Record, Base):
 
     __tablename__ = "attachment"
 
-    owner_uuid: Mapped[str] = mapped_column(String(36), index=True)  # the record it belongs to
+    owner_uuid: Mapped[str] = mapped_column(String(36), index=True, info={"uuid": True})  # the record it belongs to
     filename: Mapped[str] = mapped_column(String(300))
     mime: Mapped[str | None] = mapped_column(String(100))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, info={"max_bytes": MAX_ATTACHMENT_BYTES})
     note: Mapped[str | None] = mapped_column(String(300))
 
 
@@ -204,7 +210,7 @@ class Task(Record, Base):
 
     __tablename__ = "task"
 
-    kind: Mapped[str] = mapped_column(String(30))  # enums.TaskKind
+    kind: Mapped[str] = mapped_column(String(30), info={"enum": "task_kind"})
     title: Mapped[str] = mapped_column(String(300))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
@@ -385,7 +391,7 @@ class AssessmentEntry(Record, Base):
                             unique=True),)
 
     year: Mapped[int] = mapped_column(Integer)
-    scope: Mapped[str] = mapped_column(String(200), default="")
+    scope: Mapped[str] = mapped_column(String(200), default="", info={"blank_ok": True})
     item: Mapped[str] = mapped_column(String(100))
     value: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
@@ -510,7 +516,7 @@ class AppUser(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    role: Mapped[str] = mapped_column(String(20))  # enums.UserRole
+    role: Mapped[str] = mapped_column(String(20), info={"enum": "user_role"})  # enums.UserRole
     password: Mapped[str] = mapped_column(String(300), info={"secret": True})
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # consecutive wrong passwords

@@ -23,6 +23,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from gzdesk import safe_files
 from gzdesk.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -63,22 +64,43 @@ def read_version(conn: sqlite3.Connection) -> tuple[int, int, bool]:
 
 
 def backup_copy(path: Path, label: str) -> Path:
-    """Copy the database with SQLite's backup API (consistent even with a WAL) next to itself."""
+    """Copy the database with SQLite's backup API (consistent even with a WAL) next to itself.
+
+    Written as ``<name>.<pid>.partial`` and renamed only when complete and checked, with its
+    SHA-256 beside it (``gzdesk.safe_files``): a full disk leaves no empty ``.bak`` that looks
+    like a backup, and the upgrade does not start without one.
+    """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
     n = 1
     while target.exists():
         n += 1
         target = path.with_name(f"{path.name}.{label}-{stamp}-{n}.bak")
-    src = sqlite3.connect(path)
+    partial = safe_files.partial_path(target)
     try:
-        dst = sqlite3.connect(target)
+        src = sqlite3.connect(path)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")
+                ok = dst.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
+        if ok != "ok":
+            raise UserError(f"升级前的备份副本未通过检查（{ok}），数据库“{path.name}”可能已损坏，未升级")
+        safe_files.finish(partial, target)
+        safe_files.write_checksum(target)
+    except (sqlite3.Error, OSError) as exc:
+        safe_files.remove_database_file(partial)
+        full = "full" in str(exc).lower() or getattr(exc, "errno", None) == 28
+        raise UserError(("磁盘空间不足，" if full else "") + f"无法在升级前备份数据库“{path.name}”（{exc}），"
+                        "未升级；请腾出空间后再打开") from None
+    except BaseException:
+        safe_files.remove_database_file(partial)
+        raise
     return target
 
 

@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, registry
+from gzdesk import enums, registry, value_check
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.permissions import Cap
@@ -97,6 +97,7 @@ COLUMN_KEYS = [c.key for c in COLUMNS]
 _GREY = QBrush(QColor(128, 128, 128))
 _AMBER = QBrush(QColor(176, 96, 0))
 _GREEN = QBrush(QColor(0, 120, 60))
+_RED = QBrush(QColor(190, 30, 30))
 
 
 def search_key(row: AccountRow) -> str:
@@ -355,6 +356,13 @@ class AccountTableModel(QAbstractTableModel):
             if COLUMNS[index.column()].numeric:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if r.bad_values and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            bad = dict(r.bad_values)
+            if key in bad or key == "name":
+                if role == Qt.ItemDataRole.ForegroundRole:
+                    return _RED
+                return "此账号有无法识别的值（显示为空），请改正：\n" + "\n".join(
+                    f"{value_check.FIELD_LABELS.get(f, f)}{m}" for f, m in r.bad_values)
         if role == Qt.ItemDataRole.ForegroundRole:
             if r.status in (enums.AccountStatus.CLOSED, enums.AccountStatus.CANCELLED):
                 return _GREY
@@ -366,7 +374,14 @@ class AccountTableModel(QAbstractTableModel):
         return None
 
 
+BAD_MARK = "⚠"
+
+
 def display_value(r: AccountRow, key: str) -> str:
+    if r.bad_values and (key == "name" or any(f == key for f, _ in r.bad_values)):
+        if key == "name":
+            return f"{BAD_MARK} {r.name}"
+        return f"{BAD_MARK} 无法识别"
     if key == "id":
         return str(r.id)
     if key == "name":

@@ -38,9 +38,13 @@ class ProgressRunner:
         self.dialog.setAutoReset(False)
 
     def callback(self, done: int, total: int) -> bool:
-        if self.dialog.maximum() != total:
-            self.dialog.setMaximum(max(total, 1))
-        self.dialog.setValue(min(done, max(total, 1)))
+        if total <= 0:  # how much is unknown (a file still being read): a busy bar
+            if self.dialog.maximum() != 0:
+                self.dialog.setRange(0, 0)
+        else:
+            if self.dialog.maximum() != total:
+                self.dialog.setRange(0, total)
+            self.dialog.setValue(min(done, total))
         QApplication.processEvents()
         return not self.dialog.wasCanceled()
 
@@ -78,6 +82,10 @@ def export_registry(window, path: str | Path | None = None, masked: bool = False
         QMessageBox.warning(window, "导出失败", str(exc))
         return None
     window.status_message(f"已导出 {result.accounts} 个账号到 {path}")
+    if result.long_texts:
+        shown = "\n".join(t.message() for t in result.long_texts[:10])
+        more = f"\n……另有 {len(result.long_texts) - 10} 处" if len(result.long_texts) > 10 else ""
+        QMessageBox.information(window, "有超长文本", f"已导出到 {path}。\n\n{shown}{more}")
     return result
 
 

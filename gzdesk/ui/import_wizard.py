@@ -146,6 +146,10 @@ class MappingPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         plan = self.wiz.loaded_plan
+        how = f"文件按 {plan.encoding} 编码读取。" if plan.encoding else ""
+        if plan.renamed:
+            how += "文件内容与扩展名不符，已按实际格式读取。"
+        self.setSubTitle(how + "已按列名自动对应；如有不对，请在“导入为”一栏改正。")
         self._loading = True
         self.sheet_combo.clear()
         self.sheet_combo.addItems(plan.sheets)

@@ -304,14 +304,14 @@ class SnapshotActions:
             if not file:
                 return None
         try:
-            self.controller.db.require(Cap.RESTORE)
+            backup.require_restore(self._db_path(), lambda: self.controller.db.require(Cap.RESTORE))
             backup.check_database_file(Path(file))
         except UserError as exc:
             self._error(exc)
             return None
         if confirm and QMessageBox.question(
                 self.window, "从备份恢复",
-                f"用备份“{Path(file).name}”替换当前数据库？\n当前数据库会先自动备份。") != QMessageBox.StandardButton.Yes:
+                f"用备份“{Path(file).name}”替换当前数据库？\n当前数据库会先自动备份（已损坏的改名保留）。") != QMessageBox.StandardButton.Yes:
             return None
         try:
             user = self.controller.user
@@ -319,9 +319,13 @@ class SnapshotActions:
         except UserError as exc:
             self._error(exc)
             return None
+        self.controller.db.close()  # a damaged file set aside: no connection may stay on it
         self.controller.notify(ALL)
-        QMessageBox.information(self.window, "从备份恢复",
-                                f"已从备份恢复。\n恢复前的数据库已备份到：\n{result.safety_copy}")
+        before = (f"原数据库已损坏，已改名保留为：\n{result.set_aside}" if result.set_aside else
+                  f"恢复前的数据库已备份到：\n{result.safety_copy}")
+        note = "\n\n此备份没有校验文件（较早的备份），无法确认它在备份之后未被改动。" \
+            if result.checksum == backup.UNCHECKED else ""
+        QMessageBox.information(self.window, "从备份恢复", f"已从备份恢复。\n{before}{note}")
         return result
 
     def verify(self) -> VerifyReport | None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from gzdesk import value_check
 from gzdesk.dates import cn_date, parse_date
 from gzdesk.validation import phone_problem
 
@@ -196,11 +197,12 @@ class PhoneEdit(QLineEdit):
 
 
 IMAGE_FILTER = "图片文件 (*.png *.jpg *.jpeg *.bmp *.gif)"
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = value_check.MAX_IMAGE_BYTES  # one rule for the editor and for every file checked
 
 
 def image_bytes_from_file(path: str | Path) -> bytes:
-    """The file's bytes if it is a readable image (PNG/JPEG kept as they are, others as PNG)."""
+    """The file's bytes if it is a readable image (PNG/JPEG kept as they are, others as PNG) that
+    the stored-value check accepts (``value_check.image_problem``: size and dimensions)."""
     p = Path(path)
     data = p.read_bytes()
     if len(data) > MAX_IMAGE_BYTES:
@@ -208,9 +210,12 @@ def image_bytes_from_file(path: str | Path) -> bytes:
     image = QImage()
     if not image.loadFromData(data):
         raise ValueError(f"“{p.name}”不是可识别的图片文件")
-    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
-        return data
-    return png_bytes(image)
+    if not (data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff"):
+        data = png_bytes(image)
+    problem = value_check.image_problem(data)
+    if problem:
+        raise ValueError(f"“{p.name}”：{problem}")
+    return data
 
 
 def png_bytes(image: QImage) -> bytes:
