@@ -118,7 +118,7 @@ def test_a_clerk_cannot_record_an_approval_step_and_a_reviewer_can(qtbot, tmp_pa
     clerk = _window(qtbot, tmp_path, office, "李经办")
     assert clerk.windowTitle().endswith("李经办（经办人）")
     assert clerk.user_label.text() == "当前用户：李经办（经办人）"
-    page = clerk.filings_page
+    page = clerk.page("filings")
     clerk.show()
     clerk.show_page("filings")
     page.table.selectRow(0)
@@ -129,9 +129,9 @@ def test_a_clerk_cannot_record_an_approval_step_and_a_reviewer_can(qtbot, tmp_pa
     reviewer = _window(qtbot, tmp_path, office, "钱审核")
     reviewer.show()
     reviewer.show_page("filings")
-    reviewer.filings_page.table.selectRow(0)
-    assert reviewer.filings_page.actions_["step"].isEnabled()
-    assert not reviewer.filings_page.actions_["new"].isEnabled()
+    reviewer.page("filings").table.selectRow(0)
+    assert reviewer.page("filings").actions_["step"].isEnabled()
+    assert not reviewer.page("filings").actions_["new"].isEnabled()
     assert not reviewer.new_account_action.isEnabled() and not reviewer.registry.new_button.isEnabled()
     assert clerk.new_account_action.isEnabled() and clerk.registry.new_button.isEnabled()
     assert clerk.inspections_page.new_button.isEnabled() and not reviewer.fakes_page.new_button.isEnabled()
