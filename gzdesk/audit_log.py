@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from gzdesk import enums, value_check
 from gzdesk.dates import cn_date
-from gzdesk.errors import UserError
 from gzdesk.models import AuditEvent
 from gzdesk.permissions import Cap, require
 
@@ -243,8 +242,7 @@ def export_events(session: Session, path: Path | str, filters: Filters | None = 
 
     Secrets stay hidden (a password hash is shown as （已隐藏））. ``mask_phones`` gives 138****1234
     for the phone fields; a 只读 user gets only that (``gzdesk.permissions``)."""
-    import xlsxwriter
-
+    from gzdesk.exchange.excel_export import write_book
     from gzdesk.exchange.masking import mask_phone_field, mask_text
 
     if not mask_phones:
@@ -256,32 +254,27 @@ def export_events(session: Session, path: Path | str, filters: Filters | None = 
                 mask = mask_phone_field if "phone" in ch.field or ch.field == "mobile" else mask_text
                 ch.before, ch.after = mask(ch.before) or "", mask(ch.after) or ""
             e.summary = mask_text(e.summary) or ""
-    path = Path(path)
-    try:
-        book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{exc.strerror or exc}") from None
-    ws = book.add_worksheet("审计日志")
-    head = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
-    title = book.add_format({"bold": True, "font_size": 14})
-    ws.write(0, 0, "审计日志", title)
-    ws.write(1, 0, f"导出时间：{cn_date(date.today())}    共 {len(rows)} 条")
-    for c, text in enumerate(EXPORT_COLUMNS):
-        ws.write(2, c, text, head)
-    for c, width in enumerate((8, 20, 12, 12, 12, 30, 18, 36, 36)):
-        ws.set_column(c, c, width)
-    r = 3
-    for e in rows:
-        lines = e.changes or [Change("", "", "", "")]
-        if e.rows:
-            lines = [Change("", "批量写入", "", f"{e.rows} 条记录")]
-        for ch in lines:
-            ws.write_row(r, 0, [e.id, e.at_text, e.actor, e.action_label, e.entity_label, e.summary,
-                                ch.label, ch.before, ch.after])
-            r += 1
-    ws.freeze_panes(3, 0)
-    try:
-        book.close()
-    except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{exc}") from None
+    def build(book) -> None:
+        ws = book.add_worksheet("审计日志")
+        head = book.add_format({"bold": True, "bg_color": "#DDE6F0", "border": 1})
+        title = book.add_format({"bold": True, "font_size": 14})
+        ws.write(0, 0, "审计日志", title)
+        ws.write(1, 0, f"导出时间：{cn_date(date.today())}    共 {len(rows)} 条")
+        for c, text in enumerate(EXPORT_COLUMNS):
+            ws.write(2, c, text, head)
+        for c, width in enumerate((8, 20, 12, 12, 12, 30, 18, 36, 36)):
+            ws.set_column(c, c, width)
+        r = 3
+        for e in rows:
+            lines = e.changes or [Change("", "", "", "")]
+            if e.rows:
+                lines = [Change("", "批量写入", "", f"{e.rows} 条记录")]
+            for ch in lines:
+                ws.write_row(r, 0, [e.id, e.at_text, e.actor, e.action_label, e.entity_label, e.summary,
+                                    ch.label, ch.before, ch.after])
+                r += 1
+        ws.freeze_panes(3, 0)
+
+    # as the 台账 is written: a temporary name renamed when complete, text never read as a formula
+    write_book(Path(path), build)
     return len(rows)

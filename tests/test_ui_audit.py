@@ -99,3 +99,25 @@ def test_the_check_passes_then_names_what_was_changed(qtbot, tmp_path, office):
     report = page.verify()
     assert not report.ok
     assert page.result.text().startswith("校验未通过：人员“张三（编号") and "手机号码" in page.result.text()
+
+
+def test_the_export_writes_text_as_text_and_masks_phones_in_free_text(tmp_path, office):
+    """As the 台账 is written (exchange/excel_export.write_book): a value that looks like a formula stays
+    text, and a masked copy hides a phone number written inside a note, not only in phone fields."""
+    from gzdesk import audit_log
+
+    office.login("王管理", "admin-pass-1")
+    with office.transaction() as s:
+        aid = registry.save_account(s, registry.AccountData(name="=HYPERLINK(\"http://x\",\"点我\")",
+                                                            notes="值班电话 13600004444"))
+    path = tmp_path / "log.xlsx"
+    with office.reader() as s:
+        assert audit_log.export_events(s, path) > 0
+        assert audit_log.export_events(s, tmp_path / "masked.xlsx", mask_phones=True) > 0
+    book = openpyxl.load_workbook(path)
+    values = [c.value for row in book.active.iter_rows() for c in row]
+    assert any(isinstance(v, str) and v.startswith("=HYPERLINK") for v in values)
+    assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
+    text = _cells(tmp_path / "masked.xlsx")
+    assert aid and "13600004444" not in text and "136****4444" in text
+    assert not list(tmp_path.glob(".*part*"))

@@ -350,6 +350,9 @@ def _write_book(path: Path, build) -> None:
         raise
 
 
+write_book = _write_book  # (the 审计日志 export too: gzdesk.audit_log)
+
+
 def _discard(book: xlsxwriter.Workbook, tmp: Path) -> None:
     try:
         if not getattr(book, "fileclosed", False):
