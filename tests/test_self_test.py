@@ -11,7 +11,7 @@ from gzdesk.cli import main
 from gzdesk.ui import selftest as ui_selftest
 
 
-def test_self_test_passes_with_one_line(capsys):
+def test_self_test_passes_with_one_line(qapp, capsys):  # qapp: a later widget test needs a QApplication
     assert main(["--self-test"]) == 0
     out, err = capsys.readouterr()
     assert err == "" and out.count("\n") == 1
@@ -21,7 +21,7 @@ def test_self_test_passes_with_one_line(capsys):
         assert part in out
 
 
-def test_a_failing_step_is_named_and_exits_1(monkeypatch, capsys, tmp_path):
+def test_a_failing_step_is_named_and_exits_1(qapp, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(ui_selftest, "icon_file", lambda suffix="png": tmp_path / f"missing.{suffix}")
     assert main(["--self-test"]) == 1
     out, err = capsys.readouterr()
@@ -29,7 +29,7 @@ def test_a_failing_step_is_named_and_exits_1(monkeypatch, capsys, tmp_path):
     assert err.count("\n") == 1
 
 
-def test_a_form_without_embedded_fonts_fails_the_self_test(monkeypatch, capsys):
+def test_a_form_without_embedded_fonts_fails_the_self_test(qapp, monkeypatch, capsys):
     from gzdesk import printing
 
     monkeypatch.setattr(printing, "render_blank", lambda template_id, chain=None: b"%PDF-1.4 no fonts")
