@@ -16,7 +16,7 @@ def test_self_test_passes_with_one_line(qapp, capsys):  # qapp: a later widget t
     out, err = capsys.readouterr()
     assert err == "" and out.count("\n") == 1
     assert out.startswith("自检通过（gzdesk ")
-    for part in ("数据库（第 1 版升级到第", "登记表 PDF（4 份，字体已嵌入）", "Excel 台账读写", "界面中文翻译",
+    for part in ("数据库（第 1 版升级到第", "登记表 PDF（4 份，字体已嵌入）", "Excel 台账读写", "快照签名（Ed25519）", "界面中文翻译",
                  "程序图标", "窗口组件"):
         assert part in out
 
@@ -25,7 +25,7 @@ def test_a_failing_step_is_named_and_exits_1(qapp, monkeypatch, capsys, tmp_path
     monkeypatch.setattr(ui_selftest, "icon_file", lambda suffix="png": tmp_path / f"missing.{suffix}")
     assert main(["--self-test"]) == 1
     out, err = capsys.readouterr()
-    assert out == "" and err.startswith("自检失败：第 5 步“程序图标”：图标 missing.png 无法读取")
+    assert out == "" and err.startswith("自检失败：第 6 步“程序图标”：图标 missing.png 无法读取")
     assert err.count("\n") == 1
 
 
