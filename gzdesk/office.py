@@ -14,6 +14,7 @@ from gzdesk import profiles
 from gzdesk.enums import UnitType
 from gzdesk.errors import UserError
 from gzdesk.models import Person, Setting, Unit
+from gzdesk.permissions import Cap, require
 from gzdesk.profiles import Profile
 
 
@@ -48,6 +49,7 @@ def init_office(session: Session, unit_name: str, profile: Profile | str, actor:
         raise UserError("请填写本单位名称")
     if is_initialized(session):
         raise UserError("该数据库已初始化过，不能重复初始化")
+    require(session, Cap.SETTINGS)
     if isinstance(profile, str):
         profile = profiles.by_id(profile)
     unit = session.scalars(select(Unit).where(Unit.name == unit_name)).first()
@@ -59,6 +61,9 @@ def init_office(session: Session, unit_name: str, profile: Profile | str, actor:
     set_setting(session, "profile", profile.to_json())
     if actor:
         set_setting(session, "actor", actor)
+    from gzdesk import signing
+
+    signing.ensure_key(session)  # this office's key pair for signing its 上报快照
     return OfficeInfo(unit.id, unit.name, profile)
 
 
@@ -101,13 +106,7 @@ def area_code(session: Session) -> str | None:
 
 
 def replace_profile(session: Session, profile: Profile) -> None:
-    """Use an edited copy of a profile in this office's database. Settings are not audited by
-    themselves: the change is recorded by hand, each changed entry before and after."""
-    from gzdesk import audit
-
-    raw = get_setting(session, "profile")
-    before = json.loads(raw) if raw else {}
+    """Use an edited copy of a profile in this office's database. 管理员 only (the setting's change
+    is in the audit log, before and after)."""
+    require(session, Cap.SETTINGS)
     set_setting(session, "profile", profile.to_json())
-    changes = {key: [before.get(key), value] for key, value in profile.data.items() if before.get(key) != value}
-    changes.update({key: [value, None] for key, value in before.items() if key not in profile.data})
-    audit.record(session, "update", "profile", summary=f"策略配置：{profile.name}", changes=changes)

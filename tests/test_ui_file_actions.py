@@ -8,11 +8,13 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from gzdesk import dblock, office
 from gzdesk.db import Database
-from gzdesk.ui import file_actions, files
+from gzdesk.ui import app, file_actions, files
 from gzdesk.ui.app import start_path
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.first_run import FirstRunDialog
 from gzdesk.ui.main_window import MainWindow, window_settings
+
+REAL_LOG_IN = app.log_in  # before the fixture below replaces it
 
 
 def _office_db(path, unit, profile="nantong"):
@@ -39,6 +41,9 @@ def setup(qtbot, tmp_path, monkeypatch):
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: warnings.append(text))
     opened = []
+    # the files here have no users: the login is the first-管理员 dialog, which these tests skip
+    # (test_the_other_files_users_log_in goes through the real login)
+    monkeypatch.setattr(app, "log_in", lambda controller: controller.has_users() is False)
     yield window, a, b, warnings, opened
     for w in [window, *opened]:
         if w.owns_db:
@@ -116,3 +121,38 @@ def test_the_program_starts_with_the_database_opened_last(tmp_path, monkeypatch)
     b.unlink()
     monkeypatch.delenv("GZDESK_DB")
     assert start_path(None).name == "gzdesk.db"  # gone: the default again
+
+
+def test_the_other_files_users_log_in(qtbot, setup, monkeypatch):
+    """A file with users opened through 文件 → 打开… asks for its own login, as at start; a login
+    given up leaves the window on its own file (the other one not claimed)."""
+    from gzdesk import users
+    from gzdesk.ui.login import LoginDialog
+
+    window, a, b, warnings, opened = setup
+    monkeypatch.setattr(app, "log_in", REAL_LOG_IN)
+    other = Database(b)
+    with other.transaction() as s:
+        users.add_user(s, "王管理", "管理员", "admin-pass-1")
+    other.close()
+    tries: list[str] = []
+
+    def login(password):
+        def exec_(dialog):
+            tries.append(password)
+            if password is None:
+                return QDialog.DialogCode.Rejected
+            dialog.name_edit.setText("王管理")
+            dialog.password_edit.setText(password)
+            dialog.accept()
+            return dialog.result()
+        return exec_
+
+    monkeypatch.setattr(LoginDialog, "exec", login(None))
+    assert file_actions.open_database(window, b) is None and tries == [None]
+    assert window.isVisible() and _claimed(a) and not _claimed(b)
+    monkeypatch.setattr(LoginDialog, "exec", login("admin-pass-1"))
+    new = file_actions.open_database(window, b)
+    opened.append(new)
+    assert new is not None and new.controller.user is not None and new.controller.user.name == "王管理"
+    assert new.windowTitle().startswith("启东市人民政府办公室（启东.db） — 王管理")

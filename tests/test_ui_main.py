@@ -273,7 +273,8 @@ def test_main_window_loads_every_part_of_the_program(db, qtbot):
         "gzdesk.ui.units_page", "gzdesk.ui.people_page", "gzdesk.ui.filing_pages",
         "gzdesk.ui.print_actions", "gzdesk.ui.excel_actions", "gzdesk.ui.snapshot_actions",
         "gzdesk.ui.settings_actions", "gzdesk.ui.check_page", "gzdesk.ui.supervision_pages",
-        "gzdesk.ui.file_actions", "gzdesk.ui.list_actions", "gzdesk.ui.help_window", "gzdesk.ui.overview_page"]
+        "gzdesk.ui.audit_page", "gzdesk.ui.login", "gzdesk.ui.file_actions", "gzdesk.ui.list_actions",
+        "gzdesk.ui.help_window", "gzdesk.ui.overview_page"]
     assert [w.nav.item(i).text() for i in range(2)] == ["首页", "账号台账"]  # 首页 first, shown at start
     assert w.current_page_key() == "overview"
     assert {"单位", "人员", "备案", "检查", "季度检查", "年度考核"} <= {w.nav.item(i).text() for i in range(w.nav.count())}

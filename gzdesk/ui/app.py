@@ -1,5 +1,5 @@
 """Starting the window: QApplication in Chinese with the icon, the log and the crash dialog, the
-database, the first-run dialog, MainWindow."""
+database, the first-run dialog, the login, MainWindow."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
 
 from gzdesk import APP_NAME, APP_TITLE
 from gzdesk.db import Database
@@ -129,6 +129,22 @@ def start_path(db_path: str | None) -> Path:
     return last_opened(window_settings()) or default_db_path()
 
 
+def log_in(controller: Controller) -> bool:
+    """The login before the main window; on a database without users, the first 管理员 is made
+    (a read-only file, where none can be written, opens without). False when the clerk quits."""
+    from gzdesk.ui.login import FirstAdminDialog, LoginDialog
+
+    if not controller.has_users():
+        if controller.db.read_only:
+            return True
+        return FirstAdminDialog(controller).exec() == QDialog.DialogCode.Accepted
+    try:
+        unit = controller.office().unit_name
+    except UserError:
+        unit = ""
+    return LoginDialog(controller, unit=unit).exec() == QDialog.DialogCode.Accepted
+
+
 def run_window(db_path: str | None) -> int:
     """``gzdesk`` without a subcommand: open the database and show the window until it closes.
 
@@ -170,6 +186,8 @@ def _open_and_run(app: QApplication, path: Path) -> int:
         if problem:
             QMessageBox.critical(None, "策略配置有误", problem)
             return 1
+        if not log_in(controller):
+            return 0
         splash = make_splash(f"正在打开 {path.name} …")
         splash.show()
         app.processEvents()

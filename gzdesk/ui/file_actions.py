@@ -91,12 +91,12 @@ def _warn(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.warning(parent, title, text)
 
 
-def switch_to(window: Any, db: Database) -> Any | None:
+def switch_to(window: Any, db: Database, controller: Controller | None = None) -> Any | None:
     """Show a new main window over ``db`` and close ``window``; the new window, or None when the
     old one would not close (an edit still open) — then ``db`` is closed again."""
     from gzdesk.ui.main_window import MainWindow
 
-    new = MainWindow(Controller(db), settings=window.settings)
+    new = MainWindow(controller or Controller(db), settings=window.settings)
     new.owns_db = True
     new.setGeometry(window.geometry())
     if not window.close():
@@ -150,11 +150,16 @@ def open_database(window: Any, path: str | Path | None = None, *, create: bool =
             db.close()
             _warn(window, title, problem)
             return None
+        from gzdesk.ui import app
+
+        if not app.log_in(controller):  # the other file's own users: its login, as at start
+            db.close()
+            return None
     except UserError as exc:
         db.close()
         _warn(window, title, exc.message)
         return None
-    return switch_to(window, db)
+    return switch_to(window, db, controller)
 
 
 def _remove_new_file(path: Path) -> None:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from gzdesk.errors import UserError
 from gzdesk.paths import data_dir
+from gzdesk.permissions import Cap
 from gzdesk.ui.controller import ALL, OFFICE, Controller
 from gzdesk.ui.widgets import fit_to_screen
 
@@ -54,6 +55,8 @@ EXTENSIONS = (
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
     "gzdesk.ui.supervision_pages",  # 季度检查, 整改, 年度考核, 假冒账号 pages and the 监管 menu
+    "gzdesk.ui.audit_page",  # 审计日志 page: filters, before/after, Excel, the chain check
+    "gzdesk.ui.login",  # who is logged in (status bar), 文件 → 修改密码 / 用户管理
     "gzdesk.ui.file_actions",  # 文件 → 新建… / 打开… / 最近打开
     "gzdesk.ui.list_actions",  # 文件 → 打印当前清单… (Ctrl+P) / 导出当前清单…
     "gzdesk.ui.help_window",  # 帮助 → 使用说明 (F1)
@@ -137,6 +140,7 @@ class MainWindow(QMainWindow):
             load_extension(self, name)
             self.loaded_extensions.append(name)
         self._finish_menus()
+        self.apply_role()
         self.restore_layout()
 
     # ------------------------------------------------------------------ public API
@@ -296,21 +300,31 @@ class MainWindow(QMainWindow):
             action.setChecked(k == key)
         is_registry = key == REGISTRY_PAGE
         self.edit_account_action.setEnabled(is_registry)
-        self.delete_account_action.setEnabled(is_registry)
+        self.delete_account_action.setEnabled(is_registry and self.controller.can(Cap.EDIT))
 
     def _on_data_changed(self, topic: str) -> None:
         if topic in (OFFICE, ALL):
             self._update_title()
 
     def _update_title(self) -> None:
-        """本单位（文件名）; the system adds the program's name after it."""
+        """本单位（文件名） — the user logged in; the system adds the program's name after it."""
         try:
             unit = self.controller.office().unit_name
         except UserError:
             unit = ""
         name = Path(self.controller.db.path).name
         read_only = "（只读）" if getattr(self.controller.db, "read_only", None) else ""
-        self.setWindowTitle(f"{unit}（{name}）{read_only}" if unit else f"{name}{read_only}")
+        title = f"{unit}（{name}）{read_only}" if unit else f"{name}{read_only}"
+        user = self.controller.user
+        self.setWindowTitle(f"{title} — {user.describe()}" if user else title)
+
+    def apply_role(self) -> None:
+        """Disable what the logged-in user's role may not do (the domain refuses it anyway)."""
+        can_edit = self.controller.can(Cap.EDIT)
+        for action in (self.new_account_action, self.delete_account_action, self.delete_action):
+            action.setEnabled(can_edit and action.isEnabled())
+            if not can_edit:
+                action.setToolTip("当前用户无权修改账号")
 
     # ------------------------------------------------------------------ layout memory
     def restore_layout(self) -> None:

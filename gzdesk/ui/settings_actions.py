@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 from gzdesk import enums, holiday_notice, holidays, office, profiles
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 from gzdesk.printing import options as print_options
 from gzdesk.ui import files, profile_text
-from gzdesk.ui.controller import Controller
+from gzdesk.ui.controller import Controller, may
 from gzdesk.ui.widgets import ChineseCalendar
 from gzdesk.workdays import WorkdayCalendar
 
@@ -82,6 +83,9 @@ class ProfileDialog(QDialog):
         self.export_button.clicked.connect(self._export)
         self.import_button.clicked.connect(self._import)
         self.platforms_button.clicked.connect(self._platforms)
+        self.import_button.setEnabled(may(controller, Cap.SETTINGS))
+        self.edit_button.setEnabled(may(controller, Cap.SETTINGS))  # 管理员 only, as the domain checks
+        self.platforms_button.setEnabled(may(controller, Cap.SETTINGS))
         self.reload()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
@@ -195,6 +199,8 @@ class HolidayDialog(QDialog):
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
         self.import_button.clicked.connect(self._import)
+        for b in (self.add_button, self.remove_button, self.import_button):
+            b.setEnabled(may(controller, Cap.SETTINGS))
         self.reload()
 
     @staticmethod
