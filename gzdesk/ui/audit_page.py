@@ -15,7 +15,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +33,7 @@ from gzdesk import audit_log, backup
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.permissions import Cap
+from gzdesk.ui import files
 from gzdesk.ui.controller import may
 from gzdesk.ui.pending_view import RowsModel
 from gzdesk.ui.widgets import DateEdit, LazyPage
@@ -234,9 +234,12 @@ class AuditPage(LazyPage):
         masked = not may(self.controller, Cap.EXPORT)
         if path is None:
             name = f"审计日志{'（脱敏）' if masked else ''}{cn_date(date.today())}.xlsx"
-            path, _ = QFileDialog.getSaveFileName(self, "导出审计日志", str(Path.home() / name), "Excel 工作簿 (*.xlsx)")
+            path = files.ask_save_file(self, "导出审计日志", name, files.EXCEL_FILTER)
             if not path:
                 return None
+            interactive = True
+        else:
+            interactive = False
         try:
             n = self.controller.read(audit_log.export_events, Path(path), self.filters(), mask_phones=masked)
         except UserError as exc:
@@ -245,6 +248,8 @@ class AuditPage(LazyPage):
         status = getattr(self.window(), "status_message", None)
         if callable(status):
             status(f"已导出 {n} 条审计记录到 {path}" + ("（电话已脱敏）" if masked else ""))
+        if interactive:
+            files.show_saved(self, "导出审计日志", f"已导出 {n} 条审计记录" + ("（电话已脱敏）。" if masked else "。"), path)
         return n
 
     def verify(self) -> backup.VerifyReport | None:
