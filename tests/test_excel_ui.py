@@ -189,3 +189,20 @@ def test_a_bad_cell_is_corrected_in_the_preview(qtbot, db, tmp_path):
     assert "1 个单元格在预览中改正" in wizard.summary_page.label.text()
     assert count(db)[0] == before[0] + 3
     assert wizard.loaded_plan.path.read_bytes() == file_bytes
+
+
+def test_a_long_problem_is_wrapped_in_the_preview_not_cut_off(qtbot, db, tmp_path):
+    """Issue 12 item 11: the preview's 问题或说明 and names wrap to their full text (at most four lines;
+    the rest in the tooltip) instead of being cut at the column's edge."""
+    wizard = _go_to_preview(qtbot, db, tmp_path)
+    preview = wizard.preview_page
+    wizard.resize(1000, 640)
+    _sheet, bad = preview.model.items[1]
+    bad.link_problems.extend([f"第 {n} 个问题：主办单位“测试县教育局”与主管单位不一致，请核对后改正" for n in range(3)])
+    preview.model.layoutChanged.emit()
+    qtbot.waitUntil(lambda: preview.view.wordWrap())
+    view = preview.view
+    text = preview.model.data(preview.model.index(1, 6))
+    fm = view.fontMetrics()
+    assert fm.horizontalAdvance(text) > view.columnWidth(6)  # too long for one line
+    assert view.rowHeight(1) >= 3 * fm.lineSpacing()

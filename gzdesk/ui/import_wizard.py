@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,7 @@ from gzdesk.exchange.progress import Cancelled
 from gzdesk.exchange.sheet_reader import cell_text
 from gzdesk.ui import files
 from gzdesk.ui.controller import ALL, Controller
+from gzdesk.ui.widgets import fit_row_height
 
 BAD_COLOR = QColor("#c62828")
 _ROOT = QModelIndex()
@@ -261,6 +262,8 @@ class PreviewModel(QAbstractTableModel):
             return QBrush(BAD_COLOR)
         if role == Qt.ItemDataRole.ToolTipRole and col == 6:
             return "\n".join(row.problems + row.notes) or None
+        if role == Qt.ItemDataRole.ToolTipRole and col in (3, 5):  # past the four wrapped lines
+            return self.data(index) or None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         v = row.values
@@ -351,6 +354,7 @@ class PreviewPage(QWizardPage):
         self.view.verticalHeader().hide()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().sectionResized.connect(lambda *_a: self._fit_rows() if hasattr(self, "model") else None)
         self.exclude_button = QPushButton("排除全部有问题的行")
         self.exclude_button.clicked.connect(lambda: self.model.exclude_all_bad())
         self.fix_button = QPushButton("改正此行…")
@@ -378,8 +382,23 @@ class PreviewPage(QWizardPage):
         self.view.setColumnWidth(4, 90)
         self.view.setColumnWidth(5, 180)
         self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._fixable_changed())
+        for signal in (self.model.layoutChanged, self.model.dataChanged, self.model.modelReset):
+            signal.connect(lambda *_a: self._fit_rows())
         self._changed()
         self._fixable_changed()
+        QTimer.singleShot(0, self, self._fit_rows)  # once the stretched last column has its width
+
+    WRAPPED = (3, 5, 6)  # name, 主办单位, 问题或说明: wrapped to their whole text, never cut off
+
+    def _fit_rows(self) -> None:
+        rows = self.model.items
+        fit_row_height(self.view, {c: [str(self.model.data(self.model.index(r, c)) or "") for r in range(len(rows))]
+                                   for c in self.WRAPPED}, max_lines=4)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if hasattr(self, "model"):
+            QTimer.singleShot(0, self, self._fit_rows)
 
     def fixable_row(self) -> PlanRow | None:
         """The selected row when it is a bad row of the accounts sheet (the rows the clerk can correct)."""
