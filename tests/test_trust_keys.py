@@ -189,6 +189,37 @@ def test_an_intercepted_snapshot_emptied_and_re_exported_is_refused(county, city
     assert "海门新号" in _county_accounts(city)
 
 
+def test_a_new_database_under_a_known_countys_name_cannot_empty_it(county, city, make_db, tmp_path, capsys):
+    """Anyone can ``gzdesk init`` a database with the county's name: it has another unit uuid and its
+    own key, so it looked like a new source — its first (empty) snapshot pinned its key and deleted
+    every record of the real county at the city (they share the origin name)."""
+    merge_snapshots(city, [export_snapshot(county.path, tmp_path / "1.gzsnap").path])
+    before = _county_accounts(city)
+    assert len(before) > 5
+    impostor = make_db("nantong", unit="海门区人民政府办公室", name="impostor.db")
+    fake = export_snapshot(impostor.path, tmp_path / "fake.gzsnap").path
+    code = main(["snapshot", "merge", str(fake), "--db", str(city.path)])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "另一个同名的数据库" in err and "snapshot repin" in err
+    assert _county_accounts(city) == before
+    with city.reader() as s:
+        assert len(s.scalars(select(SnapshotSource)).all()) == 1
+    # a county that really rebuilt its database: the 管理员 checks the new fingerprint by phone, repins
+    assert main(["snapshot", "repin", str(fake), "--db", str(city.path)]) == 0
+    assert "重建" in capsys.readouterr().out
+    assert main(["snapshot", "merge", str(fake), "--db", str(city.path)]) == 0
+    assert _county_accounts(city) == set()  # the rebuilt county keeps no accounts yet: the city mirrors it
+    with city.reader() as s:
+        sources = s.scalars(select(SnapshotSource)).all()
+        assert len(sources) == 1 and sources[0].public_key == signing_key_of(impostor)
+
+
+def signing_key_of(db) -> str:
+    with db.reader() as s:
+        return s.scalars(select(SigningKey.public_key)).one()
+
+
 def test_a_snapshot_dated_in_the_future_is_refused_and_a_bad_time_can_be_reset(county, city, tmp_path,
                                                                                monkeypatch, capsys):
     future = export_snapshot(county.path, tmp_path / "f.gzsnap", now=datetime.now() + timedelta(days=300))

@@ -237,6 +237,8 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     report = MergeReport(snap.source.name, m.source_name, m.source_unit_uuid, m.profile_id, m.created,
                          m.sha256, MERGED)
     source = session.scalars(select(SnapshotSource).where(SnapshotSource.unit_uuid == m.source_unit_uuid)).first()
+    if source is None:  # a source is known by its unit's uuid; its records by its name (``origin``)
+        trust.refuse_namesake(session, m, snap.source.name)
     # who sent it (the pinned key) and a sane date, before anything else (gzdesk/exchange/trust.py)
     report.signature = trust.check_signature(m, snap.source.name, source)
     trust.check_clock(m, snap.source.name)

@@ -215,6 +215,25 @@ def check_signature(manifest, file_name: str, previous) -> SignatureCheck:
     return result
 
 
+def refuse_namesake(session: Session, manifest, file_name: str) -> None:
+    """A snapshot from an unknown database that bears a known source's name is refused.
+
+    Anyone can ``gzdesk init`` a database under a county's name; it has its own unit uuid and key,
+    so it would be taken for a new source, pin its own key, and — since merged records carry their
+    source's name — its (empty) snapshot would delete the real county's records. Only a 管理员 who
+    has checked the new fingerprint by phone adopts it (``repin``: the county rebuilt its database).
+    """
+    from gzdesk.models import SnapshotSource
+
+    known = session.scalars(select(SnapshotSource).where(SnapshotSource.name == manifest.source_name)).first()
+    if known is None:
+        return
+    pinned = f"登记的公钥指纹 {signing.fingerprint(known.public_key)}" if known.public_key else "尚未登记公钥"
+    raise UserError(f"本库已有来源“{known.name}”（{pinned}），快照“{file_name}”却来自另一个同名的数据库：可能是冒充，"
+                    "已拒绝合并，该来源的记录未动。如该单位确已重建数据库，请电话核对新指纹后由管理员运行 "
+                    "gzdesk snapshot repin 该文件")
+
+
 def pin(source, manifest, check: SignatureCheck) -> None:
     """After a merge: a source's first signed snapshot pins its key."""
     if check.signed and check.valid and not source.public_key:
@@ -250,15 +269,27 @@ def repin(session: Session, manifest, file_name: str) -> tuple[str | None, str]:
     check = signature_of(manifest)
     if not (check.signed and check.valid):
         raise UserError(f"快照“{file_name}”没有有效的签名，不能据此登记公钥")
-    source = _source(session, manifest.source_unit_uuid)
+    from gzdesk.models import SnapshotSource
+
+    source = session.scalars(select(SnapshotSource).where(
+        SnapshotSource.unit_uuid == manifest.source_unit_uuid)).first()
+    rebuilt = None
+    if source is None:  # the county rebuilt its database (``refuse_namesake``): adopt it by name
+        source = _source(session, manifest.source_name)
+        rebuilt = source.unit_uuid
+        source.unit_uuid = manifest.source_unit_uuid
+        source.chain_event_id, source.chain_head = None, None  # a new database starts a new history
     old = signing.fingerprint(source.public_key) if source.public_key else None
-    if source.public_key == manifest.public_key:
+    if source.public_key == manifest.public_key and rebuilt is None:
         raise UserError(f"来源“{source.name}”登记的公钥已是此快照的公钥（指纹 {old}）")
     source.public_key = manifest.public_key
     source.key_pinned_at = datetime.now().replace(microsecond=0)
-    audit.record(session, "repin", "snapshot_source", f"更换来源“{source.name}”的签名公钥：{old or '无'} → {check.fingerprint}",
-                 str(source.id), {"file": file_name, "old_fingerprint": old, "new_fingerprint": check.fingerprint})
-    return old, check.fingerprint or ""
+    what = "改为登记其重建的数据库，" if rebuilt else ""
+    audit.record(session, "repin", "snapshot_source",
+                 f"来源“{source.name}”{what}更换签名公钥：{old or '无'} → {check.fingerprint}", str(source.id),
+                 {"file": file_name, "old_fingerprint": old, "new_fingerprint": check.fingerprint,
+                  **({"unit_uuid": [rebuilt, manifest.source_unit_uuid]} if rebuilt else {})})
+    return (f"{old or '（无）'}，该单位重建的数据库" if rebuilt else old), check.fingerprint or ""
 
 
 def repin_from_file(session: Session, path: Path) -> tuple[str, str | None, str]:
