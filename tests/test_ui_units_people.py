@@ -501,3 +501,17 @@ def test_unit_context_actions_in_the_main_window(db, qtbot, tmp_path, modals):
     modals.done()
     assert window.current_page_key() == "people"
     assert [(p.name, p.unit_name) for p in window.page("people").model.rows] == [("钱十", "县教育体育局")]
+
+
+def test_one_pinyin_order_for_units_people_and_accounts(qapp):
+    """The units tree, the people list and the account table sort names with one collation
+    (gzdesk.ui.pinyin; the units tree had its own QCollator): the order is the collator's, also
+    when a rare character (outside the characters ranked up front) comes late in the list."""
+    from PySide6.QtCore import QCollator, QLocale
+
+    from gzdesk.ui.pinyin import pinyin_key_for
+
+    names = ["张家镇人民政府", "阿拉乡人民政府", "白石镇人民政府", "第10中学", "第2中学", "㐀村委会", "陈庄"]
+    collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    collator.setNumericMode(True)
+    assert sorted(names, key=pinyin_key_for(names)) == sorted(names, key=collator.sortKey)

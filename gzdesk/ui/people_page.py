@@ -48,7 +48,8 @@ from gzdesk.permissions import Cap
 from gzdesk.registry import PersonData, delete_person, list_people
 from gzdesk.ui.controller import may
 from gzdesk.ui.person_editor import PersonEditor
-from gzdesk.ui.unit_editor import ask, pinyin_key, warn
+from gzdesk.ui.pinyin import pinyin_key_for
+from gzdesk.ui.unit_editor import ask, warn
 from gzdesk.ui.widgets import EmptyHint, LazyPage
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -110,7 +111,11 @@ class ListTableModel(QAbstractTableModel):
         # Blanks last in either direction: (is blank, value).
         filled = [r for r in self.rows if key(r) not in (None, "")]
         blank = [r for r in self.rows if key(r) in (None, "")]
-        text_key = (lambda r: pinyin_key(key(r))) if filled and isinstance(key(filled[0]), str) else key
+        if filled and isinstance(key(filled[0]), str):
+            pinyin_key = pinyin_key_for(key(r) for r in filled)
+            text_key = lambda r: pinyin_key(key(r))  # noqa: E731
+        else:
+            text_key = key
         filled.sort(key=text_key, reverse=order == Qt.SortOrder.DescendingOrder)
         # The selection (persistent indexes) follows its rows to their new places.
         new_row = {id(r): i for i, r in enumerate(filled + blank)}

@@ -11,7 +11,7 @@ zero-padded first so 第2 sorts before 第10, as the collator's numeric mode doe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QCollator, QLocale
 
@@ -74,6 +74,13 @@ class PinyinKeys:
 
 
 PINYIN = PinyinKeys()  # one for the window: widgets run on the GUI thread only
+
+
+def pinyin_key_for(texts: Iterable[str | None]) -> Callable[[str | None], str]:
+    """The sort key for these texts: every character ranked first, so that no key made during the
+    sort goes stale when a later text brings a new character."""
+    PINYIN.learn(t for t in texts if t)
+    return PINYIN.key
 
 
 def pinyin_sorted(texts: Iterable[str]) -> list[str]:

@@ -11,8 +11,6 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import (
-    QCollator,
-    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -48,17 +46,11 @@ from gzdesk.registry import (
     save_unit,
     unit_problems,
 )
+from gzdesk.ui.pinyin import pinyin_key_for
 from gzdesk.ui.widgets import ask_save_discard, confirm, landline_example, office_area_code
 from gzdesk.units_tree import descendant_ids, same_name_unit, tree_order, unit_path, unit_paths
 
 MESSAGE_STYLE = "color: #c0392b;"
-# Chinese names in pinyin order (阿, 白, 陈 …) rather than by code point.
-COLLATOR = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-COLLATOR.setNumericMode(True)
-
-
-def pinyin_key(text: str) -> Any:
-    return COLLATOR.sortKey(text or "")
 DEPTH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -282,7 +274,7 @@ class UnitCombo(QComboBox):
             item.setData(None, Qt.ItemDataRole.UserRole)
             self._model.appendRow(item)
         paths = unit_paths(units)
-        for depth, u in tree_order(units, pinyin_key):
+        for depth, u in tree_order(units, pinyin_key_for(u.name for u in units)):
             if u.id is None or u.id in exclude:
                 continue
             item = QStandardItem(u.name)

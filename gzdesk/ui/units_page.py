@@ -39,7 +39,8 @@ from gzdesk.errors import UserError
 from gzdesk.permissions import Cap
 from gzdesk.registry import UnitData, delete_unit, list_units
 from gzdesk.ui.controller import may
-from gzdesk.ui.unit_editor import UnitEditor, ask, pinyin_key, warn
+from gzdesk.ui.pinyin import pinyin_key_for
+from gzdesk.ui.unit_editor import UnitEditor, ask, warn
 from gzdesk.ui.widgets import EmptyHint, LazyPage
 from gzdesk.units_tree import children_map, filter_units, unit_paths
 
@@ -150,7 +151,7 @@ class UnitsPage(LazyPage):
         shown, matched = filter_units(self.units, text)
         self._paths = unit_paths(self.units)
         self.model.removeRows(0, self.model.rowCount())
-        kids = children_map((u for u in self.units if u.id in shown), pinyin_key)
+        kids = children_map((u for u in self.units if u.id in shown), pinyin_key_for(u.name for u in self.units))
         bold = QFont()
         bold.setBold(True)
         by_id: dict[int | None, QModelIndex] = {}
