@@ -37,8 +37,7 @@ TODAY = date(2026, 11, 20)
 # Every model class defined in gzdesk/ui and every Qt model made there, with the test that runs it.
 COVERED = {
     "account_table.py: class AccountTableModel": "test_registry_model",
-    "people_page.py: class ListTableModel": "test_people_page_models",
-    "pending_view.py: class RowsModel": "test_list_pages_models",
+    "list_model.py: class ListModel": "test_list_pages_models",
     "import_wizard.py: class PreviewModel": "test_import_preview_model",
     "units_page.py: QStandardItemModel()": "test_units_page_model",
     "unit_editor.py: QStandardItemModel()": "test_unit_combo_models",
@@ -254,7 +253,7 @@ def test_units_page_model(demo_controller, qtbot, qtmodeltester):
 
 
 def test_list_pages_models(demo_controller, qtbot, qtmodeltester):
-    """待办, 检查 and 备案: read-only lists (RowsModel) under their filters."""
+    """待办, 检查 and 备案: read-only lists (ListModel) under their filters."""
     rng = random.Random(7)
     pending, check, filed = PendingView(demo_controller), CheckPage(demo_controller), FilingsPage(demo_controller)
     for page in (pending, check, filed):

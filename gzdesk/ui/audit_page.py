@@ -35,7 +35,7 @@ from gzdesk.errors import UserError
 from gzdesk.permissions import Cap
 from gzdesk.ui import files
 from gzdesk.ui.controller import may
-from gzdesk.ui.pending_view import RowsModel
+from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import DateEdit, LazyPage
 
 PAGE = "audit"
@@ -113,7 +113,7 @@ class AuditPage(LazyPage):
         second.addWidget(self.export_button)
         second.addWidget(self.verify_button)
 
-        self.model = RowsModel(COLUMNS, _colour, self)
+        self.model = ListModel(COLUMNS, _colour, self)
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)

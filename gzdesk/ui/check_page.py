@@ -38,7 +38,7 @@ from gzdesk.exchange.check_report import LEVELS, summary_text, write_check_repor
 from gzdesk.rules import RULE_LABELS, Finding
 from gzdesk.ui import files
 from gzdesk.ui.controller import Controller
-from gzdesk.ui.pending_view import RowsModel
+from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
 
 RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
@@ -125,7 +125,7 @@ class CheckPage(LazyPage):
         self.shown_label = QLabel()
         filters.addWidget(self.shown_label)
 
-        self.model = RowsModel(COLUMNS, _colour, self)
+        self.model = ListModel(COLUMNS, _colour, self)
         self.document = ""
         self.model.columns[5] = ("依据", lambda f: short_article(f.article, self.document))
         self.table = QTableView()

@@ -50,7 +50,8 @@ from gzdesk.ui.filing_dialogs import (
     StepDialog,
     describe,
 )
-from gzdesk.ui.pending_view import RED, PendingView, RowsModel
+from gzdesk.ui.list_model import ListModel
+from gzdesk.ui.pending_view import RED, PendingView
 from gzdesk.ui.widgets import EmptyHint, LazyPage, confirm
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class FilingsPage(LazyPage):
         for key in ("new", "batch"):  # not tied to a selection
             self.actions_[key].setEnabled(self.allowed(key))
 
-        self.model = RowsModel(COLUMNS, _row_colour, self)
+        self.model = ListModel(COLUMNS, _row_colour, self)
         self.table = QTableView()
         self.table.setObjectName("filingsTable")
         self.table.setModel(self.model)

@@ -8,12 +8,11 @@ article it comes from. Filters: by 类别 and 只看逾期.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +30,7 @@ from gzdesk.deadlines import DueItem
 from gzdesk.errors import UserError
 from gzdesk.overview import in_scope
 from gzdesk.ui.controller import Controller
+from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -39,47 +39,6 @@ RED_BACK = QColor("#fdecea")
 AMBER = QColor("#a15c00")
 
 
-class RowsModel(QAbstractTableModel):
-    """A read-only table over a Python list; ``columns`` are (header, text(row)).
-
-    ``colour(row)`` may give a (foreground, background) pair for a whole row.
-    """
-
-    def __init__(self, columns: Sequence[tuple[str, Callable[[Any], str]]],
-                 colour: Callable[[Any], tuple[QColor | None, QColor | None]] | None = None, parent: Any = None):
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.colour = colour
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt API)
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][0]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.columns[index.column()][1](row)
-        if self.colour and role in (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole):
-            fg, bg = self.colour(row)
-            c = fg if role == Qt.ItemDataRole.ForegroundRole else bg
-            return QBrush(c) if c is not None else None
-        return None
 
 
 def _colour(item: DueItem) -> tuple[QColor | None, QColor | None]:
@@ -142,7 +101,7 @@ class PendingView(LazyPage):
         from gzdesk.ui.list_actions import add_list_buttons
 
         add_list_buttons(self, top)
-        self.model = RowsModel(COLUMNS, _colour, self)
+        self.model = ListModel(COLUMNS, _colour, self)
         self.document = ""  # the office's own document: its articles read 本办法第十七条 in the table
         self.model.columns[ARTICLE] = ("依据", lambda i: short_article(i.article, self.document))
         self.table = QTableView()

@@ -7,7 +7,7 @@ on the rows read from ``registry.list_people``. The lower panel lists the open t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -47,8 +47,8 @@ from gzdesk.people_tasks import (
 from gzdesk.permissions import Cap
 from gzdesk.registry import PersonData, delete_person, list_people
 from gzdesk.ui.controller import may
+from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.person_editor import PersonEditor
-from gzdesk.ui.pinyin import pinyin_key_for
 from gzdesk.ui.unit_editor import ask, warn
 from gzdesk.ui.widgets import EmptyHint, LazyPage
 
@@ -64,66 +64,6 @@ FILTERS = {
     # 须经培训后方可上岗 (盐湖 第二十二条, 太白 第十七条, 云南 第三十七条, 南通 第二十七条) — only people on duty matter.
     "未培训": lambda p: p.trained_on is None and p.left_on is None,
 }
-
-
-class ListTableModel(QAbstractTableModel):
-    """A read-only table over a Python list: ``columns`` is (header, text(row), sort key(row))."""
-
-    def __init__(self, columns: Sequence[tuple[str, Callable[[Any], str], Callable[[Any], Any]]],
-                 parent: Any = None):
-        super().__init__(parent)
-        self.columns = list(columns)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 (Qt API)
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][0]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[index.column()][1](row)
-        if role == Qt.ItemDataRole.UserRole:
-            return row
-        return self.style(row, index.column(), role)
-
-    def style(self, row: Any, column: int, role: int) -> Any:
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = self.columns[column][2]
-        self.layoutAboutToBeChanged.emit()
-        # Blanks last in either direction: (is blank, value).
-        filled = [r for r in self.rows if key(r) not in (None, "")]
-        blank = [r for r in self.rows if key(r) in (None, "")]
-        if filled and isinstance(key(filled[0]), str):
-            pinyin_key = pinyin_key_for(key(r) for r in filled)
-            text_key = lambda r: pinyin_key(key(r))  # noqa: E731
-        else:
-            text_key = key
-        filled.sort(key=text_key, reverse=order == Qt.SortOrder.DescendingOrder)
-        # The selection (persistent indexes) follows its rows to their new places.
-        new_row = {id(r): i for i, r in enumerate(filled + blank)}
-        before = self.persistentIndexList()
-        after = [self.index(new_row[id(self.rows[p.row()])], p.column()) for p in before]
-        self.rows = filled + blank
-        self.changePersistentIndexList(before, after)
-        self.layoutChanged.emit()
 
 
 def _text(attr: str) -> Callable[[Any], str]:
@@ -150,9 +90,9 @@ PEOPLE_COLUMNS = [
 ]
 
 
-class PeopleModel(ListTableModel):
+class PeopleModel(ListModel):
     def __init__(self, parent: Any = None):
-        super().__init__(PEOPLE_COLUMNS, parent)
+        super().__init__(PEOPLE_COLUMNS, parent=parent)
         self.training_article = ""  # the office's own article, set by the page on reload
 
     def style(self, p: PersonData, column: int, role: int) -> Any:
@@ -182,9 +122,9 @@ TASK_COLUMNS = [
 ]
 
 
-class TasksModel(ListTableModel):
+class TasksModel(ListModel):
     def __init__(self, parent: Any = None):
-        super().__init__(TASK_COLUMNS, parent)
+        super().__init__(TASK_COLUMNS, parent=parent)
 
     def style(self, t: TaskRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and column == 3 and t.due_on and t.due_on < date.today():

@@ -39,7 +39,7 @@ from gzdesk.permissions import Cap
 from gzdesk.ui import files
 from gzdesk.ui.controller import ALL, Controller, may
 from gzdesk.ui.inspection_form import SUPERVISION, InspectionDialog
-from gzdesk.ui.pending_view import RowsModel
+from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import DateEdit, ErrorLabel, LazyPage, confirm
 
 RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
@@ -47,7 +47,7 @@ GREEN = QColor("#2e7d32")
 GREY = QColor("#777777")
 
 
-def _table(model: RowsModel, widths: tuple[int, ...], name: str) -> QTableView:
+def _table(model: ListModel, widths: tuple[int, ...], name: str) -> QTableView:
     t = QTableView()
     t.setObjectName(name)
     t.setModel(model)
@@ -64,12 +64,12 @@ def _table(model: RowsModel, widths: tuple[int, ...], name: str) -> QTableView:
     return t
 
 
-def _selected(table: QTableView, model: RowsModel) -> list:
+def _selected(table: QTableView, model: ListModel) -> list:
     rows = sorted({i.row() for i in table.selectionModel().selectedRows()})
     return [model.rows[r] for r in rows if r < len(model.rows)]
 
 
-def _select_row(table: QTableView, model: RowsModel, record_id: int) -> bool:
+def _select_row(table: QTableView, model: ListModel, record_id: int) -> bool:
     for row, r in enumerate(model.rows):
         if r.id == record_id:
             table.selectRow(row)
@@ -181,7 +181,7 @@ class InspectionsPage(LazyPage):
         top.addWidget(self.summary, 1)
         for b in (self.new_button, self.show_button, self.notify_button, self.delete_button):
             top.addWidget(b)
-        self.model = RowsModel(INSPECTION_COLUMNS, _inspection_colour, self)
+        self.model = ListModel(INSPECTION_COLUMNS, _inspection_colour, self)
         self.table = _table(self.model, (46, 62, 112, 160, 96, 180, 70, 44, 50, 40, 50, 112), "inspectionTable")
         self.detail = QLabel()
         self.detail.setWordWrap(True)
@@ -374,7 +374,7 @@ class RectifyPage(LazyPage):
         top.addWidget(self.summary, 1)
         top.addWidget(self.done_button)
         top.addWidget(self.undo_button)
-        self.model = RowsModel(RECTIFY_COLUMNS, _rectify_colour, self)
+        self.model = ListModel(RECTIFY_COLUMNS, _rectify_colour, self)
         self.table = _table(self.model, (50, 70, 120, 120, 180, 230, 170), "rectifyTable")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -504,7 +504,7 @@ class FakesPage(LazyPage):
         top.addStretch(1)
         for b in (self.new_button, self.step_button, self.close_button):
             top.addWidget(b)
-        self.model = RowsModel(FAKE_COLUMNS, _fake_colour, self)
+        self.model = ListModel(FAKE_COLUMNS, _fake_colour, self)
         self.table = _table(self.model, (50, 120, 170, 90, 150, 150, 220), "fakeTable")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
