@@ -276,3 +276,25 @@ def test_inspect_says_what_was_verified_and_what_not(county, city, tmp_path, cap
     out = capsys.readouterr().out
     assert "未核对：未签名" in out and "未通过：签名公钥与本库登记的" in out
     assert inspect_snapshot(unsigned.path).manifest.signature is None
+
+
+@pytest.mark.parametrize("name", ["x" * 100000, "海门区\n错误：伪造的第二行", " "])
+def test_a_manifest_with_an_impossible_source_name_is_refused_in_one_line(county, city, tmp_path, capsys, name):
+    """Found by scripts/fuzz_snapshots.py: a source name of 100,000 characters (re-sealed, as anyone
+    holding the file can) was printed into the refusal, which was no longer one line."""
+    import json as json_module
+
+    from gzdesk.exchange import snapshot as snapshot_module
+
+    path = export_snapshot(county.path, tmp_path / "1.gzsnap").path
+    conn = sqlite3.connect(path)
+    data = json_module.loads(conn.execute("SELECT manifest FROM snapshot_manifest").fetchone()[0])
+    data["source_name"] = name
+    conn.execute("UPDATE snapshot_manifest SET manifest = ?", (json_module.dumps(data, ensure_ascii=False),))
+    conn.commit()
+    conn.close()
+    snapshot_module.reseal(path)
+    code = main(["snapshot", "merge", str(path), "--db", str(city.path)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("错误：") and err.count("\n") == 1 and "清单已损坏" in err, err[:300]
+    assert _county_accounts(city) == set()

@@ -41,6 +41,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -397,7 +398,7 @@ def reseal(path: Path) -> Manifest:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.text_factory = _text
     try:
-        manifest = read_manifest(conn, path.name)
+        manifest = read_manifest(conn, path.name, check_identity=False)
         manifest.counts = record_counts(conn)
         manifest.chain_head = manifest.public_key = manifest.signature = None
         manifest.sha256 = content_digest(conn, manifest.fields())
@@ -451,7 +452,7 @@ class OpenedSnapshot:
     migrated_from: int | None = None
 
 
-def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
+def read_manifest(conn: sqlite3.Connection, name: str, *, check_identity: bool = True) -> Manifest:
     try:
         row = conn.execute(f"SELECT format_version, manifest, sha256 FROM {MANIFEST_TABLE}").fetchall()
     except safe_files.SQLITE_ERRORS:
@@ -477,9 +478,22 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
                             chain_head=trust.head_of(data.get("chain_head")),
                             public_key=data.get("public_key"), signature=signature)
         manifest.created  # noqa: B018 — a bad date is a damaged manifest
+        if check_identity:  # reseal (below) rewrites whatever a person put there
+            uuid.UUID(manifest.source_unit_uuid)
+            if not _plain_name(data["source_name"]):
+                raise ValueError("source_name")
     except (ValueError, KeyError, TypeError):
         raise UserError(f"快照“{name}”的清单已损坏") from None
     return manifest
+
+
+MAX_SOURCE_NAME = 200  # a unit's name; it is printed in every message about the snapshot
+
+
+def _plain_name(value: object) -> bool:
+    """A source's name as an office could have typed it: text, not empty, one line, not huge."""
+    return (isinstance(value, str) and 0 < len(value.strip()) and len(value) <= MAX_SOURCE_NAME
+            and not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value))
 
 
 def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = None) -> Manifest:
