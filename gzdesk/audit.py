@@ -350,6 +350,9 @@ def record(session: Session, action: str, entity: str, summary: str | None = Non
 
 def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool = False) -> None:
     """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them."""
+    from gzdesk import changes
+
+    changes.note(session, table)
     noted = session.info.setdefault("audit_bulk", {}).setdefault(table, {})
     for key in keys:
         noted[str(key)] = deleted

@@ -28,7 +28,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from gzdesk import audit, dblock, permissions, safe_files, storage_errors, users, value_check
+from gzdesk import (
+    audit,
+    changes,
+    dblock,
+    permissions,
+    safe_files,
+    storage_errors,
+    users,
+    value_check,
+)
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 from gzdesk.models.types import decode_text
@@ -41,6 +50,7 @@ class GzSession(Session):
 permissions.install(GzSession)
 audit.install(GzSession)
 value_check.install(GzSession)  # text longer than its column is refused on save, as on export
+changes.install(GzSession)  # which tables a write changed: the window announces them
 
 
 def _on_connect(dbapi_conn, _record) -> None:

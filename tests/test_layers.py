@@ -40,6 +40,10 @@ def test_ui_runs_no_sql_and_holds_no_session():
         for marker in (".execute(", ".scalars(", ".scalar(", "session.query", "Session("):
             if marker in text:
                 offenders.append(f"{path.relative_to(ROOT)} uses {marker}")
+        if path.name != "controller.py":  # the door: only it opens sessions and transactions
+            for marker in (".reader(", ".transaction(", "sessionmaker", ".engine"):
+                if marker in text:
+                    offenders.append(f"{path.relative_to(ROOT)} opens its own session ({marker})")
     assert not offenders, offenders
 
 

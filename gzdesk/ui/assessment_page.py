@@ -31,8 +31,7 @@ from gzdesk import assessment, scope
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.ui import files
-from gzdesk.ui.controller import ALL, Controller
-from gzdesk.ui.inspection_form import SUPERVISION
+from gzdesk.ui.controller import ALL, SUPERVISION, Controller
 from gzdesk.ui.widgets import LazyPage
 
 HEADERS = ("一级指标", "二级指标", "评分细则", "分值", "本库计得", "填写", "采用值", "得分", "来源")

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from gzdesk import changes
 from gzdesk import office as office_service
 from gzdesk import users as users_service
 from gzdesk.db import Database
@@ -31,8 +32,22 @@ T = TypeVar("T")
 ACCOUNTS, UNITS, PEOPLE, FILINGS, OFFICE, ALL = "accounts", "units", "people", "filings", "office", "all"
 EXCHANGE = "exchange"  # a backup or a snapshot was written (首页 shows the last ones)
 
-_TOPIC_WORDS = (("filing", FILINGS), ("account", ACCOUNTS), ("team", ACCOUNTS), ("unit", UNITS),
-                ("person", PEOPLE), ("people", PEOPLE), ("office", OFFICE), ("profile", OFFICE))
+SUPERVISION = "supervision"  # inspections, 整改, reports, fake accounts
+
+# What a change of each table means to the pages: the topics a write announces are those of the
+# tables it changed (``gzdesk.changes``), never a guess from the function's name. A table not
+# listed here announces ALL, so that a new table can never leave a page showing old data.
+TABLE_TOPICS: dict[str, tuple[str, ...]] = {
+    "account": (ACCOUNTS,), "account_role": (ACCOUNTS, PEOPLE), "reply_check": (ACCOUNTS,),
+    "unit": (UNITS,), "person": (PEOPLE,), "task": (PEOPLE, FILINGS),
+    "filing": (FILINGS,), "approval_step": (FILINGS,), "attachment": (FILINGS,), "objection": (FILINGS,),
+    "setting": (OFFICE,), "office_holiday": (OFFICE,), "holiday_notice": (OFFICE,), "app_user": (OFFICE,),
+    "signing_key": (OFFICE,), "snapshot_source": (EXCHANGE,),
+    "inspection": (SUPERVISION,), "inspection_finding": (SUPERVISION,), "quarter_report": (SUPERVISION,),
+    "assessment_entry": (SUPERVISION,), "census_report": (SUPERVISION,), "fake_report": (SUPERVISION,),
+    "fake_step": (SUPERVISION,),
+    "audit_event": (), "audit_row": (),  # every write adds events: the 审计日志 page reloads on any topic
+}
 
 
 def may(controller: Any, cap: Cap) -> bool:
@@ -41,13 +56,14 @@ def may(controller: Any, cap: Cap) -> bool:
     return can is None or bool(can(cap))
 
 
-def topic_for(fn: Callable[..., Any]) -> str:
-    """Guess the topic from the function name (save_account → accounts); ALL when unsure."""
-    name = getattr(fn, "__name__", "").lower()
-    for word, topic in _TOPIC_WORDS:
-        if word in name:
-            return topic
-    return ALL
+def topics_for(tables: Iterable[str]) -> list[str]:
+    """The topics of a write that changed ``tables`` (ALL for a table without topics, or none known)."""
+    found: list[str] = []
+    for table in sorted(tables):
+        for topic in TABLE_TOPICS.get(table, (ALL,)):
+            if topic not in found:
+                found.append(topic)
+    return [ALL] if ALL in found or not found else found
 
 
 class Controller(QObject):
@@ -73,17 +89,21 @@ class Controller(QObject):
             return fn(session, *args, **kw)
 
     def write(self, fn: Callable[..., T], *args: Any, topic: str | None = None, **kw: Any) -> T:
-        """``fn(session, *args, **kw)`` in one transaction, then ``data_changed(topic)``.
-
-        ``topic`` defaults to a guess from the function's name (see ``topic_for``). A ``UserError``
-        raised by ``fn`` rolls the transaction back and propagates unchanged (nothing is emitted).
+        """``fn(session, *args, **kw)`` in one transaction, then ``data_changed`` for each topic of
+        the tables it changed (``TABLE_TOPICS``), and ``topic`` when given (a change the tables do
+        not show, such as a file written). A ``UserError`` raised by ``fn`` rolls the transaction
+        back and propagates unchanged (nothing is emitted).
         """
         with self.db.transaction(kw.pop("_actor", None)) as session:
             result = fn(session, *args, **kw)
-        topic = topic or topic_for(fn)
-        if topic in (OFFICE, ALL):
-            self._office = None
-        self.data_changed.emit(topic)
+            tables = changes.changed(session)
+        announced = topics_for(tables) if tables else []
+        if topic and topic not in announced and ALL not in announced:
+            announced.append(topic)
+        for each in announced or [ALL]:
+            if each in (OFFICE, ALL):
+                self._office = None
+            self.data_changed.emit(each)
         return result
 
     def write_quiet(self, fn: Callable[..., T], *args: Any, **kw: Any) -> T:

@@ -6,7 +6,7 @@ takes that hook: it writes the report (``gzdesk.logs.error_report``: version, pl
 traceback) to the log and shows ``CrashDialog`` — what happened, that the write in progress was
 undone, the report to copy, and where the log is (the model is Vorta's exception dialog).
 
-Nothing half-written stays behind: every write runs in ``Database.transaction()``, which rolls
+Nothing half-written stays behind: every write runs in one ``Database`` transaction, which rolls
 back on any exception, and the exception leaves the transaction before it reaches this hook.
 A ``UserError`` that a page forgot to catch is shown as the refusal it is, not as a crash.
 """

@@ -34,10 +34,9 @@ from gzdesk import enums, inspections, quarters
 from gzdesk.errors import UserError
 from gzdesk.indicator_sheets import FAIL, Sheet
 from gzdesk.inspections import DEDUCT, VETO, FindingInput
-from gzdesk.ui.controller import Controller
+from gzdesk.ui.controller import SUPERVISION, Controller
 from gzdesk.ui.widgets import DateEdit, ErrorLabel, fit_to_screen
 
-SUPERVISION = "supervision"  # the data_changed topic of inspections, 整改, reports, fake accounts
 PREFILL_STYLE = "color: #1565c0;"
 
 

@@ -24,8 +24,7 @@ from gzdesk import quarters, scope
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.ui import files
-from gzdesk.ui.controller import Controller
-from gzdesk.ui.inspection_form import SUPERVISION
+from gzdesk.ui.controller import SUPERVISION, Controller
 from gzdesk.ui.supervision_pages import _SmallDialog, quarter_box
 from gzdesk.ui.widgets import DateEdit, ErrorLabel, fit_to_screen
 

@@ -37,8 +37,8 @@ from gzdesk.errors import UserError
 from gzdesk.indicator_sheets import FAIL
 from gzdesk.permissions import Cap
 from gzdesk.ui import files
-from gzdesk.ui.controller import ALL, Controller, may
-from gzdesk.ui.inspection_form import SUPERVISION, InspectionDialog
+from gzdesk.ui.controller import ALL, SUPERVISION, Controller, may
+from gzdesk.ui.inspection_form import InspectionDialog
 from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import DateEdit, ErrorLabel, LazyPage, confirm
 
