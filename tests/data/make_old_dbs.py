@@ -17,6 +17,8 @@ run with this checkout's Python and libraries), never by today's code:
 - v6: main when schema 6 (inspections, 整改, assessments, fake accounts) had landed — as v3.
 - v7: main with schema 7 (异议, 留言回复检查, holiday notices) the latest, before users and the audit
   chain (schema 8) — as v3.
+- v8: main with schema 8 (users, the chained audit log, signing keys) the latest, before the
+  ``origin`` index (schema 9) — as v3.
 
 A new release adds its line to RELEASES and is made alone (``make_old_dbs.py 6``): the files
 already committed stay as they are.
@@ -51,6 +53,7 @@ RELEASES = {
     5: "065a150798a226b6e138fbd5c75fa31fff76c175",
     6: "98195b3174d24ef268e529d424e0346cfc30071a",
     7: "e1330f2cc2859c2250ed8aecf0d4e56419dfbae3",
+    8: "5826ea0c5e0b50cb383713bfa45c8c647b7a571c",
 }
 
 # Runs inside the old tree: set up an office and fill it with demo data dated TODAY.
