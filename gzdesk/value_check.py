@@ -434,7 +434,19 @@ def open_checked(path) -> sqlite3.Connection:
 
 def check_file(path, limit: int = 100, on_rows: Callable[[int], None] | None = None,
                require_tables: bool = True) -> ValueReport:
-    """``check_connection`` over the database or snapshot at ``path`` (read-only)."""
+    """``check_connection`` over the database or snapshot at ``path`` (read-only).
+
+    Read first with SQLite's own UTF-8 decoding (a Python text factory costs a call per value, a
+    third of the check); a file with a byte that is not UTF-8 stops that read, and is then checked
+    again through ``open_checked``, which reports the field."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return check_connection(conn, limit=limit, on_rows=on_rows, require_tables=require_tables)
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc):
+            raise
+    finally:
+        conn.close()
     conn = open_checked(path)
     try:
         return check_connection(conn, limit=limit, on_rows=on_rows, require_tables=require_tables)
