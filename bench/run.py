@@ -98,8 +98,8 @@ def _snapshot(cache: Path, n: int) -> Path:
     return path
 
 
-def _counties(cache: Path, count: int) -> list[Path]:
-    """``count`` snapshots of different counties, 2,000 accounts each (what a city merges)."""
+def _counties(cache: Path, count: int, size: int = COUNTY_ACCOUNTS) -> list[Path]:
+    """``count`` snapshots of different counties, ``size`` accounts each (what a city merges)."""
     from gzdesk import demo
     from gzdesk.exchange.snapshot import export_snapshot
 
@@ -107,11 +107,11 @@ def _counties(cache: Path, count: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for k in range(count):
-        path = folder / f"county-{k:03d}.gzsnap"
+        path = folder / (f"county-{k:03d}.gzsnap" if size == COUNTY_ACCOUNTS else f"county{size}-{k:03d}.gzsnap")
         if not path.exists():
             db_path = folder / "county.db"
             db = _new_db(db_path, f"第{k + 1}县人民政府办公室")
-            demo.generate(db, COUNTY_ACCOUNTS, seed=k + 1, today=date.fromisoformat(TODAY))
+            demo.generate(db, size, seed=k + 1, today=date.fromisoformat(TODAY))
             db.close()
             export_snapshot(db_path, path)
         out.append(path)
@@ -222,10 +222,15 @@ def _county_count(scale: int) -> int:
     return max(1, scale // COUNTY_ACCOUNTS)
 
 
+def _county_files(cache: Path, scale: int) -> list[Path]:
+    """scale / 2,000 counties of 2,000 accounts (one of ``scale`` accounts below 2,000)."""
+    return _counties(cache, _county_count(scale), min(scale, COUNTY_ACCOUNTS))
+
+
 def merge_measured(c: Ctx) -> list[float]:
     from gzdesk.exchange.merge import merge_snapshots
 
-    files = _counties(c.cache, _county_count(c.scale))
+    files = _county_files(c.cache, c.scale)
     holder = {}
 
     def setup():
@@ -238,7 +243,7 @@ def merge_measured(c: Ctx) -> list[float]:
 
 
 def merge_baseline(c: Ctx) -> list[float]:
-    files = _counties(c.cache, _county_count(c.scale))
+    files = _county_files(c.cache, c.scale)
     target = c.tmp / "bare.db"
 
     def setup():
@@ -494,7 +499,7 @@ BENCHES = [
           "bare python-calamine read", "≤ 2×, ≤ 1 GB", _mem_and(2.0, 1024), prepare=_xlsx),
     Bench("merge", "merge of scale/2,000 county snapshots", merge_measured, merge_baseline,
           "bare ATTACH + INSERT…SELECT copy", "≤ 60 s for 100 files, linear",
-          _goal_time({200_000: 60.0}), prepare=lambda cache, n: _counties(cache, _county_count(n))),
+          _goal_time({200_000: 60.0}), prepare=_county_files),
     Bench("merge_one", "merge of one snapshot of the scale", merge_one_measured, merge_one_baseline,
           "bare ATTACH + INSERT…SELECT copy", "≤ 5×", _goal_ratio(5.0), prepare=_snapshot),
     Bench("snapshot", "snapshot export", snapshot_measured, snapshot_baseline, "SQLite backup API",
