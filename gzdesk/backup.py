@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from gzdesk import dblock, safe_files, value_check
+from gzdesk import dblock, safe_files, storage_errors, value_check
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 from gzdesk.models.types import decode_text
@@ -63,33 +63,23 @@ def _sqlite_problem(exc: sqlite3.Error | OSError, name: str) -> UserError:
     return UserError(f"复制“{name}”失败：{exc}")
 
 
+def _damage_words(message: str) -> bool:
+    """SQLite's words for a damaged file (as opposed to one it cannot open or lock)."""
+    return any(word in message.lower() for word in ("malformed", "not a database", "corrupt", "encrypted"))
+
+
 def damage_of(db_path: Path) -> str | None:
     """What is damaged in the database file itself (read-only ``quick_check``); None when it reads
     well, or when it cannot be read for another reason (locked, permissions): that is no damage."""
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = safe_files.connect_read_only(db_path)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
         finally:
             conn.close()
     except safe_files.SQLITE_ERRORS as exc:
-        text = str(exc).lower()
-        if any(word in text for word in ("malformed", "not a database", "corrupt", "encrypted")):
-            return str(exc)
-        return None
+        return str(exc) if _damage_words(str(exc)) else None
     return None if rows == ["ok"] else safe_files.check_text(rows)
-
-
-def _online_copy(source: Path, target: Path, *, read_only: bool = False) -> None:
-    src = sqlite3.connect(f"file:{source}?mode=ro" if read_only else str(source), uri=read_only)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
 
 
 def _integrity(path: Path) -> list[str]:
@@ -127,7 +117,7 @@ def backup_database(db_path: Path, to_dir: Path | None = None, keep: int = DEFAU
     partial = safe_files.partial_path(target)
     try:
         with dblock.operation(db_path, exclusive=False):
-            _online_copy(db_path, partial)
+            safe_files.online_copy(db_path, partial)
         checks = _integrity(partial)
         if checks != ["ok"]:
             damage = damage_of(db_path)
@@ -245,7 +235,7 @@ def check_database_file(path: Path, name: str | None = None) -> int:
         if f.read(16) != migrations.SQLITE_MAGIC:
             raise UserError(f"文件“{name}”不是 SQLite 数据库")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = safe_files.connect_read_only(path)
         try:
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
@@ -329,7 +319,7 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
         staged = safe_files.partial_path(db_path.with_name(db_path.name + ".restore"))
         try:
             try:
-                _online_copy(source, staged, read_only=True)
+                safe_files.online_copy(source, staged)
                 _integrity(staged)
             except (sqlite3.Error, OSError) as exc:
                 if isinstance(exc, sqlite3.DatabaseError) and "full" not in str(exc).lower():
@@ -345,7 +335,7 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
                 aside = set_aside(db_path)
             if aside is None:
                 try:
-                    _online_copy(staged, db_path)  # in one transaction: open connections see the restored data
+                    safe_files.online_copy(staged, db_path)  # in one transaction: open connections see the restored data
                 except (sqlite3.Error, OSError) as exc:
                     raise UserError(f"恢复失败（原数据库未改动，并已备份到 {safety}）："
                                     f"{_sqlite_problem(exc, db_path.name).message}") from None
@@ -428,7 +418,7 @@ def verify_database(db_path: Path, max_listed: int = 20) -> VerifyReport:
 
 def _verify_file(db_path: Path, report: VerifyReport, max_listed: int) -> VerifyReport:
     try:
-        conn = sqlite3.connect(db_path)
+        conn = safe_files.connect_read_only(db_path)  # a check changes nothing, also on a write-protected disk
     except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"无法打开数据库：{exc}") from None
     try:
@@ -436,6 +426,8 @@ def _verify_file(db_path: Path, report: VerifyReport, max_listed: int) -> Verify
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
         except safe_files.SQLITE_ERRORS as exc:
+            if not _damage_words(str(exc)):  # locked, permissions, a disk error: not the file's damage
+                raise storage_errors.explain(exc, db_path) or UserError(f"无法读取数据库：{exc}") from None
             report.problems.append(Finding("integrity", f"文件已损坏：{exc}"))
             return report
         report.schema_version = version

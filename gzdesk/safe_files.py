@@ -28,6 +28,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PARTIAL = ".partial"
@@ -45,6 +46,46 @@ STALE_SECONDS = 24 * 3600  # a private folder this old is gone even if its pid w
 # A damaged file can make sqlite3 raise UnicodeDecodeError instead of DatabaseError (a flipped bit
 # in sqlite_master gets into SQLite's own error message, which Python decodes strictly).
 SQLITE_ERRORS = (sqlite3.DatabaseError, UnicodeDecodeError)
+
+
+def read_only_uri(path: Path | str) -> str:
+    """SQLite's URI that opens ``path`` for reading only, also on a write-protected disk.
+
+    ``mode=ro`` alone still has to make the ``-shm`` file beside a WAL database; in a folder that
+    cannot be written (a write-protected USB stick, a CD) that fails as "unable to open database
+    file", which read like a damaged file. There nobody can be writing the file, so SQLite may
+    take it as ``immutable``. The path is quoted: a ``?`` or ``#`` in a folder name ended the
+    file name early.
+    """
+    from urllib.parse import quote  # noqa: PLC0415 - only for URIs
+
+    path = Path(path)
+    flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
+    return f"file:{quote(path.resolve().as_posix())}?{flags}"
+
+
+def connect_read_only(path: Path | str) -> sqlite3.Connection:
+    """A read-only connection to ``path`` (see ``read_only_uri``)."""
+    return sqlite3.connect(read_only_uri(path), uri=True)
+
+
+def online_copy(source: Path | str, target: Path | str, *, pages: int = -1,
+                progress: Callable[[int, int, int], object] | None = None) -> None:
+    """Copy the database ``source`` into ``target`` with SQLite's online backup API.
+
+    The one copy routine of backups, restores and snapshots: a consistent copy even while
+    another connection writes, read through ``connect_read_only`` (so a database on a
+    write-protected disk can be copied). ``pages``/``progress`` as in ``sqlite3.Connection.backup``.
+    """
+    src = connect_read_only(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst, pages=pages, progress=progress)
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 def check_text(rows: list[str], shown: int = 2) -> str:

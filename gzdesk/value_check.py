@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Table
 
-from gzdesk import enums
+from gzdesk import enums, safe_files
 from gzdesk.models import Base
 from gzdesk.models import types as col_types
 from gzdesk.models.types import BadValue
@@ -431,7 +431,7 @@ def _in_cycles(graph: dict[Any, Any]) -> list[Any]:
 
 def open_checked(path) -> sqlite3.Connection:
     """A read-only connection to ``path`` whose text reads never fail on a bad byte."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = safe_files.connect_read_only(path)
     conn.text_factory = col_types.decode_text
     return conn
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,12 @@ def test_console_script_entry_point_runs(tmp_path):
     result = subprocess.run([sys.executable, "-m", "gzdesk", "workdays", "add", "2025-09-30", "7"],
                             capture_output=True, text=True, encoding="utf-8")
     assert result.returncode == 0 and result.stdout.strip() == "2025-10-16"
+
+
+def test_every_command_module_is_listed():
+    """The commands are a fixed list (a frozen build cannot discover modules it did not collect);
+    a new cmd_*.py that is not listed would be missing from the program."""
+    from gzdesk import cli
+
+    on_disk = sorted(p.stem for p in Path(cli.__file__).parent.glob("cmd_*.py"))
+    assert list(cli.COMMAND_MODULES) == on_disk

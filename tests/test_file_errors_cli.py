@@ -13,6 +13,7 @@ import errno
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -177,8 +178,24 @@ def test_export_on_a_full_disk_leaves_nothing(filled, db_path, tmp_path, capsys,
 
     monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
     target = tmp_path / "满.xlsx"
+    before = _open_temp_files()
     _one_line(*_cli(capsys, "export-excel", str(target), "--db", str(db_path)), "磁盘空间不足", "未写完的文件已删除")
     assert not target.exists() and not [p for p in tmp_path.iterdir() if ".part" in p.name]
+    # the per-sheet row files of constant_memory mode are closed and gone, not left filling the disk
+    assert _open_temp_files() == before
+
+
+def _open_temp_files() -> set[str]:
+    temp = os.path.realpath(tempfile.gettempdir())
+    found = set()
+    for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else []:
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if os.path.dirname(target) == temp:
+            found.add(target)
+    return found
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="RLIMIT_FSIZE is POSIX")

@@ -13,17 +13,40 @@ import argparse
 import importlib
 import io
 import logging
-import pkgutil
 import sys
+from pathlib import Path
 
 from gzdesk import APP_TITLE, __version__
 from gzdesk.cli.common import CliParser, add_db_option
 from gzdesk.errors import UserError
 from gzdesk.logs import environment, setup_logging
+from gzdesk.paths import default_db_path
 
 log = logging.getLogger(__name__)
 
-COMMAND_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("cmd_"))
+# Written out, not discovered: a frozen build lists no modules it did not collect, and a command
+# would silently vanish from it. tests/test_cli_basic.py checks this against the files of gzdesk/cli/.
+COMMAND_MODULES = (
+    "cmd_accounts",
+    "cmd_assess",
+    "cmd_backup",
+    "cmd_check",
+    "cmd_demo",
+    "cmd_due",
+    "cmd_excel",
+    "cmd_fake",
+    "cmd_filing",
+    "cmd_form",
+    "cmd_holidays",
+    "cmd_inspection",
+    "cmd_objection",
+    "cmd_office",
+    "cmd_rectify",
+    "cmd_replies",
+    "cmd_report",
+    "cmd_snapshot",
+    "cmd_workdays",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,9 +98,30 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0) if isinstance(exc.code, int) else 1
     except Exception as exc:  # a bug: one line for the person, the traceback to the log
+        told = _storage_failure(exc, argv)
+        if told is not None:  # the database's disk, not the program: full, read-only, locked, pulled out
+            log.warning("未执行：%s（%s）", told.message, exc)
+            print(f"错误：{told.message}", file=sys.stderr)
+            return 1
         where = _write_crash_log()
         print(f"内部错误：{type(exc).__name__}: {exc}（详情见 {where}）", file=sys.stderr)
         return 2
+
+
+def _storage_failure(exc: BaseException, argv: list[str] | None) -> UserError | None:
+    """A database failure that reached the top without being explained on its way (one line)."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    from gzdesk import storage_errors
+
+    if not isinstance(exc, (sqlite3.Error, DBAPIError)):
+        return None  # a file the command writes explains itself; anything else is a bug
+    words = sys.argv[1:] if argv is None else argv
+    db = next((words[i + 1] for i, w in enumerate(words[:-1]) if w == "--db"), None)
+    db = db or next((w.split("=", 1)[1] for w in words if w.startswith("--db=")), None)
+    return storage_errors.explain(exc, Path(db) if db else default_db_path())
 
 
 def _write_crash_log() -> str:

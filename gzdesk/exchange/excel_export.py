@@ -355,10 +355,29 @@ def _discard(book: xlsxwriter.Workbook, tmp: Path) -> None:
             book.close()
     except Exception:
         pass
+    _drop_row_files(book)
     try:
         tmp.unlink()
     except OSError:
         pass
+
+
+def _drop_row_files(book: xlsxwriter.Workbook) -> None:
+    """Close and delete the row files ``constant_memory`` keeps per sheet in the temp folder.
+
+    ``Workbook.close`` does that when it succeeds; when it fails (a full disk) they stay open and
+    on disk, where they keep filling the disk the export has just failed on.
+    """
+    for sheet in book.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
+        name = getattr(sheet, "row_data_filename", None)
+        if name:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
 
 
 def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = False,

@@ -63,7 +63,7 @@ from sqlalchemy import Table, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office, profiles, value_check
+from gzdesk import audit, enums, office, profiles, safe_files, value_check
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
@@ -247,7 +247,7 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
             conn.exec_driver_sql(f"UPDATE {_q(t.name)} SET origin = ? WHERE origin = ?",
                                  (m.source_name, source.name))
 
-    reader = sqlite3.connect(f"file:{snap.path}?mode=ro", uri=True)
+    reader = safe_files.connect_read_only(snap.path)
     try:
         merger = _Merger(session, reader, m.source_name, report, ticker)
         merger.run(tables)

@@ -317,29 +317,30 @@ def export_snapshot(db_path: Path, target: Path, progress: ProgressCallback | No
 
 def _copy_database(source: Path, dest: Path, step: _Percent) -> None:
     """Online backup in steps (so that it reports progress and can be cancelled)."""
-    src = sqlite3.connect(source)
     try:
-        version, app_id, has_tables = migrations.read_version(src)
+        src = safe_files.connect_read_only(source)
+        try:
+            version, app_id, has_tables = migrations.read_version(src)
+        finally:
+            src.close()
         if app_id != migrations.APPLICATION_ID or not has_tables:
             raise UserError(f"文件“{source.name}”不是 gzdesk 数据库")
         if version > migrations.LATEST_VERSION:
             raise UserError(f"数据库“{source.name}”由较新版本的 gzdesk 写入，请升级程序")
+        safe_files.online_copy(source, dest, pages=BACKUP_PAGES_PER_STEP,
+                               progress=lambda _s, remaining, total: step(int(60 * (total - remaining) / max(total, 1))))
         dst = sqlite3.connect(dest)
         try:
-            src.backup(dst, pages=BACKUP_PAGES_PER_STEP,
-                       progress=lambda _s, remaining, total: step(int(60 * (total - remaining) / max(total, 1))))
             dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         finally:
             dst.close()
     except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"读取数据库失败：{exc}") from None
-    finally:
-        src.close()
 
 
 def _refuse_bad_values(path: Path, head: str, advice: str) -> None:
     """UserError naming the first bad values (table, record, field) of the file at ``path``."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = safe_files.connect_read_only(path)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     finally:
@@ -422,7 +423,7 @@ def _short(exc: Exception) -> str:
 def integrity_problem(path: Path) -> str | None:
     """None when ``PRAGMA integrity_check`` says ok, else its first lines."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = safe_files.connect_read_only(path)
         try:
             rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         finally:
@@ -473,7 +474,7 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
 def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = None) -> Manifest:
     """Every check that needs SQLite, on the private copy. Returns the verified manifest."""
     try:
-        conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+        conn = safe_files.connect_read_only(copy)
         conn.text_factory = _text
     except safe_files.SQLITE_ERRORS as exc:
         raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
