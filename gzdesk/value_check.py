@@ -443,7 +443,7 @@ def check_file(path, limit: int = 100, on_rows: Callable[[int], None] | None = N
     Read first with SQLite's own UTF-8 decoding (a Python text factory costs a call per value, a
     third of the check); a file with a byte that is not UTF-8 stops that read, and is then checked
     again through ``open_checked``, which reports the field."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = safe_files.connect_read_only(path)  # the same opening as open_checked, SQLite's decoding
     try:
         return check_connection(conn, limit=limit, on_rows=on_rows, require_tables=require_tables)
     except sqlite3.OperationalError as exc:
