@@ -575,10 +575,12 @@ def _fmt_s(t: float | None) -> str:
     return f"{t * 1000:.0f} ms" if t < 1 else f"{t:.2f} s"
 
 
-def write_results(rows: list[Row], path: Path, scales: list[int], started: str, seconds: float) -> None:
+def write_results(rows: list[Row], path: Path, scales: list[int], started: str, seconds: float,
+                  done: bool = True) -> None:
+    state = f"{seconds / 60:.0f} min in all" if done else f"**stopped or still running** after {seconds / 60:.0f} min"
     lines = ["# Speed measurements", "",
              f"`python bench/run.py --scale {','.join(map(str, scales))}` on {started} ({os.cpu_count()} cores, "
-             f"Python {sys.version.split()[0]}), {seconds / 60:.0f} min in all. Medians; peak = the process's "
+             f"Python {sys.version.split()[0]}), {state}. Medians; peak = the process's "
              "maximum resident memory (with its child processes). Ratio = measured / baseline, both run in the "
              "same minute. Regenerate with the command above.", "",
              "| operation | scale | measured | peak MB | baseline | baseline | base MB | ratio | goal | met |",
@@ -647,6 +649,8 @@ def main(argv: list[str] | None = None) -> int:
             ratio = f"{t / base:6.2f}×" if base else "      —"
             print(f"{scale:>8,} {bench.name:<11} {_fmt_s(t):>10} {peak:7.0f} MB   baseline {_fmt_s(base):>10} "
                   f"ratio {ratio}", flush=True)
+            # after every measurement, so that a run stopped early still leaves what it measured
+            write_results(rows, Path(args.out), scales, started, time.perf_counter() - t_all, done=False)
     write_results(rows, Path(args.out), scales, started, time.perf_counter() - t_all)
     print(f"wrote {args.out}")
     return 0
