@@ -198,7 +198,7 @@ def test_when_the_safety_copy_cannot_be_made_nothing_is_restored(office, capsys,
     def full(*_a, **_k):
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(backup, "_online_copy", lambda src, dst, read_only=False: (
+    monkeypatch.setattr(backup.safe_files, "online_copy", lambda src, dst, **_k: (
         full() if "before-restore" in str(dst) else shutil.copyfile(src, dst)))
     code, _, err = cli(capsys, "restore", saved, "--db", str(office))
     assert code == 1 and "磁盘空间不足" in err
