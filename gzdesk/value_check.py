@@ -371,7 +371,7 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
                     if rule is not None:
                         rule(value)
                     if targets is not None and value not in targets:
-                        raise BadValue(f"引用的{TABLE_LABELS.get(target, target)}（编号 "
+                        raise BadValue(f"引用的{TABLE_LABELS.get(str(target), target)}（编号 "
                                        f"{col_types._shown(value)}）不存在")
                 except BadValue as exc:
                     _add(report, t, row, names, i_id, i_uuid, col_name, str(exc))

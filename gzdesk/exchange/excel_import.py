@@ -555,9 +555,9 @@ def _rows_matching(session: Session, stmt, id_col, wanted: list[tuple[Any, set]]
     values a query), once each, in id order — as a full read would give them, but only those."""
     found: dict[Any, dict[str, Any]] = {}
     for col, values in wanted:
-        values = sorted(values, key=str)
-        for start in range(0, len(values), 500):
-            for r in session.execute(stmt.where(col.in_(values[start:start + 500]))).mappings():
+        ordered = sorted(values, key=str)
+        for start in range(0, len(ordered), 500):
+            for r in session.execute(stmt.where(col.in_(ordered[start:start + 500]))).mappings():
                 found.setdefault(r[id_col], dict(r))
     return [found[k] for k in sorted(found)]
 

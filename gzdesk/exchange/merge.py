@@ -360,8 +360,8 @@ class _Merger:
         # dropped) — never the whole table, so that the cost follows the snapshot, not the library
         local_rows: dict[str, tuple] = {r[i_uuid]: tuple(r) for r in
                                         self._select_in(table, col_list, "uuid", in_snapshot)}
-        for r in self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)} WHERE origin = ?", (self.source,)):
-            local_rows.setdefault(r[i_uuid], tuple(r))
+        for row in self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)} WHERE origin = ?", (self.source,)):
+            local_rows.setdefault(row[i_uuid], tuple(row))
         self.local_id[name] = {u: r[i_id] for u, r in local_rows.items()}
 
         # new local ids first, so that self-references (unit.parent_id) resolve in one pass
