@@ -49,6 +49,7 @@ from gzdesk.models import (
     QuarterReport,
 )
 from gzdesk.office import current_profile
+from gzdesk.permissions import Cap, require
 from gzdesk.scope import Scope
 from gzdesk.workdays import WorkdayCalendar, load_calendar
 
@@ -217,6 +218,7 @@ def sheet_of(session: Session) -> Sheet:
 def set_entry(session: Session, year: int, scope: Scope, key_text: str, value_text: str | None,
               note: str | None = None) -> tuple[str, int | None]:
     """Enter (or, with an empty value, remove) a value by hand for ``scope``'s assessment of ``year``."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     sheet = sheet_of(session)
     key = parse_key(sheet, key_text)
     row = session.scalars(select(AssessmentEntry).where(

@@ -9,34 +9,32 @@
   backup API (so connections still open see the restored data and no stale WAL survives), and
   upgrades it if it is older.
 - ``verify_database``: ``PRAGMA integrity_check`` and ``foreign_key_check``, the schema version,
-  and the audit log (云南 日志、审计): every 单位/账号/人员/备案 has an audit event of its own
-  (create / import / merge …), or was merged from a snapshot (a 'merge' event exists), or was
-  written by a bulk operation (demo data, Excel import) whose summary event was recorded within an
-  hour after the record was created; event times never go backwards as ids grow; every
-  ``changes`` is valid JSON; and every stored value of every record is one its column may hold
-  (``gzdesk.value_check``: dates, codes, JSON, references, sizes, unit cycles), each bad one named
-  with its table, record and field.
+  and the audit log (云南 日志、审计, ``gzdesk.audit_verify``): the hash chain of the events, the
+  digests of bulk writes, and every record's current values against what its events say. The first
+  problem named is the first broken event or record. ``expected_head`` compares the chain with a
+  head kept outside the file (which is what catches a history rewritten with a recomputed chain).
+  And every stored value of every record is one its column may hold (``gzdesk.value_check``:
+  dates, codes, JSON, references, sizes, unit cycles), each bad one named with its table, record
+  and field.
 """
 
 from __future__ import annotations
 
-import bisect
 import errno
-import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
-from gzdesk import dblock, safe_files, storage_errors, value_check
+from gzdesk import audit, dblock, safe_files, storage_errors, value_check
+from gzdesk.audit_log import entity_label
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 from gzdesk.models.types import decode_text
 
 DEFAULT_KEEP = 10
-AUDITED_TABLES = {"unit": "单位", "account": "账号", "person": "人员", "filing": "备案"}
-BULK_WINDOW = timedelta(hours=1)
 SNAPSHOT_TABLE = "snapshot_manifest"
 
 
@@ -127,6 +125,7 @@ def backup_database(db_path: Path, to_dir: Path | None = None, keep: int = DEFAU
             raise UserError(f"备份副本未通过完整性检查（{safe_files.check_text(checks)}），未保留；请检查磁盘后重试")
         safe_files.finish(partial, target)
         safe_files.write_checksum(target)
+        audit.write_head_file(target)  # the audit chain head, to compare with later
     except (sqlite3.Error, OSError) as exc:
         safe_files.remove_database_file(partial)
         if target.exists() and not safe_files.checksum_path(target).exists():
@@ -157,6 +156,7 @@ def prune_backups(folder: Path, stem: str, keep: int) -> list[Path]:
     removed = []
     for old in list_backups(folder, stem)[keep:]:
         old.unlink(missing_ok=True)
+        Path(str(old) + audit.HEAD_SUFFIX).unlink(missing_ok=True)
         safe_files.checksum_path(old).unlink(missing_ok=True)
         removed.append(old)
     return removed
@@ -288,7 +288,23 @@ def set_aside(db_path: Path, now: datetime | None = None) -> Path:
     return aside
 
 
-def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> RestoreResult:
+def require_restore(db_path: Path, check: Callable[[], object]) -> str | None:
+    """Run ``check`` (the 管理员 capability, asked of the current database); returns None when it
+    passed. A damaged database cannot say who may restore it: then the check is skipped and its
+    damage returned — restoring is what such a file needs, the file itself is set aside, not lost
+    (``restore_database``), and whoever holds it could copy a backup over it anyway. Any other
+    refusal is raised."""
+    try:
+        check()
+    except UserError:
+        damage = damage_of(db_path)
+        if damage is None:
+            raise
+        return damage
+    return None
+
+
+def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP, actor: str | None = None) -> RestoreResult:
     """Replace the database at ``db_path`` by the backup ``source``.
 
     The backup is checked first — its SHA-256 against the checksum written beside it (when there
@@ -297,6 +313,10 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
     refused as 只读 and left alone; a good one is backed up first (label ``before-restore``; if
     that copy cannot be made, nothing is restored); a damaged one — its copy fails the check —
     is set aside (``set_aside``) instead, and the backup takes its place.
+
+    The restored database's audit log ends with a 'restore' event naming the backup and the chain
+    head of the database it replaced (``actor``: who did it), so the history that was dropped is
+    on record — and a receiving office, which would otherwise see a shortened history, can tell.
     """
     db_path, source = Path(db_path), Path(source)
     if not source.is_file():
@@ -316,6 +336,7 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
         if f.read(16) != migrations.SQLITE_MAGIC:
             raise UserError(f"文件“{source.name}”不是 SQLite 数据库")
     with dblock.operation(db_path, exclusive=True, refuse_window_for="恢复数据库"):
+        replaced = _head_or_none(db_path)  # (None when the file is damaged: it is set aside below)
         staged = safe_files.partial_path(db_path.with_name(db_path.name + ".restore"))
         try:
             try:
@@ -346,7 +367,23 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
         upgraded = None
         if version < migrations.LATEST_VERSION:
             _, upgraded, _ = migrations.migrate(db_path, backup=False)
+        kept = (f"恢复前的数据库已备份为“{safety.name}”" if safety else
+                f"恢复前的数据库已损坏，另存为“{aside.name}”" if aside else "")
+        audit.append_to_file(db_path, actor or "系统", "restore", "*",
+                             f"从备份“{source.name}”恢复数据库（{kept}）",
+                             {"backup": source.name, "safety_copy": safety.name if safety else None,
+                              "set_aside": aside.name if aside else None,
+                              "backup_head": list(audit.file_head(source) or []) or None,
+                              "replaced_head": list(replaced) if replaced else None})
     return RestoreResult(source, safety, version, upgraded, aside, found.status)
+
+
+def _head_or_none(path: Path) -> tuple[int, str] | None:
+    """The chain head of ``path``, or None when it cannot be read (a damaged file)."""
+    try:
+        return audit.file_head(path)
+    except safe_files.SQLITE_ERRORS:
+        return None
 
 
 # --------------------------------------------------------------------------- verify
@@ -354,7 +391,7 @@ def restore_database(db_path: Path, source: Path, keep: int = DEFAULT_KEEP) -> R
 
 @dataclass
 class Finding:
-    kind: str  # integrity / foreign_key / schema / audit_missing / audit_time / audit_json / value
+    kind: str  # integrity / foreign_key / schema / audit_chain / audit_rows / audit_record / audit_head / value
     message: str
     detail: dict | None = None  # value: table, id, uuid, field (ValueProblem.to_json)
 
@@ -373,6 +410,8 @@ class VerifyReport:
     checked: dict[str, int] = field(default_factory=dict)
     events: int = 0
     problems: list[Finding] = field(default_factory=list)
+    head: tuple[int, str] | None = None  # the audit chain's last event (id, hash)
+    expected_head: tuple[int, str] | None = None  # ``verify --head``: (id, hash or its first digits)
 
     @property
     def ok(self) -> bool:
@@ -381,10 +420,14 @@ class VerifyReport:
     def lines(self) -> list[str]:
         out = [f"数据库：{self.path}",
                f"结构版本：{self.schema_version}（本程序最新 {self.latest_version}）",
-               "已检查：" + "、".join(f"{AUDITED_TABLES.get(k, k)} {v} 条" for k, v in self.checked.items())
+               "已检查：" + "、".join(f"{entity_label(k)} {v} 条" for k, v in self.checked.items() if v)
                + f"；审计日志 {self.events} 条"]
+        if self.head is not None:
+            out.append(f"审计链末端：第 {self.head[0]} 条，校验值 {self.head[1]}")
         if self.ok:
-            out.append("检查通过：文件完整，外键一致，各项值有效，审计日志完整")
+            out.append("检查通过：文件完整，外键一致，各项值有效；审计日志的校验链完整，每条记录都与日志相符")
+            out.append("（这说明文件内部一致；能改写整个数据库文件的人也能重算校验链，"
+                       "要发现改写过的历史，请用 --head 与上报快照、备份或打印的登记表上的链末端比对）")
         else:
             out.append(f"发现 {len(self.problems)} 个问题：")
             out.extend(f"  {i}. {p.message}" for i, p in enumerate(self.problems, start=1))
@@ -393,22 +436,17 @@ class VerifyReport:
     def to_json(self) -> dict:
         return {"path": str(self.path), "ok": self.ok, "schema_version": self.schema_version,
                 "latest_version": self.latest_version, "checked": self.checked, "events": self.events,
+                "head": {"id": self.head[0], "hash": self.head[1]} if self.head else None,
                 "problems": [p.to_json() for p in self.problems]}
 
 
-def _parse_time(text) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
+def verify_database(db_path: Path, max_listed: int = 20, expected_head: tuple[int, str] | None = None) -> VerifyReport:
+    """Check the file, its schema and its audit log; problems are listed in Chinese.
 
-
-def verify_database(db_path: Path, max_listed: int = 20) -> VerifyReport:
-    """Check the file, its schema and its audit log; problems are listed in Chinese."""
+    ``expected_head`` (id, hash or its first hex digits): a chain head noted outside the file,
+    which the log must still contain unchanged."""
     db_path = Path(db_path)
-    report = VerifyReport(db_path)
+    report = VerifyReport(db_path, expected_head=expected_head)
     if not db_path.is_file():
         raise UserError(f"找不到数据库文件“{db_path}”")
     migrations.check_file(db_path)
@@ -467,67 +505,28 @@ def _verify_values(conn: sqlite3.Connection, report: VerifyReport, max_listed: i
 
 
 def _verify_audit(conn: sqlite3.Connection, report: VerifyReport, max_listed: int) -> None:
-    events = conn.execute("SELECT id, at, action, entity, entity_uuid, changes FROM audit_event ORDER BY id").fetchall()
-    report.events = len(events)
-    own: set[str] = set()
-    bulk_times: list[datetime] = []
-    merged = False
-    previous: tuple[int, datetime] | None = None
-    bad_json: list[int] = []
-    backwards: list[tuple[int, int]] = []
-    for eid, at_text, action, _entity, entity_uuid, changes in events:
-        at = _parse_time(at_text)
-        if at is None:
-            report.problems.append(Finding("audit_time", f"审计日志第 {eid} 条的时间“{at_text}”无法识别"))
-        elif previous is not None and at < previous[1]:
-            backwards.append((previous[0], eid))
-        if at is not None:
-            previous = (eid, at)
-        if changes is not None:
-            try:
-                json.loads(changes)
-            except ValueError:
-                bad_json.append(eid)
-        if entity_uuid and action not in ("update", "delete"):
-            own.add(entity_uuid)
-        if action == "merge":
-            merged = True
-        if not entity_uuid and action not in ("update", "delete") and at is not None:
-            bulk_times.append(at)
-    for a, b in backwards[:max_listed]:
-        report.problems.append(Finding("audit_time", f"审计日志时间倒退：第 {b} 条早于第 {a} 条（记录可能被改动，"
-                                                     "或电脑时钟被调回）"))
-    if len(backwards) > max_listed:
-        report.problems.append(Finding("audit_time", f"另有 {len(backwards) - max_listed} 处时间倒退"))
-    for eid in bad_json[:max_listed]:
-        report.problems.append(Finding("audit_json", f"审计日志第 {eid} 条的修改内容不是有效的 JSON"))
-    if len(bad_json) > max_listed:
-        report.problems.append(Finding("audit_json", f"另有 {len(bad_json) - max_listed} 条修改内容无效"))
-    bulk_times.sort()
+    """The audit chain, the bulk digests and every record against its history (``gzdesk.audit_verify``)."""
+    from gzdesk import audit_verify
 
-    def covered_by_bulk(created: datetime | None) -> bool:
-        if created is None:
-            return False
-        i = bisect.bisect_left(bulk_times, created)
-        return i < len(bulk_times) and bulk_times[i] - created <= BULK_WINDOW
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(audit_event)")}
+    if "hash" not in columns:
+        report.problems.append(Finding("audit_chain", "审计日志尚未建立校验链（结构版本较旧），用本程序打开一次即可升级"))
+        return
+    result = audit_verify.check(conn, max_listed)
+    report.events, report.head = result.events, result.head
+    report.checked = result.checked
+    report.problems.extend(Finding(kind, message) for kind, message in result.problems)
+    if report.expected_head is not None:
+        _check_head(conn, report)
 
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    missing: list[str] = []
-    n_missing = 0
-    for table, label in AUDITED_TABLES.items():
-        if table not in tables:
-            continue
-        label_col = "number" if table == "filing" else "name"
-        rows = conn.execute(f"SELECT id, uuid, {label_col}, origin, created_at FROM {table}").fetchall()
-        report.checked[table] = len(rows)
-        for rid, uuid, name, origin, created_at in rows:
-            if uuid in own or (origin and merged):
-                continue
-            if covered_by_bulk(_parse_time(created_at)):
-                continue
-            n_missing += 1
-            if len(missing) < max_listed:
-                missing.append(f"{label}“{name}”（编号 {rid}）")
-    if n_missing:
-        more = f" 等 {n_missing} 条" if n_missing > len(missing) else ""
-        report.problems.append(Finding("audit_missing", f"以下记录没有创建、导入或合并的审计记录：{'、'.join(missing)}{more}"))
+
+def _check_head(conn: sqlite3.Connection, report: VerifyReport) -> None:
+    """The chain must contain a head noted elsewhere (a printed form, a backup's sidecar)."""
+    assert report.expected_head is not None
+    eid, prefix = report.expected_head
+    row = conn.execute("SELECT hash FROM audit_event WHERE id = ?", (eid,)).fetchone()
+    if row is None:
+        report.problems.append(Finding("audit_head", f"审计日志中没有第 {eid} 条：比对的链末端之后的历史被删除或改写"))
+    elif not (row[0] or "").startswith(prefix.lower()):
+        report.problems.append(Finding("audit_head", f"审计日志第 {eid} 条的校验值（{(row[0] or '')[:16]}）与比对的"
+                                                     f"{prefix[:16]} 不符：此前的历史被改写"))

@@ -3,6 +3,11 @@
 ``Database.transaction()`` is the one way to write: a session that commits on success, rolls
 back on any error, and records every change in the audit log (see ``gzdesk.audit``).
 
+Once the database has users (``gzdesk.users``), every write needs one logged in (``login``): each
+session carries that user (``session.info["user"]``), the audit log names them as the actor (not
+the operating system's user name), and ``gzdesk.permissions`` refuses what their role may not do.
+A database without users (bootstrap, see ``gzdesk.permissions``) works as before.
+
 Every operation holds gzdesk's operation lock (``gzdesk.dblock``) and no SQLite connection is kept
 open between operations (no pool): a window whose SQLite locks were dropped by a file dialog then
 never has the file open while another process works on it. The window claims the file for as long
@@ -18,21 +23,22 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from gzdesk import audit, dblock, safe_files, storage_errors, value_check
+from gzdesk import audit, dblock, permissions, safe_files, storage_errors, users, value_check
 from gzdesk.errors import UserError
 from gzdesk.models import migrations
 from gzdesk.models.types import decode_text
 
 
 class GzSession(Session):
-    """Session class with the audit hook installed."""
+    """Session class with the permission backstop and the audit hook installed (in that order)."""
 
 
+permissions.install(GzSession)
 audit.install(GzSession)
 value_check.install(GzSession)  # text longer than its column is refused on save, as on export
 
@@ -121,6 +127,7 @@ class Database:
         self.backup_path = saved
         self._sessions = sessionmaker(self.engine, class_=GzSession, expire_on_commit=False)
         self.actor = actor
+        self.user: permissions.CurrentUser | None = None  # set by ``login``
 
     def _check_read_only_version(self) -> int:
         migrations.check_file(self.path)
@@ -145,15 +152,29 @@ class Database:
                                 refuse_window_for="修改数据" if refuse and exclusive and not self.window else None)
 
     @contextmanager
-    def transaction(self, actor: str | None = None) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on error."""
+    def transaction(self, actor: str | None = None, *, _login: bool = False) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on error.
+
+        The audit actor is the logged-in user; ``actor`` (or the office's or the operating system's
+        user name) only while the database has no users. Once it has users, a transaction without
+        a logged-in user, or for a 只读 user, is refused before anything is written."""
         if self.read_only:
             raise UserError(f"数据库“{self.path.name}”是只读的（{self.read_only}），不能修改。"
                             "如需修改，请把它复制到可写的文件夹后再打开")
         with self._operation(exclusive=True), self._explained():
             session = self._sessions()
             try:
-                session.info["actor"] = actor or self.actor or _default_actor(session)
+                self._prepare(session)
+                if _login:
+                    session.info["login"] = True
+                    session.info["actor"] = actor or "登录"
+                elif self.user is not None:
+                    self.user = users.refresh(session, self.user)
+                    session.info["user"] = self.user
+                    session.info["actor"] = self.user.name
+                else:
+                    session.info["actor"] = actor or self.actor or _default_actor(session)
+                permissions.check_writer(session)
                 yield session
                 session.commit()
             except BaseException:
@@ -168,10 +189,59 @@ class Database:
         with self._operation(exclusive=False), self._explained():
             session = self._sessions()
             try:
+                self._prepare(session)
+                session.info["user"] = self.user
                 yield session
             finally:
                 _quietly(session.rollback)
                 _quietly(session.close)
+
+    def _prepare(self, session: Session) -> None:
+        session.info["users_exist"] = bool(session.execute(text("SELECT EXISTS (SELECT 1 FROM app_user)")).scalar())
+
+    # ------------------------------------------------------------------ users
+
+    def login(self, name: str, password: str, *, note_login: bool = True) -> permissions.CurrentUser:
+        """Log ``name`` in for every later operation; a UserError (one line) when refused.
+
+        The attempt is recorded (failed count, lockout, and with ``note_login`` the time of a
+        successful login). Where it cannot be — a
+        read-only file, or a window of another process holding the file — the password and the
+        lockout are still checked, but nothing is counted."""
+        if self.read_only or self.held_by_window is not None:
+            with self.reader() as s:
+                result = users.authenticate(s, name, password, note_login=False)
+        else:
+            with self.transaction(name, _login=True) as s:
+                result = users.authenticate(s, name, password, note_login=note_login)
+        if result.user is None:
+            raise UserError(result.message)
+        self.user = result.user
+        return self.user
+
+    def logout(self) -> None:
+        self.user = None
+
+    def has_users(self) -> bool:
+        with self.reader() as s:
+            return users.has_users(s)
+
+    def can(self, cap: permissions.Cap) -> bool:
+        """Whether the logged-in user (anyone, while there are no users) may ``cap``."""
+        with self.reader() as s:
+            return permissions.allowed(s, cap)
+
+    def may_write(self) -> bool:
+        """Whether a write transaction would start (a writable file; a writing role once users exist)."""
+        if self.read_only:
+            return False
+        with self.reader() as s:
+            return permissions.may_write(s)
+
+    def require(self, cap: permissions.Cap) -> None:
+        """``permissions.require`` for work that is done outside a session (exports, restore)."""
+        with self.reader() as s:
+            permissions.require(s, cap)
 
     @contextmanager
     def _explained(self) -> Iterator[None]:

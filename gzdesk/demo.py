@@ -23,6 +23,7 @@ from gzdesk import audit, enums, filings, office
 from gzdesk.db import Database
 from gzdesk.errors import UserError
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit, new_uuid
+from gzdesk.permissions import Cap, require
 
 MAX_ACCOUNTS = 200_000
 
@@ -179,6 +180,7 @@ def generate(db: Database, accounts: int = 300, seed: int = 1, today: date | Non
     rng = random.Random(seed)
     today = today or date.today()
     with db.transaction() as s:
+        require(s, Cap.IMPORT)
         info = office.office(s)
         if s.scalar(select(func.count(Account.id))):
             raise UserError("数据库中已有账号，演示数据只能填入新建的数据库")
@@ -186,7 +188,7 @@ def generate(db: Database, accounts: int = 300, seed: int = 1, today: date | Non
         builder = _Builder(s, rng, today, info.unit_id, info.unit_name, profile)
         builder.build(accounts)
         builder.flush()
-        audit.record(s, "demo", "account", summary=f"生成演示数据：{builder.summary()}")
+        audit.record_bulk(s, "demo", "account", summary=f"生成演示数据：{builder.summary()}")
         return builder.summary_obj()
 
 
@@ -494,6 +496,7 @@ class _Builder:
                 r = {k: v for k, v in r.items() if k != "label" and not (k == "id" and v is None)}
                 clean.append(r)
             s.execute(insert(model), clean)
+            audit.note_rows(s, model.__tablename__, (r["uuid"] for r in clean))
             if key:
                 self.counts[key] += len(rows)
             rows.clear()

@@ -182,6 +182,24 @@ TASK_KIND_LABELS: dict[str, str] = {
     TaskKind.OTHER: "其他",
 }
 
+class UserRole(StrEnum):
+    """Who a program user is (DESIGN "用户"); what each may do is ``gzdesk.permissions.ROLE_CAPS``."""
+
+    ADMIN = "admin"  # 管理员: users, settings, profiles, restore — and everything else
+    REVIEWER = "reviewer"  # 审核人: records approval steps
+    CLERK = "clerk"  # 经办人: accounts, units, people, drafts and prints filings, imports
+    VIEWER = "viewer"  # 只读: views, prints, exports masked copies
+
+
+USER_ROLE_LABELS: dict[str, str] = {
+    UserRole.ADMIN: "管理员",
+    UserRole.REVIEWER: "审核人",
+    UserRole.CLERK: "经办人",
+    UserRole.VIEWER: "只读",
+}
+USER_ROLE_SYNONYMS: dict[str, str] = {"系统管理员": "admin", "审核": "reviewer", "审批人": "reviewer",
+                                      "经办": "clerk", "只读用户": "viewer", "查看": "viewer"}
+
 _TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "platform": (PLATFORM_LABELS, PLATFORM_SYNONYMS),
     "status": (STATUS_LABELS, STATUS_SYNONYMS),
@@ -190,6 +208,7 @@ _TABLES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "unit_type": (UNIT_TYPE_LABELS, UNIT_TYPE_SYNONYMS),
     "role": (ROLE_LABELS, ROLE_SYNONYMS),
     "task_kind": (TASK_KIND_LABELS, {}),
+    "user_role": (USER_ROLE_LABELS, USER_ROLE_SYNONYMS),
     "step_result": (STEP_RESULT_LABELS, {}),
 }
 

@@ -22,6 +22,7 @@ from gzdesk.enums import FakeStepKind
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, Attachment, FakeReport, FakeStep
 from gzdesk.office import current_profile
+from gzdesk.permissions import Cap, require
 from gzdesk.profiles import Profile
 from gzdesk.scope import Scope
 from gzdesk.validation import url_problem
@@ -127,6 +128,7 @@ def _check_image(filename: str, data: bytes) -> tuple[str, str]:
 
 
 def add_screenshot(session: Session, report_id: int, filename: str, data: bytes) -> int:
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     r = _report(session, report_id, local=True)
     name, mime = _check_image(filename, data)
     att = Attachment(owner_uuid=r.uuid, filename=name, mime=mime, data=bytes(data), note="假冒账号截图")
@@ -140,6 +142,7 @@ def new_report(session: Session, name: str, found_on: date, *, how: str = "found
                imitated_account_id: int | None = None, note: str | None = None,
                screenshot: tuple[str, bytes] | None = None, today: date | None = None) -> FakeData:
     """A fake account found (自行发现) or reported (网民举报)."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     name = (name or "").strip()
     if not name:
         raise UserError("请填写假冒账号的名称")
@@ -186,6 +189,7 @@ def find_step(profile: Profile | None, text: str) -> tuple[str, str]:
 def record_step(session: Session, report_id: int, step: str, on: date, note: str | None = None,
                 today: date | None = None) -> FakeData:
     """Record a step; the report closes itself once every step of the office's list is recorded."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     r = _report(session, report_id, local=True)
     profile = current_profile(session)
     code, wording = find_step(profile, step)
@@ -208,6 +212,7 @@ def record_step(session: Session, report_id: int, step: str, on: date, note: str
 def close(session: Session, report_id: int, on: date, outcome: str = "not_fake", note: str | None = None,
           today: date | None = None) -> FakeData:
     """Close a report by hand: 核实非假冒 (after 排查核实), or 已关停处置."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     r = _report(session, report_id, local=True)
     if outcome not in OUTCOMES:
         raise UserError(f"办结结果应为 {'、'.join(OUTCOMES.values())}")

@@ -35,6 +35,7 @@ from gzdesk.enums import AccountStatus, FilingKind, FilingState
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, ApprovalStep, Attachment, Filing, Unit
 from gzdesk.office import current_profile
+from gzdesk.permissions import Cap, require
 from gzdesk.workdays import load_calendar
 
 OPEN_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE)  # still going up the chain
@@ -376,6 +377,7 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
                merge_parent_id: int | None = None, decision: Decision | None = None) -> FilingData:
     """Start a filing (state 草稿) for an account, freezing the account's data as filed; ``decision``:
     the unit's own decision (会议研究 / 主要领导同意) when it is already known."""
+    require(session, Cap.FILE)
     code = enums.code_for("filing_kind", kind)
     if code is None:
         raise UserError(f"未知备案事由“{kind}”，可选：开设、变更、关停、注销、整合、补办")
@@ -443,6 +445,7 @@ def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[i
     linked to it by ``merge_parent_id``; the closures follow the 整合 through printing, approval
     steps and withdrawal.
     """
+    require(session, Cap.FILE)
     code = enums.code_for("filing_kind", close_kind)
     if code not in CLOSING_KINDS:
         raise UserError("整合中被合并的账号只能关停或注销")
@@ -478,6 +481,7 @@ def _family(session: Session, f: Filing) -> list[Filing]:
 
 def mark_printed(session: Session, filing_id: int) -> FilingData:
     """草稿 → 待签批: the form was printed and goes up for signatures (printing again is harmless)."""
+    require(session, Cap.FILE)
     f = _filing(session, filing_id)
     if f.state not in OPEN_STATES:
         raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再打印送签")
@@ -494,8 +498,9 @@ def record_step(session: Session, filing_id: int, opinion: str | None, signer: s
     """Record the next approval step of the chain.
 
     A draft moves to 待签批 implicitly. ``result`` 'returned' sends the filing back (退回); the
-    last approving step makes it 已备案 and applies its effects (a 变更's new data).
+    last approving step makes it 已备案 and applies its effects (a 变更's new data). 审核人 or 管理员.
     """
+    require(session, Cap.APPROVE)
     f = _filing(session, filing_id)
     if result not in ("approved", "returned"):
         raise UserError("审批结果只能是“同意”或“退回”")
@@ -552,7 +557,7 @@ def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
     if f.kind == FilingKind.CHANGE and f.account_id is not None:
         changes = json.loads(f.proposed or "{}")
         if changes:
-            registry.save_account(session, _account_with(session, f.account_id, changes))
+            registry.write_account(session, _account_with(session, f.account_id, changes))
     elif f.kind in CLOSING_KINDS and f.effective_on is None:
         profile = current_profile(session)
         if f.kind not in announcement_kinds(profile):  # no 公告 rule: effective on the closing day or on approval
@@ -561,6 +566,7 @@ def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
 
 def mark_reported(session: Session, filing_id: int, on: date) -> FilingData:
     """已备案 → 已报送: the provincial / national system (全国政务新媒体信息报送系统) was updated."""
+    require(session, Cap.FILE)
     f = _filing(session, filing_id)
     if f.state != FilingState.FILED:
         raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有已备案的事项才能标记已报送")
@@ -579,6 +585,7 @@ def mark_reported(session: Session, filing_id: int, on: date) -> FilingData:
 
 def withdraw(session: Session, filing_id: int) -> FilingData:
     """撤回 a draft or a filing waiting for signatures (with the closures of an 整合)."""
+    require(session, Cap.FILE)
     f = _filing(session, filing_id)
     if f.state not in OPEN_STATES:
         raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿或待签批的备案可以撤回")
@@ -591,6 +598,7 @@ def withdraw(session: Session, filing_id: int) -> FilingData:
 
 def reopen(session: Session, filing_id: int, filled_on: date | None = None) -> FilingData:
     """A returned (退回) filing started again as a new draft with the same content."""
+    require(session, Cap.FILE)
     f = _filing(session, filing_id)
     if f.state != FilingState.RETURNED:
         raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有退回的备案可以重新办理")
@@ -812,6 +820,7 @@ def check_announcement(session: Session, filing_id: int, from_date: date,
 
 def set_announcement(session: Session, filing_id: int, from_date: date, until: date | None = None) -> FilingData:
     """Record the 公告 of a filing (关停/注销; 变更 where the profile asks) and the day it takes effect."""
+    require(session, Cap.FILE)
     f = _filing(session, filing_id)
     if f.state not in LIVE_STATES:
         raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能登记公告")
@@ -875,6 +884,7 @@ def _attach(session: Session, f: Filing, filename: str, data: bytes, note: str |
 
 def attach_scan(session: Session, filing_id: int, filename: str, data: bytes, note: str | None = None) -> int:
     """Keep a scan of the signed and sealed form with the filing; returns the attachment id."""
+    require(session, Cap.FILE)
     f = _filing(session, filing_id)
     return _attach(session, f, filename, data, note or "签字盖章扫描件")
 

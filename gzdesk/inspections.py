@@ -30,6 +30,7 @@ from gzdesk.errors import NotFound, UserError
 from gzdesk.indicator_sheets import FAIL, Sheet
 from gzdesk.models import Account, Inspection, InspectionFinding, Unit
 from gzdesk.office import current_profile
+from gzdesk.permissions import Cap, require
 from gzdesk.quarters import Quarter
 from gzdesk.scope import Scope
 
@@ -290,6 +291,7 @@ def new_inspection(session: Session, account_id: int, quarter: Quarter | str, on
                    findings: list[FindingInput], level: str | None = None, note: str | None = None,
                    today: date | None = None) -> InspectionData:
     """Record an inspection; its findings become 整改 items (due once the 通报 is recorded)."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     q = quarters.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or date.today()
     inspector = (inspector or "").strip()
@@ -358,6 +360,7 @@ def find_inspection(session: Session, key: str | int) -> int:
 
 def delete_inspection(session: Session, inspection_id: int) -> str:
     """Delete an inspection entered by mistake (with its findings and 整改); returns its account name."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     ins = session.get(Inspection, inspection_id)
     if ins is None:
         raise NotFound(f"没有编号为 {inspection_id} 的检查记录")
@@ -438,6 +441,7 @@ def notify(session: Session, quarter: Quarter | str, on: date, inspection_ids: l
     """Record the 通报 of a quarter's inspections (those with findings, not yet notified; or the ones
     named): their 整改 items become due ``rectify_days`` days later (附件3: 通报公开之日起10日内 —
     calendar days, the 通报 day not counted). Returns how many inspections were notified."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     q = quarters.parse(quarter) if isinstance(quarter, str) else quarter
     if on > (today or date.today()):
         raise UserError(f"通报日期{cn_date(on)}晚于今天")
@@ -531,6 +535,7 @@ def set_unusable(session: Session, account_id: int, since: date | None, today: d
                  ) -> tuple[str, str]:
     """Record that a 移动客户端（APP） cannot be downloaded or used since ``since`` (None: usable again),
     for 附件2 内容不更新 2. Returns (name, platform)."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(f"没有编号为 {account_id} 的账号")

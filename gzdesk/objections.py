@@ -24,6 +24,7 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, Objection
 from gzdesk.office import current_profile
+from gzdesk.permissions import Cap, require
 from gzdesk.workdays import WorkdayCalendar, WorkdayResult, load_calendar
 
 
@@ -103,6 +104,7 @@ def _not_future(day: date | None, what: str) -> None:
 
 def new_objection(session: Session, objector: str, subject: str, received_on: date, account_id: int | None = None,
                   contact: str | None = None, notes: str | None = None) -> ObjectionData:
+    require(session, Cap.EDIT)  # gzdesk.permissions
     r = rule(session)
     objector, subject = (objector or "").strip(), (subject or "").strip()
     if not objector:
@@ -123,6 +125,7 @@ def new_objection(session: Session, objector: str, subject: str, received_on: da
 
 def extend(session: Session, objection_id: int, to_workdays: int, approved_by: str, approved_on: date) -> ObjectionData:
     """第四十五条: 经负责人批准，可以适当延长处理时间，但累计不得超过30个工作日."""
+    require(session, Cap.EDIT)  # gzdesk.permissions
     r = rule(session)
     o = _get(session, objection_id)
     limit, base = int(r["max_workdays"]), int(r["workdays"])
@@ -148,6 +151,7 @@ def extend(session: Session, objection_id: int, to_workdays: int, approved_by: s
 
 def reply(session: Session, objection_id: int, handled_on: date, result: str, replied_on: date | None = None) -> ObjectionData:
     """The handling (依法作出处理) and the reply to the person who objected (告知异议申请人)."""
+    require(session, Cap.EDIT)  # gzdesk.permissions
     r = rule(session)
     o = _get(session, objection_id)
     result = (result or "").strip()

@@ -12,6 +12,7 @@ from gzdesk import profiles
 from gzdesk.enums import UnitType
 from gzdesk.errors import UserError
 from gzdesk.models import Setting, Unit
+from gzdesk.permissions import Cap, require
 from gzdesk.profiles import Profile
 
 
@@ -46,6 +47,7 @@ def init_office(session: Session, unit_name: str, profile: Profile | str, actor:
         raise UserError("请填写本单位名称")
     if is_initialized(session):
         raise UserError("该数据库已初始化过，不能重复初始化")
+    require(session, Cap.SETTINGS)
     if isinstance(profile, str):
         profile = profiles.by_id(profile)
     unit = session.scalars(select(Unit).where(Unit.name == unit_name)).first()
@@ -57,6 +59,9 @@ def init_office(session: Session, unit_name: str, profile: Profile | str, actor:
     set_setting(session, "profile", profile.to_json())
     if actor:
         set_setting(session, "actor", actor)
+    from gzdesk import signing
+
+    signing.ensure_key(session)  # this office's key pair for signing its 上报快照
     return OfficeInfo(unit.id, unit.name, profile)
 
 
@@ -77,5 +82,6 @@ def current_profile(session: Session) -> Profile:
 
 
 def replace_profile(session: Session, profile: Profile) -> None:
-    """Use an edited copy of a profile in this office's database."""
+    """Use an edited copy of a profile in this office's database. 管理员 only."""
+    require(session, Cap.SETTINGS)
     set_setting(session, "profile", profile.to_json())

@@ -141,8 +141,10 @@ def task_rows(session: Session, *, open_only: bool = True, person_id: int | None
 
 def complete_tasks(session: Session, task_ids: list[int], on: date | None = None) -> int:
     """Mark several tasks done (one transaction); returns how many were still open."""
+    from gzdesk.permissions import Cap, require
     from gzdesk.registry import complete_task
 
+    require(session, Cap.EDIT)
     n = 0
     for task_id in task_ids:
         task = session.get(Task, task_id)

@@ -18,6 +18,7 @@ from gzdesk import enums, quarters
 from gzdesk.dates import cn_date
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Inspection, InspectionFinding
+from gzdesk.permissions import Cap, require
 from gzdesk.quarters import Quarter
 from gzdesk.scope import Scope
 
@@ -114,6 +115,7 @@ def _item(session: Session, item_id: int) -> InspectionFinding:
 def mark_done(session: Session, item_ids: list[int], on: date, note: str | None = None,
               today: date | None = None) -> int:
     """整改完成 on ``on`` (not before the inspection, not in the future); returns how many."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     if not item_ids:
         raise UserError("请给出整改事项编号")
     if on > (today or date.today()):
@@ -133,6 +135,7 @@ def mark_done(session: Session, item_ids: list[int], on: date, note: str | None 
 
 def reopen(session: Session, item_id: int) -> None:
     """Take back a 整改完成 entered by mistake."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     f = _item(session, item_id)
     if f.done_on is None:
         raise UserError(f"整改事项 {item_id}（{f.item}）尚未整改完成")

@@ -19,6 +19,7 @@ from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
 from gzdesk.people_tasks import office_departure_article
+from gzdesk.permissions import Cap, require
 from gzdesk.validation import phone_problem, url_problem
 
 # --------------------------------------------------------------------------- plain objects
@@ -292,7 +293,14 @@ def team_of(session: Session, account_id: int) -> list[TeamMember]:
 
 
 def save_account(session: Session, data: AccountData) -> int:
-    """Create or update an account (and its team); returns its id."""
+    """Create or update an account (and its team); returns its id. 经办人 or 管理员."""
+    require(session, Cap.EDIT)
+    return write_account(session, data)
+
+
+def write_account(session: Session, data: AccountData) -> int:
+    """``save_account`` without the permission check: the effect of an approved 变更, which the
+    审核人 recording its last step applies (``filings.record_step``)."""
     data.name = (data.name or "").strip()
     _raise_first(account_problems(data))
     for key in ("supervisor_unit_id", "host_unit_id", "operator_unit_id"):
@@ -316,13 +324,18 @@ def save_account(session: Session, data: AccountData) -> int:
         if getattr(account, key) != value:
             setattr(account, key, value)
     session.flush()
-    set_team(session, account.id, [(m.person_id, m.role) for m in data.team])
+    _set_team(session, account.id, [(m.person_id, m.role) for m in data.team])
     data.id, data.uuid, data.version = account.id, account.uuid, account.version
     return account.id
 
 
 def set_team(session: Session, account_id: int, members: list[tuple[int, str]]) -> None:
     """Replace the account's 管理队伍 with (person_id, role) pairs, touching only what changed."""
+    require(session, Cap.EDIT)
+    _set_team(session, account_id, members)
+
+
+def _set_team(session: Session, account_id: int, members: list[tuple[int, str]]) -> None:
     wanted = set()
     for person_id, role in members:
         if role not in enums.ROLE_LABELS:
@@ -341,6 +354,7 @@ def set_team(session: Session, account_id: int, members: list[tuple[int, str]]) 
 
 def delete_account(session: Session, account_id: int) -> None:
     """Delete an account that has no filings; a filed account is closed by a 注销 filing instead."""
+    require(session, Cap.EDIT)
     account = _get(session, Account, account_id, "账号")
     n = session.scalar(select(func.count(Filing.id)).where(
         (Filing.account_id == account_id) | (Filing.kept_account_id == account_id)))
@@ -395,6 +409,7 @@ def get_unit(session: Session, unit_id: int) -> UnitData:
 
 
 def save_unit(session: Session, data: UnitData) -> int:
+    require(session, Cap.EDIT)
     data.name = (data.name or "").strip()
     _raise_first(unit_problems(data))
     if data.id is None:
@@ -423,6 +438,7 @@ def save_unit(session: Session, data: UnitData) -> int:
 
 
 def delete_unit(session: Session, unit_id: int) -> None:
+    require(session, Cap.EDIT)
     unit = _get(session, Unit, unit_id, "单位")
     if session.scalar(select(func.count(Unit.id)).where(Unit.parent_id == unit_id)):
         raise UserError(f"单位“{unit.name}”下还有下级单位，不能删除")
@@ -449,6 +465,7 @@ def find_or_create_unit(session: Session, name: str, kind: str | None = None,
         raise UserError("单位名称不能为空")
     unit = session.scalars(select(Unit).where(Unit.name == name)).first()
     if unit is None:
+        require(session, Cap.EDIT)
         unit = Unit(name=name, kind=kind or guess_unit_kind(name), parent_id=parent_id)
         session.add(unit)
         session.flush()
@@ -502,6 +519,7 @@ def get_person(session: Session, person_id: int) -> PersonData:
 def save_person(session: Session, data: PersonData) -> int:
     """Create or update a person. Recording a 离职日期 creates, for every account the person
     handled, a task to change its password and one to take back the work device (云南 第三十七条)."""
+    require(session, Cap.EDIT)
     data.name = (data.name or "").strip()
     _raise_first(person_problems(data))
     if data.unit_id is not None:
@@ -546,6 +564,7 @@ def record_departure(session: Session, person: Person, article: str | None = Non
 
 
 def delete_person(session: Session, person_id: int) -> None:
+    require(session, Cap.EDIT)
     person = _get(session, Person, person_id, "人员")
     n = session.scalar(select(func.count(AccountRole.id)).where(AccountRole.person_id == person_id))
     if n:
@@ -559,6 +578,7 @@ def open_tasks(session: Session) -> list[Task]:
 
 
 def complete_task(session: Session, task_id: int, on: date | None = None) -> None:
+    require(session, Cap.EDIT)
     task = _get(session, Task, task_id, "待办事项")
     task.done_on = on or date.today()
     session.flush()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gzdesk.dates import cn_date
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, ReplyCheck
+from gzdesk.permissions import Cap, require
 
 RECENT_DAYS = 92  # a quarter: the period of the checks (太白 第二十一条 按季度组织检查)
 
@@ -53,6 +54,7 @@ class ReplyRecord:
 
 def add(session: Session, account_id: int, found_on: date, message_on: date, replied_on: date | None = None,
         summary: str | None = None) -> ReplyRecord:
+    require(session, Cap.EDIT)  # gzdesk.permissions
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(f"没有编号为 {account_id} 的账号")

@@ -46,7 +46,9 @@ TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "acco
                 "assessment_entry": "考核填写", "fake_report": "假冒账号", "fake_step": "假冒账号处置",
                 "census_report": "排查摸底报告",
                 # schema 7: 异议 (云南 第四十五条), late replies found at a check (太白 第十一条), holiday notices
-                "objection": "异议", "reply_check": "留言回复检查", "holiday_notice": "节假日安排通知"}
+                "objection": "异议", "reply_check": "留言回复检查", "holiday_notice": "节假日安排通知",
+                # schema 8: users, the audit log's bulk digests, this office's signing key
+                "app_user": "用户", "audit_row": "审计日志明细", "signing_key": "签名密钥"}
 LABEL_COLUMNS = ("name", "number", "title", "filename", "role")
 FIELD_LABELS = {
     "id": "编号", "uuid": "唯一标识", "origin": "来源", "created_at": "创建时间", "updated_at": "修改时间",
@@ -72,6 +74,11 @@ FIELD_LABELS = {
     "signed_on": "签字日期", "result": "结果", "attachment_id": "扫描件", "owner_uuid": "所属记录",
     "filename": "文件名", "mime": "文件类型", "data": "文件内容", "note": "说明", "due_on": "期限",
     "done_on": "完成日期", "article": "依据条款", "day": "日期", "workday": "上班",
+    # schema 8
+    "password": "密码散列值", "disabled": "已停用", "failed_logins": "连续输错次数", "locked_until": "锁定至",
+    "last_login_at": "上次登录时间", "password_set_at": "密码设置时间", "event_id": "审计事件",
+    "entity": "对象", "entity_uuid": "对象标识", "digest": "摘要", "public_key": "公钥", "private_key": "私钥",
+    "chain_event_id": "审计链末端编号", "chain_head": "审计链末端", "key_pinned_at": "公钥登记时间",
 }
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # a 二维码 picture (the editor refuses a bigger file)

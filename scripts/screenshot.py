@@ -4,11 +4,14 @@
 
 Opens the real window on an existing database, shows each page asked for (default: 账号台账),
 waits for it to paint, and saves ``DIR/<page>.png`` from the screen, window frame included.
+On a database with users, ``--user NAME`` logs in first (password from GZDESK_PASSWORD); the page
+``login`` grabs the login dialog instead of a page of the window.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -25,17 +28,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--page", action="append", help="page key; repeat for several")
     parser.add_argument("--size", default="1366x800", help="window size WxH")
+    parser.add_argument("--user", help="log in as this user (password from GZDESK_PASSWORD)")
     args = parser.parse_args(argv)
 
     app = make_application()
     db = Database(Path(args.db))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.page and "login" in args.page:
+        args.page.remove("login")
+        grab_login(app, db, out)
+    if args.user:
+        db.login(args.user, os.environ.get("GZDESK_PASSWORD", ""))
     window = make_main_window(db)
     width, height = (int(n) for n in args.size.split("x"))
     window.resize(width, height)
     window.move(0, 0)
     window.show()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     pages = list(args.page or [window.current_page_key() or "accounts"])
 
     def shoot() -> None:
@@ -61,6 +70,32 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     db.close()
     return code
+
+
+def grab_login(app, db: Database, out: Path) -> None:
+    """The login dialog as the window shows it at start, after one wrong password."""
+    from gzdesk.ui.controller import Controller
+    from gzdesk.ui.login import LoginDialog
+
+    controller = Controller(db)
+    dialog = LoginDialog(controller, unit=controller.office().unit_name)
+    dialog.name_edit.setText(os.environ.get("GZDESK_SHOT_NAME", "李经办"))
+    dialog.password_edit.setText("wrong-password")
+    dialog.accept()  # the refusal shows in the dialog
+    dialog.password_edit.setText("********")
+    dialog.show()
+    dialog.move(460, 240)
+
+    def grab() -> None:
+        screen = QGuiApplication.primaryScreen()
+        g = screen.geometry()
+        screen.grabWindow(0, g.x(), g.y(), g.width(), g.height()).save(str(out / "login.png"))
+        print(out / "login.png")
+        dialog.close()
+        app.quit()
+
+    QTimer.singleShot(1200, grab)
+    app.exec()
 
 
 if __name__ == "__main__":

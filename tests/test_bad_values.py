@@ -104,6 +104,9 @@ def test_a_hand_edited_county_date_stops_at_the_county_and_breaks_no_city_comman
                                                                                     tmp_path):
     aid, name = first_account(county.path)
     uuid = uuid_of(county.path, aid)
+    conn = sqlite3.connect(county.path)
+    recorded = conn.execute("SELECT registered_on FROM account WHERE id = ?", (aid,)).fetchone()[0]
+    conn.close()
     sql(county.path, "UPDATE account SET registered_on = '2019.3.12' WHERE id = ?", aid)
 
     # the county's own commands still work, and the record is marked
@@ -117,7 +120,8 @@ def test_a_hand_edited_county_date_stops_at_the_county_and_breaks_no_city_comman
     assert not snap.exists() and not list(tmp_path.glob("county.gzsnap*"))
 
     # a snapshot carrying the value anyway (exported before, edited and re-sealed) is refused at the city
-    sql(county.path, "UPDATE account SET registered_on = '2019-03-12' WHERE id = ?", aid)
+    # (put back as recorded: a record that differs from its audit log is refused at export too)
+    sql(county.path, "UPDATE account SET registered_on = ? WHERE id = ?", recorded, aid)
     assert run(["snapshot", "export", str(snap), "--db", str(county.path)], capsys)[0] == 0
     sql(snap, "UPDATE account SET registered_on = '2019.3.12' WHERE uuid = ?", uuid)
     reseal(snap)

@@ -64,6 +64,9 @@ def test_a_county_that_restored_a_backup_and_filed_again_can_still_be_merged(off
     assert again == first  # the county's numbering went back with its backup
     snap2 = tmp_path / "s2.gzsnap"
     assert cli(capsys, "snapshot", "export", str(snap2), "--db", str(county))[0] == 0
+    code, _, err = cli(capsys, "snapshot", "merge", str(snap2), "--db", str(city))
+    assert code == 1 and "--reset-history" in err  # its history went back with the backup: refused, then
+    assert cli(capsys, "snapshot", "sources", "--reset-history", "海门区人民政府办公室", "--db", str(city))[0] == 0
     code, out, err = cli(capsys, "snapshot", "merge", str(snap2), "--db", str(city), "--json")
     assert code == 0, err
     report = json.loads(out)[0]

@@ -11,25 +11,25 @@ from gzdesk.cli import main
 from gzdesk.ui import selftest as ui_selftest
 
 
-def test_self_test_passes_with_one_line(capsys):
+def test_self_test_passes_with_one_line(qapp, capsys):  # qapp: a later widget test needs a QApplication
     assert main(["--self-test"]) == 0
     out, err = capsys.readouterr()
     assert err == "" and out.count("\n") == 1
     assert out.startswith("自检通过（gzdesk ")
-    for part in ("数据库（第 1 版升级到第", "登记表 PDF（4 份，字体已嵌入）", "Excel 台账读写", "界面中文翻译",
+    for part in ("数据库（第 1 版升级到第", "登记表 PDF（4 份，字体已嵌入）", "Excel 台账读写", "快照签名（Ed25519）", "界面中文翻译",
                  "程序图标", "窗口组件"):
         assert part in out
 
 
-def test_a_failing_step_is_named_and_exits_1(monkeypatch, capsys, tmp_path):
+def test_a_failing_step_is_named_and_exits_1(qapp, monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(ui_selftest, "icon_file", lambda suffix="png": tmp_path / f"missing.{suffix}")
     assert main(["--self-test"]) == 1
     out, err = capsys.readouterr()
-    assert out == "" and err.startswith("自检失败：第 5 步“程序图标”：图标 missing.png 无法读取")
+    assert out == "" and err.startswith("自检失败：第 6 步“程序图标”：图标 missing.png 无法读取")
     assert err.count("\n") == 1
 
 
-def test_a_form_without_embedded_fonts_fails_the_self_test(monkeypatch, capsys):
+def test_a_form_without_embedded_fonts_fails_the_self_test(qapp, monkeypatch, capsys):
     from gzdesk import printing
 
     monkeypatch.setattr(printing, "render_blank", lambda template_id, chain=None: b"%PDF-1.4 no fonts")

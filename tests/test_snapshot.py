@@ -112,7 +112,9 @@ def test_export_writes_manifest_counts_and_valid_hash(counties, tmp_path):
     try:
         assert read_manifest(conn, "x").sha256 == m.sha256
         assert content_digest(conn, m.fields()) == m.sha256
-        assert conn.execute("SELECT count(*) FROM audit_event").fetchone()[0] == 0  # the log stays home
+        # the audit log travels (format 2) and the manifest names its head; users stay home
+        assert m.chain_head == conn.execute("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
+        assert conn.execute("SELECT count(*) FROM app_user").fetchone()[0] == 0
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         # the content hash survives VACUUM (it is defined over rows, not pages)
         conn.execute("VACUUM")

@@ -34,7 +34,8 @@ def test_export_merge_sources(three, capsys, tmp_path):
     assert manifest["profile_id"] == "yunnan" and len(manifest["sha256"]) == 64
 
     assert main(["snapshot", "inspect", str(sa)]) == 0
-    assert "校验通过" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "已核对：文件完整" in out and "已核对：签名有效" in out and "未通过" not in out
 
     assert main(["snapshot", "merge", str(sa), str(sb), "--db", str(c.path)]) == 0
     out = capsys.readouterr().out

@@ -126,3 +126,42 @@ def test_export_backup_restore_verify_from_the_window(setup, monkeypatch, tmp_pa
     result = actions.restore(saved)
     assert result is not None and count(city.path, "account_role") > 0
     assert actions.restore(target) is None and "上报快照" in errors[-1]
+
+
+def test_sources_page_shows_fingerprints_and_a_refused_snapshot_changes_nothing(setup, tmp_path, monkeypatch):
+    """The merge report names the pinned key; re-pinning from the page is the 管理员's and audited."""
+    import shutil
+
+    from gzdesk import signing
+    from gzdesk.db import Database
+    from gzdesk.exchange.merge import list_sources
+
+    window, city, files, errors = setup
+    reports = window.snapshot_actions.merge(files)
+    assert reports and all("首次登记该来源的签名公钥" in r.text() for r in reports)
+    page = window.page(SOURCES_PAGE)
+    window.show_page(SOURCES_PAGE)
+    page.reload()
+    with city.reader() as s:
+        pinned = {r.name: r.fingerprint for r in list_sources(s)}
+    shown = {page.table.item(r, 0).text(): page.table.item(r, 8).text() for r in range(page.table.rowCount())}
+    assert shown == pinned and all(len(f) == 24 for f in shown.values())
+    assert page.repin_button.isVisibleTo(page)  # no users yet: everything is allowed
+    # the county rebuilt its database with a new key: refused, until re-pinned from the page
+    src = tmp_path / "rebuilt.db"
+    shutil.copyfile(files[0], src)
+    conn = sqlite3.connect(src)
+    conn.execute("DROP TABLE snapshot_manifest")
+    conn.commit()
+    conn.close()
+    rebuilt = Database(src)
+    with rebuilt.transaction() as s:
+        signing.ensure_key(s)
+    rebuilt.close()
+    new = export_snapshot(src, tmp_path / "new.gzsnap").path
+    assert window.snapshot_actions.merge([new]) is None
+    assert errors and "由另一把密钥签名" in errors[-1]
+    assert page.repin(new)
+    assert window.snapshot_actions.merge([new])
+    with city.reader() as s:
+        assert {r.name: r.fingerprint for r in list_sources(s)}["海门区人民政府办公室"] != pinned["海门区人民政府办公室"]

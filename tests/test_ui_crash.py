@@ -128,6 +128,7 @@ def test_an_error_while_the_window_opens_shows_the_dialog_and_exits_2(db, qtbot,
 
     monkeypatch.setattr(app_module, "MainWindow", broken_window)
     monkeypatch.setattr(CrashDialog, "exec", lambda self: shown.append(self.report()) or 0)
+    monkeypatch.setattr(app_module, "log_in", lambda controller: True)  # (the login has its own tests)
     db.close()
     assert run_window(str(db.path)) == 2
     assert len(shown) == 1 and "KeyError: 'profile'" in shown[0]

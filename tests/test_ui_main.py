@@ -271,7 +271,8 @@ def test_main_window_loads_every_part_of_the_program(db, qtbot):
     assert w.loaded_extensions == [
         "gzdesk.ui.units_page", "gzdesk.ui.people_page", "gzdesk.ui.filing_pages",
         "gzdesk.ui.print_actions", "gzdesk.ui.excel_actions", "gzdesk.ui.snapshot_actions",
-        "gzdesk.ui.settings_actions", "gzdesk.ui.check_page", "gzdesk.ui.supervision_pages"]
+        "gzdesk.ui.settings_actions", "gzdesk.ui.check_page", "gzdesk.ui.supervision_pages",
+        "gzdesk.ui.audit_page", "gzdesk.ui.login"]
     assert [w.nav.item(i).text() for i in range(w.nav.count())][:1] == ["账号台账"]
     assert {"单位", "人员", "备案", "检查", "季度检查", "年度考核"} <= {w.nav.item(i).text() for i in range(w.nav.count())}
 

@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "cmd_replies",
     "cmd_report",
     "cmd_snapshot",
+    "cmd_users",
     "cmd_workdays",
 )
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gzdesk import backup
-from gzdesk.cli.common import add_db_option, add_json_option, db_path, print_json, print_table
+from gzdesk import audit, backup
+from gzdesk.cli.common import (
+    add_db_option,
+    add_json_option,
+    db_path,
+    open_db,
+    print_json,
+    print_table,
+)
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 
 
 def register(sub) -> None:
@@ -30,7 +38,11 @@ def register(sub) -> None:
     add_json_option(p)
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("verify", help="检查数据库文件、各项值与审计日志")
+    p = sub.add_parser("verify", help="检查数据库文件、各项值与审计日志（校验链、每条记录）",
+                       description="检查文件完整性、外键、各项值，审计日志的校验链，以及每条记录是否与审计日志相符；"
+                                   "发现问题时退出码为 1，并指出第一处被改动的日志或记录")
+    p.add_argument("--head", metavar="编号:校验值",
+                   help="与别处记下的审计链末端比对（上报快照、备份旁的 .head.json、登记表页脚），如 1234:3f2a9c01b7e4d5a6")
     p.add_argument("--clear-unreadable", action="store_true",
                    help="先把程序无法识别、已显示为空的值（如手工改成 2019.3.12 的日期）清空，每项记入审计日志；"
                         "其他问题（未知代码、引用缺失等）不改，需人工处理")
@@ -46,6 +58,23 @@ def _existing_db(args: argparse.Namespace) -> Path:
     return path
 
 
+def _user_name(args: argparse.Namespace) -> str | None:
+    from gzdesk.cli.common import user_name
+
+    return user_name(args)
+
+
+def _allowed_db(args: argparse.Namespace, cap: Cap) -> Path:
+    """The database, once its user (when it has users) has been checked for ``cap``."""
+    path = _existing_db(args)
+    db = open_db(args)
+    try:
+        db.require(cap)
+    finally:
+        db.close()
+    return path
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     if args.list:
         return _list(args)
@@ -53,11 +82,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return _check(args)
     if args.keep < 0:
         raise UserError("--keep 不能为负数")
-    target = backup.backup_database(_existing_db(args), Path(args.to) if args.to else None, keep=args.keep)
+    target = backup.backup_database(_allowed_db(args, Cap.EXPORT), Path(args.to) if args.to else None, keep=args.keep)
+    head = audit.file_head(target)
     if args.json:
-        print_json({"path": str(target), "size": target.stat().st_size})
+        print_json({"path": str(target), "size": target.stat().st_size,
+                    "audit_chain_head": {"id": head[0], "hash": head[1]} if head else None})
     else:
         print(f"已备份到 {target}（{target.stat().st_size // 1024} KB）")
+        if head:
+            print(f"审计链末端：第 {head[0]} 条 {head[1][:16]}（另存在 {target.name}{audit.HEAD_SUFFIX}；"
+                  f"日后可用 gzdesk verify --head {head[0]}:{head[1][:16]} 核对此前的历史未被改写）")
     return 0
 
 
@@ -99,7 +133,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    result = backup.restore_database(_existing_db(args), Path(args.file))
+    path = _existing_db(args)
+    backup.require_restore(path, lambda: _allowed_db(args, Cap.RESTORE))
+    result = backup.restore_database(path, Path(args.file), actor=_user_name(args))
     if args.json:
         print_json({"restored_from": str(result.restored_from),
                     "safety_copy": str(result.safety_copy) if result.safety_copy else None,
@@ -119,12 +155,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _head(text: str | None) -> tuple[int, str] | None:
+    if not text:
+        return None
+    number, _, digest = text.replace("：", ":").partition(":")
+    digest = digest.strip().lower()
+    if not number.strip().isdigit() or len(digest) < 8 or any(c not in "0123456789abcdef" for c in digest):
+        raise UserError(f"--head 应为“编号:校验值”（校验值至少 8 位十六进制），收到“{text}”")
+    return int(number), digest
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     path = _existing_db(args)
+    expected_head = _head(args.head)
     cleared = None
     if args.clear_unreadable:
         from gzdesk import value_check
-        from gzdesk.cli.common import open_db
 
         db = open_db(args)
         try:
@@ -134,7 +180,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             db.close()
         if not args.json:
             print(f"已清空 {len(cleared)} 个无法识别的值（已记入审计日志）" + "".join(f"\n  {p.text()}" for p in cleared[:20]))
-    report = backup.verify_database(path)
+    report = backup.verify_database(path, expected_head=expected_head)
     if args.json:
         data = report.to_json()
         if cleared is not None:

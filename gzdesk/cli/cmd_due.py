@@ -30,12 +30,13 @@ def cmd_due(args: argparse.Namespace) -> int:
     today = parse_cli_date(args.today) if args.today else date.today()
     db = open_db(args)
     try:
-        if db.held_by_window is None and not db.read_only:
+        if db.held_by_window is None and db.may_write():
             with db.transaction() as s:
                 # closures whose 公告 has run take effect; never ahead of the real date
                 applied = filings.apply_due_effects(s, min(today, date.today()))
                 items = deadlines.pending(s, today)
-        else:  # the window has the file (it applies those effects itself), or the file is read-only
+        else:  # the window has the file (it applies those effects itself), the file is read-only,
+            # or the user may not write (只读, or nobody logged in on a database with users)
             applied = []
             with db.reader() as s:
                 items = deadlines.pending(s, today)

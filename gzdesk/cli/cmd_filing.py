@@ -125,13 +125,21 @@ def _opt_date(text: str | None) -> date | None:
     return parse_cli_date(text) if text else None
 
 
-def _run(args: argparse.Namespace, fn, *a, **kw):
-    """Apply due closures, then ``fn(session, ...)`` in one transaction; prints what took effect."""
+def _run(args: argparse.Namespace, fn, *a, read: bool = False, **kw):
+    """Apply due closures, then ``fn(session, ...)`` in one transaction; prints what took effect.
+
+    ``read``: ``fn`` only reads — where no write can be made (the window has the file, a 只读 user,
+    nobody logged in on a database with users) it runs in a read-only session instead."""
     db = open_db(args)
     try:
-        with db.transaction() as s:
-            applied = filings.apply_due_effects(s, date.today())
-            result = fn(s, *a, **kw)
+        if read and (db.held_by_window is not None or not db.may_write()):
+            applied = []
+            with db.reader() as s:
+                result = fn(s, *a, **kw)
+        else:
+            with db.transaction() as s:
+                applied = filings.apply_due_effects(s, date.today())
+                result = fn(s, *a, **kw)
     finally:
         db.close()
     if not getattr(args, "json", False):
@@ -242,7 +250,7 @@ def step_cmd(args: argparse.Namespace) -> int:
 
 
 def list_cmd(args: argparse.Namespace) -> int:
-    rows = _run(args, filings.list_filings, state=args.state, account_id=args.account, kind=args.kind)
+    rows = _run(args, filings.list_filings, state=args.state, account_id=args.account, kind=args.kind, read=True)
     if args.json:
         print_json([{"id": r.id, "number": r.number, "kind": r.kind_label, "kind_code": r.kind,
                      "state": r.state_label, "state_code": r.state, "account_id": r.account_id,
@@ -260,7 +268,7 @@ def list_cmd(args: argparse.Namespace) -> int:
 
 
 def show_cmd(args: argparse.Namespace) -> int:
-    d = _run(args, lambda s: filings.get_filing(s, _filing_id(s, args.filing)))
+    d = _run(args, lambda s: filings.get_filing(s, _filing_id(s, args.filing)), read=True)
     _print_filing(args, d)
     return 0
 

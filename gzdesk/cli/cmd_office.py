@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gzdesk import office, profiles
-from gzdesk.cli.common import add_db_option, add_json_option, db_path, open_db, print_json
+from gzdesk import office, profiles, users
+from gzdesk.cli.common import (
+    add_db_option,
+    add_json_option,
+    ask_password,
+    db_path,
+    open_db,
+    print_json,
+)
+from gzdesk.enums import UserRole
 from gzdesk.errors import UserError
 
 
@@ -14,7 +22,9 @@ def register(sub) -> None:
     p = sub.add_parser("init", help="为本单位新建数据库", description="为本单位新建数据库并选择策略配置")
     p.add_argument("--unit", required=True, metavar="名称", help="本单位名称，如 某某县人民政府办公室")
     p.add_argument("--profile", required=True, metavar="ID", help="策略配置编号（见 gzdesk profiles）")
-    p.add_argument("--actor", metavar="姓名", help="经办人姓名（写入审计日志）")
+    p.add_argument("--actor", metavar="姓名", help="经办人姓名（写入审计日志；未设用户时使用）")
+    p.add_argument("--admin", metavar="姓名", help="同时创建管理员并启用登录（密码取自环境变量 GZDESK_NEW_PASSWORD，"
+                                                   "或在终端输入）")
     add_db_option(p)
     p.set_defaults(func=cmd_init)
 
@@ -37,11 +47,21 @@ def register(sub) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     path = db_path(args)
     profile = profiles.by_id(args.profile)  # check before creating any file
+    password = None
+    if args.admin:  # asked before any file is made
+        admin = args.admin.strip()
+        password = ask_password(f"管理员“{admin}”的新密码：", "GZDESK_NEW_PASSWORD", f"管理员“{admin}”的密码",
+                                confirm=True)
+        problem = users.password_problem(admin, password)
+        if problem:
+            raise UserError(problem)
     existed = path.exists()
     db = open_db(args, create=True)
     try:
-        with db.transaction(args.actor) as s:
+        with db.transaction(args.admin or args.actor) as s:
             info = office.init_office(s, args.unit, profile, args.actor)
+            if args.admin and password is not None:
+                users.add_user(s, args.admin, UserRole.ADMIN, password)
     except UserError:
         db.close()
         if not existed:
@@ -50,6 +70,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     db.close()
     print(f"已创建数据库 {path}")
     print(f"本单位：{info.unit_name}；策略配置：{info.profile.name}（{info.profile.id}）")
+    if args.admin:
+        print(f"已创建管理员“{args.admin.strip()}”；此后修改数据须登录（--user 姓名，或环境变量 GZDESK_USER）")
     return 0
 
 

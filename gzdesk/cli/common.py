@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import date, datetime
@@ -55,6 +56,9 @@ class CliParser(argparse.ArgumentParser):
 def add_db_option(parser: argparse.ArgumentParser, top: bool = False) -> None:
     parser.add_argument("--db", metavar="PATH", default=None if top else argparse.SUPPRESS,
                         help=f"数据库文件（默认：{default_db_path()}）")
+    parser.add_argument("--user", metavar="姓名", default=None if top else argparse.SUPPRESS,
+                        help="以该用户登录（也可用环境变量 GZDESK_USER；密码取自环境变量 GZDESK_PASSWORD，"
+                             "或在终端输入）")
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:
@@ -66,10 +70,55 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 def open_db(args: argparse.Namespace, *, create: bool = False) -> Database:
-    """Open the database named by --db; it must exist unless ``create``.
+    """Open the database named by --db (it must exist unless ``create``) and log its user in.
 
-    A command that has to wait for the window or another command says so on stderr."""
-    return Database(db_path(args), create=create, on_wait=lambda message: print(message, file=sys.stderr))
+    The user is ``--user`` or ``GZDESK_USER`` (see ``login``). A command that has to wait for the
+    window or another command says so on stderr."""
+    db = Database(db_path(args), create=create, on_wait=lambda message: print(message, file=sys.stderr))
+    try:
+        login(args, db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def user_name(args: argparse.Namespace) -> str | None:
+    """The user named by ``--user``, else by ``GZDESK_USER`` (None when neither)."""
+    return (getattr(args, "user", None) or os.environ.get("GZDESK_USER") or "").strip() or None
+
+
+def login(args: argparse.Namespace, db: Database) -> None:
+    """Log in the user the command names. Without one, a database that has users still allows
+    reading; every write is then refused in one line (``gzdesk.permissions``)."""
+    name = user_name(args)
+    if name is None:
+        return
+    if not db.has_users():
+        if getattr(args, "user", None):
+            raise UserError("本库尚未设置用户，无需 --user；如需启用登录，请先用 gzdesk users add 姓名 --role 管理员 "
+                            "创建管理员")
+        return  # GZDESK_USER set for other databases: this one has no users yet
+    db.login(name, ask_password(f"用户“{name}”的密码：", "GZDESK_PASSWORD", f"用户“{name}”的密码"),
+             note_login=False)
+
+
+def ask_password(prompt: str, env: str, what: str, *, confirm: bool = False) -> str:
+    """A password from the environment variable ``env``, else typed on the terminal (not shown).
+
+    Never from a command-line argument (others on the PC can see those). With neither an
+    environment variable nor a terminal, one line says how to give it."""
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(f"未提供{what}：请设置环境变量 {env}，或在终端中运行本命令以便输入")
+    import getpass
+
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("请再输入一次：") != first:
+        raise UserError("两次输入的密码不一致")
+    return first
 
 
 def parse_cli_date(text: str) -> date:

@@ -58,6 +58,7 @@ from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.write_target import check_target, write_error
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
 from gzdesk.office import office
+from gzdesk.permissions import Cap, require
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 HEADER_ROW = 2  # rows 0–1: title and subtitle; data starts below the header
@@ -349,6 +350,9 @@ def _write_book(path: Path, build) -> None:
         raise
 
 
+write_book = _write_book  # (the 审计日志 export too: gzdesk.audit_log)
+
+
 def _discard(book: xlsxwriter.Workbook, tmp: Path) -> None:
     try:
         if not getattr(book, "fileclosed", False):
@@ -383,7 +387,9 @@ def _drop_row_files(book: xlsxwriter.Workbook) -> None:
 def export_workbook(session: Session, path: Path | str, *, mask_phones: bool = False,
                     progress: ProgressCallback | None = None, today: date | None = None) -> ExportResult:
     """Write the whole registry to ``path`` (.xlsx). ``mask_phones`` gives 138****1234 for copies
-    that leave the office (云南 第三十条 脱敏)."""
+    that leave the office (云南 第三十条 脱敏). A 只读 user gets only masked copies."""
+    if not mask_phones:
+        require(session, Cap.EXPORT)
     info = office(session)
     today = today or date.today()
     n_acc, n_team, n_fil = _counts(session)

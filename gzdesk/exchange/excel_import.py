@@ -76,6 +76,7 @@ from gzdesk.exchange.sheet_reader import (
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.models.base import new_uuid, now
 from gzdesk.people_tasks import office_departure_article
+from gzdesk.permissions import Cap, require
 from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, phone_problem
 
 CREATE, UPDATE, SAME = "create", "update", "same"
@@ -761,8 +762,10 @@ def _refuse_if_bad(plan: ImportPlan, skip_bad: bool) -> int:
 
 
 def _bulk_insert(session: Session, model, rows: list[dict[str, Any]]) -> None:
-    """A plain executemany on the session's connection (same transaction, no ORM bookkeeping)."""
+    """A plain executemany on the session's connection (same transaction, no ORM bookkeeping);
+    the rows are noted for the import's audit event (``audit.record_bulk``)."""
     session.connection().execute(insert(model.__table__), rows)
+    audit.note_rows(session, model.__tablename__, (r["uuid"] for r in rows))
 
 
 def _chunks(items: list, size: int = INSERT_CHUNK):
@@ -875,6 +878,7 @@ def _account_columns(values: dict[str, Any], units: _Units) -> dict[str, Any]:
 def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
                progress: ProgressCallback | None = None) -> ImportResult:
     """Write the plan in the caller's transaction; raise (writing nothing) while bad rows remain."""
+    require(session, Cap.IMPORT)
     check_against(session, plan)
     result = ImportResult(skipped=_refuse_if_bad(plan, skip_bad))
     team_rows = [r for r in plan.team.rows if not r.excluded] if plan.team else []
@@ -931,11 +935,12 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
                   units, account_ids, result, stamp)
     _apply_filings(session, filing_rows, account_id, account_ids, result, stamp, ticker)
     result.units_created, result.units_updated = units.created, units.updated
-    audit.record(session, "import", "account", summary=f"从“{plan.path.name}”导入台账：{result.summary()}"[:500],
-                 changes={"file": [None, str(plan.path)], "sheet": [None, plan.sheet],
-                          "created": [None, result.created], "updated": [None, result.updated],
-                          "people_created": [None, result.people_created],
-                          "filings_created": [None, result.filings_created]})
+    audit.record_bulk(session, "import", "account",
+                      summary=f"从“{plan.path.name}”导入台账：{result.summary()}"[:500],
+                      changes={"file": [None, str(plan.path)], "sheet": [None, plan.sheet],
+                               "created": [None, result.created], "updated": [None, result.updated],
+                               "people_created": [None, result.people_created],
+                               "filings_created": [None, result.filings_created]})
     session.flush()
     ticker.finish()
     return result

@@ -63,14 +63,16 @@ from sqlalchemy import Table, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office, profiles, safe_files, value_check
+from gzdesk import audit, enums, office, profiles, safe_files, signing, value_check
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
+from gzdesk.exchange import trust
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.snapshot import Manifest, OpenedSnapshot, open_snapshot
 from gzdesk.models import Base, SnapshotSource, Unit
 from gzdesk.models.base import now
+from gzdesk.permissions import Cap, require
 
 TABLE_LABELS = value_check.TABLE_LABELS
 LABEL_COLUMNS = value_check.LABEL_COLUMNS
@@ -121,6 +123,8 @@ class MergeReport:
     # (item, column, value, the record gone from the source that held the value before)
     reused: list[tuple[Item, str, str, Item]] = field(default_factory=list)
     renamed_source: str | None = None  # the source's former name when it changed
+    history: trust.HistoryCheck | None = None  # what was checked of the source's audit log
+    signature: trust.SignatureCheck | None = None  # who signed it, against the pinned key
 
     def per_table(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -159,6 +163,10 @@ class MergeReport:
             lines.append(f"  与本库自有记录相同、未覆盖：{len(self.kept_local)} 项")
         if self.renamed_source:
             lines.append(f"  来源单位已更名：{self.renamed_source} → {self.source_name}")
+        if self.signature is not None:
+            lines.append(f"  签名：{self.signature.note}")
+        if self.history is not None:
+            lines.append(f"  审计日志：{self.history.note}")
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -174,7 +182,12 @@ class MergeReport:
                 "renamed": [dict(i.to_json(), column=c, stored=v) for i, c, v in self.renamed],
                 "reused_numbers": [dict(i.to_json(), column=c, number=v, previous_uuid=old.uuid,
                                         previous_label=old.label) for i, c, v, old in self.reused],
-                "renamed_from": self.renamed_source}
+                "renamed_from": self.renamed_source,
+                "history_verified": self.history.verified if self.history else None,
+                "history_note": self.history.note if self.history else None,
+                "signed": self.signature.signed if self.signature else None,
+                "fingerprint": self.signature.fingerprint if self.signature else None,
+                "signature_note": self.signature.note if self.signature else None}
 
 
 # --------------------------------------------------------------------------- entry point
@@ -215,6 +228,7 @@ def _estimate(path: Path) -> int:
 
 def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = None) -> MergeReport:
     """Merge one checked snapshot inside the caller's transaction."""
+    require(session, Cap.IMPORT)
     m: Manifest = snap.manifest
     ticker = ticker or Ticker(None, 0)
     conn = session.connection()
@@ -230,6 +244,9 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     report = MergeReport(snap.source.name, m.source_name, m.source_unit_uuid, m.profile_id, m.created,
                          m.sha256, MERGED)
     source = session.scalars(select(SnapshotSource).where(SnapshotSource.unit_uuid == m.source_unit_uuid)).first()
+    # who sent it (the pinned key) and a sane date, before anything else (gzdesk/exchange/trust.py)
+    report.signature = trust.check_signature(m, snap.source.name, source)
+    trust.check_clock(m, snap.source.name)
     if source is not None:
         report.previous_created_at = source.snapshot_created_at
         if source.sha256 == m.sha256:
@@ -241,9 +258,14 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
             return report
 
     tables = synced_tables()
+    # the history must hold up, and extend what was merged from this source before (trust.py)
+    report.history = trust.check_history(snap.path, snap.source.name, m.source_name, m.chain_head,
+                                         {t.name for t in tables}, source)
     if source is not None and source.name != m.source_name:
         report.renamed_source = source.name
         for t in tables:
+            audit.note_rows(session, t.name, [r[0] for r in conn.exec_driver_sql(
+                f"SELECT uuid FROM {_q(t.name)} WHERE origin = ?", (source.name,))])
             conn.exec_driver_sql(f"UPDATE {_q(t.name)} SET origin = ? WHERE origin = ?",
                                  (m.source_name, source.name))
 
@@ -271,7 +293,13 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     source.snapshot_created_at, source.sha256 = m.created, m.sha256
     source.schema_version, source.merged_at = m.schema_version, now()
     source.counts, source.result = counts_json, result_json
-    audit.record(session, "merge", "snapshot_source", entity_uuid=m.source_unit_uuid,
+    trust.remember(source, m.chain_head)
+    trust.pin(source, m, report.signature)
+    for item in report.added + report.changed:
+        audit.note_rows(session, item.table, [item.uuid])
+    for item in report.gone:
+        audit.note_rows(session, item.table, [item.uuid], deleted=True)
+    audit.record_bulk(session, "merge", "snapshot_source", entity_uuid=m.source_unit_uuid,
                  summary=(f"合并{m.source_name}{cn_date(m.created.date())}的上报快照：新增 {len(report.added)}、"
                           f"更新 {len(report.changed)}、已不存在 {len(report.gone)}")[:500],
                  changes={"file": snap.source.name, "sha256": m.sha256, "created_at": m.created_at,
@@ -621,13 +649,14 @@ class SourceRow:
     accounts_here: int
     records_here: int
     profile_name: str = ""
+    fingerprint: str | None = None  # of the pinned signing key (trust.py)
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "unit_uuid": self.unit_uuid, "profile_id": self.profile_id,
                 "snapshot_created_at": self.snapshot_created_at, "merged_at": self.merged_at,
                 "sha256": self.sha256, "counts": self.counts, "last_result": self.last_result,
                 "accounts_here": self.accounts_here, "records_here": self.records_here,
-                "profile_name": self.profile_name}
+                "profile_name": self.profile_name, "fingerprint": self.fingerprint}
 
 
 def list_sources(session: Session) -> list[SourceRow]:
@@ -643,7 +672,9 @@ def list_sources(session: Session) -> list[SourceRow]:
         mine = here.get(s.name, {})
         out.append(SourceRow(s.id, s.name, s.unit_uuid, s.profile_id, s.snapshot_created_at, s.merged_at, s.sha256,
                              json.loads(s.counts or "{}"), json.loads(s.result or "{}"),
-                             mine.get("account", 0), sum(mine.values()), _profile_name(s.profile_id)))
+                             mine.get("account", 0), sum(mine.values()), _profile_name(s.profile_id),
+                             signing.fingerprint(s.public_key) if s.public_key and signing.valid_public_key(s.public_key)
+                             else None))
     return out
 
 

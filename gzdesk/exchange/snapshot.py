@@ -1,12 +1,17 @@
 """上报快照: the single SQLite file a county e-mails upward, and the checks made before merging one.
 
 A snapshot is a consistent copy of the office's database (SQLite's online backup API, so it can be
-made while the program is open and writing — WAL mode is on), with the audit log emptied (it stays
-with the office that wrote it; the receiver records its own 'merge' event) and a table
-``snapshot_manifest`` added:
+made while the program is open and writing — WAL mode is on), with its users emptied (their
+password hashes stay home) and a table ``snapshot_manifest`` added. Since format 2 it keeps the
+office's audit log, so the receiver can check that the records are what the log says and that
+the history extends what it merged before (``gzdesk.exchange.trust``); an office whose own log
+does not verify cannot export.
 
 - ``format_version`` (this module's ``FORMAT_VERSION``), ``manifest`` (JSON: source unit name and
-  uuid, profile, schema version = ``PRAGMA user_version``, created time, record counts per table),
+  uuid, profile, schema version = ``PRAGMA user_version``, created time, record counts per table,
+  and from format 2 the audit chain head ``{"id", "hash"}`` and the office's public key),
+- ``signature`` (format 2): the office's Ed25519 signature of the content hash with the manifest
+  (``trust.signed_message``); the private key never leaves the office (``gzdesk.signing``),
 - ``sha256``: the **content hash**, defined canonically so that it survives ``VACUUM`` and a page
   re-layout but not a changed value: SHA-256 over ``b"gzdesk-snapshot-content/1\\n"``, the manifest
   JSON (sorted keys, no spaces), the schema (``sqlite_master`` ordered by type and name) and then,
@@ -44,10 +49,11 @@ from pathlib import Path
 
 from gzdesk import dblock, safe_files, value_check
 from gzdesk.errors import UserError
+from gzdesk.exchange import trust
 from gzdesk.exchange.progress import Cancelled, ProgressCallback
 from gzdesk.models import migrations
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the audit log travels, the manifest names its chain head
 MANIFEST_TABLE = "snapshot_manifest"
 SEAL_PREFIX = b"GZDESK-SNAPSHOT-SEAL:"
 SEAL_ZEROS = b"0" * 64
@@ -55,8 +61,8 @@ CONTENT_TAG = b"gzdesk-snapshot-content/1\n"
 BACKUP_PAGES_PER_STEP = 512
 
 # Tables whose rows travel and merge: every table with a uuid (see merge.synced_tables); the counts
-# in the manifest name them. The audit log stays home (emptied in the copy).
-STRIPPED_TABLES = ("audit_event",)
+# in the manifest name them. The users (password hashes) and the signing key stay home (emptied).
+STRIPPED_TABLES = ("app_user", "signing_key")
 
 
 @dataclass
@@ -72,13 +78,20 @@ class Manifest:
     counts: dict[str, int] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     sha256: str = ""
+    chain_head: tuple[int, str] | None = None  # format 2: the audit log's last event (id, hash)
+    public_key: str | None = None  # format 2: the exporting office's Ed25519 key (hex)
+    signature: str | None = None  # format 2: not part of the hashed fields (it signs them)
 
     def fields(self) -> dict:
         """The hashed part (everything but the hash)."""
-        return {"format_version": self.format_version, "source_name": self.source_name,
-                "source_unit_uuid": self.source_unit_uuid, "profile_id": self.profile_id,
-                "profile_name": self.profile_name, "schema_version": self.schema_version,
-                "created_at": self.created_at, "counts": dict(sorted(self.counts.items()))}
+        out = {"format_version": self.format_version, "source_name": self.source_name,
+               "source_unit_uuid": self.source_unit_uuid, "profile_id": self.profile_id,
+               "profile_name": self.profile_name, "schema_version": self.schema_version,
+               "created_at": self.created_at, "counts": dict(sorted(self.counts.items()))}
+        if self.format_version >= 2:
+            out["chain_head"] = trust.head_json(self.chain_head)
+            out["public_key"] = self.public_key
+        return out
 
     @property
     def created(self) -> datetime:
@@ -358,25 +371,29 @@ def _finish_copy(path: Path, created: datetime, step: _Percent) -> Manifest:
     try:
         conn.execute("PRAGMA journal_mode = DELETE")
         name, unit_uuid, profile_id, profile_name = _office_identity(conn)
+        head = trust.prepare_copy(conn, name)  # the office's own log must verify
+        key = trust.copy_key(conn)  # (public, private) or None; the table is emptied below
         conn.execute("BEGIN")
         for table in STRIPPED_TABLES:
             if table in data_tables(conn):
                 conn.execute(f"DELETE FROM {_quote(table)}")
         conn.execute(f"CREATE TABLE {MANIFEST_TABLE} (format_version INTEGER NOT NULL, "
-                     "manifest TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL)")
+                     "manifest TEXT NOT NULL, sha256 TEXT NOT NULL, seal TEXT NOT NULL, signature TEXT)")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         manifest = Manifest(source_name=name, source_unit_uuid=unit_uuid, profile_id=profile_id,
                             profile_name=profile_name, schema_version=version,
                             created_at=created.isoformat(timespec="microseconds"),
-                            counts=record_counts(conn))
+                            counts=record_counts(conn), chain_head=head, public_key=key[0] if key else None)
         step(65)
         manifest.sha256 = content_digest(conn, manifest.fields())
         step(85)
-        conn.execute(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?, ?, ?)",
+        manifest.signature = trust.sign_manifest(manifest, key[1]) if key else None
+        del key
+        conn.execute(f"INSERT INTO {MANIFEST_TABLE} VALUES (?, ?, ?, ?, ?)",
                      (FORMAT_VERSION, _canon(manifest.fields()), manifest.sha256,
-                      (SEAL_PREFIX + SEAL_ZEROS).decode("ascii")))
+                      (SEAL_PREFIX + SEAL_ZEROS).decode("ascii"), manifest.signature))
         conn.execute("COMMIT")
-        conn.execute("VACUUM")  # no deleted audit rows left in free pages
+        conn.execute("VACUUM")  # nothing of the emptied tables left in free pages
         step(95)
         return manifest
     finally:
@@ -390,6 +407,11 @@ def reseal(path: Path) -> Manifest:
     accidental damage only (DESIGN.md, Trust) — so the checks a merge makes on the *values*
     (``gzdesk.value_check``) must not rest on them. The fuzz harness (scripts/fuzz_snapshots.py)
     and the tests use this to make files that pass every checksum and still carry bad values.
+
+    What such a person cannot redo is the office's signature (the private key stays in its
+    database) nor an audit log that agrees with the edited records: the file comes out unsigned
+    and without a chain head, as an older gzdesk exports it — which a city accepts only from a
+    source whose key it has not pinned yet (``gzdesk.exchange.trust``).
     """
     path = Path(path)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -397,8 +419,9 @@ def reseal(path: Path) -> Manifest:
     try:
         manifest = read_manifest(conn, path.name)
         manifest.counts = record_counts(conn)
+        manifest.chain_head = manifest.public_key = manifest.signature = None
         manifest.sha256 = content_digest(conn, manifest.fields())
-        conn.execute(f"UPDATE {MANIFEST_TABLE} SET manifest = ?, sha256 = ?, seal = ?",
+        conn.execute(f"UPDATE {MANIFEST_TABLE} SET manifest = ?, sha256 = ?, seal = ?, signature = NULL",
                      (_canon(manifest.fields()), manifest.sha256, (SEAL_PREFIX + SEAL_ZEROS).decode("ascii")))
         conn.execute("VACUUM")  # no old seal left in a free page
     finally:
@@ -456,6 +479,12 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
     if len(row) != 1:
         raise UserError(f"快照“{name}”的清单已损坏")
     fmt, text, sha = row[0]
+    columns = {r[1] for r in conn.execute(f"PRAGMA table_info({MANIFEST_TABLE})")}
+    signature = None
+    if "signature" in columns:
+        signature = conn.execute(f"SELECT signature FROM {MANIFEST_TABLE}").fetchone()[0]
+        if signature is not None and not isinstance(signature, str):
+            raise UserError(f"快照“{name}”的清单已损坏")
     if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
         raise UserError(f"快照“{name}”的格式（版本 {fmt}）较新，本程序无法读取，请升级程序")
     try:
@@ -464,7 +493,9 @@ def read_manifest(conn: sqlite3.Connection, name: str) -> Manifest:
                             profile_id=data.get("profile_id"), profile_name=data.get("profile_name"),
                             schema_version=int(data["schema_version"]), created_at=str(data["created_at"]),
                             counts={str(k): int(v) for k, v in dict(data["counts"]).items()},
-                            format_version=int(data.get("format_version", fmt)), sha256=str(sha))
+                            format_version=int(data.get("format_version", fmt)), sha256=str(sha),
+                            chain_head=trust.head_of(data.get("chain_head")),
+                            public_key=data.get("public_key"), signature=signature)
         manifest.created  # noqa: B018 — a bad date is a damaged manifest
     except (ValueError, KeyError, TypeError):
         raise UserError(f"快照“{name}”的清单已损坏") from None
@@ -482,7 +513,7 @@ def _check_copy(copy: Path, name: str, on_rows: Callable[[int], None] | None = N
         try:
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
             version, app_id, _ = migrations.read_version(conn)
-        except safe_files.SQLITE_ERRORS as exc:
+        except safe_files.SQLITE_ERRORS as exc:  # (a damaged name in the schema: UnicodeDecodeError)
             raise UserError(f"快照“{name}”已损坏：{_short(exc)}") from None
         if checks != ["ok"]:
             raise UserError(f"快照“{name}”已损坏（完整性检查：{safe_files.check_text(checks)}）")

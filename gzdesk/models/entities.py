@@ -220,7 +220,10 @@ class Task(Record, Base):
 
 
 class AuditEvent(Base):
-    """审计日志: who did what, when, to which record, with fields before and after (JSON)."""
+    """审计日志: who did what, when, to which record, with fields before and after (JSON).
+
+    Written only by ``gzdesk.audit`` (never through the ORM), chained by hash (schema 8):
+    ``prev_hash`` is the previous event's ``hash``, ``hash`` covers this event's content."""
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_uuid"),)
@@ -230,9 +233,25 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(20))  # create / update / delete / import / merge / …
     entity: Mapped[str] = mapped_column(String(40))  # table name
-    entity_uuid: Mapped[str | None] = mapped_column(String(36))
+    entity_uuid: Mapped[str | None] = mapped_column(String(36))  # the record's uuid, or its key
     summary: Mapped[str | None] = mapped_column(String(500))  # e.g. the record's name
     changes: Mapped[str | None] = mapped_column(Text)  # JSON {field: [before, after]}
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditRow(Base):
+    """One record written by a bulk operation (import, demo, merge): the digest of its values then
+    (``gzdesk.audit.row_digest``), or NULL for a record it deleted. Bound to its event by the
+    event's ``rows_digest`` (schema 8)."""
+
+    __tablename__ = "audit_row"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(Integer, index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_uuid: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class Setting(Base):
@@ -282,6 +301,11 @@ class SnapshotSource(Base):
     merged_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     counts: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
+    # schema 8 (gzdesk/exchange/trust.py): the last merged audit-chain head, and the pinned key
+    chain_event_id: Mapped[int | None] = mapped_column(Integer)
+    chain_head: Mapped[str | None] = mapped_column(String(64))
+    public_key: Mapped[str | None] = mapped_column(String(64))  # Ed25519, hex
+    key_pinned_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 # --------------------------------------------------------------------------- schema 6: supervision
@@ -474,3 +498,43 @@ class HolidayNotice(Base):
     text: Mapped[str] = mapped_column(Text)
     imported_on: Mapped[date] = mapped_column(Date)
     actor: Mapped[str | None] = mapped_column(String(100))
+
+
+# --------------------------------------------------------------------------- schema 8: users
+# Who may log in and with which role (gzdesk/users.py, gzdesk/permissions.py); DDL in
+# sql/v008_users_audit_chain.sql. Not a ``Record``: users never travel in snapshots.
+
+
+class AppUser(Base):
+    """用户: a person who logs in to this office's database, with one role (enums.UserRole).
+
+    ``password`` is ``scrypt$N$r$p$salt$hash`` (base64; see ``gzdesk.users``), never the password
+    itself. Columns marked ``secret`` are never written to the audit log in clear (``gzdesk.audit``).
+    """
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20), info={"enum": "user_role"})  # enums.UserRole
+    password: Mapped[str] = mapped_column(String(300), info={"secret": True})
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # consecutive wrong passwords
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class SigningKey(Base):
+    """This office's Ed25519 key pair (hex), made at init (``gzdesk.signing``); one row.
+
+    The private key signs this office's 上报快照. It never leaves the database: snapshots and Excel
+    exports leave this table out, and the audit log keeps only a digest of it."""
+
+    __tablename__ = "signing_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    private_key: Mapped[str] = mapped_column(String(64), info={"secret": True})
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)

@@ -8,10 +8,13 @@ newer gzdesk is refused rather than guessed at.
 
 To change the schema: change the ORM in ``entities.py``, add ``sql/vNNN_what.sql`` with the
 statements that turn version N-1 into N, and ``tests/test_migrations.py`` checks that the two agree.
+A line ``-- python: package.module:function`` in a migration runs ``function(conn)`` after its
+statements, in the same transaction (for steps SQL cannot do, such as hashing).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import sqlite3
@@ -146,10 +149,13 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True,
 
 def _apply(conn: sqlite3.Connection, number: int) -> None:
     statements = [s.strip() for s in _strip_comments(MIGRATIONS[number]).split(";") if s.strip()]
+    steps = re.findall(r"^--\s*python:\s*([\w.]+):(\w+)\s*$", MIGRATIONS[number], flags=re.MULTILINE)
     conn.execute("BEGIN IMMEDIATE")
     try:
         for stmt in statements:
             conn.execute(stmt)
+        for module, function in steps:
+            getattr(importlib.import_module(module), function)(conn)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {number}")
         conn.execute("COMMIT")

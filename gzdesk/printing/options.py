@@ -52,7 +52,9 @@ def read_settings(session) -> dict[str, bool]:
 def write_setting(session, key: str, value: bool) -> None:
     from gzdesk.errors import UserError
     from gzdesk.office import set_setting
+    from gzdesk.permissions import Cap, require
 
+    require(session, Cap.SETTINGS)  # an office setting: 管理员 (gzdesk.permissions)
     if key not in SETTINGS:
         raise UserError(f"未知的打印设置“{key}”，可选：{'、'.join(SETTINGS)}")
     set_setting(session, key, "1" if value else "0")

@@ -707,7 +707,7 @@ def _draw_cell(c: Canvas, fs: FontSet, box: CellBox) -> None:
             _draw_text(c, fs, box.x + (box.w - cw) / 2, y0 - 9 * 1.05, box.image_caption, 9)
 
 
-def draw_pages(c: Canvas, fs: FontSet, layout: FormLayout) -> None:
+def draw_pages(c: Canvas, fs: FontSet, layout: FormLayout, note: str = "") -> None:
     n = len(layout.pages)
     title_pt = float(layout.template.data["fonts"]["title_pt"])
     bottom = float(layout.template.data["page"]["margins_mm"][2]) * mm
@@ -745,6 +745,9 @@ def draw_pages(c: Canvas, fs: FontSet, layout: FormLayout) -> None:
             foot += f"    备案编号：{page.number}"
         w = fs.width(foot, 9)
         _draw_text(c, fs, (page.width - w) / 2, bottom, foot, 9)
+        if note:  # small, under the page number: the audit chain head when printed (gzdesk.audit)
+            w = fs.width(note, 6.5)
+            _draw_text(c, fs, (page.width - w) / 2, bottom - 9, note, 6.5)
         c.showPage()
 
 
@@ -756,21 +759,30 @@ def _new_canvas(buf: io.BytesIO, title: str) -> Canvas:
     return c
 
 
-def render_layouts(layouts: list[FormLayout], title: str) -> bytes:
+def render_layouts(layouts: list[FormLayout], title: str, note: str = "") -> bytes:
     fs = fonts()
     buf = io.BytesIO()
     c = _new_canvas(buf, title)
     for layout in layouts:
-        draw_pages(c, fs, layout)
+        draw_pages(c, fs, layout, note)
     c.save()
     return buf.getvalue()
 
 
-def render_context(template: Template, ctx: dict[str, Any]) -> bytes:
+def render_context(template: Template, ctx: dict[str, Any], note: str = "") -> bytes:
     """PDF bytes of one form filled from ``ctx`` (see ``gzdesk.printing.context.build_context``)."""
     number = (ctx.get("filing") or {}).get("number")
     title = template.title + (f"（{number}）" if number else "")
-    return render_layouts([layout_form(template, ctx)], title)
+    return render_layouts([layout_form(template, ctx)], title, note)
+
+
+def audit_note(session) -> str:
+    """The footer's small line: the audit chain head when the form was printed, which anyone can
+    later compare with ``gzdesk verify --head`` (it proves nothing by itself, see ``gzdesk.audit``)."""
+    from gzdesk import audit
+
+    head = audit.chain_head(session.connection())
+    return f"打印时审计链末端：第 {head[0]} 条 {head[1][:16]}" if head else ""
 
 
 def render_blank(template_id: str, chain: list | None = None, options: PrintOptions | None = None) -> bytes:
@@ -785,7 +797,7 @@ def render_blank(template_id: str, chain: list | None = None, options: PrintOpti
 def render_filing(session, filing_id: int) -> bytes:
     """The filled form of one filing (its frozen account data, steps and office)."""
     template_id, ctx = filing_context(session, filing_id)
-    return render_context(get(template_id), ctx)
+    return render_context(get(template_id), ctx, audit_note(session))
 
 
 def render_filings(session, filing_ids: list[int]) -> bytes:
@@ -794,4 +806,4 @@ def render_filings(session, filing_ids: list[int]) -> bytes:
     for fid in filing_ids:
         template_id, ctx = filing_context(session, fid)
         layouts.append(layout_form(get(template_id), ctx))
-    return render_layouts(layouts, "政务新媒体备案登记表")
+    return render_layouts(layouts, "政务新媒体备案登记表", audit_note(session))

@@ -31,6 +31,7 @@ from gzdesk.filings import CLOSING_KINDS, LIVE_STATES
 from gzdesk.indicator_sheets import FAIL
 from gzdesk.models import Account, CensusReport, Filing, Inspection, Unit
 from gzdesk.office import current_profile
+from gzdesk.permissions import Cap, require
 from gzdesk.scope import Scope
 
 DEFAULT_SECTIONS = ("开设数量", "基本情况", "取得成效", "存在问题", "整改情况", "意见建议")
@@ -260,6 +261,7 @@ def previous_texts(session: Session) -> tuple[dict[str, str], date | None]:
 
 def save(session: Session, data: CensusData) -> int:
     """Keep the report's text, so the next report can start from it."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     texts = dict(data.texts)
     if data.addressee != ADDRESSEE:
         texts["主送"] = data.addressee

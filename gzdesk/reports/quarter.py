@@ -26,6 +26,7 @@ from gzdesk.indicator_sheets import FAIL, Sheet
 from gzdesk.inspections import InspectionRow
 from gzdesk.models import Inspection, InspectionFinding, QuarterReport
 from gzdesk.office import current_profile
+from gzdesk.permissions import Cap, require
 from gzdesk.quarters import Quarter
 from gzdesk.scope import Scope
 
@@ -147,6 +148,7 @@ def build(session: Session, quarter: Quarter | str, scope: Scope, today: date | 
 def record_sent(session: Session, quarter: Quarter | str, on: date, note: str | None = None,
                 today: date | None = None) -> tuple[Quarter, bool]:
     """Record (or correct) the day this office sent the quarter's report upward; (quarter, on time)."""
+    require(session, Cap.EDIT)  # 经办人 or 管理员 (gzdesk.permissions)
     q = quarters.parse(quarter) if isinstance(quarter, str) else quarter
     if on > (today or date.today()):
         raise UserError(f"报送日期{cn_date(on)}晚于今天")

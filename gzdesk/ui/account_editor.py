@@ -44,9 +44,10 @@ from PySide6.QtWidgets import (
 from gzdesk import enums, registry
 from gzdesk.enums import Platform
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 from gzdesk.registry import AccountData, PersonData, TeamMember
 from gzdesk.ui.bulk import paused_gc
-from gzdesk.ui.controller import ACCOUNTS, PEOPLE, UNITS, Controller
+from gzdesk.ui.controller import ACCOUNTS, PEOPLE, UNITS, Controller, may
 from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.pinyin import PINYIN
 from gzdesk.ui.widgets import (
@@ -614,6 +615,12 @@ class AccountEditor(QDialog):
         self.cancel_button.setObjectName("cancelButton")
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
+        self.may_save = may(self.controller, Cap.EDIT)
+        if not self.may_save:  # a 审核人 or 只读 user sees the account; the domain would refuse a save
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("当前用户无权修改账号")
+            self.cancel_button.setText("关闭")
+            self.setWindowTitle(self.windowTitle() + "（只读）")
         self.meta = QLabel()
         self.meta.setStyleSheet("color: #777;")
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -787,7 +794,7 @@ class AccountEditor(QDialog):
         self.save()
 
     def reject(self) -> None:
-        if self.saved_id is None and self.is_dirty():
+        if self.saved_id is None and self.may_save and self.is_dirty():
             answer = ask_save_discard(self, "账号信息已修改，是否保存？")
             if answer == "save":
                 self.save()

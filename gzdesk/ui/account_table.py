@@ -56,9 +56,10 @@ from PySide6.QtWidgets import (
 from gzdesk import enums, registry, value_check
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 from gzdesk.registry import AccountRow
 from gzdesk.ui.bulk import paused_gc
-from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, UNITS, Controller
+from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, UNITS, Controller, may
 from gzdesk.ui.pinyin import PINYIN
 
 if TYPE_CHECKING:
@@ -465,6 +466,7 @@ class RegistryPage(QWidget):
         self.clear_button = QPushButton("清除筛选")
         self.new_button = QPushButton("新建账号…")
         self.new_button.setToolTip("新建账号（Ctrl+N）")
+        self.new_button.setEnabled(may(controller, Cap.EDIT))
 
         bar = QHBoxLayout()
         bar.addWidget(self.new_button)
@@ -757,7 +759,8 @@ class RegistryPage(QWidget):
 
     # ------------------------------------------------------------------ actions
     def new_account(self) -> None:
-        self._open_editor(None)
+        if may(self.controller, Cap.EDIT):
+            self._open_editor(None)
 
     def edit_current(self) -> None:
         account_id = self.current_id()
@@ -820,10 +823,11 @@ class RegistryPage(QWidget):
         if index.isValid() and not self.table.selectionModel().isRowSelected(index.row()):
             self.table.selectRow(index.row())
         menu = QMenu(self)
-        menu.addAction("新建账号…", self.new_account)
+        editable = may(self.controller, Cap.EDIT)
+        menu.addAction("新建账号…", self.new_account).setEnabled(editable)
         has = bool(self.selected_ids())
-        menu.addAction("编辑账号…", self.edit_current).setEnabled(has)
-        menu.addAction("删除账号…", self.delete_selected).setEnabled(has)
+        menu.addAction("编辑账号…" if editable else "查看账号…", self.edit_current).setEnabled(has)
+        menu.addAction("删除账号…", self.delete_selected).setEnabled(has and editable)
         if self._window is not None and self._window.account_actions:
             menu.addSeparator()
             for action in self._window.account_actions:

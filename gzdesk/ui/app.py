@@ -1,5 +1,5 @@
 """Starting the window: QApplication in Chinese with the icon, the log and the crash dialog, the
-database, the first-run dialog, MainWindow."""
+database, the first-run dialog, the login, MainWindow."""
 
 from __future__ import annotations
 
@@ -125,6 +125,22 @@ def _show_wait(message: str) -> None:
             widget.repaint()
 
 
+def log_in(controller: Controller) -> bool:
+    """The login before the main window; on a database without users, the first 管理员 is made
+    (a read-only file, where none can be written, opens without). False when the clerk quits."""
+    from gzdesk.ui.login import FirstAdminDialog, LoginDialog
+
+    if not controller.has_users():
+        if controller.db.read_only:
+            return True
+        return FirstAdminDialog(controller).exec() == QDialog.DialogCode.Accepted
+    try:
+        unit = controller.office().unit_name
+    except UserError:
+        unit = ""
+    return LoginDialog(controller, unit=unit).exec() == QDialog.DialogCode.Accepted
+
+
 def run_window(db_path: str | None) -> int:
     """``gzdesk`` without a subcommand: open the database and show the window until it closes.
 
@@ -168,6 +184,8 @@ def _open_and_run(app: QApplication, path: Path) -> int:
             QMessageBox.critical(None, f"{APP_TITLE} — 策略配置有误",
                                  f"{exc.message}\n\n请用 gzdesk profiles import 改用一个正确的策略配置。")
             return 1
+        if not log_in(controller):
+            return 0
         splash = make_splash(f"正在打开 {path.name} …")
         splash.show()
         app.processEvents()

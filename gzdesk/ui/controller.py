@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from gzdesk import office as office_service
+from gzdesk import users as users_service
 from gzdesk.db import Database
 from gzdesk.office import OfficeInfo
+from gzdesk.permissions import Cap, CurrentUser
 from gzdesk.profiles import Profile
 
 T = TypeVar("T")
@@ -30,6 +32,12 @@ ACCOUNTS, UNITS, PEOPLE, FILINGS, OFFICE, ALL = "accounts", "units", "people", "
 
 _TOPIC_WORDS = (("filing", FILINGS), ("account", ACCOUNTS), ("team", ACCOUNTS), ("unit", UNITS),
                 ("person", PEOPLE), ("people", PEOPLE), ("office", OFFICE), ("profile", OFFICE))
+
+
+def may(controller: Any, cap: Cap) -> bool:
+    """``controller.can(cap)``; True for a stand-in controller without users (tests)."""
+    can = getattr(controller, "can", None)
+    return can is None or bool(can(cap))
 
 
 def topic_for(fn: Callable[..., Any]) -> str:
@@ -54,6 +62,7 @@ class Controller(QObject):
         self._in_row_change = False
         self._office: OfficeInfo | None = None
         self._cache: dict[str, tuple[tuple[str, ...], Any]] = {}
+        self._has_users: bool | None = None
         self.data_changed.connect(self._forget)
 
     # ------------------------------------------------------------------ sessions
@@ -68,7 +77,7 @@ class Controller(QObject):
         ``topic`` defaults to a guess from the function's name (see ``topic_for``). A ``UserError``
         raised by ``fn`` rolls the transaction back and propagates unchanged (nothing is emitted).
         """
-        with self.db.transaction() as session:
+        with self.db.transaction(kw.pop("_actor", None)) as session:
             result = fn(session, *args, **kw)
         topic = topic or topic_for(fn)
         if topic in (OFFICE, ALL):
@@ -143,3 +152,36 @@ class Controller(QObject):
     @property
     def actor(self) -> str | None:
         return self.db.actor
+
+    # ------------------------------------------------------------------ who is logged in
+    @property
+    def user(self) -> CurrentUser | None:
+        return self.db.user
+
+    def has_users(self) -> bool:
+        """Whether the database has users (read once; False = bootstrap, nothing is checked)."""
+        if self._has_users is None:
+            self._has_users = self.read(users_service.has_users)
+        return self._has_users
+
+    def login(self, name: str, password: str) -> CurrentUser:
+        """Log in for the window's lifetime (a UserError with the reason, lockout time included)."""
+        user = self.db.login(name, password)
+        self._has_users = True
+        return user
+
+    def create_first_admin(self, name: str, password: str) -> CurrentUser:
+        """The first 管理员 of a database without users (its history is kept), then logged in."""
+        self.write(users_service.add_user, name, "admin", password, topic=OFFICE, _actor=name)
+        return self.login(name, password)
+
+    def can(self, cap: Cap) -> bool:
+        """Whether the logged-in user may ``cap`` (for hiding and disabling; the domain refuses anyway)."""
+        user = self.db.user
+        if user is None:
+            return not self.has_users() and not self.db.read_only
+        return user.can(cap) and not self.db.read_only
+
+    def can_write(self) -> bool:
+        """Whether this user may change anything at all (not 只读, not a read-only file)."""
+        return any(self.can(cap) for cap in Cap)

@@ -19,6 +19,8 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.exchange.excel_export import ExportResult, export_template, export_workbook
 from gzdesk.exchange.progress import Cancelled
+from gzdesk.permissions import Cap
+from gzdesk.ui.controller import may
 
 T = TypeVar("T")
 MENU = "数据交换"
@@ -128,4 +130,6 @@ def install(window) -> None:
         action.setObjectName("excel_" + {"导出 Excel 台账…": "export", "导出脱敏台账…": "export_masked",
                                          "导出导入模板…": "template", "从 Excel 导入…": "import"}[text])
         action.triggered.connect(lambda _=False, s=slot: s())
+        cap = {"导出 Excel 台账…": Cap.EXPORT, "从 Excel 导入…": Cap.IMPORT}.get(text)
+        action.setEnabled(cap is None or may(window.controller, cap))
         menu.addAction(action)

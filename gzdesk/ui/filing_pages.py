@@ -38,7 +38,8 @@ from gzdesk import enums, filings
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.filings import FilingRow
-from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, OFFICE, Controller
+from gzdesk.permissions import Cap
+from gzdesk.ui.controller import ACCOUNTS, ALL, FILINGS, OFFICE, Controller, may
 from gzdesk.ui.filing_dialogs import (
     AnnouncementDialog,
     DecisionDialog,
@@ -55,6 +56,10 @@ if TYPE_CHECKING:
     from gzdesk.ui.main_window import MainWindow
 
 RELOAD_TOPICS = (FILINGS, ACCOUNTS, OFFICE, ALL)
+# what each button of the 备案 page needs (``gzdesk.permissions``); 打印/预览 needs nothing
+ACTION_CAPS = {"step": Cap.APPROVE, "return": Cap.APPROVE, "new": Cap.FILE, "withdraw": Cap.FILE,
+               "scan": Cap.FILE, "announce": Cap.FILE, "report": Cap.FILE, "reopen": Cap.FILE,
+               "batch": Cap.FILE}
 STATE_FILTERS: list[tuple[str, tuple[str, ...] | None]] = [
     ("全部", None),
     ("办理中（草稿、待签批）", ("draft", "pending_signature")),
@@ -149,6 +154,8 @@ class FilingsPage(LazyPage):
             self.actions_[key] = b
             buttons.addWidget(b)
         buttons.addStretch(1)
+        for key in ("new", "batch"):  # not tied to a selection
+            self.actions_[key].setEnabled(self.allowed(key))
 
         self.model = RowsModel(COLUMNS, _row_colour, self)
         self.table = QTableView()
@@ -160,7 +167,7 @@ class FilingsPage(LazyPage):
         self.table.verticalHeader().hide()
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
-        self.table.doubleClicked.connect(lambda _i: self.record_step())
+        self.table.doubleClicked.connect(lambda _i: self.record_step() if self.allowed("step") else None)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -262,7 +269,7 @@ class FilingsPage(LazyPage):
             "print": r is not None,
         }
         for key, on in enabled.items():
-            self.actions_[key].setEnabled(on)
+            self.actions_[key].setEnabled(on and self.allowed(key))
         if r is None:
             self.detail.setHtml("<span style='color:#888'>选择一条备案查看审批经过</span>")
             return
@@ -329,6 +336,12 @@ class FilingsPage(LazyPage):
         r = self._need()
         if r is not None:
             self._run_dialog(ReportDialog(self.controller, r.id, self))
+
+    def allowed(self, key: str) -> bool:
+        """Whether the logged-in user's role may use the button ``key`` (审核人 records steps, 经办人
+        files; everyone may print); the domain refuses anyway (``gzdesk.permissions``)."""
+        cap = ACTION_CAPS.get(key)
+        return cap is None or may(self.controller, cap)
 
     def _write(self, fn, *args, topic: str = FILINGS) -> Any:
         try:
@@ -416,7 +429,7 @@ class FilingsPage(LazyPage):
             return
         if show_pdf(self, data, title):
             drafts = [r.id for r in self.rows if r.id in ids and r.state == "draft"]
-            if drafts:
+            if drafts and may(self.controller, Cap.FILE):  # a 只读 user's print sends nothing for signature
                 self.controller.write(_mark_printed_all, drafts, topic=FILINGS)
 
     def _context_menu(self, pos) -> None:
@@ -497,9 +510,11 @@ def install(window: MainWindow) -> None:
     show_pending.triggered.connect(lambda: window.show_page("pending"))
     for act in (new, merge, batch):
         menu.addAction(act)
+        act.setEnabled(may(window.controller, Cap.FILE))
     menu.addSeparator()
     menu.addAction(show_pending)
 
     account_new = QAction("新建备案…", window)
+    account_new.setEnabled(may(window.controller, Cap.FILE))
     account_new.triggered.connect(new_filing)
     window.add_account_action(account_new)

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from gzdesk import APP_TITLE, __version__
 from gzdesk.errors import UserError
 from gzdesk.paths import data_dir
+from gzdesk.permissions import Cap
 from gzdesk.ui.controller import ALL, OFFICE, Controller
 from gzdesk.ui.widgets import fit_to_screen
 
@@ -55,6 +56,8 @@ EXTENSIONS = (
     "gzdesk.ui.settings_actions",  # 文件 → 本单位设置 (策略配置, 节假日表)
     "gzdesk.ui.check_page",  # 检查 page, 账号 → 按制度检查 (Ctrl+K)
     "gzdesk.ui.supervision_pages",  # 季度检查, 整改, 年度考核, 假冒账号 pages and the 监管 menu
+    "gzdesk.ui.audit_page",  # 审计日志 page: filters, before/after, Excel, the chain check
+    "gzdesk.ui.login",  # who is logged in (status bar), 文件 → 修改密码 / 用户管理
 )
 
 MENU_ORDER = ("文件", "编辑", "账号", "备案", "数据交换", "视图", "帮助")
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
             load_extension(self, name)
             self.loaded_extensions.append(name)
         self._finish_menus()
+        self.apply_role()
         self.restore_layout()
 
     # ------------------------------------------------------------------ public API
@@ -298,7 +302,7 @@ class MainWindow(QMainWindow):
             action.setChecked(k == key)
         is_registry = key == REGISTRY_PAGE
         self.edit_account_action.setEnabled(is_registry)
-        self.delete_account_action.setEnabled(is_registry)
+        self.delete_account_action.setEnabled(is_registry and self.controller.can(Cap.EDIT))
 
     def _on_data_changed(self, topic: str) -> None:
         if topic in (OFFICE, ALL):
@@ -309,7 +313,17 @@ class MainWindow(QMainWindow):
             unit = self.controller.office().unit_name
         except UserError:
             unit = ""
-        self.setWindowTitle(f"{APP_TITLE} — {unit}" if unit else APP_TITLE)
+        user = self.controller.user
+        parts = [APP_TITLE] + ([unit] if unit else []) + ([user.describe()] if user else [])
+        self.setWindowTitle(" — ".join(parts))
+
+    def apply_role(self) -> None:
+        """Disable what the logged-in user's role may not do (the domain refuses it anyway)."""
+        can_edit = self.controller.can(Cap.EDIT)
+        for action in (self.new_account_action, self.delete_account_action, self.delete_action):
+            action.setEnabled(can_edit and action.isEnabled())
+            if not can_edit:
+                action.setToolTip("当前用户无权修改账号")
 
     # ------------------------------------------------------------------ layout memory
     def restore_layout(self) -> None:

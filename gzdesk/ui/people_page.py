@@ -44,7 +44,9 @@ from gzdesk.people_tasks import (
     staff_articles,
     task_rows,
 )
+from gzdesk.permissions import Cap
 from gzdesk.registry import PersonData, delete_person, list_people
+from gzdesk.ui.controller import may
 from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.unit_editor import ask, pinyin_key, warn
 from gzdesk.ui.widgets import LazyPage
@@ -379,9 +381,11 @@ class PeoplePage(LazyPage):
 
     def _update_buttons(self) -> None:
         has = self.current_id() is not None
+        editable = may(self.controller, Cap.EDIT)  # others may open a person to read
+        self.new_button.setEnabled(editable)
         self.edit_button.setEnabled(has)
-        self.delete_button.setEnabled(has)
-        self.complete_button.setEnabled(bool(self.selected_task_ids()))
+        self.delete_button.setEnabled(has and editable)
+        self.complete_button.setEnabled(bool(self.selected_task_ids()) and editable)
 
     # ------------------------------------------------------------------ actions
     def new_person(self, unit_id: int | None = None) -> int | None:
@@ -442,7 +446,8 @@ class PeoplePage(LazyPage):
                                   ("删除…", self.delete_selected, True)):
             action = menu.addAction(text)
             action.triggered.connect(slot)
-            action.setEnabled(not needs or self.current_id() is not None)
+            action.setEnabled((not needs or self.current_id() is not None)
+                              and (text == "编辑…" or may(self.controller, Cap.EDIT)))
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
 
@@ -461,6 +466,7 @@ def install(window: Any) -> None:
     menu.addAction(new_action)
     menu.addAction(tasks_action)
     window.people_actions = [new_action, tasks_action]
+    new_action.setEnabled(may(window.controller, Cap.EDIT))
     # the 单位 page (installed before this one) offers 新建本单位人员… in its right-click menu
     window.page("units").unit_actions.append(
         ("新建本单位人员…", lambda unit_id: (window.show_page("people"), page.new_person(unit_id))))

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 
 from gzdesk import enums, holiday_notice, holidays, office, profiles
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 from gzdesk.printing import options as print_options
-from gzdesk.ui.controller import Controller
+from gzdesk.ui.controller import Controller, may
 
 
 class ProfileDialog(QDialog):
@@ -71,6 +72,8 @@ class ProfileDialog(QDialog):
         self.export_button.clicked.connect(self._export)
         self.import_button.clicked.connect(self._import)
         self.platforms_button.clicked.connect(self._platforms)
+        self.import_button.setEnabled(may(controller, Cap.SETTINGS))
+        self.platforms_button.setEnabled(may(controller, Cap.SETTINGS))
         self.reload()
 
     def _platforms(self) -> None:
@@ -157,6 +160,8 @@ class HolidayDialog(QDialog):
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
         self.import_button.clicked.connect(self._import)
+        for b in (self.add_button, self.remove_button, self.import_button):
+            b.setEnabled(may(controller, Cap.SETTINGS))
         self.reload()
 
     def _import(self) -> None:

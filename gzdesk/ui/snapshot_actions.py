@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import backup
+from gzdesk import backup, signing
 from gzdesk.backup import RestoreResult, VerifyReport  # (the class below has a method named backup)
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
-from gzdesk.exchange import merge, snapshot
+from gzdesk.exchange import merge, snapshot, trust
 from gzdesk.exchange.progress import Cancelled
-from gzdesk.ui.controller import ALL, Controller
+from gzdesk.permissions import Cap
+from gzdesk.ui.controller import ALL, Controller, may
 from gzdesk.ui.widgets import LazyPage
 
 SNAPSHOT_FILTER = "上报快照 (*.gzsnap *.db *.sqlite);;所有文件 (*)"
@@ -89,7 +90,7 @@ class SourcesPage(LazyPage):
     """来源快照: per lower office, the date of its last snapshot merged here and its counts."""
 
     HEADERS = ["来源单位", "策略配置", "最近快照日期", "合并时间", "快照账号数", "本库现有账号", "本库现有记录",
-               "上次合并结果"]
+               "上次合并结果", "公钥指纹"]
 
     def __init__(self, controller: Controller, on_merge: Callable[[], object] | None = None,
                  parent: QWidget | None = None):
@@ -100,6 +101,19 @@ class SourcesPage(LazyPage):
         top.addWidget(self.summary, 1)
         self.merge_button = QPushButton("合并下级快照…")
         top.addWidget(self.merge_button)
+        # a 管理员's actions on a source, each written to the audit log (gzdesk/exchange/trust.py)
+        self.repin_button = QPushButton("重新登记公钥…")
+        self.repin_button.setToolTip("该单位重建数据库、更换了密钥时：先电话核对新指纹，再选择其新快照")
+        self.reset_time_button = QPushButton("重置快照时间")
+        self.reset_time_button.setToolTip("该单位电脑时钟曾不准、最近快照时间晚于实际时：重置为合并时间")
+        self.reset_history_button = QPushButton("重置审计链")
+        self.reset_history_button.setToolTip("该单位从备份恢复或重建了数据库：其下一份快照作为新的历史开始")
+        for b in (self.repin_button, self.reset_time_button, self.reset_history_button):
+            top.addWidget(b)
+            b.setVisible(may(controller, Cap.TRUST))
+        self.repin_button.clicked.connect(lambda: self.repin())
+        self.reset_time_button.clicked.connect(lambda: self._reset(trust.reset_time, "重置快照时间"))
+        self.reset_history_button.clicked.connect(lambda: self._reset(trust.reset_history, "重置审计链"))
         layout.addLayout(top)
         if on_merge is not None:
             self.merge_button.clicked.connect(on_merge)
@@ -111,19 +125,53 @@ class SourcesPage(LazyPage):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table)
 
+    def selected_name(self) -> str | None:
+        row = self.table.currentRow()
+        return self.rows[row].name if 0 <= row < len(self.rows) else None
+
+    def repin(self, file: str | Path | None = None) -> bool:
+        if file is None:
+            file, _ = QFileDialog.getOpenFileName(self, "选择该单位用新密钥签名的快照", str(Path.home()), SNAPSHOT_FILTER)
+            if not file:
+                return False
+        try:
+            name, old, new = self.controller.write(trust.repin_from_file, Path(file), topic=ALL)
+        except UserError as exc:
+            QMessageBox.warning(self, "重新登记公钥", exc.message)
+            return False
+        QMessageBox.information(self, "重新登记公钥", f"已重新登记“{name}”的签名公钥：\n{old or '（无）'} → {new}\n已记入审计日志。")
+        return True
+
+    def _reset(self, fn, title: str) -> bool:
+        name = self.selected_name()
+        if name is None:
+            QMessageBox.warning(self, title, "请先在列表中选择来源单位")
+            return False
+        if QMessageBox.question(self, title, f"{title}：来源“{name}”？此操作记入审计日志。") != \
+                QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            self.controller.write(fn, name, topic=ALL)
+        except UserError as exc:
+            QMessageBox.warning(self, title, exc.message)
+            return False
+        return True
+
     def reload(self) -> None:
         self._stale = False
         try:
             rows = self.controller.read(merge.list_sources)
         except UserError:
             rows = []
+        self.rows = rows
         self.table.setRowCount(len(rows))
         for r, src in enumerate(rows):
             result = src.last_result
             values = [src.name, src.profile_name or src.profile_id or "", cn_date(src.snapshot_created_at.date()),
                       f"{cn_date(src.merged_at.date())} {src.merged_at:%H:%M}", str(src.counts.get("account", 0)),
                       str(src.accounts_here), str(src.records_here),
-                      f"新增 {result.get('added', 0)}、更新 {result.get('changed', 0)}、已不存在 {result.get('gone', 0)}"]
+                      f"新增 {result.get('added', 0)}、更新 {result.get('changed', 0)}、已不存在 {result.get('gone', 0)}",
+                      src.fingerprint or "（未登记）"]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if c >= 4 and c <= 6:
@@ -179,6 +227,9 @@ class SnapshotActions:
                 return None
         progress, callback = make_progress(self.window, "正在导出上报快照…")
         try:
+            self.controller.db.require(Cap.EXPORT)  # a snapshot is a full, unmasked copy
+            if self.controller.read(signing.office_key) is None:  # a database from before signing
+                self.controller.write_quiet(signing.ensure_key)
             info = snapshot.export_snapshot(self._db_path(), Path(target), progress=callback)
         except Cancelled:
             self._status("已取消导出，未留下文件")
@@ -192,7 +243,10 @@ class SnapshotActions:
         counts = "、".join(f"{merge.TABLE_LABELS.get(t, t)} {n}" for t, n in m.counts.items() if n)
         self._show(ReportDialog("导出上报快照", f"已导出上报快照：{info.path}",
                                 f"来源：{m.source_name}\n导出时间：{cn_date(m.created.date())} {m.created:%H:%M}\n"
-                                f"记录数：{counts}\n文件大小：{info.size // 1024} KB\nSHA-256：{m.sha256}\n\n"
+                                f"记录数：{counts}\n文件大小：{info.size // 1024} KB\nSHA-256：{m.sha256}\n"
+                                + (f"审计链末端：第 {m.chain_head[0]} 条 {m.chain_head[1][:16]}\n" if m.chain_head else "")
+                                + (f"已用本单位密钥签名，公钥指纹：{signing.fingerprint(m.public_key)}"
+                                   "（上级首次合并时请与之电话核对）\n" if m.signature and m.public_key else "") + "\n"
                                 "请把此文件通过电子邮件或U盘报送上级单位。", self.window))
         self._status(f"已导出上报快照 {info.path}")
         return info
@@ -234,6 +288,7 @@ class SnapshotActions:
             if not folder:
                 return None
         try:
+            self.controller.db.require(Cap.EXPORT)
             path = backup.backup_database(self._db_path(), Path(folder))
         except UserError as exc:
             self._error(exc)
@@ -249,6 +304,7 @@ class SnapshotActions:
             if not file:
                 return None
         try:
+            backup.require_restore(self._db_path(), lambda: self.controller.db.require(Cap.RESTORE))
             backup.check_database_file(Path(file))
         except UserError as exc:
             self._error(exc)
@@ -258,7 +314,8 @@ class SnapshotActions:
                 f"用备份“{Path(file).name}”替换当前数据库？\n当前数据库会先自动备份（已损坏的改名保留）。") != QMessageBox.StandardButton.Yes:
             return None
         try:
-            result = backup.restore_database(self._db_path(), Path(file))
+            user = self.controller.user
+            result = backup.restore_database(self._db_path(), Path(file), actor=user.name if user else None)
         except UserError as exc:
             self._error(exc)
             return None
@@ -278,7 +335,8 @@ class SnapshotActions:
         except UserError as exc:
             self._error(exc)
             return None
-        heading = "检查通过：文件完整，外键一致，审计日志完整。" if report.ok else \
+        heading = "检查通过：文件完整，外键一致，审计日志的校验链完整、每条记录都与日志相符（这说明文件内部一致）。" \
+            if report.ok else \
             f"发现 {len(report.problems)} 个问题，请联系管理员并保留数据库文件。"
         self._show(ReportDialog("检查数据库", heading, "\n".join(report.lines()), self.window))
         return report
@@ -322,3 +380,6 @@ def install(window) -> None:
         file_menu.addActions(items)
     window.snapshot_menu_actions = {"export": export_action, "merge": merge_action, "sources": sources_action,
                                     "backup": items[0], "restore": items[1], "verify": items[2]}
+    for key, cap in (("export", Cap.EXPORT), ("merge", Cap.IMPORT), ("backup", Cap.EXPORT),
+                     ("restore", Cap.RESTORE)):
+        window.snapshot_menu_actions[key].setEnabled(may(window.controller, cap))

@@ -36,7 +36,8 @@ from gzdesk import enums, fakes, inspections, quarters, rectify
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.indicator_sheets import FAIL
-from gzdesk.ui.controller import ALL, Controller
+from gzdesk.permissions import Cap
+from gzdesk.ui.controller import ALL, Controller, may
 from gzdesk.ui.inspection_form import SUPERVISION, InspectionDialog
 from gzdesk.ui.pending_view import RowsModel
 from gzdesk.ui.widgets import DateEdit, ErrorLabel, LazyPage, confirm
@@ -761,6 +762,13 @@ def install(window) -> None:
 
     unusable.triggered.connect(lambda _=False: mark_unusable())
     window.add_account_action(unusable)
+    if not may(controller, Cap.EDIT):  # a 审核人 or 只读 user looks; the domain refuses anyway (gzdesk.permissions)
+        for b in (ins.new_button, ins.notify_button, ins.delete_button, rect.done_button, rect.undo_button,
+                  fk.new_button, fk.step_button, fk.close_button):
+            b.setEnabled(False)
+        for a in [*menu.actions(), inspect, unusable]:
+            if a.text().startswith("登记"):
+                a.setEnabled(False)
 
     def open_record(kind: str, ref_id: int) -> None:
         """Double-click in 待办: the 整改 item, the fake-account report, or the quarter's report."""

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from gzdesk import enums
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 from gzdesk.registry import (
     UnitData,
     get_unit,
@@ -110,6 +111,12 @@ class RecordDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.save)
+        can = getattr(controller, "can", None)
+        self.may_save = can is None or can(Cap.EDIT)
+        if not self.may_save:  # a 审核人 or 只读 user sees the record; the domain would refuse a save
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip("当前用户无权修改单位和人员")
+            self.cancel_button.setText("关闭")
 
         self.body = QVBoxLayout(self)
         self.body.addLayout(self.form)
@@ -223,7 +230,7 @@ class RecordDialog(QDialog):
         return True
 
     def reject(self) -> None:  # also Esc and the title bar's close button
-        if self._initial is not None and self.is_dirty():
+        if self._initial is not None and self.may_save and self.is_dirty():
             answer = ask_save_discard(self, "内容已修改，是否保存？")
             if answer == "cancel" or (answer == "save" and not self.save()):
                 return

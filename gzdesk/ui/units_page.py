@@ -36,7 +36,9 @@ from PySide6.QtWidgets import (
 
 from gzdesk import enums
 from gzdesk.errors import UserError
+from gzdesk.permissions import Cap
 from gzdesk.registry import UnitData, delete_unit, list_units
+from gzdesk.ui.controller import may
 from gzdesk.ui.unit_editor import UnitEditor, ask, pinyin_key, warn
 from gzdesk.ui.widgets import LazyPage
 from gzdesk.units_tree import children_map, filter_units, unit_paths
@@ -228,8 +230,11 @@ class UnitsPage(LazyPage):
 
     def _update_buttons(self) -> None:
         has = self.current_id() is not None
-        for b in (self.new_child_button, self.edit_button, self.delete_button):
-            b.setEnabled(has)
+        editable = may(self.controller, Cap.EDIT)  # others may open a unit to read it
+        self.new_button.setEnabled(editable)
+        self.edit_button.setEnabled(has)
+        for b in (self.new_child_button, self.delete_button):
+            b.setEnabled(has and editable)
 
     # ------------------------------------------------------------------ actions
     def new_unit(self, parent_id: int | None = None) -> int | None:
@@ -284,7 +289,8 @@ class UnitsPage(LazyPage):
                                   ("删除…", self.delete_selected, True)):
             action = menu.addAction(text)
             action.triggered.connect(slot)
-            action.setEnabled(not needs or self.current_id() is not None)
+            action.setEnabled((not needs or self.current_id() is not None)
+                              and (text == "编辑…" or may(self.controller, Cap.EDIT)))
         unit_id = self.current_id()
         if self.unit_actions and unit_id is not None:
             menu.addSeparator()
@@ -309,6 +315,8 @@ def install(window: Any) -> None:
     menu.addAction(new_action)
     menu.addAction(child_action)
     window.unit_actions = [new_action, child_action]
+    for action in window.unit_actions:
+        action.setEnabled(may(window.controller, Cap.EDIT))
     page.unit_actions.append(("查看本单位主办的账号", lambda unit_id: show_unit_accounts(window, unit_id)))
 
 

@@ -15,6 +15,8 @@ run with this checkout's Python and libraries), never by today's code:
 - v4: main when v1–v4 were made (schema 4 the latest) — as v3.
 - v5: main when schema 5 (record versions) had landed — as v3.
 - v6: main when schema 6 (inspections, 整改, assessments, fake accounts) had landed — as v3.
+- v7: main with schema 7 (异议, 留言回复检查, holiday notices) the latest, before users and the audit
+  chain (schema 8) — as v3.
 
 A new release adds its line to RELEASES and is made alone (``make_old_dbs.py 6``): the files
 already committed stay as they are.
@@ -48,6 +50,7 @@ RELEASES = {
     4: "6ed65246ffd5fd0ce2745af77be89758293ac3cf",
     5: "065a150798a226b6e138fbd5c75fa31fff76c175",
     6: "98195b3174d24ef268e529d424e0346cfc30071a",
+    7: "e1330f2cc2859c2250ed8aecf0d4e56419dfbae3",
 }
 
 # Runs inside the old tree: set up an office and fill it with demo data dated TODAY.
