@@ -1,4 +1,4 @@
--- Schema version 8: an index on every record's origin, so that a merge finds what one source sent
+-- Schema version 9: an index on every record's origin, so that a merge finds what one source sent
 -- before (the records it may have dropped since) without reading the whole library: the merge's
 -- cost follows the snapshot, not the size of the city's library (issue 14).
 CREATE INDEX ix_assessment_entry_origin ON assessment_entry (origin);
