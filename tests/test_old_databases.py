@@ -20,7 +20,7 @@ from gzdesk.db import Database
 from gzdesk.models import migrations
 
 DATA = Path(__file__).resolve().parent / "data"
-OLD_VERSIONS = [1, 2, 3, 4, 5, 6, 7]
+OLD_VERSIONS = [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 def _conn(path: Path) -> sqlite3.Connection:

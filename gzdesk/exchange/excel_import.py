@@ -589,10 +589,35 @@ class _Index:
     units_by_name: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _load_index(session: Session) -> _Index:
-    from gzdesk.exchange.excel_export import _account_rows
+def _keys(rows, *keys: str) -> set:
+    return {r.values.get(k) for r in rows if not r.parse_problems for k in keys} - {None, ""}
 
-    accounts = {r["uuid"]: r for r in _account_rows(session)}
+
+def _rows_matching(session: Session, stmt, id_col, wanted: list[tuple[Any, set]]) -> list[dict[str, Any]]:
+    """Rows of ``stmt`` whose column is one of the values wanted (each through its index, 500
+    values a query), once each, in id order — as a full read would give them, but only those."""
+    found: dict[Any, dict[str, Any]] = {}
+    for col, values in wanted:
+        ordered = sorted(values, key=str)
+        for start in range(0, len(ordered), 500):
+            for r in session.execute(stmt.where(col.in_(ordered[start:start + 500]))).mappings():
+                found.setdefault(r[id_col], dict(r))
+    return [found[k] for k in sorted(found)]
+
+
+def _load_index(session: Session, plan: ImportPlan) -> _Index:
+    """What the database holds that the file's rows can match: the records named in the file by
+    uuid, name or number — looked up through their indexes, so that checking a 300-row file
+    against 200,000 accounts costs what the 300 rows need, not a read of the whole library."""
+    from gzdesk.exchange.excel_export import _account_stmt
+
+    team = plan.team.rows if plan.team else []
+    filing_rows = plan.filings.rows if plan.filings else []
+    unit_rows = plan.units.rows if plan.units else []
+    account_uuids = _keys(plan.rows, "uuid") | _keys(team + filing_rows, "account_uuid")
+    account_names = _keys(plan.rows, "name") | _keys(team + filing_rows, "account_name")
+    accounts = {r["uuid"]: r for r in _rows_matching(
+        session, _account_stmt(), "id", [(Account.uuid, account_uuids), (Account.name, account_names)])}
     by_key: dict[tuple, str] = {}
     by_np: dict[tuple, list[str]] = {}
     for u, a in accounts.items():
@@ -601,20 +626,23 @@ def _load_index(session: Session) -> _Index:
     people: dict[str, dict[str, Any]] = {}
     people_by_key: dict[tuple, str] = {}
     stmt = select(Person.__table__, Unit.name.label("unit")).outerjoin(Unit, Person.unit_id == Unit.id)
-    for r in session.execute(stmt).mappings():
-        people[r["uuid"]] = dict(r)
+    for r in _rows_matching(session, stmt, "id", [(Person.uuid, _keys(team, "person_uuid")),
+                                                   (Person.name, _keys(team, "name"))]):
+        people[r["uuid"]] = r
         people_by_key.setdefault((r["name"], r["unit"] or ""), r["uuid"])
     filings: dict[str, dict[str, Any]] = {}
     numbers: dict[str, str] = {}
-    for r in session.execute(select(Filing.__table__)).mappings():
-        filings[r["uuid"]] = dict(r)
+    for r in _rows_matching(session, select(Filing.__table__), "id",
+                            [(Filing.uuid, _keys(filing_rows, "uuid")), (Filing.number, _keys(filing_rows, "number"))]):
+        filings[r["uuid"]] = r
         numbers[r["number"]] = r["uuid"]
     parent = aliased(Unit)
     units: dict[str, dict[str, Any]] = {}
     units_by_name: dict[str, list[str]] = {}
-    for r in session.execute(select(Unit.__table__, parent.uuid.label("parent_uuid"))
-                             .outerjoin(parent, Unit.parent_id == parent.id)).mappings():
-        units[r["uuid"]] = dict(r)
+    stmt = select(Unit.__table__, parent.uuid.label("parent_uuid")).outerjoin(parent, Unit.parent_id == parent.id)
+    for r in _rows_matching(session, stmt, "id", [(Unit.uuid, _keys(unit_rows, "uuid")),
+                                                   (Unit.name, _keys(unit_rows, "name"))]):
+        units[r["uuid"]] = r
         units_by_name.setdefault(r["name"], []).append(r["uuid"])
     return _Index(accounts, {u: r["id"] for u, r in accounts.items()}, by_key, by_np, people, people_by_key,
                   filings, numbers, units, units_by_name)
@@ -636,7 +664,7 @@ def _changed_fields(values: dict[str, Any], existing: dict[str, Any], skip: tupl
 
 def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
     """Decide create / update / same for every row and find links that do not resolve."""
-    index = _load_index(session)
+    index = _load_index(session, plan)
     file_accounts: dict[str, str] = {}  # uuid → uuid as it will be after import
     file_np: dict[tuple, list[str]] = {}
     key_count = Counter((r.values.get("name"), r.values.get("platform"), r.values.get("host_unit") or "")

@@ -60,6 +60,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Table, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gzdesk import audit, enums, office, profiles, safe_files, signing, value_check
@@ -77,6 +78,7 @@ TABLE_LABELS = value_check.TABLE_LABELS
 LABEL_COLUMNS = value_check.LABEL_COLUMNS
 
 MERGED, ALREADY, OLDER = "merged", "already_merged", "older"
+IN_CHUNK = 500  # values bound in one ``IN (…)`` (SQLite allows at least 999)
 
 
 def synced_tables() -> list[Table]:
@@ -205,9 +207,14 @@ def merge_snapshots(db: Database, paths: Sequence[Path], progress: ProgressCallb
         snaps = [stack.enter_context(open_snapshot(p, on_rows=ticker.advance)) for p in paths]
         ticker.total = ticker.done + sum(sum(s.manifest.counts.values()) for s in snaps)
         snaps.sort(key=lambda s: s.manifest.created)
-        with db.transaction(actor) as session:
-            reports = [merge_one(session, snap, ticker) for snap in snaps]
-            ticker.finish()
+        try:
+            with db.transaction(actor) as session:
+                reports = [merge_one(session, snap, ticker) for snap in snaps]
+                ticker.finish()
+        except IntegrityError as exc:  # deferred foreign keys refused at commit: nothing was written
+            if "FOREIGN KEY" not in str(exc).upper():
+                raise
+            raise UserError("合并后有引用无法对应（本库记录仍引用来源已不存在的记录），合并已全部撤销，本库未作改动") from None
         return reports
 
 
@@ -266,13 +273,14 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
 
     reader = safe_files.connect_read_only(snap.path)
     try:
-        _Merger(session, reader, m.source_name, report, ticker).run(tables)
+        merger = _Merger(session, reader, m.source_name, report, ticker)
+        merger.run(tables)
     finally:
         reader.close()
 
-    problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    problems = merger.dangling()
     if problems:
-        table, rowid, parent, _ = problems[0]
+        table, rowid, parent = problems[0]
         raise UserError(f"合并“{snap.source.name}”后有 {len(problems)} 处引用无法对应：本库记录仍引用来源已不存在的"
                         f"{TABLE_LABELS.get(parent, parent)}（如{TABLE_LABELS.get(table, table)}编号 {rowid}），"
                         "合并已全部撤销")
@@ -331,6 +339,27 @@ class _Merger:
             self._delete(table, ids)
             self.report.gone.extend(items)
 
+    def dangling(self) -> list[tuple[str, int, str]]:
+        """(table, id, parent table) of rows that still refer to a record this merge deleted.
+
+        Foreign keys are deferred during the merge; every key the merge writes is translated to a
+        row of the snapshot or of this database, so the only way to leave a dangling one is a
+        deletion. Instead of ``PRAGMA foreign_key_check`` over the whole library (seconds at
+        200,000 accounts, for every snapshot), only the references to the deleted ids are looked
+        up. Whatever this misses, SQLite still refuses at commit (``merge_snapshots``)."""
+        out: list[tuple[str, int, str]] = []
+        for parent, ids, _items in self.gone:
+            for child in Base.metadata.sorted_tables:
+                for col in child.columns:
+                    if not any(fk.column.table is parent for fk in col.foreign_keys):
+                        continue
+                    for start in range(0, len(ids), IN_CHUNK):
+                        chunk = ids[start:start + IN_CHUNK]
+                        out.extend((child.name, r[0], parent.name) for r in self.conn.exec_driver_sql(
+                            f"SELECT rowid FROM {_q(child.name)} WHERE {_q(col.name)} IN "
+                            f"({', '.join('?' for _ in chunk)})", tuple(chunk)))
+        return out
+
     @staticmethod
     def _label(row: dict) -> str:
         for key in LABEL_COLUMNS:
@@ -347,10 +376,6 @@ class _Merger:
         name = table.name
         idx = {c: i for i, c in enumerate(cols)}
         i_id, i_uuid, i_origin = idx["id"], idx["uuid"], idx["origin"]
-        # this database's rows as tuples (a third of the memory of dicts, for big libraries)
-        local_rows: dict[str, tuple] = {r[i_uuid]: tuple(r) for r in
-                                        self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)}")}
-        self.local_id[name] = {u: r[i_id] for u, r in local_rows.items()}
         snap_rows: list[dict] = []
         if present:
             snap_cols = {r[1] for r in self.reader.execute(f"PRAGMA table_info({_q(name)})")}
@@ -360,9 +385,17 @@ class _Merger:
                          self.reader.execute(f"SELECT {col_list} FROM {_q(name)} ORDER BY id")]
         self.snap_uuid[name] = {r["id"]: r["uuid"] for r in snap_rows}
         in_snapshot = {r["uuid"] for r in snap_rows}
+        # only this database's rows the snapshot can touch, as tuples: those with the snapshot's
+        # uuids (through the uuid index) and those this source sent before (the ones it may have
+        # dropped) — never the whole table, so that the cost follows the snapshot, not the library
+        local_rows: dict[str, tuple] = {r[i_uuid]: tuple(r) for r in
+                                        self._select_in(table, col_list, "uuid", in_snapshot)}
+        for row in self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)} WHERE origin = ?", (self.source,)):
+            local_rows.setdefault(row[i_uuid], tuple(row))
+        self.local_id[name] = {u: r[i_id] for u, r in local_rows.items()}
 
         # new local ids first, so that self-references (unit.parent_id) resolve in one pass
-        next_id = max(self.local_id[name].values(), default=0) + 1
+        next_id = (self.conn.exec_driver_sql(f"SELECT max(id) FROM {_q(name)}").scalar() or 0) + 1
         for r in snap_rows:
             if r["uuid"] not in self.local_id[name]:
                 self.local_id[name][r["uuid"]] = next_id
@@ -419,6 +452,18 @@ class _Merger:
             self.gone.append((table, [r["id"] for r in gone_rows],
                               [Item(name, r["uuid"], self._label(r)) for r in gone_rows]))
 
+    def _select_in(self, table: Table, col_list: str, column: str, values) -> list[tuple]:
+        """Rows of this database whose ``column`` is one of ``values``, through that column's index,
+        in chunks (SQLite's limit on bound values)."""
+        values = list(values)
+        out: list[tuple] = []
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start:start + IN_CHUNK]
+            out.extend(tuple(r) for r in self.conn.exec_driver_sql(
+                f"SELECT {col_list} FROM {_q(table.name)} WHERE {_q(column)} IN ({', '.join('?' for _ in chunk)})",
+                tuple(chunk)))
+        return out
+
     @staticmethod
     def _foreign_keys(table: Table) -> list[tuple[str, str]]:
         out = []
@@ -460,10 +505,25 @@ class _Merger:
         written_by_uuid = {d["uuid"]: d for d in written}
         releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
         i_origin = idx["origin"]
+        cols = [c.name for c in table.columns]
+        col_list = ", ".join(_q(c) for c in cols)
         for col, per_origin in columns:
             i_col = idx[col]
-            held = {r[i_col]: u for u, r in local_rows.items() if u not in releasing and r[i_col] is not None
-                    and (not per_origin or r[i_origin] == self.source)}
+            # the holders of a value: per origin, this source's rows (all in local_rows); across the
+            # library, any row holding one of the values written (looked up through the column's index)
+            pool = local_rows.values() if per_origin else self._select_in(
+                table, col_list, col, {d[col] for d in written if d[col] is not None})
+            held = {r[i_col]: r[idx["uuid"]] for r in pool if r[idx["uuid"]] not in releasing
+                    and r[i_col] is not None and (not per_origin or r[i_origin] == self.source)}
+
+            def taken_here(candidate, held=held, per_origin=per_origin, col=col) -> bool:
+                if candidate in held:
+                    return True
+                if per_origin:
+                    return False
+                row = self.conn.exec_driver_sql(f"SELECT uuid FROM {_q(table.name)} WHERE {_q(col)} = ?",
+                                                (candidate,)).first()
+                return row is not None and row[0] not in releasing
             freed = {r[col]: r for r in gone_rows if r[col] is not None}
             taken: set = set()
             for d in written:
@@ -473,7 +533,7 @@ class _Merger:
                 if value in held or value in taken:
                     limit = value_check.text_limit(table.name, col)
                     n, candidate = 1, _suffixed(str(value), self.source, 1, limit)
-                    while candidate in held or candidate in taken:
+                    while candidate in taken or taken_here(candidate):
                         n += 1
                         candidate = _suffixed(str(value), self.source, n, limit)
                     d[col] = candidate
@@ -509,10 +569,12 @@ class _Merger:
             def key(row, cols=cols):
                 return tuple(row[c] for c in cols)
 
+            # the rows holding one of the written keys: through the unique index, by its first column
+            firsts = {d[cols[0]] for d in written if d[cols[0]] is not None}
             held = {}
-            for u, r in local_rows.items():
+            for r in self._select_in(table, ", ".join(_q(c.name) for c in table.columns), cols[0], firsts):
                 k = tuple(r[idx[c]] for c in cols)
-                if u not in releasing and None not in k:
+                if r[idx["uuid"]] not in releasing and None not in k:
                     held[k] = r
             for d in written:
                 k = key(d)

@@ -42,7 +42,7 @@ class Record:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, default=now, onupdate=now, server_default=func.current_timestamp()
     )
-    origin: Mapped[str | None] = mapped_column(String(200), default=None)
+    origin: Mapped[str | None] = mapped_column(String(200), default=None, index=True)  # merges look up by source
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     @declared_attr.directive
