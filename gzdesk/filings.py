@@ -37,6 +37,7 @@ from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, ApprovalStep, Attachment, Filing, Unit
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
+from gzdesk.validation import read_yes_no
 from gzdesk.workdays import load_calendar
 
 OPEN_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE)  # still going up the chain
@@ -218,8 +219,6 @@ FIELD_LABELS: dict[str, str] = {
     "url": "访问链接", "intro": "简介", "last_update_on": "最近更新日期", "last_original_on": "最近原创日期",
     "tags": "标签", "notes": "备注", "name_consent_on": "名称经同级政府同意日期", "name_consent_ref": "同意文号或说明",
 }
-_TRUE = {"是", "true", "1", "yes", "y", "有", "已认证", "☑"}
-_FALSE = {"否", "false", "0", "no", "n", "无", "未认证", "☐"}
 
 
 def normalize_changes(session: Session, changes: dict | None) -> dict:
@@ -272,11 +271,9 @@ def normalize_changes(session: Session, changes: dict | None) -> dict:
 def _bool(key: str, value) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    answer = read_yes_no(value)
+    if answer is not None:
+        return answer
     raise UserError(f"{FIELD_LABELS[key]}应填“是”或“否”，收到“{value}”")
 
 

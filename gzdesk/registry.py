@@ -261,6 +261,21 @@ def _account_rows(session: Session, stmt) -> list[AccountRow]:
     return rows
 
 
+def account_search_text(row: AccountRow) -> str:
+    """What a search of the registry looks in: name, 账号ID and host unit, lowercased (the
+    window's search-as-you-type and ``gzdesk accounts --search`` alike)."""
+    return f"{row.name}\n{row.handle or ''}\n{row.host_unit}".lower()
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a search (split at spaces); a row matches when it holds every one."""
+    return (text or "").lower().split()
+
+
+def matches_search(search_text: str, words: list[str]) -> bool:
+    return all(w in search_text for w in words)
+
+
 def list_accounts(session: Session) -> list[AccountRow]:
     """All accounts as table rows, ordered by id (the window sorts and filters in Python).
 

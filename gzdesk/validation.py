@@ -42,3 +42,20 @@ def url_problem(text: str | None) -> str | None:
     if not URL_RE.match(t):
         return f"链接“{t}”格式不正确，应以 http:// 或 https:// 开头"
     return None
+
+
+# The one list of yes/no answers, for the Excel import, a 变更 typed on the command line and
+# anything else that reads 是/否 from a person (ticks and crosses as offices mark them in tables).
+YES_WORDS = frozenset({"是", "有", "已认证", "已取得", "通过", "已通过", "y", "yes", "true", "1", "√", "✓", "✔", "☑"})
+NO_WORDS = frozenset({"否", "无", "未认证", "未取得", "未通过", "n", "no", "false", "0", "×", "✗", "✘", "☐"})
+
+
+def read_yes_no(text: object) -> bool | None:
+    """True / False for a yes/no answer as a person writes it (full-width folded, any case); None
+    when it is neither."""
+    t = normalize_text(str(text)).lower()
+    if t in YES_WORDS:
+        return True
+    if t in NO_WORDS:
+        return False
+    return None

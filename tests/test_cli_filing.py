@@ -197,3 +197,43 @@ def test_attach_show_and_overdue_filter(tmp_path, capsys):
     items = json.loads(out)
     assert [i["kind"] for i in items] == ["backfill", "filing"]
     assert items[1]["filing_number"] == "2025-00001" and items[1]["due"] == "2025-10-16"
+
+
+def test_a_change_typed_on_the_command_line_reads_yes_and_no_as_the_import_does(tmp_path, capsys):
+    """Issue 13: a 变更 on the command line refused √, which the Excel import accepts (two lists of
+    yes/no words); one list (gzdesk.validation.YES_WORDS / NO_WORDS) now serves both."""
+    from gzdesk.validation import NO_WORDS, YES_WORDS, read_yes_no
+
+    db = str(tmp_path / "o.db")
+    assert main(["init", "--db", db, "--unit", "测试县人民政府办公室", "--profile", "nantong"]) == 0
+    assert main(["demo", "--db", db, "--accounts", "3"]) == 0
+    capsys.readouterr()
+    for word in ("√", "☑", "已取得", "Ｙｅｓ"):
+        code = main(["filing", "new", "--db", db, "--account", "1", "--kind", "变更", "--reason", "资质",
+                     "--set", f"新闻资质={word}", "--json"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert json.loads(out)["proposed"]["news_license"] is True
+        assert main(["filing", "withdraw", str(json.loads(out)["number"]), "--db", db]) == 0
+        capsys.readouterr()
+    assert all(read_yes_no(w) is True for w in YES_WORDS) and all(read_yes_no(w) is False for w in NO_WORDS)
+    assert read_yes_no("也许") is None
+
+
+def test_accounts_search_matches_every_word_as_the_window_does(tmp_path, capsys):
+    """Issue 13: ``gzdesk accounts --search`` matched one substring while the window's search box
+    matches every word; both use gzdesk.registry.search_words / matches_search now."""
+    db = str(tmp_path / "o.db")
+    assert main(["init", "--db", db, "--unit", "测试县人民政府办公室", "--profile", "nantong"]) == 0
+    assert main(["demo", "--db", db, "--accounts", "40", "--seed", "2"]) == 0
+    capsys.readouterr()
+    assert main(["accounts", "--db", db, "--json"]) == 0
+    everything = json.loads(capsys.readouterr().out)
+    sample = everything[0]
+    first_word, second_word = sample["name"][:2], sample["host_unit"][-3:]
+    assert main(["accounts", "--db", db, "--json", "--search", f"{first_word} {second_word}"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    expected = [a for a in everything
+                if all(w.lower() in f"{a['name']}\n{a['handle'] or ''}\n{a['host_unit']}".lower()
+                       for w in (first_word, second_word))]
+    assert found == expected and sample in found

@@ -14,7 +14,7 @@ def register(sub) -> None:
     add_json_option(p)
     p.add_argument("--platform", metavar="平台", help="只列出该平台（中文名或代码）")
     p.add_argument("--status", metavar="状态", help="只列出该运行状态（正常/暂停/关停/注销）")
-    p.add_argument("--search", metavar="文字", help="名称、账号ID或主办单位包含该文字")
+    p.add_argument("--search", metavar="文字", help="名称、账号ID或主办单位包含这些文字（以空格分隔的每个词都须出现，与窗口的查找框相同）")
     p.set_defaults(func=cmd_accounts)
 
 
@@ -37,8 +37,8 @@ def cmd_accounts(args: argparse.Namespace) -> int:
             raise UserError(f"未知运行状态“{args.status}”")
         rows = [r for r in rows if r.status == code]
     if args.search:
-        q = args.search.strip().lower()
-        rows = [r for r in rows if q in r.name.lower() or q in (r.handle or "").lower() or q in r.host_unit.lower()]
+        words = registry.search_words(args.search)  # as the window's search box: every word
+        rows = [r for r in rows if registry.matches_search(registry.account_search_text(r), words)]
     if args.json:
         print_json([{"id": r.id, "uuid": r.uuid, "name": r.name, "platform": r.platform_label,
                      "platform_code": r.platform, "status": r.status_label, "status_code": r.status,

@@ -77,15 +77,13 @@ from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Ta
 from gzdesk.models.base import new_uuid, now
 from gzdesk.people_tasks import office_departure_article
 from gzdesk.permissions import Cap, require
-from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, phone_problem
+from gzdesk.validation import MASKED_MOBILE_RE, MOBILE_RE, clean_phone, phone_problem, read_yes_no
 
 CREATE, UPDATE, SAME = "create", "update", "same"
 UNIT_UUID_KEYS = tuple(f"{k}_uuid" for k in UNIT_FIELDS)  # resolved when applied; names are compared
 UNIT_SCALARS = ("name", "kind", "head", "leader", "phone", "classified", "notes")
 ACTION_LABELS = {CREATE: "新增", UPDATE: "更新", SAME: "不变"}
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-TRUE_WORDS = {"是", "有", "已认证", "已取得", "通过", "已通过", "y", "yes", "true", "1", "√", "✓", "✔"}
-FALSE_WORDS = {"否", "无", "未认证", "未取得", "未通过", "n", "no", "false", "0", "×", "✗", "✘"}
 INSERT_CHUNK = 5000
 PERSON_FIELDS = ("name", "title", "office_phone", "mobile", "trained_on", "left_on", "notes")
 FILING_SCALARS = ("kind", "state", "reason", "filled_on", "event_on", "announce_from", "announce_until",
@@ -256,11 +254,9 @@ def parse_cell(col: Column, raw: Any) -> tuple[Any, str | None]:
         return value, None if value >= 0 else f"{col.header}不能为负数"
     text = _text(raw)
     if kind == BOOL:
-        t = normalize_text(text).lower()
-        if t in TRUE_WORDS:
-            return True, None
-        if t in FALSE_WORDS:
-            return False, None
+        answer = read_yes_no(text)
+        if answer is not None:
+            return answer, None
         return None, f"{col.header}“{text}”应填“是”或“否”"
     if kind in (PLATFORM, STATUS, ROLE, KIND, STATE, UNIT_TYPE):
         t = normalize_text(text)

@@ -101,9 +101,7 @@ _GREEN = QBrush(QColor(0, 120, 60))
 _RED = QBrush(QColor(190, 30, 30))
 
 
-def search_key(row: AccountRow) -> str:
-    """What search-as-you-type looks in: name, 账号ID and host unit, lowercased."""
-    return f"{row.name}\n{row.handle or ''}\n{row.host_unit}".lower()
+search_key = registry.account_search_text  # one definition for the window and the command line
 
 
 class AccountTableModel(QAbstractTableModel):
@@ -145,7 +143,7 @@ class AccountTableModel(QAbstractTableModel):
         if host_units is not False and host_units is not True:
             self._host_units = host_units
         if text is not None:
-            self._text_words = text.lower().split()
+            self._text_words = registry.search_words(text)
         if platform is not False:
             self._platform = platform if isinstance(platform, str) and platform else None
         if status is not False:
@@ -285,7 +283,7 @@ class AccountTableModel(QAbstractTableModel):
 
     def _matches(self, row: AccountRow, key: str) -> bool:
         """Whether the current filters let this row through (as ``_apply`` decides for all)."""
-        return (all(w in key for w in self._text_words)
+        return (registry.matches_search(key, self._text_words)
                 and (self._platform is None or row.platform == self._platform)
                 and (self._status is None or row.status == self._status)
                 and (self._host_unit_id is None or row.host_unit_id == self._host_unit_id)
