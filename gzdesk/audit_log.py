@@ -26,15 +26,7 @@ ACTION_LABELS = {"create": "新建", "update": "修改", "delete": "删除", "im
                  "merge": "合并快照", "baseline": "建立基线", "bulk": "批量写入", "restore": "恢复备份",
                  "repin": "更换公钥", "reset_source": "重置来源时间", "pin": "登记公钥"}
 FIELD_LABELS = {
-    "account": {"name": "名称", "handle": "账号ID", "platform": "平台", "platform_other": "其他平台",
-                "registered_on": "创建日期", "followers": "关注量", "followers_on": "关注量统计日期",
-                "status": "运行状态", "verified": "是否通过认证", "verification_names_host": "认证信息标明主办单位",
-                "news_license": "互联网新闻信息服务资质", "supervisor_unit_id": "主管单位", "host_unit_id": "主办单位",
-                "operator_unit_id": "承办单位", "supervisor_leader": "主管单位分管领导",
-                "supervisor_phone": "主管单位联系电话", "host_leader": "主办单位分管领导及职务",
-                "host_phone": "主办单位联系电话", "operator_leader": "承办单位分管领导及职务",
-                "operator_phone": "承办单位联系电话", "url": "访问链接", "qr_image": "二维码", "intro": "简介",
-                "last_update_on": "最近更新日期", "last_original_on": "最近原创日期", "tags": "标签"},
+    "account": enums.ACCOUNT_FIELD_LABELS,
     "unit": {"name": "名称", "kind": "类型", "parent_id": "上级单位", "head": "主要负责人", "leader": "分管领导及职务",
              "phone": "联系电话", "classified": "涉密单位"},
     "person": {"name": "姓名", "unit_id": "单位", "title": "职务", "office_phone": "办公电话", "mobile": "手机号码",

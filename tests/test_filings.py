@@ -284,3 +284,18 @@ def test_attach_scan_and_list_filter(db):
         assert filings.find_filing(s, f.number) == f.id
         with pytest.raises(UserError, match="未知备案状态"):
             filings.list_filings(s, state="乱写")
+
+
+def test_an_account_field_has_one_label_everywhere():
+    """Issue 13: news_license was 互联网新闻信息服务资质 in the 变更 diff, the audit log and the value
+    checks but 是否取得互联网新闻信息服务资质 on the forms, in Excel and in the editor; the account's
+    labels are one table now (gzdesk.enums.ACCOUNT_FIELD_LABELS) that the others read."""
+    from gzdesk import audit_log, enums, filings, value_check
+    from gzdesk.exchange import columns
+
+    for key, label in enums.ACCOUNT_FIELD_LABELS.items():
+        assert filings.FIELD_LABELS[key] == label
+        assert audit_log.FIELD_LABELS["account"][key] == label
+        assert value_check.FIELD_LABELS[key] == label
+    excel = {c.key: c.header for c in columns.ACCOUNT_COLUMNS}
+    assert excel["news_license"] == enums.ACCOUNT_FIELD_LABELS["news_license"] == "是否取得互联网新闻信息服务资质"
