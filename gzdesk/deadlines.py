@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, load_only
 from gzdesk import enums
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
-from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds, article_text
+from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds
 from gzdesk.models import Account, ApprovalStep, Filing, Task
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
@@ -272,7 +272,7 @@ def _filing_deadlines(col: _Collector, profile: Profile, filings, accounts) -> N
     n = rule.get("workdays") if rule else None
     if not n:
         return
-    article = article_text(profile, "filing_deadline")
+    article = profile.cite_article("filing_deadline")
     backfill = profile.rule("backfill")
     for f in filings:
         if f.state not in OPEN_STATES or f.kind == FilingKind.BACKFILL:
@@ -299,7 +299,7 @@ def _provincial(col: _Collector, profile: Profile, filings, accounts, steps: dic
     if not rule:
         return
     n = rule.get("workdays")
-    article = article_text(profile, "provincial_filing")
+    article = profile.cite_article("provincial_filing")
     if not n:
         _sync_report(col, filings, accounts, steps, article)
         return
@@ -345,7 +345,7 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
         if backfill and backfill_due:
             col.add("backfill", f"补办备案：{account.name if account else ''}", backfill_due.day,
                     backfill_due.provisional, f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
-                    article_text(profile, "backfill"), f"备案{f.number}当前“{_state(f)}”", account, f)
+                    profile.cite_article("backfill"), f"备案{f.number}当前“{_state(f)}”", account, f)
     for account in accounts.values():
         if account.id in filed or account.status not in ACTIVE_STATUSES:
             continue
@@ -353,14 +353,14 @@ def _unfiled_accounts(col: _Collector, profile: Profile, filings, accounts, file
         if before_policy and backfill and backfill_due:
             col.add("backfill", f"补办备案：{account.name}", backfill_due.day, backfill_due.provisional,
                     f"本办法公布前开设的账号，自{cn_date(start)}起{backfill['workdays']}个工作日内补办备案",
-                    article_text(profile, "backfill"),
+                    profile.cite_article("backfill"),
                     ("创建日期未填写，按办法公布前开设计；" if account.registered_on is None else
                      f"{cn_date(account.registered_on)}开设；") + "尚无备案记录", account)
         elif not before_policy and deadline and deadline.get("workdays"):
             n = int(deadline["workdays"])
             due = col.cal.add(account.registered_on, n)
             col.add("filing", f"开设备案：{account.name}", due.day, due.provisional, f"开设后{n}个工作日内备案",
-                    article_text(profile, "filing_deadline"),
+                    profile.cite_article("filing_deadline"),
                     f"{cn_date(account.registered_on)}开设，尚无备案记录", account)
 
 
@@ -373,7 +373,7 @@ def _closures(col: _Collector, profile: Profile, filings, accounts) -> None:
     """
     rule = profile.rule("announcement")
     kinds = announcement_kinds(profile)
-    article = article_text(profile, "announcement") if rule else ""
+    article = profile.cite_article("announcement") if rule else ""
     plain = col.cal.cal  # the office's calendar, for "does this rest on an estimate"
     for f in filings:
         if f.kind not in kinds and f.kind not in CLOSING_KINDS:
@@ -431,7 +431,7 @@ def _objections(col: _Collector, session: Session, profile: Profile, accounts) -
     """云南 第四十五条: 自收到异议申请之日起7个工作日内处理并告知申请人; extended with approval up to 30."""
     from gzdesk.objections import open_items
 
-    article = article_text(profile, "objection")
+    article = profile.cite_article("objection")
     for o, n in open_items(session):
         due = col.cal.add(o.received_on, n)
         what = "告知异议申请人处理结果" if o.handled_on else "处理异议并告知申请人"
@@ -460,7 +460,7 @@ def _in_progress(col: _Collector, profile: Profile, filings, accounts, steps: di
             nxt = next((i for i in range(1, len(chain) + 1) if i not in signed), None)
             waiting = f"等待{chain[nxt - 1]}" if nxt else "待登记为已备案"
         if f.kind == FilingKind.OPEN and before_opening and before_opening.get("required"):
-            rule, article = "审批同意后方可开设", article_text(profile, "approval_before_opening")
+            rule, article = "审批同意后方可开设", profile.cite_article("approval_before_opening")
         else:
             rule, article = "本单位制度未规定办理时限", ""
         since = ""

@@ -715,11 +715,11 @@ def decision_rule(profile, kind: str) -> DecisionRule | None:
     """
     o = profile.rule("opening_needs_meeting_and_head")
     if kind == FilingKind.OPEN and o and o.get("required"):
-        return DecisionRule(True, article_text(profile, "opening_needs_meeting_and_head"), "单位集体研究和主要领导同意")
+        return DecisionRule(True, profile.cite_article("opening_needs_meeting_and_head"), "单位集体研究和主要领导同意")
     m = profile.rule("change_needs_meeting_or_head")
     if m and m.get("required") and kind in profile.kinds("change_needs_meeting_or_head",
                                                           (FilingKind.CHANGE, *CLOSING_KINDS)):
-        return DecisionRule(False, article_text(profile, "change_needs_meeting_or_head"),
+        return DecisionRule(False, profile.cite_article("change_needs_meeting_or_head"),
                             "本单位会议（集体）研究或主要领导签字确认同意")
     return None
 
@@ -898,15 +898,7 @@ def set_announcement(session: Session, filing_id: int, from_date: date, until: d
 
 
 def announcement_article(profile) -> str:
-    return article_text(profile, "announcement")
-
-
-def article_text(profile, key: str) -> str:
-    """'南通市政务新媒体管理办法（试行）第十五条' for a profile rule (first word of its article)."""
-    rule = profile.rule(key)
-    if not rule or not rule.get("article"):
-        return profile.data.get("document", "")
-    return f"{profile.data.get('document', '')}{str(rule['article']).split()[0]}"
+    return profile.cite_article("announcement")
 
 
 def apply_due_effects(session: Session, today: date) -> list[AppliedEffect]:

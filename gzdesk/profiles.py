@@ -86,6 +86,14 @@ class Profile:
             return None
         return f"{self.data.get('document', self.name)}{rule['article']}"
 
+    def cite_article(self, key: str) -> str:
+        """'南通市政务新媒体管理办法（试行）第十五条': the document and the article's number alone
+        (its first word), as 待办 and the checks cite it; the document alone for a rule without one."""
+        rule = self.rule(key)
+        if not rule or not rule.get("article"):
+            return self.data.get("document", "")
+        return f"{self.data.get('document', '')}{str(rule['article']).split()[0]}"
+
     def workdays(self, key: str) -> int | None:
         r = self.rule(key)
         return r.get("workdays") if r else None
