@@ -148,3 +148,28 @@ def test_an_edited_old_migration_is_caught(monkeypatch, tmp_path):
     assert edited != migrations.MIGRATIONS[1]
     monkeypatch.setitem(migrations.MIGRATIONS, 1, edited)
     assert schema(old) != schema(new_database(tmp_path))
+
+
+def test_a_file_whose_structure_does_not_match_its_version_is_named_in_one_line(tmp_path, capsys):
+    """A schema-8 file that already has one of schema 9's indexes (made by another program, or a
+    development build): the upgrade ended in 内部错误：OperationalError; it is one line now, naming
+    the versions, and the file stays a whole schema-8 file."""
+    import shutil
+    import sqlite3
+
+    from gzdesk.cli import main
+
+    path = tmp_path / "edited.db"
+    shutil.copyfile(DATA / "gzdesk-v8.db", path)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE INDEX ix_filing_origin ON filing (origin)")
+    conn.commit()
+    conn.close()
+    assert main(["accounts", "--db", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "内部错误" not in err
+    assert "无法从结构第 8 版升级到第 9 版" in err and "升级前的副本" in err
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 8
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

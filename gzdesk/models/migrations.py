@@ -139,7 +139,18 @@ def migrate(path: Path, *, upto: int | None = None, backup: bool = True,
             saved = backup_copy(path, f"v{version}")
             conn = sqlite3.connect(path, isolation_level=None)
         for number in range(version + 1, target + 1):
-            _apply(conn, number)
+            try:
+                _apply(conn, number)
+            except sqlite3.Error as exc:  # each step is its own transaction: the file stays at number - 1
+                from gzdesk.storage_errors import explain
+
+                told = explain(exc, path)
+                if told is not None:
+                    raise told from None
+                kept = f"，升级前的副本在 {saved}" if saved else ""
+                raise UserError(f"数据库“{path.name}”无法从结构第 {number - 1} 版升级到第 {number} 版（{exc}）："
+                                f"文件的结构与它记下的版本不符，可能被其他软件改动过；文件仍是第 {number - 1} 版{kept}，"
+                                "请从备份恢复或把文件交给技术支持") from None
         if has_tables:
             log.info("数据库 %s 已从结构第 %d 版升级到第 %d 版，升级前的副本：%s", path, version, target, saved)
         return version, target, saved
