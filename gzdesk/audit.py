@@ -51,6 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, object_session
 
+from gzdesk import changes, safe_files
 from gzdesk.models import AuditEvent, Base
 from gzdesk.models.base import now
 
@@ -258,8 +259,6 @@ HEAD_SUFFIX = ".head.json"
 def file_head(path) -> tuple[int, str] | None:
     """The chain head of the database file at ``path`` (None: empty log, or a file from before the chain)."""
 
-    from gzdesk import safe_files
-
     conn = safe_files.connect_read_only(path)
     try:
         if "hash" not in {r[1] for r in conn.execute("PRAGMA table_info(audit_event)")}:
@@ -350,8 +349,6 @@ def record(session: Session, action: str, entity: str, summary: str | None = Non
 
 def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool = False) -> None:
     """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them."""
-    from gzdesk import changes
-
     changes.note(session, table)
     noted = session.info.setdefault("audit_bulk", {}).setdefault(table, {})
     for key in keys:

@@ -21,7 +21,6 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
@@ -62,14 +61,13 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def make_engine(path: Path, read_only: bool = False, immutable: bool = False) -> Engine:
+def make_engine(path: Path, read_only: bool = False) -> Engine:
     """An engine that opens a connection per operation and closes it after (see the docstring).
 
-    ``read_only`` opens the file with ``mode=ro``; ``immutable`` (a read-only disk, where nobody
-    can change the file) also tells SQLite not to look for a WAL or take locks."""
+    ``read_only`` opens the file as ``safe_files.read_only_uri`` does (``mode=ro``, and
+    ``immutable`` on a disk where nobody can change the file)."""
     if read_only:
-        flags = "mode=ro" + ("&immutable=1" if immutable else "")
-        url = f"sqlite:///file:{quote(path.resolve().as_posix())}?{flags}&uri=true"
+        url = f"sqlite:///{safe_files.read_only_uri(path)}&uri=true"
     else:
         url = f"sqlite:///{path}"
     engine = create_engine(url, future=True, poolclass=NullPool)
@@ -126,7 +124,7 @@ class Database:
                     old, new, saved = migrations.migrate(
                         self.path, backup=backup,
                         before_upgrade=lambda: dblock.refuse_if_window(self.path, "升级数据库结构"))
-                self.engine = make_engine(self.path, read_only=bool(self.read_only), immutable=not self._locks)
+                self.engine = make_engine(self.path, read_only=bool(self.read_only))
         except BaseException as exc:
             self._release_owner()
             translated = storage_errors.explain(exc, self.path)
@@ -141,8 +139,7 @@ class Database:
 
     def _check_read_only_version(self) -> int:
         migrations.check_file(self.path)
-        flags = "mode=ro" + ("" if self._locks else "&immutable=1")
-        conn = sqlite3.connect(f"file:{quote(self.path.resolve().as_posix())}?{flags}", uri=True)
+        conn = safe_files.connect_read_only(self.path)
         try:
             version, app_id, has_tables = migrations.read_version(conn)
         finally:

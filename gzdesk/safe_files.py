@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 PARTIAL = ".partial"
 SIDE_SUFFIXES = ("-journal", "-wal", "-shm")
@@ -57,8 +58,6 @@ def read_only_uri(path: Path | str) -> str:
     take it as ``immutable``. The path is quoted: a ``?`` or ``#`` in a folder name ended the
     file name early.
     """
-    from urllib.parse import quote  # noqa: PLC0415 - only for URIs
-
     path = Path(path)
     flags = "mode=ro" if os.access(path.parent, os.W_OK) else "mode=ro&immutable=1"
     return f"file:{quote(path.resolve().as_posix())}?{flags}"

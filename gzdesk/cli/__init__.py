@@ -14,10 +14,9 @@ import importlib
 import io
 import logging
 import sys
-from pathlib import Path
 
 from gzdesk import APP_TITLE, __version__
-from gzdesk.cli.common import CliParser, add_db_option
+from gzdesk.cli.common import CliParser, add_db_option, db_path
 from gzdesk.errors import UserError
 from gzdesk.logs import environment, setup_logging
 from gzdesk.paths import default_db_path
@@ -74,6 +73,7 @@ def _reconfigure_streams() -> None:
 def main(argv: list[str] | None = None) -> int:
     _reconfigure_streams()
     parser = build_parser()
+    args: argparse.Namespace | None = None
     try:
         args = parser.parse_args(argv)
         if args.self_test:
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0) if isinstance(exc.code, int) else 1
     except Exception as exc:  # a bug: one line for the person, the traceback to the log
-        told = _storage_failure(exc, argv)
+        told = _storage_failure(exc, args)
         if told is not None:  # the database's disk, not the program: full, read-only, locked, pulled out
             log.warning("未执行：%s（%s）", told.message, exc)
             print(f"错误：{told.message}", file=sys.stderr)
@@ -121,7 +121,7 @@ def _open_window(db: str | None) -> int:
     return run_window(db)
 
 
-def _storage_failure(exc: BaseException, argv: list[str] | None) -> UserError | None:
+def _storage_failure(exc: BaseException, args: argparse.Namespace | None) -> UserError | None:
     """A database failure that reached the top without being explained on its way (one line)."""
     import sqlite3
 
@@ -131,10 +131,7 @@ def _storage_failure(exc: BaseException, argv: list[str] | None) -> UserError | 
 
     if not isinstance(exc, (sqlite3.Error, DBAPIError)):
         return None  # a file the command writes explains itself; anything else is a bug
-    words = sys.argv[1:] if argv is None else argv
-    db = next((words[i + 1] for i, w in enumerate(words[:-1]) if w == "--db"), None)
-    db = db or next((w.split("=", 1)[1] for w in words if w.startswith("--db=")), None)
-    return storage_errors.explain(exc, Path(db) if db else default_db_path())
+    return storage_errors.explain(exc, db_path(args) if args is not None else default_db_path())
 
 
 def _write_crash_log() -> str:
