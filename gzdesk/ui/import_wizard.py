@@ -354,7 +354,11 @@ class PreviewPage(QWizardPage):
         self.view.verticalHeader().hide()
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().sectionResized.connect(lambda *_a: self._fit_rows() if hasattr(self, "model") else None)
+        # rows measured once the events of a change are through (a dragged column resizes many times)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.timeout.connect(self._fit_rows)
+        self.view.horizontalHeader().sectionResized.connect(lambda *_a: self._fit_timer.start())
         self.exclude_button = QPushButton("排除全部有问题的行")
         self.exclude_button.clicked.connect(lambda: self.model.exclude_all_bad())
         self.fix_button = QPushButton("改正此行…")
@@ -382,23 +386,21 @@ class PreviewPage(QWizardPage):
         self.view.setColumnWidth(4, 90)
         self.view.setColumnWidth(5, 180)
         self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._fixable_changed())
-        for signal in (self.model.layoutChanged, self.model.dataChanged, self.model.modelReset):
+        # the texts change only with a new layout (dataChanged is an 排除 tick: no refit of every row)
+        for signal in (self.model.layoutChanged, self.model.modelReset):
             signal.connect(lambda *_a: self._fit_rows())
         self._changed()
         self._fixable_changed()
-        QTimer.singleShot(0, self, self._fit_rows)  # once the stretched last column has its width
+        self._fit_timer.start()  # once the stretched last column has its width
 
     WRAPPED = (3, 5, 6)  # name, 主办单位, 问题或说明: wrapped to their whole text, never cut off
 
     def _fit_rows(self) -> None:
+        if not hasattr(self, "model"):
+            return
         rows = self.model.items
         fit_row_height(self.view, {c: [str(self.model.data(self.model.index(r, c)) or "") for r in range(len(rows))]
                                    for c in self.WRAPPED}, max_lines=4)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        if hasattr(self, "model"):
-            QTimer.singleShot(0, self, self._fit_rows)
 
     def fixable_row(self) -> PlanRow | None:
         """The selected row when it is a bad row of the accounts sheet (the rows the clerk can correct)."""
