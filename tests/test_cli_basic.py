@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -119,3 +120,40 @@ def test_every_command_module_is_listed():
 
     on_disk = sorted(p.stem for p in Path(cli.__file__).parent.glob("cmd_*.py"))
     assert list(cli.COMMAND_MODULES) == on_disk
+
+
+def test_each_subcommand_is_found_in_its_module():
+    """``gzdesk check …`` imports cmd_check alone (cli.COMMAND_OF): the table must name, for every
+    subcommand, the module that registers it — and every subcommand must be in it."""
+    import argparse
+
+    from gzdesk import cli
+
+    registered = {}
+    for name in cli.COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"gzdesk.cli.{name}").register(sub)
+        registered.update(dict.fromkeys(sub.choices, name))
+    assert cli.COMMAND_OF == registered
+
+
+@pytest.mark.parametrize("argv,modules", [
+    (["check", "--today", "2026-11-20"], ("cmd_check",)),
+    (["--db", "x.db", "due", "--json"], ("cmd_due",)),
+    (["--db", "check", "due"], ("cmd_due",)),  # a file named like a subcommand is still the file
+    (["--us", "due", "check"], ("cmd_check",)),  # --user abbreviated, as the whole parser reads it
+    (["--help"], None), ([], None), (["nosuch"], None), (["--db"], None), (["--version"], None),
+])
+def test_the_modules_a_command_line_needs(argv, modules):
+    from gzdesk import cli
+
+    assert cli._modules_for(argv) == (modules or cli.COMMAND_MODULES)
+
+
+def test_a_command_parsed_alone_reads_as_with_every_command():
+    from gzdesk import cli
+
+    for argv in (["check", "--today", "2026-11-20", "--json", "--db", "a.db"],
+                 ["--db", "a.db", "filing", "list", "--json"], ["backup", "--list"]):
+        alone = cli.build_parser(cli._modules_for(argv)).parse_args(argv)
+        assert vars(alone) == vars(cli.build_parser().parse_args(argv))

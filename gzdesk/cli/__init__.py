@@ -49,16 +49,61 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Which module registers each subcommand, so that ``gzdesk check …`` imports cmd_check alone and not
+# every command's domain modules and libraries (reportlab, the Excel readers…: ~0.5 s of start-up).
+# A subcommand missing here still works (the whole parser is built); tests/test_cli_basic.py checks
+# this table against what the modules register.
+COMMAND_OF = {
+    "accounts": "cmd_accounts",
+    "assess": "cmd_assess",
+    "backup": "cmd_backup", "restore": "cmd_backup", "verify": "cmd_backup",
+    "check": "cmd_check",
+    "demo": "cmd_demo",
+    "due": "cmd_due",
+    "export-excel": "cmd_excel", "import-excel": "cmd_excel",
+    "fake": "cmd_fake",
+    "filing": "cmd_filing",
+    "form": "cmd_form",
+    "holidays": "cmd_holidays",
+    "inspection": "cmd_inspection",
+    "objection": "cmd_objection",
+    "init": "cmd_office", "profiles": "cmd_office",
+    "rectify": "cmd_rectify",
+    "replies": "cmd_replies",
+    "report": "cmd_report",
+    "snapshot": "cmd_snapshot",
+    "users": "cmd_users",
+    "workdays": "cmd_workdays",
+}
+
+
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser with the subcommands of ``modules`` (all of them unless told)."""
     parser = CliParser(prog="gzdesk", description=f"{APP_TITLE}（gzdesk {__version__}）。不带子命令时打开窗口。")
     parser.add_argument("--version", action="version", version=f"gzdesk {__version__}", help="显示版本号并退出")
     parser.add_argument("--self-test", action="store_true",
                         help="检查本程序能否正常工作（数据库、登记表打印、Excel、界面翻译和图标）后退出")
     add_db_option(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=CliParser)
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
+
+
+def _modules_for(argv: list[str] | None) -> tuple[str, ...]:
+    """The one command module ``argv`` needs, or all of them (no subcommand, ``--help``, a word
+    that is not a subcommand: the whole parser answers, with the list of subcommands)."""
+    pre = argparse.ArgumentParser(add_help=False, exit_on_error=False)  # the top-level options, as below
+    pre.add_argument("--version", action="store_true")
+    pre.add_argument("--self-test", action="store_true")
+    add_db_option(pre, top=True)
+    pre.add_argument("command", nargs="?")
+    try:
+        known, _rest = pre.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):  # e.g. --db with no value: the whole parser says so
+        return COMMAND_MODULES
+    module = COMMAND_OF.get(known.command or "")
+    return (module,) if module in COMMAND_MODULES else COMMAND_MODULES
 
 
 def _reconfigure_streams() -> None:
@@ -72,7 +117,7 @@ def _reconfigure_streams() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _reconfigure_streams()
-    parser = build_parser()
+    parser = build_parser(_modules_for(sys.argv[1:] if argv is None else argv))
     args: argparse.Namespace | None = None
     try:
         args = parser.parse_args(argv)
