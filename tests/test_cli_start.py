@@ -80,3 +80,17 @@ def test_display_width_and_tables_line_up(capsys):
     assert len(lines) == 5  # the line break inside a cell did not break the table
     starts = {display_width(line[:line.index(second)]) for line, second in zip(lines[2:], ("抖音", "微博", "快手"), strict=True)}
     assert len(starts) == 1, lines
+
+
+def test_display_width_counts_every_character_by_the_one_rule():
+    """The memoised, ASCII-at-once count gives what asking unicodedata for each character gives."""
+    import unicodedata
+
+    def by_rule(text: str) -> int:
+        return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf") else
+                   2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+    chars = [chr(c) for c in (*range(0x0, 0x3100), *range(0xFE00, 0x10000), 0x1F600, 0xE0001)]
+    assert [display_width(ch) for ch in chars] == [by_rule(ch) for ch in chars]
+    for text in ("abc\t\x00", "盐湖发布 2026年11月20日", "逾期1769个工作日", "a\u200bb\u0301", ""):
+        assert display_width(text) == by_rule(text) == display_width(text)

@@ -91,6 +91,19 @@ def test_backfill_windows_per_profile(make_db):
         assert {(i.account, i.filing_number) for i in items} == {("老账号", f.number), ("无日期账号", None)}
 
 
+def test_an_account_whose_filings_were_all_withdrawn_is_unfiled_again(db):
+    """Only live filings count: an account whose one filing was withdrawn (撤回) is back among the
+    accounts to file; one with a withdrawn and a live filing follows the live one."""
+    alone = _account(db, "撤回账号", date(2015, 6, 1))
+    both = _account(db, "重新备案账号", date(2015, 6, 1))
+    with db.transaction() as s:
+        for aid in (alone, both):
+            filings.withdraw(s, filings.new_filing(s, aid, "补办", "补办备案", filled_on=date(2025, 1, 6)).id)
+        again = filings.new_filing(s, both, "补办", "补办备案", filled_on=date(2025, 1, 7))
+    items = [i for i in _pending(db, date(2025, 1, 8)) if i.kind == "backfill"]
+    assert sorted((i.account_id, i.filing_number) for i in items) == [(alone, None), (both, again.number)]
+
+
 def test_announcement_and_closure_items(make_db):
     db = make_db("yanhu")
     aid = _account(db, "盐湖发布", date(2024, 8, 1))

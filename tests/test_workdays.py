@@ -45,3 +45,23 @@ def test_crossing_from_a_covered_into_an_uncovered_year():
     r = cal.add(date(2026, 12, 28), 7)
     assert r.provisional
     assert r.day == date(2027, 1, 7)
+
+
+def test_the_built_in_calendar_answers_as_chinese_calendar_for_every_day():
+    """workdays reads chinese-calendar's tables directly (its is_workday is slow): the same answer
+    for every day of the years it knows, and None (not covered) for the years around them."""
+    from datetime import datetime, timedelta
+
+    import chinese_calendar
+
+    from gzdesk import workdays
+
+    day, last = date(2000, 1, 1), date(2031, 12, 31)
+    while day <= last:
+        try:
+            expected = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            expected = None
+        assert workdays._built_in(day) is expected, day
+        day += timedelta(days=1)
+    assert workdays._built_in(datetime(2025, 10, 11, 9, 30)) is True  # a 调休 Saturday, given as a time
