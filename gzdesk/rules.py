@@ -17,11 +17,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from gzdesk import deadlines, enums, filings, naming, reply_checks
-from gzdesk.dates import cn_date
+from gzdesk.dates import DATE_MAX, DATE_MIN, cn_date
 from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.filings import CLOSING_KINDS, LIVE_STATES
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
@@ -79,25 +92,67 @@ def _cite(profile: Profile, key: str) -> str | None:
     return profile.cite(key)
 
 
-def _load_accounts(session: Session) -> list[Row]:
-    """The active accounts as plain rows of the columns the rules read.
+# What every finding names (plain rows, not ORM objects); each rule adds the columns it reads.
+_COLUMNS = (Account.id, Account.name, Account.host_unit_id)
+_ACTIVE = Account.status.in_([str(s) for s in ACTIVE])
+_ID_CHUNK = 500
 
-    Plain column selects, not ORM objects: at 200,000 accounts building ``Account`` instances
-    took most of the check's time (13.6 s → see bench/bench_check.py).
-    """
-    return list(session.execute(
-        select(Account.id, Account.name, Account.platform, Account.platform_other, Account.status,
-               Account.host_unit_id, Account.verification_names_host, Account.last_update_on,
-               Account.last_original_on, Account.verified, Account.unusable_since, Account.registered_on,
-               Account.name_consent_on)
-        .where(Account.status.in_([str(s) for s in ACTIVE])).order_by(Account.id)).all())
+
+def _accounts(session: Session, *where, columns=()) -> list[Row]:
+    """The active accounts that ``where`` narrows to, in id order.
+
+    Each rule asks SQLite for the accounts that *may* break it — by the stored values, always a
+    superset — and decides in Python on those rows, reading each value as everywhere else
+    (``gzdesk.models.types``). Reading all 200,000 accounts and looking at each in Python was most of
+    ``gzdesk check``; a rule that looks at every account still does (``where`` empty)."""
+    return list(session.execute(select(*_COLUMNS, *columns).where(_ACTIVE, *where).order_by(Account.id)).all())
+
+
+def _accounts_by_id(session: Session, ids) -> dict[int, Row]:
+    """The active accounts among ``ids``, by id."""
+    wanted = sorted({i for i in ids if isinstance(i, int)})
+    out: dict[int, Row] = {}
+    for start in range(0, len(wanted), _ID_CHUNK):
+        out.update((a.id, a) for a in _accounts(session, Account.id.in_(wanted[start:start + _ID_CHUNK])))
+    return out
+
+
+def _readable_day(column) -> ColumnElement[bool]:
+    """SQL: the column holds a day ``read_date`` reads as that day (text ``YYYY-MM-DD`` in ASCII
+    digits, a real day — SQLite's ``date()`` gives it back unchanged — within DATE_MIN…DATE_MAX)."""
+    c = type_coerce(column, String)
+    return and_(func.typeof(c) == "text", c.op("GLOB")("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"),
+                func.date(c) == c, c >= DATE_MIN.isoformat(), c <= DATE_MAX.isoformat())
+
+
+def _before_or_unread(column, day: date, today: date) -> ColumnElement[bool]:
+    """SQL: the stored day may read as None or as a day before ``day`` (the rows a "no X since ``day``"
+    rule must look at). A row is left out only when it holds the very text of a day from ``day`` to a
+    year after ``today``, which ``read_date`` reads as that day; later days stay in, to be looked at
+    in Python. (Comparing with these few hundred strings is cheaper than SQLite's date().)"""
+    last = min(today + timedelta(days=366), DATE_MAX)
+    days = [(day + timedelta(days=i)).isoformat() for i in range((last - day).days + 1)] if day <= last else []
+    return case((type_coerce(column, String).in_(days), 1), else_=0) == 0
+
+
+def _stored_false(column) -> ColumnElement[bool]:
+    """SQL: the 是/否 column may read as 否 (``read_bool`` reads only the integer 0 so)."""
+    return type_coerce(column, Integer) == 0
+
+
+def _platform_key():
+    """SQL: a coarser "同一平台" than ``platform_group`` (every 其他 and every unknown value in one
+    group), so that a group of two or more by ``platform_group`` is within one group here."""
+    wechat = [str(p) for p in (enums.Platform.WECHAT_SERVICE, enums.Platform.WECHAT_SUBSCRIPTION)]
+    plain = [str(p) for p in enums.Platform if str(p) not in wechat and p != enums.Platform.OTHER]
+    platform = type_coerce(Account.platform, String)
+    return case((platform.in_(wechat), WECHAT_GROUP), (platform.in_(plain), platform), else_="?")
 
 
 def check(session: Session, today: date) -> list[Finding]:
     """All findings for the registry on ``today``: 否决 first, then 问题, then 提示."""
     profile = current_profile(session)
     units = {u.id: u for u in session.execute(select(Unit.id, Unit.name, Unit.kind)).all()}
-    accounts = _load_accounts(session)
     out: list[Finding] = []
 
     def add(rule, level, article, message, account: Row | None = None, unit_id: int | None = None):
@@ -106,57 +161,76 @@ def check(session: Session, today: date) -> list[Finding]:
         out.append(Finding(rule, level, article, message, account.id if account else None,
                            account.name if account else "", host.name if host else "", host.id if host else None))
 
-    by_unit: dict[int | None, list[Row]] = defaultdict(list)
-    for a in accounts:
-        by_unit[a.host_unit_id].append(a)
-
     art = _cite(profile, "one_account_per_platform")
     if art:
+        key = _platform_key()
+        crowded = (select(Account.host_unit_id, key.label("key")).where(_ACTIVE, Account.host_unit_id.is_not(None))
+                   .group_by(Account.host_unit_id, key).having(func.count() > 1).subquery())
+        by_unit: dict[int | None, list[Row]] = defaultdict(list)
+        for a in session.execute(select(*_COLUMNS, Account.platform, Account.platform_other).join(crowded, and_(crowded.c.host_unit_id == Account.host_unit_id,
+                                                                      crowded.c.key == key))
+                                 .where(_ACTIVE).order_by(Account.id)):
+            by_unit[a.host_unit_id].append(a)
         for unit_id, items in by_unit.items():
             if unit_id is None:
                 continue
             per_platform: dict[str, list[Row]] = defaultdict(list)
             for a in items:
                 per_platform[platform_group(a.platform, a.platform_other)].append(a)
-            for key, group in per_platform.items():
+            for group_key, group in per_platform.items():
                 if len(group) > 1:
                     for a in group:
                         add("one_per_platform", "问题", art,
-                            f"{units[unit_id].name}在{platform_group_label(key, group[0].platform)}开设了"
-                            f"{len(group)}个账号（{same_platform_names(key, group)}），应清理整合", a)
+                            f"{units[unit_id].name}在{platform_group_label(group_key, group[0].platform)}开设了"
+                            f"{len(group)}个账号（{same_platform_names(group_key, group)}），应清理整合", a)
 
     art = _cite(profile, "no_internal_units")
     if art:
-        for a in accounts:
+        for a in _accounts(session, Account.host_unit_id.in_(select(Unit.id).where(Unit.kind == UnitType.INTERNAL))):
             host = units.get(a.host_unit_id)
             if host is not None and host.kind == UnitType.INTERNAL:
                 add("internal_unit", "问题", art, f"主办单位“{host.name}”是内设机构，不得以内设机构名义开设政务新媒体", a)
 
     art = _cite(profile, "names")
     if art:
-        for unit_id, items in by_unit.items():
-            named = [a for a in items if a.platform not in SAME_NAME_EXEMPT]
-            names = sorted({a.name for a in named})
+        # units whose accounts (APP and 小程序 aside) may have more than one name, in the order of
+        # their first active account (the findings carry no account: that order is theirs)
+        exempt = func.coalesce(type_coerce(Account.platform, String).in_([str(p) for p in SAME_NAME_EXEMPT]), False)
+        named_name = case((~exempt, Account.name))
+        crowded = (select(Account.host_unit_id, func.min(Account.id).label("first")).where(_ACTIVE)
+                   .group_by(Account.host_unit_id).having(func.count(distinct(named_name)) > 1).subquery())
+        first: dict[int | None, int] = {}
+        named_by_unit: dict[int | None, set[str]] = defaultdict(set)
+        for unit_id, first_id, name in session.execute(
+                select(crowded.c.host_unit_id, crowded.c.first, Account.name)
+                .join(Account, Account.host_unit_id == crowded.c.host_unit_id).where(_ACTIVE, ~exempt)
+                .group_by(crowded.c.host_unit_id, Account.name)):
+            first[unit_id] = first_id
+            named_by_unit[unit_id].add(name)
+        for unit_id in sorted(named_by_unit, key=lambda u: first.get(u, 0)):
+            names = sorted(named_by_unit[unit_id])
             if unit_id is not None and len(names) > 1:
                 add("name_mismatch", "提示", art,
                     f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）",
                     unit_id=unit_id)
     art = _cite(profile, "verification_names_host")  # 盐湖9, 南通14, 云南16; 临沂 has no such rule
     if art:
-        for a in accounts:
+        for a in _accounts(session, _stored_false(Account.verification_names_host),
+                           columns=(Account.verification_names_host,)):
             if a.verification_names_host is False:
                 add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
 
     art = _cite(profile, "verification")
     if art:
-        for a in accounts:
+        for a in _accounts(session, _stored_false(Account.verified), columns=(Account.verified,)):
             if a.verified is False:
                 add("unverified", "问题", art, "账号未通过认证（是否通过认证：否）", a)
 
     art = _cite(profile, "place_name_consent")  # 云南 第十六条
     if art:
         places = naming.place_names(u.name for u in units.values())
-        for a in accounts:
+        for a in _accounts(session, case((_readable_day(Account.name_consent_on), 1), else_=0) == 0,
+                           columns=(Account.name_consent_on,)):
             if a.name_consent_on is None:
                 words = naming.consent_words(a.name, places)
                 if words:
@@ -168,25 +242,32 @@ def check(session: Session, today: date) -> list[Finding]:
     approved = profile.approved_platforms
     if approved is not None:
         others = set(profile.approved_other_platforms)
-        for a in accounts:
+        listed = func.coalesce(type_coerce(Account.platform, String).in_([str(p) for p in approved]), False)
+        for a in _accounts(session, ~listed, columns=(Account.platform, Account.platform_other)):
             ok = a.platform in approved or (a.platform == enums.Platform.OTHER and (a.platform_other or "") in others)
             if not ok:
                 where = a.platform_other or enums.label("platform", a.platform)
                 add("platform_not_approved", "提示", OFFICE_LIST,
                     f"平台“{where}”不在本单位的核准平台名单内（名单由本单位在策略配置中自定）", a)
 
-    _app_rules(profile, accounts, today, add)
-    _update_rules(session, profile, accounts, today, add)
-    _people_rules(session, profile, accounts, today, add)
-    _approval_rules(session, profile, accounts, add)
+    _app_rules(session, profile, today, add)
+    _update_rules(session, profile, today, add)
+    _people_rules(session, profile, today, add)
+    _approval_rules(session, profile, add)
     _closure_rules(session, profile, units, out)
 
     late = [item for item in deadlines.pending(session, today) if item.overdue and item.kind != "task"]
-    host_of = {a.id: a.host_unit_id for a in accounts}
-    elsewhere = {item.account_id for item in late if item.account_id is not None} - host_of.keys()
-    if elsewhere:  # e.g. an account already 注销 whose filing is overdue
-        host_of.update(session.execute(select(Account.id, Account.host_unit_id)
-                                       .where(Account.id.in_(sorted(elsewhere)))).all())
+    undecided = filings.missing_decisions(session)  # 盐湖 第十一条 / 云南 第十二条、第十八条 / 南通 第十六条
+    # host units: of the overdue items' accounts (any status), and of the undecided filings'
+    # accounts that are active or have an overdue item (as the findings always named them)
+    late_ids = {item.account_id for item in late if item.account_id is not None}
+    wanted = sorted(late_ids | {m[3] for m in undecided if m[3] is not None})
+    host_of: dict[int | None, int | None] = {}
+    for start in range(0, len(wanted), _ID_CHUNK):
+        for aid, host_id, active in session.execute(select(Account.id, Account.host_unit_id, _ACTIVE)
+                                                    .where(Account.id.in_(wanted[start:start + _ID_CHUNK]))):
+            if aid in late_ids or active:
+                host_of[aid] = host_id
     for item in late:
         host = units.get(host_of.get(item.account_id))
         out.append(Finding("overdue", "问题", item.article, f"{item.kind_label}已逾期：{item.message}",
@@ -195,13 +276,13 @@ def check(session: Session, today: date) -> list[Finding]:
     reply = profile.rule("reply_within_days")  # 太白 第十一条, from the replies recorded at checks
     if reply:
         art = _cite(profile, "reply_within_days") or ""
-        by_id = {a.id: a for a in accounts}
-        for r in reply_checks.recent_late(session, today, int(reply["days"])):
+        late_replies = reply_checks.recent_late(session, today, int(reply["days"]))
+        by_id = _accounts_by_id(session, (r.account_id for r in late_replies))
+        for r in late_replies:
             if r.account_id in by_id:
                 add("reply_late", "问题", art, f"留言回复超过{reply['days']}天：{r.describe()}", by_id[r.account_id])
 
     # 盐湖 第十一条 / 云南 第十二条、第十八条 / 南通 第十六条: the unit's own decision behind a filing
-    undecided = filings.missing_decisions(session)
     if undecided:
         account_names = dict(session.execute(select(Account.id, Account.name).where(
             Account.id.in_(sorted({m[3] for m in undecided if m[3] is not None})))).all())
@@ -217,11 +298,29 @@ def check(session: Session, today: date) -> list[Finding]:
     return sorted(out, key=lambda f: (order.get(f.level, 3), f.rule, f.account_id or 0))
 
 
-def _update_rules(session: Session, profile: Profile, accounts: list[Row], today: date, add) -> None:
+def _update_rules(session: Session, profile: Profile, today: date, add) -> None:
     freq = profile.rule("update_frequency")
     sheet = (profile.rule("inspection") or {}).get("sheet")
+    orig = profile.rule("original_content")
     missed_workday = _MissedWorkday(load_calendar(session), today) if freq and freq.get("daily") else None
-    for a in accounts:
+    # the accounts that may be stale by one of the rules below (the rest surely are not)
+    maybe = []
+    if sheet == "nantong_2019":
+        maybe.append(_before_or_unread(Account.last_update_on, today - timedelta(days=14), today))
+    if freq:
+        if missed_workday is None:
+            maybe.append(_before_or_unread(Account.last_update_on, today - timedelta(days=7), today))
+        else:
+            latest = missed_workday.latest_workday()
+            maybe.append(_before_or_unread(Account.last_update_on, latest, today) if latest else true())
+    if orig:
+        maybe.append(_before_or_unread(Account.last_original_on, today - timedelta(weeks=int(orig.get("weeks", 2))),
+                                       today))
+    if not maybe:
+        return
+    update_art, original_art = _cite(profile, "update_frequency") or "", _cite(profile, "original_content") or ""
+    for a in _accounts(session, Account.status == AccountStatus.NORMAL, or_(*maybe),
+                       columns=(Account.status, Account.last_update_on, Account.last_original_on)):
         if a.status != AccountStatus.NORMAL:
             continue
         last = a.last_update_on
@@ -235,23 +334,21 @@ def _update_rules(session: Session, profile: Profile, accounts: list[Row], today
                 # and 调休 counted, see gzdesk.workdays) after the last update, before today, without one
                 missed = missed_workday(last)
                 if missed is not None:
-                    add("update_frequency", "问题", _cite(profile, "update_frequency") or "",
+                    add("update_frequency", "问题", update_art,
                         f"未做到除节假日外每天至少更新1条：{cn_date(missed)}（工作日）无更新（{when}）", a)
             elif last is None or today - last > timedelta(days=7):
-                add("update_frequency", "问题", _cite(profile, "update_frequency") or "",
+                add("update_frequency", "问题", update_art,
                     f"未做到每周更新不少于{freq.get('per_week', 1)}次（{when}）", a)
-        orig = profile.rule("original_content")
         if orig:
             weeks = int(orig.get("weeks", 2))
             if a.last_original_on is None or today - a.last_original_on > timedelta(weeks=weeks):
                 when = cn_date(a.last_original_on) if a.last_original_on else "未登记"
-                add("no_original", "提示", _cite(profile, "original_content") or "",
+                add("no_original", "提示", original_art,
                     f"{weeks}周内无原创信息（最近原创：{when}）", a)
 
 
-def _people_rules(session: Session, profile: Profile, accounts: list[Row], today: date, add) -> None:
+def _people_rules(session: Session, profile: Profile, today: date, add) -> None:
     """Staff on duty: a role not ended by ``today`` whose person has not left (both empty or later)."""
-    by_id = {a.id: a for a in accounts}
     on_duty = and_(or_(Person.left_on.is_(None), Person.left_on > today),
                    or_(AccountRole.until.is_(None), AccountRole.until > today))
     art = _cite(profile, "training_required")
@@ -263,6 +360,7 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
             .where(on_duty, or_(Person.trained_on.is_(None),
                                 AccountRole.since.is_not(None) & (Person.trained_on > AccountRole.since)))
             .order_by(AccountRole.account_id, AccountRole.id)).all()
+        by_id = _accounts_by_id(session, (row[0] for row in untrained))
         for account_id, since, name, trained_on in untrained:
             if account_id in by_id:
                 message = (f"{name}未登记培训日期即在岗" if trained_on is None else
@@ -270,14 +368,14 @@ def _people_rules(session: Session, profile: Profile, accounts: list[Row], today
                 add("untrained_staff", "问题", art, message, by_id[account_id])
     art = _cite(profile, "responsible_person")
     if art:
-        staffed = set(session.scalars(select(AccountRole.account_id).distinct()
-                                      .join(Person, AccountRole.person_id == Person.id).where(on_duty)))
-        for a in accounts:
-            if a.id not in staffed:
-                add("no_responsible", "问题", art, "管理队伍中没有在岗人员，未明确专人负责", a)
+        staffed = (select(AccountRole.id).join(Person, AccountRole.person_id == Person.id)
+                   .where(AccountRole.account_id == Account.id, on_duty))
+        for a in _accounts(session, ~staffed.exists()):
+            add("no_responsible", "问题", art, "管理队伍中没有在岗人员，未明确专人负责", a)
     art = departure_article(profile)
     overdue_tasks = session.execute(select(Task.title, Task.account_id, Task.due_on).where(
         Task.done_on.is_(None), Task.kind == enums.TaskKind.PASSWORD_CHANGE)).all()
+    by_id = _accounts_by_id(session, (row[1] for row in overdue_tasks))
     for title, task_account, due_on in overdue_tasks:
         if task_account in by_id and (due_on is None or due_on < today):
             add("departure_tasks", "问题", art, f"{title}（尚未完成）", by_id[task_account])
@@ -339,6 +437,16 @@ class _MissedWorkday:
         self.cal, self.today = cal, today
         self.memo: dict[date | None, date | None] = {}
 
+    def latest_workday(self, within: int = 366) -> date | None:
+        """The last working day before ``today`` (None if none in ``within`` days): an account updated
+        on it or later missed none."""
+        day = self.today - timedelta(days=1)
+        for _ in range(within):
+            if self.cal.is_workday(day)[0]:
+                return day
+            day -= timedelta(days=1)
+        return None
+
     def __call__(self, last: date | None) -> date | None:
         if last in self.memo:
             return self.memo[last]
@@ -356,11 +464,12 @@ class _MissedWorkday:
         return found
 
 
-def _app_rules(profile: Profile, accounts: list[Row], today: date, add) -> None:
+def _app_rules(session: Session, profile: Profile, today: date, add) -> None:
     """APP 无法下载或使用: 否决 under 南通 附件2; elsewhere a 问题 citing that sheet (参照)."""
     own = (profile.rule("inspection") or {}).get("sheet") == "nantong_2019"
     level, article = ("否决", NANTONG_NO_UPDATE) if own else ("问题", "参照" + NANTONG_NO_UPDATE)
-    for a in accounts:
+    for a in _accounts(session, type_coerce(Account.platform, String) == str(enums.Platform.APP),
+                       Account.unusable_since.is_not(None), columns=(Account.platform, Account.unusable_since)):
         if app_unusable(a.platform, a.unusable_since, today):
             add("app_unusable", level, article, app_unusable_message(a.unusable_since), a)
 
@@ -370,7 +479,7 @@ def _approval_step_seq(chain_len: int) -> int:
     return 2 if chain_len >= 2 else 1
 
 
-def _approval_rules(session: Session, profile: Profile, accounts: list[Row], add) -> None:
+def _approval_rules(session: Session, profile: Profile, add) -> None:
     """盐湖 第十条: 开设政务新媒体时应报请区政府办公室审批 — an account opened (since the policy) with no
     approved 开设 filing, or opened before the day it was approved."""
     rule = profile.rule("approval_before_opening")
@@ -391,7 +500,9 @@ def _approval_rules(session: Session, profile: Profile, accounts: list[Row], add
                ApprovalStep.result == "approved", ApprovalStep.signed_on.is_not(None))
         .group_by(Filing.account_id)).all())
     policy = profile.published_on
-    for a in accounts:
+    # accounts surely opened before the policy are left out in SQL; the rest are looked at below
+    opened_before = and_(_readable_day(Account.registered_on), type_coerce(Account.registered_on, String) < policy.isoformat())
+    for a in _accounts(session, case((opened_before, 1), else_=0) == 0, columns=(Account.registered_on,)):
         if a.registered_on is not None and a.registered_on < policy:
             continue  # opened before the policy: 补办备案 applies, not prior approval
         on = approved.get(a.id)

@@ -86,3 +86,30 @@ def test_a_role_that_has_ended_is_not_on_duty(db):
             role.until = date(2026, 6, 30)
     with db.reader() as s:
         assert "no_responsible" in {f.rule for f in rules.check(s, TODAY) if f.account_id == aid}
+
+
+def test_values_a_hand_edited_file_holds_are_read_as_everywhere(db, db_path):
+    """The check asks SQLite only for the accounts that may break a rule; a stored value the program
+    reads as empty (a day that does not exist, a date written another way, 是/否 as text) must still
+    come back and be judged as read: an impossible last update is 未登记, not "recent"."""
+    import sqlite3
+
+    with db.transaction() as s:
+        bureau = registry.save_unit(s, UnitData(name="海门区教育局", kind="department"))
+        fresh = dict(last_update_on=date(2026, 11, 18), last_original_on=date(2026, 11, 18),
+                     verification_names_host=True, verified=True, host_unit_id=bureau)
+        ids = {name: registry.save_account(s, AccountData(name=name, platform=platform, **fresh))
+               for name, platform in (("不存在的日子", "weibo"), ("另一种写法", "douyin"), ("全角数字", "kuaishou"),
+                                      ("正常账号", "toutiao"), ("文字的否", "wechat_channels"))}
+    raw = sqlite3.connect(db_path)
+    for name, value in (("不存在的日子", "2026-11-31"), ("另一种写法", "2026/11/19"), ("全角数字", "２０２６-１１-１９")):
+        raw.execute("UPDATE account SET last_update_on = ?, last_original_on = ? WHERE id = ?", (value, value, ids[name]))
+    raw.execute("UPDATE account SET verified = '否' WHERE id = ?", (ids["文字的否"],))
+    raw.commit()
+    raw.close()
+    with db.reader() as s:
+        found = rules.check(s, TODAY)
+    stale = {f.account_id for f in found if f.rule == "no_update_2_weeks"}
+    assert stale == {ids["不存在的日子"], ids["另一种写法"], ids["全角数字"]}
+    assert all("未登记" in f.message for f in found if f.rule == "no_update_2_weeks")
+    assert {f.account_id for f in found if f.rule == "unverified"} == set()  # 否 as text reads as empty

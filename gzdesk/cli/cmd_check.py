@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from datetime import date
 
@@ -39,9 +40,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json([f.to_json() for f in findings])
         return 0
-    for f in findings:
-        who = f"{f.account}（{f.host_unit}）" if f.account else ""
-        print(f"[{f.level}] {rules.RULE_LABELS.get(f.rule, f.rule)} {who}：{f.message}　依据：{f.article}")
+    labels = rules.RULE_LABELS
+    # written as they are made (200,000 findings at 200,000 accounts: print() per line cost more)
+    sys.stdout.writelines(f"[{f.level}] {labels.get(f.rule, f.rule)} "
+                          f"{f'{f.account}（{f.host_unit}）' if f.account else ''}：{f.message}　依据：{f.article}\n"
+                          for f in findings)
     counts = Counter(f.level for f in findings)
     print(f"共 {len(findings)} 条：" + "，".join(f"{k} {v} 条" for k, v in counts.items()) if findings else "未发现问题")
     if written is not None:
