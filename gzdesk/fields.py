@@ -150,6 +150,10 @@ CATALOGUE: tuple[Field, ...] = (
     Field("qr_image", "二维码", IMAGE, None, group=QR, changeable=False),  # a picture: not in the sheet
 )
 
+# The account's columns that no person edits: an inspection records them (``inspections``: 附件2
+# 移动客户端（APP）无法下载或使用). Not in the editor, the 台账 or a 变更; named in the audit log.
+RECORDED: dict[str, str] = {"unusable_since": "无法下载或使用起始日期"}
+
 BY_KEY: dict[str, Field] = {f.key: f for f in CATALOGUE}
 KEYS: tuple[str, ...] = tuple(BY_KEY)
 LABELS: dict[str, str] = {f.key: f.label for f in CATALOGUE}
@@ -264,7 +268,7 @@ def parse_value(f: Field, raw: Any, name: str | None = None) -> tuple[Any, str |
 # What the other tables' columns are called (the account's are the catalogue's): the one lookup
 # the audit log, the value checks and a snapshot merge's messages read (``column_label``).
 TABLE_FIELD_LABELS: dict[str, dict[str, str]] = {
-    "account": LABELS,
+    "account": {**LABELS, **RECORDED},
     "unit": {"name": "名称", "kind": "类型", "parent_id": "上级单位", "head": "主要负责人", "leader": "分管领导及职务",
              "phone": "联系电话", "classified": "涉密单位"},
     "person": {"name": "姓名", "unit_id": "单位", "title": "职务", "office_phone": "办公电话", "mobile": "手机号码",
