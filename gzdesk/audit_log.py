@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from gzdesk import enums, value_check
+from gzdesk import enums, fields, value_check
 from gzdesk.dates import cn_date
 from gzdesk.models import AuditEvent
 from gzdesk.permissions import Cap, require
@@ -25,28 +25,9 @@ TABLE_LABELS = {**value_check.TABLE_LABELS, "setting": "本单位设置", "*": "
 ACTION_LABELS = {"create": "新建", "update": "修改", "delete": "删除", "import": "导入", "demo": "生成演示数据",
                  "merge": "合并快照", "baseline": "建立基线", "bulk": "批量写入", "restore": "恢复备份",
                  "repin": "更换公钥", "reset_source": "重置来源时间", "pin": "登记公钥"}
-FIELD_LABELS = {
-    "account": enums.ACCOUNT_FIELD_LABELS,
-    "unit": {"name": "名称", "kind": "类型", "parent_id": "上级单位", "head": "主要负责人", "leader": "分管领导及职务",
-             "phone": "联系电话", "classified": "涉密单位"},
-    "person": {"name": "姓名", "unit_id": "单位", "title": "职务", "office_phone": "办公电话", "mobile": "手机号码",
-               "trained_on": "培训日期", "left_on": "离职日期"},
-    "account_role": {"account_id": "账号", "person_id": "人员", "role": "岗位", "since": "起始日期", "until": "结束日期"},
-    "filing": {"number": "备案编号", "account_id": "账号", "kind": "事由", "state": "状态", "reason": "理由",
-               "filled_on": "填表时间", "event_on": "事项日期", "announce_from": "公告开始", "announce_until": "公告截止",
-               "effective_on": "生效日期", "reported_on": "报送日期", "frozen": "备案时的账号信息",
-               "proposed": "变更内容", "chain": "审批流程"},
-    "approval_step": {"filing_id": "备案", "seq": "步骤", "title": "审批环节", "opinion": "意见", "signer": "负责人",
-                      "signed_on": "签批日期", "result": "结果", "attachment_id": "扫描件"},
-    "attachment": {"owner_uuid": "所属记录", "filename": "文件名", "mime": "类型", "data": "内容", "note": "说明"},
-    "task": {"kind": "类别", "title": "事项", "due_on": "期限", "done_on": "完成日期", "article": "依据"},
-    "setting": {"key": "设置项", "value": "值"},
-    "office_holiday": {"day": "日期", "workday": "上班（调休）", "name": "名称"},
-    "app_user": {"name": "用户名", "role": "角色", "password": "密码（散列）", "disabled": "已停用",
-                 "failed_logins": "连续输错次数", "locked_until": "锁定至", "last_login_at": "最近登录",
-                 "password_set_at": "设置密码时间"},
-}
-COMMON_FIELDS = {"id": "编号", "uuid": "唯一标识", "origin": "来源", "notes": "备注"}
+# Columns' labels: one lookup for every table (gzdesk.fields.column_label); the names stay.
+FIELD_LABELS = fields.TABLE_FIELD_LABELS
+COMMON_FIELDS = fields.COMMON_LABELS
 # code → label tables for fields that store codes (enums)
 CODE_FIELDS = {("account", "platform"): "platform", ("account", "status"): "status", ("unit", "kind"): "unit_type",
                ("filing", "kind"): "filing_kind", ("filing", "state"): "filing_state", ("account_role", "role"): "role",
@@ -62,8 +43,7 @@ def action_label(action: str) -> str:
 
 
 def field_label(table: str, name: str) -> str:
-    return (FIELD_LABELS.get(table, {}).get(name) or COMMON_FIELDS.get(name) or value_check.FIELD_LABELS.get(name)
-            or name)
+    return fields.column_label(table, name)
 
 
 def record_label(table: str, row: dict[str, Any], key: str) -> str:

@@ -310,18 +310,11 @@ _TABLES.update({
 })
 
 
-# The account's fields as the forms and the program name them (one definition: the 变更 parser
-# and its diff, the audit log's before/after, the value checks' messages read it). The wording
-# follows the 备案登记表 where a form names the field (是否取得互联网新闻信息服务资质, 是否通过认证).
-ACCOUNT_FIELD_LABELS: dict[str, str] = {
-    "name": "名称", "handle": "账号ID", "platform": "平台", "platform_other": "其他平台", "registered_on": "创建日期",
-    "followers": "关注量", "followers_on": "关注量统计日期", "status": "运行状态", "verified": "是否通过认证",
-    "verification_names_host": "认证信息标明主办单位", "news_license": "是否取得互联网新闻信息服务资质",
-    "supervisor_unit_id": "主管单位", "host_unit_id": "主办单位", "operator_unit_id": "承办单位",
-    "supervisor_leader": "主管单位分管领导", "supervisor_phone": "主管单位联系电话",
-    "host_leader": "主办单位分管领导及职务", "host_phone": "主办单位联系电话",
-    "operator_leader": "承办单位分管领导及职务", "operator_phone": "承办单位联系电话",
-    "url": "访问链接", "qr_image": "二维码", "intro": "简介", "last_update_on": "最近更新日期",
-    "last_original_on": "最近原创日期", "tags": "标签", "notes": "备注",
-    "name_consent_on": "名称经同级政府同意日期", "name_consent_ref": "同意文号或说明",
-}
+def __getattr__(name: str):
+    """``ACCOUNT_FIELD_LABELS`` moved to the field catalogue (``gzdesk.fields.LABELS``), which reads
+    this module; the old name still answers."""
+    if name == "ACCOUNT_FIELD_LABELS":
+        from gzdesk.fields import LABELS
+
+        return LABELS
+    raise AttributeError(name)

@@ -30,14 +30,13 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gzdesk import enums, registry
-from gzdesk.dates import cn_date, parse_date
+from gzdesk import enums, fields, registry
+from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, ApprovalStep, Attachment, Filing, Unit
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
-from gzdesk.validation import read_yes_no
 from gzdesk.workdays import load_calendar
 
 OPEN_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE)  # still going up the chain
@@ -188,83 +187,56 @@ class AppliedEffect:
 
 # --------------------------------------------------------------------------- changes of a 变更
 
-DATE_FIELDS = ("registered_on", "followers_on", "last_update_on", "last_original_on", "name_consent_on")
-BOOL_FIELDS = ("verified", "verification_names_host", "news_license")
-UNIT_FIELDS = ("supervisor_unit", "host_unit", "operator_unit")
-CHANGEABLE = [f for f in registry.ACCOUNT_FIELDS if f != "qr_image"]
+# The account's fields are the catalogue's (gzdesk.fields); these names stay for older callers.
+DATE_FIELDS = fields.DATE_KEYS
+BOOL_FIELDS = fields.BOOL_KEYS
+UNIT_FIELDS = tuple(fields.UNIT_COLUMNS)  # supervisor_unit, host_unit, operator_unit (by name)
+CHANGEABLE = list(fields.CHANGEABLE)
+FIELD_LABELS: dict[str, str] = fields.LABELS
 
-FIELD_SYNONYMS: dict[str, str] = {
-    "名称": "name", "账号名称": "name", "账号ID": "handle", "账号": "handle", "微信号": "handle",
-    "平台": "platform", "发布平台": "platform", "类型": "platform", "其他平台": "platform_other",
-    "创建日期": "registered_on", "注册日期": "registered_on", "开设时间": "registered_on",
-    "关注量": "followers", "粉丝量": "followers", "关注量日期": "followers_on",
-    "运行状态": "status", "状态": "status", "是否通过认证": "verified", "认证": "verified",
-    "认证信息标明主办单位": "verification_names_host", "新闻资质": "news_license",
-    "是否取得互联网新闻信息服务资质": "news_license",
-    "主管单位": "supervisor_unit", "主办单位": "host_unit", "承办单位": "operator_unit",
-    "主管单位分管领导": "supervisor_leader", "主办单位分管领导": "host_leader", "承办单位分管领导": "operator_leader",
-    "主管单位电话": "supervisor_phone", "主办单位电话": "host_phone", "承办单位电话": "operator_phone",
-    "访问链接": "url", "链接": "url", "简介": "intro", "基本情况介绍": "intro", "最近更新日期": "last_update_on",
-    "标签": "tags", "备注": "notes", "同级政府同意日期": "name_consent_on", "名称同意日期": "name_consent_on",
-    "同级政府同意文号": "name_consent_ref",
-}
-FIELD_LABELS: dict[str, str] = enums.ACCOUNT_FIELD_LABELS
+
+def parse_change_key(raw_key: object) -> fields.Field:
+    """The field a 变更 names: its key, label, 台账 header or a header synonym — the names the
+    import reads in a sheet's header row (``gzdesk.fields.field_for``)."""
+    f = fields.field_for(raw_key)
+    if f is None:
+        raise UserError(f"未知的变更字段“{raw_key}”")
+    if not f.changeable:
+        if f.key == "qr_image":
+            raise UserError("二维码图片请在账号编辑窗口中更换，不能作为变更字段")
+        raise UserError(f"{f.label}不能作为变更字段")
+    return f
 
 
 def normalize_changes(session: Session, changes: dict | None) -> dict:
     """The changed fields of a 变更 as JSON-ready values with their proper codes.
 
-    Accepts English or Chinese field names (名称, 主办单位, …) and text values as typed on the
-    command line (dates in any usual spelling, 是/否, platform labels, unit names).
+    Accepts the names and the values the import accepts (``gzdesk.fields.parse_value``: dates in
+    any usual spelling, 是/否/√/×, platform labels and 其他：名称, 1.2万), and unit names.
     """
     out: dict = {}
     for raw_key, value in (changes or {}).items():
-        key = FIELD_SYNONYMS.get(str(raw_key).strip(), str(raw_key).strip())
-        if key in UNIT_FIELDS or key in ("supervisor_unit_id", "host_unit_id", "operator_unit_id"):
-            out.update(_unit_change(session, key, value))
+        f = parse_change_key(raw_key)
+        if f.kind == fields.UNIT:
+            by_id = str(raw_key).strip().endswith("_id")  # host_unit_id: 12 is a unit's id, else a name
+            out.update(_unit_change(session, f.key if by_id else f.column, value))
             continue
-        if key == "qr_image":
-            raise UserError("二维码图片请在账号编辑窗口中更换，不能作为变更字段")
-        if key not in CHANGEABLE:
-            raise UserError(f"未知的变更字段“{raw_key}”")
-        if isinstance(value, str):
-            value = value.strip()
-        if value in ("", None):
-            if key in ("name", "platform", "status"):
-                raise UserError(f"{FIELD_LABELS.get(key, key)}不能为空")
-            out[key] = None
-        elif key in DATE_FIELDS:
-            try:
-                d = parse_date(value)
-            except ValueError as exc:
-                raise UserError(f"{FIELD_LABELS[key]}：{exc}") from None
-            out[key] = d.isoformat() if d else None
-        elif key == "followers":
-            try:
-                out[key] = int(str(value).replace(",", "").replace("，", ""))
-            except ValueError:
-                raise UserError(f"关注量应为整数，收到“{value}”") from None
-        elif key in BOOL_FIELDS:
-            out[key] = _bool(key, value)
-        elif key in ("platform", "status"):
-            code = enums.code_for(key, str(value))
-            if code is None:
-                raise UserError(f"未知{FIELD_LABELS[key]}“{value}”")
-            if key == "status" and code not in (AccountStatus.NORMAL, AccountStatus.PAUSED):
-                raise UserError("关停、注销请办理关停或注销备案，不能作为变更字段")
-            out[key] = code
+        parsed, problem = fields.parse_value(f, value, f.label)
+        if problem:
+            raise UserError(problem)
+        if parsed is None:
+            if f.required:
+                raise UserError(f"{f.label}不能为空")
+            out[f.key] = None
+        elif f.kind == fields.DATE:
+            out[f.key] = parsed.isoformat()
+        elif isinstance(parsed, tuple):  # 其他：哔哩哔哩
+            out["platform"], out["platform_other"] = parsed
+        elif f.kind == fields.STATUS and parsed not in (AccountStatus.NORMAL, AccountStatus.PAUSED):
+            raise UserError("关停、注销请办理关停或注销备案，不能作为变更字段")
         else:
-            out[key] = str(value)
+            out[f.key] = parsed
     return out
-
-
-def _bool(key: str, value) -> bool:
-    if isinstance(value, bool):
-        return value
-    answer = read_yes_no(value)
-    if answer is not None:
-        return answer
-    raise UserError(f"{FIELD_LABELS[key]}应填“是”或“否”，收到“{value}”")
 
 
 def _unit_change(session: Session, key: str, value) -> dict:

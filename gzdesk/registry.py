@@ -8,13 +8,13 @@ rules. Every write is audited by the session (see ``gzdesk.audit``).
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from gzdesk import conflicts, enums, value_check
+from gzdesk import conflicts, enums, fields, value_check
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
@@ -82,7 +82,8 @@ class AccountData:
     version: int | None = None  # as read; a save of an older version is refused (gzdesk.conflicts)
 
 
-ACCOUNT_FIELDS = [f.name for f in fields(AccountData) if f.name not in ("id", "uuid", "team", "version")]
+# The account's fields, in the catalogue's order (tests check AccountData has exactly these).
+ACCOUNT_FIELDS = list(fields.KEYS)
 
 
 @dataclass(slots=True)
@@ -163,7 +164,7 @@ def account_problems(data: AccountData) -> list[tuple[str, str]]:
         out.append(("status", f"未知运行状态“{data.status}”"))
     if data.followers is not None and data.followers < 0:
         out.append(("followers", "关注量不能为负数"))
-    for key in ("supervisor_phone", "host_phone", "operator_phone"):
+    for key in fields.PHONE_KEYS:
         problem = phone_problem(getattr(data, key))
         if problem:
             out.append((key, problem))
@@ -171,11 +172,10 @@ def account_problems(data: AccountData) -> list[tuple[str, str]]:
     if problem:
         out.append(("url", problem))
     today = date.today()
-    for key, what in (("registered_on", "创建日期"), ("last_update_on", "最近更新日期"),
-                      ("followers_on", "关注量统计日期"), ("last_original_on", "最近原创日期")):
-        value = getattr(data, key)
+    for f in fields.CATALOGUE:
+        value = getattr(data, f.key) if f.not_future else None
         if value is not None and value > today + timedelta(days=1):
-            out.append((key, f"{what}不能晚于今天"))
+            out.append((f.key, f"{f.label}不能晚于今天"))
     if data.registered_on and data.last_update_on and data.last_update_on < data.registered_on:
         out.append(("last_update_on", "最近更新日期不能早于创建日期"))
     return out
@@ -328,9 +328,7 @@ def write_account(session: Session, data: AccountData) -> int:
         session.add(account)
     else:
         account = _get(session, Account, data.id, "账号")
-        from gzdesk.filings import FIELD_LABELS  # filings builds on this module
-
-        conflicts.check_version(session, account, data.version, "账号", FIELD_LABELS)
+        conflicts.check_version(session, account, data.version, "账号", fields.LABELS)
     for key in ACCOUNT_FIELDS:
         value = getattr(data, key)
         if isinstance(value, str):

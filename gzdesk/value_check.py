@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Table
 
-from gzdesk import enums, safe_files
+from gzdesk import enums, fields, safe_files
 from gzdesk.models import Base
 from gzdesk.models import types as col_types
 from gzdesk.models.types import BadValue
@@ -50,28 +50,8 @@ TABLE_LABELS = {"unit": "单位", "account": "账号", "person": "人员", "acco
                 # schema 8: users, the audit log's bulk digests, this office's signing key
                 "app_user": "用户", "audit_row": "审计日志明细", "signing_key": "签名密钥"}
 LABEL_COLUMNS = ("name", "number", "title", "filename", "role")
-FIELD_LABELS = {
-    "id": "编号", "uuid": "唯一标识", "origin": "来源", "created_at": "创建时间", "updated_at": "修改时间",
-    "name": "名称", "kind": "类型", "parent_id": "上级单位", "head": "主要负责人", "leader": "分管领导",
-    "phone": "联系电话", "classified": "涉密", "notes": "备注",
-    **enums.ACCOUNT_FIELD_LABELS,  # the account's fields: one definition (gzdesk.enums)
-    "unit_id": "所在单位", "title": "职务/标题", "office_phone": "办公电话", "mobile": "手机号码",
-    "trained_on": "培训日期", "left_on": "离职日期", "account_id": "账号", "person_id": "人员",
-    "role": "岗位", "since": "起始日期", "until": "结束日期",
-    "number": "备案编号", "state": "状态", "reason": "理由", "filled_on": "填表时间", "event_on": "事项日期",
-    "profile_id": "策略配置", "template_id": "登记表", "chain": "审批链", "frozen": "备案时账号数据",
-    "proposed": "变更内容", "announce_from": "公告开始日期", "announce_until": "公告结束日期",
-    "effective_on": "生效日期", "reported_on": "报送日期", "merge_parent_id": "所属整合备案",
-    "kept_account_id": "保留账号", "filing_id": "备案", "seq": "序号", "opinion": "意见", "signer": "负责人",
-    "signed_on": "签字日期", "result": "结果", "attachment_id": "扫描件", "owner_uuid": "所属记录",
-    "filename": "文件名", "mime": "文件类型", "data": "文件内容", "note": "说明", "due_on": "期限",
-    "done_on": "完成日期", "article": "依据条款", "day": "日期", "workday": "上班",
-    # schema 8
-    "password": "密码散列值", "disabled": "已停用", "failed_logins": "连续输错次数", "locked_until": "锁定至",
-    "last_login_at": "上次登录时间", "password_set_at": "密码设置时间", "event_id": "审计事件",
-    "entity": "对象", "entity_uuid": "对象标识", "digest": "摘要", "public_key": "公钥", "private_key": "私钥",
-    "chain_event_id": "审计链末端编号", "chain_head": "审计链末端", "key_pinned_at": "公钥登记时间",
-}
+# column → label without its table, from the one lookup (gzdesk.fields.column_label)
+FIELD_LABELS = fields.flat_labels()
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024  # a 二维码 picture (the editor refuses a bigger file)
 MAX_IMAGE_SIDE = 10_000  # pixels: a QR picture is a few hundred; 10,000² RGBA is already 400 MB
@@ -93,7 +73,7 @@ class ValueProblem:
         what = TABLE_LABELS.get(self.table, self.table)
         name = f"“{self.label}”" if self.label else ""
         where = f"（编号 {self.row_id}）" if self.row_id is not None else ""
-        column = f"{FIELD_LABELS.get(self.field, self.field)}（{self.field}）" if self.field else ""
+        column = f"{fields.column_label(self.table, self.field)}（{self.field}）" if self.field else ""
         return f"{what}{name}{where}的{column}{self.message}"
 
     def to_json(self) -> dict:
@@ -385,7 +365,7 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
                     continue
                 if k in seen:
                     _add(report, t, row, names, i_id, i_uuid, cols[-1],
-                         f"与本表另一条记录的{'、'.join(FIELD_LABELS.get(c, c) for c in cols)}相同（应唯一）")
+                         f"与本表另一条记录的{'、'.join(fields.column_label(t.name, c) for c in cols)}相同（应唯一）")
                 seen.add(k)
             for c in self_refs:
                 if row[c.index] is not None and i_id is not None:
@@ -556,7 +536,7 @@ def _too_long(session, _ctx, _instances) -> None:
                               if isinstance(getattr(obj, k, None), str) and getattr(obj, k)), "")
                 what = TABLE_LABELS.get(table.name, table.name) + (f"“{label[:40]}”" if label and col.key != "name"
                                                                    else "")
-                raise UserError(f"{what}的{FIELD_LABELS.get(col.key, col.key)}最多 {limit} 个字符"
+                raise UserError(f"{what}的{fields.column_label(table.name, col.key)}最多 {limit} 个字符"
                                 f"（现有 {len(value)} 个），请缩短后再保存")
 
 

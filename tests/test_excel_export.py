@@ -52,7 +52,8 @@ def test_workbook_layout_dates_and_dropdowns(filled, tmp_path):
     ws = wb[ACCOUNTS_SHEET]
     assert ws["A1"].value == "测试县人民政府办公室政务新媒体台账"
     assert "2026年11月22日" in ws["A2"].value and "共 60 个账号" in ws["A2"].value
-    assert "A1:AA1" in {str(r) for r in ws.merged_cells.ranges}
+    # the title spans the columns before 唯一标识: 序号 … 备注, 名称经同级政府同意日期, 同意文号或说明
+    assert "A1:AC1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws.freeze_panes == "C4"
     assert [c.value for c in ws[3]] == [c.header for c in ACCOUNT_COLUMNS]
     assert ws.column_dimensions["B"].width > 20
@@ -68,7 +69,7 @@ def test_workbook_layout_dates_and_dropdowns(filled, tmp_path):
         assert row[col["平台"]] == enums.label("platform", r.platform)
         assert row[col["运行状态"]] == r.status_label
         assert row[col["主办单位"]] == (r.host_unit or None)
-        assert row[col["粉丝量"]] == r.followers
+        assert row[col["关注量"]] == r.followers
         reg = row[col["创建日期"]]
         assert (reg.date() if isinstance(reg, datetime) else reg) == r.registered_on
         assert row[col["是否通过认证"]] == {True: "是", False: "否", None: None}[verified[r.uuid]]
@@ -177,7 +178,7 @@ def test_libreoffice_opens_it_and_csv_matches_database(filled, tmp_path):
             assert row[col["主办单位"]] == names[a.uuid]
             assert row[col["主办单位联系电话"]] == (a.host_phone or "")
             assert row[col["账号ID"]] == (a.handle or "")
-            assert row[col["粉丝量"]] == ("" if a.followers is None else str(a.followers))
+            assert row[col["关注量"]] == ("" if a.followers is None else str(a.followers))
             assert row[col["创建日期"]] == cn_date(a.registered_on)  # shown as 2019年3月12日
             assert row[col["最近更新日期"]] == cn_date(a.last_update_on)
             assert row[col["简介"]] == (a.intro or "")

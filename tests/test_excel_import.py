@@ -226,7 +226,7 @@ def test_every_problem_is_listed_with_its_row(db, tmp_path):
     assert "第 4 行：创建日期“2019年13月45日”不是有效日期（可写 2019-03-12 或 2019年3月12日）" in lines
     assert any(x.startswith("第 5 行：电话号码“8888”格式不正确") for x in lines)
     assert "第 6 行：与第 2 行是同一账号（名称、平台、主办单位相同）" in lines
-    assert "第 7 行：粉丝量不能为负数" in lines
+    assert "第 7 行：关注量不能为负数" in lines
     assert [r.line for r in plan.rows if not r.bad] == [2]
     with pytest.raises(UserError, match="有 5 行存在问题"):
         with db.transaction() as s:

@@ -153,7 +153,7 @@ def test_change_applies_proposed_fields_when_filed_and_is_audited(db):
 def test_change_rejects_bad_fields(db):
     aid = _account(db)
     cases = [({"颜色": "红"}, "未知的变更字段"), ({"主办单位": "不存在的局"}, "找不到单位"),
-             ({"关注量": "很多"}, "关注量应为整数"), ({"运行状态": "关停"}, "关停、注销请办理"),
+             ({"关注量": "很多"}, "关注量“很多”不是数字"), ({"运行状态": "关停"}, "关停、注销请办理"),
              ({"访问链接": "not a url"}, "应以 http")]
     for changes, message in cases:
         with pytest.raises(UserError, match=message), db.transaction() as s:

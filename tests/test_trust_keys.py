@@ -121,8 +121,9 @@ def test_an_unsigned_or_foreign_signed_snapshot_of_a_known_county_is_refused(cou
         s.flush()  # the flush backstop, past the domain function
     clerk.close()
     with city.transaction() as s:
-        name, old, new = trust.repin_from_file(s, foreign.path)
-    assert new == signing.fingerprint(foreign.manifest.public_key) and old != new
+        done = trust.repin_from_file(s, foreign.path)
+    new = done.new
+    assert new == signing.fingerprint(foreign.manifest.public_key) and done.old != new and not done.rebuilt
     with city.reader() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "repin")).one()
         assert event.actor == "市管理员" and new in event.summary
@@ -189,7 +190,8 @@ def test_an_intercepted_snapshot_emptied_and_re_exported_is_refused(county, city
     assert "海门新号" in _county_accounts(city)
 
 
-def test_a_new_database_under_a_known_countys_name_cannot_empty_it(county, city, make_db, tmp_path, capsys):
+def test_a_new_database_under_a_known_countys_name_cannot_empty_it(county, city, make_db, tmp_path, capsys,
+                                                                   monkeypatch):
     """Anyone can ``gzdesk init`` a database with the county's name: it has another unit uuid and its
     own key, so it looked like a new source — its first (empty) snapshot pinned its key and deleted
     every record of the real county at the city (they share the origin name)."""
@@ -205,9 +207,14 @@ def test_a_new_database_under_a_known_countys_name_cannot_empty_it(county, city,
     assert _county_accounts(city) == before
     with city.reader() as s:
         assert len(s.scalars(select(SnapshotSource)).all()) == 1
+        county_key = s.scalars(select(SnapshotSource)).one().public_key
     # a county that really rebuilt its database: the 管理员 checks the new fingerprint by phone, repins
+    seen: list[trust.Repinned] = []
+    real_repin = trust.repin
+    monkeypatch.setattr(trust, "repin", lambda *a: seen.append(real_repin(*a)) or seen[-1])
     assert main(["snapshot", "repin", str(fake), "--db", str(city.path)]) == 0
-    assert "重建" in capsys.readouterr().out
+    assert "，该单位重建的数据库 → " in capsys.readouterr().out  # the CLI says it; the domain returns data
+    assert seen[0].rebuilt and seen[0].old == signing.fingerprint(county_key) and "重建" not in seen[0].old
     assert main(["snapshot", "merge", str(fake), "--db", str(city.path)]) == 0
     assert _county_accounts(city) == set()  # the rebuilt county keeps no accounts yet: the city mirrors it
     with city.reader() as s:

@@ -232,11 +232,11 @@ def cmd_repin(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
         with open_snapshot(Path(args.file)) as snap, db.transaction() as s:
-            old, new = trust.repin(s, snap.manifest, Path(args.file).name)
-            name = snap.manifest.source_name
+            done = trust.repin(s, snap.manifest, Path(args.file).name)
     finally:
         db.close()
-    print(f"已重新登记来源“{name}”的签名公钥：指纹 {old or '（无）'} → {new}（已记入审计日志）")
+    old = (done.old or "（无）") + ("，该单位重建的数据库" if done.rebuilt else "")
+    print(f"已重新登记来源“{done.source}”的签名公钥：指纹 {old} → {done.new}（已记入审计日志）")
     return 0
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gzdesk import fields
 from gzdesk.dates import normalize_text
+from gzdesk.fields import BOOL, DATE, INT, PHONE, PLATFORM, TEXT, UNIT
+from gzdesk.fields import STATUS as STATUS  # the import reads it from here
 
-# Cell kinds: how a value is written and read back.
-TEXT, DATE, INT, BOOL, PLATFORM, STATUS, UNIT, PHONE, UUID, SEQ = (
-    "text", "date", "int", "bool", "platform", "status", "unit", "phone", "uuid", "seq")
+# Cell kinds: how a value is written and read back (an account field's kind is its cell's).
+UUID, SEQ = "uuid", "seq"
 ROLE, KIND, STATE, UNIT_TYPE = "role", "filing_kind", "filing_state", "unit_type"
 
 
@@ -36,38 +38,14 @@ def header_key(text: object) -> str:
     return t.lower()
 
 
+def _account_column(f: fields.Field) -> Column:
+    return Column(f.column, f.column_header or f.label, f.kind, f.width, f.synonyms)
+
+
+# From the field catalogue (gzdesk.fields), in its order; then the machine columns.
 ACCOUNT_COLUMNS: tuple[Column, ...] = (
     Column("seq", "序号", SEQ, 6, ("编号", "no", "no.")),
-    Column("name", "账号名称", TEXT, 24, ("名称", "新媒体名称", "账号名", "政务新媒体名称", "账号名字", "新媒体账号名称",
-                                       "公众号名称", "栏目名称")),
-    Column("platform", "平台", PLATFORM, 13, ("类型", "发布平台", "平台类型", "账号类型", "平台名称", "新媒体类型")),
-    Column("platform_other", "其他平台名称", TEXT, 12, ("其他平台",)),
-    Column("handle", "账号ID", TEXT, 20, ("微信号", "账号", "账号id", "微博链接", "app下载地址", "微信号/微博号",
-                                        "原始id", "id")),
-    Column("status", "运行状态", STATUS, 9, ("状态", "账号状态", "运营状态")),
-    Column("host_unit", "主办单位", UNIT, 24, ("开设单位", "主体单位", "所属单位", "单位名称", "开办单位", "单位", "责任单位")),
-    Column("host_leader", "主办单位分管领导及职务", TEXT, 18, ("分管领导", "分管领导及职务", "主办单位分管领导")),
-    Column("host_phone", "主办单位联系电话", PHONE, 15, ("联系电话", "联系方式", "联系电话及方式", "主办单位联系方式",
-                                                "主办单位联系电话及方式")),
-    Column("supervisor_unit", "主管单位", UNIT, 22, ()),
-    Column("supervisor_leader", "主管单位分管领导及职务", TEXT, 18, ("主管单位分管领导",)),
-    Column("supervisor_phone", "主管单位联系电话", PHONE, 15, ("主管单位联系方式",)),
-    Column("operator_unit", "承办单位", UNIT, 22, ("运维单位", "承办机构")),
-    Column("operator_leader", "承办单位分管领导及职务", TEXT, 18, ("承办单位分管领导",)),
-    Column("operator_phone", "承办单位联系电话", PHONE, 15, ("承办单位联系方式",)),
-    Column("registered_on", "创建日期", DATE, 14, ("注册日期", "开设时间", "开通时间", "开设日期", "开通日期", "注册时间",
-                                             "创建时间", "创建/注册日期", "上线时间")),
-    Column("followers", "粉丝量", INT, 10, ("关注量", "粉丝数", "关注数", "关注量/粉丝量", "粉丝数量", "用户数")),
-    Column("followers_on", "粉丝量统计日期", DATE, 14, ("统计日期", "关注量统计日期")),
-    Column("verified", "是否通过认证", BOOL, 8, ("是否认证", "认证", "认证情况")),
-    Column("verification_names_host", "认证信息是否标明主办单位", BOOL, 10, ("认证信息标明主办单位",)),
-    Column("news_license", "是否取得互联网新闻信息服务资质", BOOL, 10, ("新闻信息服务资质", "是否取得新闻资质")),
-    Column("url", "访问链接", TEXT, 24, ("链接", "网址", "访问地址", "url", "主页链接")),
-    Column("intro", "简介", TEXT, 30, ("基本情况介绍", "账号简介", "功能定位", "简要介绍")),
-    Column("last_update_on", "最近更新日期", DATE, 14, ("最近更新", "最后更新日期", "最新更新日期", "最近更新时间")),
-    Column("last_original_on", "最近原创日期", DATE, 14, ("最近原创", "最近原创信息日期")),
-    Column("tags", "标签", TEXT, 12, ("专项",)),
-    Column("notes", "备注", TEXT, 16, ("说明",)),
+    *(_account_column(f) for f in fields.CATALOGUE if f.column_header is not None),
     Column("uuid", "唯一标识", UUID, 36, ("uuid",)),
     # Hidden: which unit exactly (names repeat across counties, e.g. 三星街道办事处).
     Column("host_unit_uuid", "主办单位唯一标识", UUID, 36, (), hidden=True),
@@ -160,9 +138,8 @@ LONG_TEXT_COLUMNS: tuple[Column, ...] = (
 ACCOUNTS_SHEET, TEAM_SHEET, FILINGS_SHEET, UNITS_SHEET = "账号台账", "管理队伍", "备案记录", "单位名录"
 LONG_TEXT_SHEET = "超长文本"
 
-# Fields an account row may carry (everything but 序号).
-UNIT_FIELDS = {"host_unit": "host_unit_id", "supervisor_unit": "supervisor_unit_id",
-               "operator_unit": "operator_unit_id"}
+# The unit columns of an account row and the attributes they fill: host_unit → host_unit_id.
+UNIT_FIELDS = fields.UNIT_COLUMNS
 
 
 def synonym_table(columns: tuple[Column, ...]) -> dict[str, str]:

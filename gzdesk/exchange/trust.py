@@ -263,8 +263,19 @@ def _source(session: Session, name_or_uuid: str):
     return rows[0]
 
 
-def repin(session: Session, manifest, file_name: str) -> tuple[str | None, str]:
-    """Pin the key that signed ``manifest`` (a checked snapshot) for its source; (old, new) fingerprints."""
+@dataclass(frozen=True)
+class Repinned:
+    """What ``repin`` did: the source, its key's fingerprints before (None: it had none) and after,
+    and whether the source was a database the county rebuilt (adopted by name, a new history)."""
+
+    source: str
+    old: str | None
+    new: str
+    rebuilt: bool = False
+
+
+def repin(session: Session, manifest, file_name: str) -> Repinned:
+    """Pin the key that signed ``manifest`` (a checked snapshot) for its source."""
     require(session, Cap.TRUST)
     check = signature_of(manifest)
     if not (check.signed and check.valid):
@@ -289,16 +300,15 @@ def repin(session: Session, manifest, file_name: str) -> tuple[str | None, str]:
                  f"来源“{source.name}”{what}更换签名公钥：{old or '无'} → {check.fingerprint}", str(source.id),
                  {"file": file_name, "old_fingerprint": old, "new_fingerprint": check.fingerprint,
                   **({"unit_uuid": [rebuilt, manifest.source_unit_uuid]} if rebuilt else {})})
-    return (f"{old or '（无）'}，该单位重建的数据库" if rebuilt else old), check.fingerprint or ""
+    return Repinned(manifest.source_name, old, check.fingerprint or "", rebuilt is not None)
 
 
-def repin_from_file(session: Session, path: Path) -> tuple[str, str | None, str]:
-    """``repin`` with the key of the snapshot file at ``path`` (checked first); (source, old, new)."""
+def repin_from_file(session: Session, path: Path) -> Repinned:
+    """``repin`` with the key of the snapshot file at ``path`` (checked first)."""
     from gzdesk.exchange.snapshot import open_snapshot
 
     with open_snapshot(Path(path)) as snap:
-        old, new = repin(session, snap.manifest, Path(path).name)
-        return snap.manifest.source_name, old, new
+        return repin(session, snap.manifest, Path(path).name)
 
 
 def reset_time(session: Session, name: str) -> tuple[datetime, datetime]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gzdesk import enums
+from gzdesk import enums, fields
 from gzdesk.enums import FilingKind, Platform
 
 # Platforms the official forms list by name; anything else goes in their 其他 blank.
@@ -26,7 +26,7 @@ NAMED_ON_FORMS = {Platform.WECHAT_SERVICE, Platform.WECHAT_SUBSCRIPTION, Platfor
 FORM_KIND = {FilingKind.OPEN: "open", FilingKind.BACKFILL: "open", FilingKind.CHANGE: "change",
              FilingKind.CLOSE: "close", FilingKind.CANCEL: "cancel"}
 
-_DATE_KEYS = ("registered_on", "followers_on", "last_update_on", "last_original_on")
+_DATE_KEYS = fields.DATE_KEYS  # the catalogue's dates (gzdesk.fields)
 
 
 def _as_date(value: Any) -> date | None:

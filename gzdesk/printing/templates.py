@@ -50,18 +50,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from gzdesk import fields
 from gzdesk.errors import UserError
 from gzdesk.paths import forms_dir
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 
-ACCOUNT_PATHS = {
-    "name", "handle", "platform", "platform_label", "platform_other", "other_platform_name",
-    "registered_on", "followers", "status", "status_label", "verified", "news_license",
-    "supervisor_unit", "supervisor_leader", "supervisor_phone", "host_unit", "host_leader",
-    "host_phone", "operator_unit", "operator_leader", "operator_phone", "url", "qr_image", "intro",
-    "handle_and_name", "last_update_on", "qr_printed",
-}
+# every field of the catalogue by its form name (a unit by its name), and what the context adds
+ACCOUNT_PATHS = set(fields.FORM_NAMES) | {"platform_label", "status_label", "other_platform_name", "handle_and_name",
+                                          "qr_printed"}
 FILING_PATHS = {"number", "kind", "kind_label", "form_kind", "reason", "filled_on", "event_on", "unit_name"}
 TEAM_ROLES = {"leader", "dept_head", "admin", "informant", "operator"}
 MEMBER_PATHS = {"name", "unit", "title", "unit_title", "office_phone", "mobile"}

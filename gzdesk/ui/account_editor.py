@@ -41,14 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, filings, registry
+from gzdesk import enums, fields, filings, registry
 from gzdesk.enums import Platform
 from gzdesk.errors import UserError
 from gzdesk.permissions import Cap
 from gzdesk.registry import AccountData, PersonData, TeamMember
 from gzdesk.ui.bulk import paused_gc
 from gzdesk.ui.controller import ACCOUNTS, PEOPLE, UNITS, Controller, may
-from gzdesk.ui.filing_dialogs import CHANGE_FIELDS
 from gzdesk.ui.person_editor import PersonEditor
 from gzdesk.ui.pinyin import PINYIN
 from gzdesk.ui.widgets import (
@@ -65,18 +64,10 @@ from gzdesk.ui.widgets import (
 
 W = TypeVar("W", bound=QWidget)  # the editor widget a form row holds
 
-UNIT_ROLES = (("supervisor", "主管单位"), ("host", "主办单位"), ("operator", "承办单位"))
-DATE_FIELDS = {"registered_on": "创建日期", "followers_on": "关注量统计日期",
-               "last_update_on": "最近更新日期", "last_original_on": "最近原创日期",
-               "name_consent_on": "名称经同级政府同意日期"}
-FIELD_LABELS = {
-    "name": "账号名称", "platform": "平台", "platform_other": "其他平台名称", "handle": "账号ID",
-    "status": "运行状态", "followers": "关注量", "url": "访问链接", "qr_image": "二维码", "team": "管理队伍",
-    **DATE_FIELDS,
-    **{f"{p}_unit_id": t for p, t in UNIT_ROLES},
-    **{f"{p}_leader": f"{t}分管领导" for p, t in UNIT_ROLES},
-    **{f"{p}_phone": f"{t}联系电话" for p, t in UNIT_ROLES},
-}
+UNIT_ROLES = fields.UNIT_ROLES
+# what the summary above the form calls each field (the 台账's header: 主办单位联系电话, not 联系电话)
+FIELD_LABELS = {**{f.key: f.column_header or f.label for f in fields.CATALOGUE}, "team": "管理队伍"}
+LEFT_GROUPS = (fields.BASIC, fields.CERT, fields.LINKS, fields.NOTES)  # the right: units, 二维码, 管理队伍
 
 
 def _text(value: str | None) -> str:
@@ -86,6 +77,49 @@ def _text(value: str | None) -> str:
 def _or_none(text: str) -> str | None:
     text = text.strip()
     return text or None
+
+
+def _plain_widget(f: fields.Field) -> QWidget:
+    """The editor's widget for a catalogue field it has no special one for, by the field's kind."""
+    if f.kind == fields.DATE:
+        return DateEdit()
+    if f.kind == fields.BOOL:
+        return TriStateCombo()
+    if f.kind == fields.INT:
+        spin = QSpinBox()
+        spin.setRange(-1, 2_000_000_000)
+        spin.setSpecialValueText("未填")
+        spin.setGroupSeparatorShown(True)
+        spin.setValue(-1)
+        return spin
+    if f.kind == fields.PHONE:
+        return PhoneEdit()
+    return QLineEdit()
+
+
+def _set_plain(widget: QWidget, value) -> None:
+    if isinstance(widget, DateEdit):
+        widget.setDate(value)
+    elif isinstance(widget, TriStateCombo):
+        widget.setValue(value)
+    elif isinstance(widget, QSpinBox):
+        widget.setValue(-1 if value is None else value)
+    elif isinstance(widget, QLineEdit):
+        widget.setText(_text(value))
+
+
+def _plain_value(widget: QWidget) -> tuple[object, str | None]:
+    """(value, problem) of a widget made by ``_plain_widget``."""
+    if isinstance(widget, DateEdit):
+        problem = widget.problem()
+        return (None, problem) if problem else (widget.date(), None)
+    if isinstance(widget, TriStateCombo):
+        return widget.value(), None
+    if isinstance(widget, QSpinBox):
+        return (None if widget.value() < 0 else widget.value()), None
+    if isinstance(widget, QLineEdit):
+        return _or_none(widget.text()), None
+    return None, None
 
 
 class UnitChoices:
@@ -433,7 +467,7 @@ def _save_with_new_units(session, data: AccountData, new_units: dict[str, str],
 
 
 # what the 登记表 shows: a change of these after the account was filed is a 变更 to file
-FORM_FIELDS = {key: (f"{key}_id" if key.endswith("_unit") else key, label) for key, label in CHANGE_FIELDS}
+FORM_FIELDS = {f.column: (f.key, f.label) for f in fields.ON_FORM}
 
 
 def change_cite(controller: Controller) -> str:
@@ -516,8 +550,15 @@ class AccountEditor(QDialog):
             self.show_problems(self.problems(), focus=False)
 
     # ------------------------------------------------------------------ building
-    def _field(self, form: QFormLayout, key: str, label: str, widget: W, *,
-               required: bool = False, hint: str | None = None) -> W:
+    def _field(self, form: QFormLayout, key: str, widget: W, *, hint: str | None = None) -> W:
+        """A form row for the catalogue's field ``key``: its label (＊ when required), its
+        placeholder and length limit, and the red line for its problems under it."""
+        f = fields.BY_KEY[key]
+        if f.hint and isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            widget.setPlaceholderText(f.hint)
+        if f.max_length and f.kind == fields.TEXT and isinstance(widget, QLineEdit):
+            widget.setMaxLength(f.max_length)
+        label, required = f.shown_label, f.required
         box = QWidget()
         v = QVBoxLayout(box)
         v.setContentsMargins(0, 0, 0, 0)
@@ -552,49 +593,34 @@ class AccountEditor(QDialog):
         self.summary.hide()
 
         # 基本信息
-        basic = QGroupBox("基本信息")
+        basic = QGroupBox(fields.BASIC)
         f = self._form(basic)
-        self.name_edit = self._field(f, "name", "账号名称", QLineEdit(), required=True)
-        self.name_edit.setMaxLength(200)
-        self.name_edit.setPlaceholderText("与平台上显示的名称一致")
+        self.forms: dict[str, QFormLayout] = {fields.BASIC: f}
+        self.name_edit = self._field(f, "name", QLineEdit())
         self.platform_combo = QComboBox()
         for code, text in enums.PLATFORM_LABELS.items():
             self.platform_combo.addItem(text, code)
-        self._field(f, "platform", "平台", self.platform_combo, required=True)
-        self.platform_other_edit = self._field(f, "platform_other", "其他平台名称", QLineEdit())
-        self.platform_other_edit.setPlaceholderText("平台选“其他”时填写，如 哔哩哔哩")
-        self.handle_edit = self._field(f, "handle", "账号ID", QLineEdit())
-        self.handle_edit.setPlaceholderText("微信号 / 微博链接 / APP下载地址")
+        self._field(f, "platform", self.platform_combo)
+        self.platform_other_edit = self._field(f, "platform_other", QLineEdit())
+        self.handle_edit = self._field(f, "handle", QLineEdit())
         self.status_combo = QComboBox()
         for code, text in enums.STATUS_LABELS.items():
             self.status_combo.addItem(text, code)
-        self._field(f, "status", "运行状态", self.status_combo)
-        self.registered_edit = self._field(f, "registered_on", "创建日期", DateEdit())
+        self._field(f, "status", self.status_combo)
+        self.registered_edit = self._field(f, "registered_on", DateEdit())
         self.followers_spin = QSpinBox()
         self.followers_spin.setRange(-1, 2_000_000_000)
         self.followers_spin.setSpecialValueText("未填")
         self.followers_spin.setGroupSeparatorShown(True)
         self.followers_spin.setValue(-1)
-        self._field(f, "followers", "关注量（粉丝量）", self.followers_spin)
-        self.followers_on_edit = self._field(f, "followers_on", "关注量统计日期", DateEdit())
-        self.last_update_edit = self._field(f, "last_update_on", "最近更新日期", DateEdit())
-        self.last_original_edit = self._field(f, "last_original_on", "最近原创日期", DateEdit())
-        self.tags_edit = self._field(f, "tags", "标签", QLineEdit())
-        self.tags_edit.setPlaceholderText("多个标签用逗号分隔，如 重大活动专项")
+        self._field(f, "followers", self.followers_spin)
+        self.followers_on_edit = self._field(f, "followers_on", DateEdit())
+        self.last_update_edit = self._field(f, "last_update_on", DateEdit())
+        self.last_original_edit = self._field(f, "last_original_on", DateEdit())
 
         # 认证与资质
-        cert = QGroupBox("认证与资质")
-        f = self._form(cert)
-        self.verified_combo = self._field(f, "verified", "是否通过认证", TriStateCombo())
-        self.names_host_combo = self._field(f, "verification_names_host", "认证信息是否标明主办单位",
-                                            TriStateCombo())
-        self.news_license_combo = self._field(f, "news_license", "是否取得互联网新闻信息服务资质",
-                                              TriStateCombo())
-        # 云南 第十六条: a name with a place or agency name needs 同级政府同意
-        self.name_consent_edit = self._field(f, "name_consent_on", "名称经同级政府同意日期", DateEdit())
-        self.name_consent_ref_edit = self._field(f, "name_consent_ref", "同意文号或说明", QLineEdit())
-        self.name_consent_ref_edit.setMaxLength(200)
-        self.name_consent_ref_edit.setPlaceholderText("名称含行政区划地名或机关名称时填写")
+        cert = QGroupBox(fields.CERT)
+        self.forms[fields.CERT] = self._form(cert)
 
         # 主管 / 主办 / 承办单位
         self.unit_combos: dict[str, UnitCombo] = {}
@@ -604,25 +630,24 @@ class AccountEditor(QDialog):
         for prefix, title in UNIT_ROLES:
             g = QGroupBox(title)
             f = self._form(g)
-            combo = self._field(f, f"{prefix}_unit_id", "单位名称", UnitCombo())
-            leader = self._field(f, f"{prefix}_leader", "分管领导及职务", QLineEdit())
-            leader.setPlaceholderText("如 张三 副局长")
-            phone = self._field(f, f"{prefix}_phone", "联系电话", PhoneEdit(area_code=office_area_code(self.controller)))
+            self.forms[title] = f
+            combo = self._field(f, f"{prefix}_unit_id", UnitCombo())
+            leader = self._field(f, f"{prefix}_leader", QLineEdit())
+            phone = self._field(f, f"{prefix}_phone", PhoneEdit(area_code=office_area_code(self.controller)))
             combo.activated.connect(lambda _i, p=prefix: self._fill_unit_contacts(p))
             self.unit_combos[prefix], self.leader_edits[prefix], self.phone_edits[prefix] = combo, leader, phone
             unit_groups.append(g)
 
         # 链接与简介
-        links = QGroupBox("链接与简介")
+        links = QGroupBox(fields.LINKS)
         f = self._form(links)
-        self.url_edit = self._field(f, "url", "访问链接", QLineEdit())
-        self.url_edit.setPlaceholderText("https://…")
-        self.intro_edit = self._field(f, "intro", "简介 / 基本情况", QPlainTextEdit())
-        self.intro_edit.setPlaceholderText("账号的定位、主要内容和服务功能")
+        self.forms[fields.LINKS] = f
+        self.url_edit = self._field(f, "url", QLineEdit())
+        self.intro_edit = self._field(f, "intro", QPlainTextEdit())
         self.intro_edit.setFixedHeight(90)
 
         # 二维码
-        qr = QGroupBox("二维码")
+        qr = QGroupBox(fields.QR)
         qv = QVBoxLayout(qr)
         self.qr_field = ImageField()
         qv.addWidget(self.qr_field)
@@ -638,12 +663,26 @@ class AccountEditor(QDialog):
         self.errors["team"] = self.team_table.error
 
         # 备注
-        notes = QGroupBox("备注")
+        notes = QGroupBox(fields.NOTES)
         nv = QVBoxLayout(notes)
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setFixedHeight(70)
         nv.addWidget(self.notes_edit)
         self.fields["notes"] = self.notes_edit
+
+        # every other field of the catalogue: a widget for its kind, in its group (a new field is
+        # one entry in gzdesk.fields and shows here without more code)
+        self.plain: dict[str, QWidget] = {}
+        for fd in fields.CATALOGUE:
+            if fd.key not in self.fields:
+                form = self.forms.get(fd.group, self.forms[fields.BASIC])
+                self.plain[fd.key] = self._field(form, fd.key, _plain_widget(fd))
+        self.tags_edit = self.plain["tags"]
+        self.verified_combo = self.plain["verified"]
+        self.names_host_combo = self.plain["verification_names_host"]
+        self.news_license_combo = self.plain["news_license"]
+        self.name_consent_edit = self.plain["name_consent_on"]
+        self.name_consent_ref_edit = self.plain["name_consent_ref"]
 
         left = QVBoxLayout()
         for g in (basic, cert, links, notes):
@@ -692,13 +731,11 @@ class AccountEditor(QDialog):
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
         # Tab goes down the left column, then down the right one
-        order = [self.name_edit, self.platform_combo, self.platform_other_edit, self.handle_edit,
-                 self.status_combo, self.registered_edit, self.followers_spin, self.followers_on_edit,
-                 self.last_update_edit, self.last_original_edit, self.tags_edit, self.verified_combo,
-                 self.names_host_combo, self.news_license_combo, self.url_edit, self.intro_edit,
-                 self.notes_edit]
-        for prefix, _title in UNIT_ROLES:
-            order += [self.unit_combos[prefix], self.leader_edits[prefix], self.phone_edits[prefix]]
+        left_keys = sorted((k for k in self.fields if k in fields.BY_KEY and fields.BY_KEY[k].group in LEFT_GROUPS),
+                           key=lambda k: LEFT_GROUPS.index(fields.BY_KEY[k].group))  # stable: rows in form order
+        order: list[QWidget] = [self.fields[k] for k in left_keys]
+        order += [w for k, w in self.fields.items() if k in fields.BY_KEY and fields.BY_KEY[k].kind != fields.IMAGE
+                  and fields.BY_KEY[k].group not in LEFT_GROUPS]
         order += [self.qr_field.pick_button, self.qr_field.clear_button, self.team_table.table,
                   self.team_table.add_button, self.team_table.remove_button, self.save_button,
                   self.cancel_button]
@@ -718,12 +755,8 @@ class AccountEditor(QDialog):
         self.followers_on_edit.setDate(d.followers_on)
         self.last_update_edit.setDate(d.last_update_on)
         self.last_original_edit.setDate(d.last_original_on)
-        self.tags_edit.setText(_text(d.tags))
-        self.verified_combo.setValue(d.verified)
-        self.names_host_combo.setValue(d.verification_names_host)
-        self.news_license_combo.setValue(d.news_license)
-        self.name_consent_edit.setDate(d.name_consent_on)
-        self.name_consent_ref_edit.setText(_text(d.name_consent_ref))
+        for key, widget in self.plain.items():
+            _set_plain(widget, getattr(d, key))
         for prefix, _title in UNIT_ROLES:
             self.unit_combos[prefix].set_unit_id(getattr(d, f"{prefix}_unit_id"))
             self.leader_edits[prefix].setText(_text(getattr(d, f"{prefix}_leader")))
@@ -747,24 +780,22 @@ class AccountEditor(QDialog):
             platform_other=_or_none(self.platform_other_edit.text()) if platform == Platform.OTHER else None,
             handle=_or_none(self.handle_edit.text()), status=self.status_combo.currentData(),
             followers=None if self.followers_spin.value() < 0 else self.followers_spin.value(),
-            tags=_or_none(self.tags_edit.text()),
-            verified=self.verified_combo.value(),
-            verification_names_host=self.names_host_combo.value(),
-            news_license=self.news_license_combo.value(),
-            name_consent_ref=_or_none(self.name_consent_ref_edit.text()),
             url=_or_none(self.url_edit.text()), intro=_or_none(self.intro_edit.toPlainText()),
             qr_image=self.qr_field.image_bytes(), notes=_or_none(self.notes_edit.toPlainText()),
             team=self.team_table.members(),
         )
-        for key, edit in (("registered_on", self.registered_edit), ("followers_on", self.followers_on_edit),
-                          ("last_update_on", self.last_update_edit),
-                          ("last_original_on", self.last_original_edit),
-                          ("name_consent_on", self.name_consent_edit)):
+        for key in fields.DATE_KEYS:
+            edit = self.fields[key]
+            assert isinstance(edit, DateEdit), "a date field has a date box"
             problem = edit.problem()
             if problem:
                 problems.append((key, problem))
             else:
                 setattr(d, key, edit.date())
+        for key, widget in self.plain.items():
+            if key not in fields.DATE_KEYS:
+                value, _problem = _plain_value(widget)
+                setattr(d, key, value)
         new_units: dict[str, str] = {}
         for prefix, _title in UNIT_ROLES:
             combo = self.unit_combos[prefix]
@@ -779,8 +810,7 @@ class AccountEditor(QDialog):
     def _state(self) -> tuple:
         d, _p, new_units = self.collect()
         team = tuple((m.person_id, m.role) for m in d.team)
-        dates = tuple(e.text() for e in (self.registered_edit, self.followers_on_edit,
-                                         self.last_update_edit, self.last_original_edit))
+        dates = tuple(w.text() for k, w in self.fields.items() if isinstance(w, DateEdit))
         return astuple(AccountData(**{**d.__dict__, "team": []})), team, tuple(sorted(new_units.items())), dates
 
     def is_dirty(self) -> bool:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, filings, registry
+from gzdesk import enums, fields, filings, registry
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.ui import files
@@ -41,13 +41,9 @@ from gzdesk.ui.controller import ACCOUNTS, FILINGS, Controller
 from gzdesk.ui.widgets import DateEdit, ErrorLabel, fit_to_screen
 
 SCAN_FILTER = "扫描件 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;所有文件 (*)"
-# 变更 fields offered in the dialog (the ones a 登记表 shows); others through the command line
-CHANGE_FIELDS: list[tuple[str, str]] = [
-    ("name", "名称"), ("handle", "账号ID"), ("platform", "平台"), ("host_unit", "主办单位"),
-    ("host_leader", "主办单位分管领导及职务"), ("host_phone", "主办单位联系电话"), ("operator_unit", "承办单位"),
-    ("operator_leader", "承办单位分管领导及职务"), ("operator_phone", "承办单位联系电话"), ("url", "访问链接"),
-    ("intro", "简介"),
-]
+# 变更 fields offered in the dialog: the catalogue's ``on_form`` ones (a change of them after filing
+# is a 变更 to file), by column key (a unit by its name); others through the command line
+CHANGE_FIELDS: list[tuple[str, str]] = [(f.column, f.label) for f in fields.ON_FORM]
 
 
 class _FilingDialog(QDialog):
@@ -622,7 +618,7 @@ def describe(d: filings.FilingData) -> str:
         for k in d.proposed:
             key = k[:-3] if k.endswith("_unit_id") else k
             shown = d.frozen.get("platform_label") if k == "platform" else d.frozen.get(key, d.proposed[k])
-            parts.append(f"{filings.FIELD_LABELS.get(k, k)} → {escape(str(shown))}")
+            parts.append(f"{fields.LABELS.get(k, k)} → {escape(str(shown))}")
         lines.append("变更内容：" + "；".join(parts))
     if d.kept_account_name:
         lines.append(f"整合至：{escape(d.kept_account_name)}（整合备案 {escape(d.merge_parent_number or '')}）")

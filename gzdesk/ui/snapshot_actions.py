@@ -142,11 +142,12 @@ class SourcesPage(LazyPage):
             if not file:
                 return False
         try:
-            name, old, new = self.controller.write(trust.repin_from_file, Path(file), topic=ALL)
+            done = self.controller.write(trust.repin_from_file, Path(file), topic=ALL)
         except UserError as exc:
             QMessageBox.warning(self, "重新登记公钥", exc.message)
             return False
-        QMessageBox.information(self, "重新登记公钥", f"已重新登记“{name}”的签名公钥：\n{old or '（无）'} → {new}\n已记入审计日志。")
+        old = (done.old or "（无）") + ("（该单位重建的数据库）" if done.rebuilt else "")
+        QMessageBox.information(self, "重新登记公钥", f"已重新登记“{done.source}”的签名公钥：\n{old} → {done.new}\n已记入审计日志。")
         return True
 
     def _reset(self, fn, title: str) -> bool:
