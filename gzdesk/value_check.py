@@ -356,10 +356,11 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
         parents: dict[Any, Any] = {}
         self_refs = [c for c in plan if c.target == t.name]
         select = ", ".join(_q(n) for n in names)
-        # per column: (position, rule, required, the referenced ids, name, referenced table), as
-        # plain tuples — this loop runs for every value of every row
-        checks = [(c.index, c.rule, c.required, ids.get(c.target) if c.target is not None else None, c.name,
-                   c.target, set()) for c in plan]
+        # per column: (position, rule, required, the referenced ids, name, referenced table, the texts
+        # its rule passed), as plain tuples — this loop runs for every value of every row
+        checks: list[tuple[int, Callable[[Any], Any] | None, bool, set | None, str, str | None, set[str]]] = [
+            (c.index, c.rule, c.required, ids.get(c.target) if c.target is not None else None, c.name, c.target,
+             set()) for c in plan]
         read_int = col_types.read_int
         n = 0
         for row in conn.execute(f"SELECT {select} FROM {_q(t.name)}"):
