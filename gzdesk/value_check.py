@@ -296,6 +296,12 @@ def composite_uniques(table: Table) -> list[tuple[str, ...]]:
 # --------------------------------------------------------------------------- the check
 
 
+# A column's rule depends on the value alone: a text it passed once (codes, dates, times, names
+# repeat down a table) is not judged again; short texts only, a bounded number per column.
+PASSED_PER_COLUMN = 20_000
+PASSED_MAX_CHARS = 200
+
+
 def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = None, limit: int = 100,
                      on_rows: Callable[[int], None] | None = None, require_tables: bool = True) -> ValueReport:
     """Check every value of every row of ``tables`` (default: ``checked_tables()``) in ``conn``.
@@ -330,24 +336,33 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
         parents: dict[Any, Any] = {}
         self_refs = [c for c in plan if c.target == t.name]
         select = ", ".join(_q(n) for n in names)
-        # per column: (position, rule, required, the referenced ids, name, referenced table), as
-        # plain tuples — this loop runs for every value of every row
-        checks = [(c.index, c.rule, c.required, ids.get(c.target) if c.target is not None else None, c.name,
-                   c.target) for c in plan]
+        # per column: (position, rule, required, the referenced ids, name, referenced table, the texts
+        # its rule passed), as plain tuples — this loop runs for every value of every row
+        checks: list[tuple[int, Callable[[Any], Any] | None, bool, set | None, str, str | None, set[str]]] = [
+            (c.index, c.rule, c.required, ids.get(c.target) if c.target is not None else None, c.name, c.target,
+             set()) for c in plan]
+        read_int = col_types.read_int
         n = 0
         for row in conn.execute(f"SELECT {select} FROM {_q(t.name)}"):
             n += 1
             if on_rows is not None and n == 1000:
                 on_rows(n)
                 n = 0
-            for i, rule, required, targets, col_name, target in checks:
+            for i, rule, required, targets, col_name, target, passed in checks:
                 value = row[i]
                 if value is None:
                     if required:
                         _add(report, t, row, names, i_id, i_uuid, col_name, "不能为空")
                     continue
                 try:
-                    if rule is not None:
+                    if rule is None:
+                        pass
+                    elif type(value) is str:  # exactly str: an UndecodedText is judged every time
+                        if value not in passed:
+                            rule(value)
+                            if len(value) <= PASSED_MAX_CHARS and len(passed) < PASSED_PER_COLUMN:
+                                passed.add(value)
+                    elif rule is not read_int or type(value) is not int:
                         rule(value)
                     if targets is not None and value not in targets:
                         raise BadValue(f"引用的{TABLE_LABELS.get(str(target), target)}（编号 "
