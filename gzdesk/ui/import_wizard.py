@@ -212,8 +212,15 @@ class MappingPage(QWizardPage):
         if "name" not in mapping.values() or "platform" not in mapping.values():
             QMessageBox.warning(self, "缺少必需的列", "请指定哪一列是“账号名称”，哪一列是“平台”")
             return False
-        remap(self.wiz.loaded_plan, mapping=mapping)
-        self.wiz.controller.read(check_against, self.wiz.loaded_plan)
+        plan = self.wiz.loaded_plan
+        if plan.checked and mapping == plan.mapping:
+            # Nothing changed since the file was read and checked: the check is not run again (it
+            # reads the registry's matching records); the rows start un-excluded, as a new check's do.
+            for r in plan.accounts.rows:
+                r.excluded = False
+            return True
+        remap(plan, mapping=mapping)
+        self.wiz.controller.read(check_against, plan)
         return True
 
 
