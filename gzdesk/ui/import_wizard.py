@@ -114,6 +114,7 @@ class BackgroundRunner(ProgressRunner):
 
         timer.timeout.connect(tick)
         self.dialog.setMinimumDuration(0)
+        self.dialog.show()
         try:
             worker.start()
             timer.start()
