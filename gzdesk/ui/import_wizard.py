@@ -109,12 +109,13 @@ class BackgroundRunner(ProgressRunner):
         def tick() -> None:
             if self.callback(seen[0], seen[1]) is False:
                 stop.set()
-            if not worker.is_alive():
+            if worker.ident is not None and not worker.is_alive():
                 loop.quit()
 
         timer.timeout.connect(tick)
         self.dialog.setMinimumDuration(0)
         self.dialog.show()
+        tick()  # asked once before the work starts, so a cancel already given is never missed
         try:
             worker.start()
             timer.start()
