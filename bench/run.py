@@ -219,6 +219,40 @@ def cli_import_measured(c: Ctx) -> list[float]:
     return _timed(lambda: _run_cli(["import-excel", str(xlsx), "--db", str(target)]), c.repeat, setup)
 
 
+WIZARD_FILE_ROWS = 300
+
+
+def _wizard_file(cache: Path, scale: int) -> Path:
+    """A county's 300-account 台账 (its own demo registry's export), for the import wizard."""
+    _demo_db(cache, scale)
+    return _xlsx(cache, WIZARD_FILE_ROWS)
+
+
+def wizard_check_measured(c: Ctx) -> list[float]:
+    """What the import wizard runs before its preview: the file read and checked against the scale's
+    registry (``preview_file``), then checked once more after the mapping page (``check_against``)."""
+    from gzdesk.db import Database
+    from gzdesk.exchange.excel_import import check_against, preview_file
+
+    xlsx = _xlsx(c.cache, WIZARD_FILE_ROWS)
+    db = Database(_demo_db(c.cache, c.scale), actor="bench", backup=False)
+
+    def run():
+        with db.reader() as s:
+            plan = preview_file(s, xlsx)
+        with db.reader() as s:
+            check_against(s, plan)
+    return _timed(run, c.repeat)
+
+
+def wizard_read_baseline(c: Ctx) -> list[float]:
+    """The same 300-row file read and planned with no registry at all."""
+    from gzdesk.exchange.excel_import import read_workbook
+
+    xlsx = _xlsx(c.cache, WIZARD_FILE_ROWS)
+    return _timed(lambda: read_workbook(xlsx), c.repeat)
+
+
 def _county_count(scale: int) -> int:
     return max(1, scale // COUNTY_ACCOUNTS)
 
@@ -523,6 +557,9 @@ BENCHES = [
           "bare python-calamine read", "≤ 2×, ≤ 1 GB", _mem_and(2.0, 1024), prepare=_xlsx),
     Bench("cli_import", "gzdesk import-excel (CLI)", cli_import_measured, calamine_baseline,
           "bare python-calamine read", "≤ 2×, ≤ 1 GB", _mem_and(2.0, 1024), prepare=_xlsx),
+    Bench("wizard_check", "import wizard: 300-row file checked against the registry", wizard_check_measured,
+          wizard_read_baseline, "the 300-row file read, no registry", "≤ 2× at every scale (cost by the file)",
+          _goal_ratio(2.0), prepare=_wizard_file),
     Bench("merge", "merge of scale/2,000 county snapshots", merge_measured, merge_baseline,
           "bare ATTACH + INSERT…SELECT copy", "≤ 60 s for 100 files, linear",
           _goal_time({200_000: 60.0}), prepare=_county_files),

@@ -469,3 +469,20 @@ def departure_due(db, left_on):
 
     with db.reader() as s:
         return departure_task_due(s, left_on)
+
+
+def test_a_sheet_that_starts_right_of_column_a_keeps_its_columns_and_rows(db, tmp_path):
+    """The reader streams rows (calamine's iter_rows), which starts at the used range's first
+    column: the cells left of it must still be there, so columns and row numbers stay the file's."""
+    path = tmp_path / "偏移.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"], ws["D3"], ws["E3"] = "账号名称", "平台", "主办单位"
+    ws["C4"], ws["D4"], ws["E4"] = "测试发布", "微信公众号（订阅号）", "测试县人民政府办公室"
+    ws["C6"], ws["D6"], ws["E6"] = "测试教育", "微信群", "测试县教育局"
+    wb.save(path)
+    with db.reader() as s:
+        plan = read_workbook(path, session=s)
+    assert plan.header_row == 2 and plan.mapping == {2: "name", 3: "platform", 4: "host_unit"}
+    assert [r.line for r in plan.rows] == [4, 6]
+    assert plan.problem_lines() == ["第 6 行：平台“微信群”无法识别"]

@@ -206,3 +206,55 @@ def test_a_long_problem_is_wrapped_in_the_preview_not_cut_off(qtbot, db, tmp_pat
     fm = view.fontMetrics()
     assert fm.horizontalAdvance(text) > view.columnWidth(6)  # too long for one line
     assert view.rowHeight(1) >= 3 * fm.lineSpacing()
+
+
+def test_the_registry_is_checked_once_when_the_mapping_is_kept(qtbot, db, tmp_path, monkeypatch):
+    """Issue 14: reading the file checked it against the registry; leaving the mapping page with
+    the mapping unchanged does not check it again (a second read of every matching record)."""
+    path = tmp_path / "台账.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["账号名称", "平台", "主办单位"])
+    ws.append(["测试发布", "微信", "测试县人民政府办公室"])
+    ws.append(["测试群聊", "微信群", "测试县人民政府办公室"])
+    wb.save(path)
+    checks = []
+    real = import_wizard.check_against
+    monkeypatch.setattr(import_wizard, "check_against", lambda s, plan: checks.append(1) or real(s, plan))
+    wizard = ImportWizard(Controller(db), path=str(path))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    assert wizard.currentPage() is wizard.mapping_page
+    wizard.next()
+    assert wizard.currentPage() is wizard.preview_page
+    assert checks == []
+    plan = wizard.loaded_plan
+    assert plan.checked and [r.line for r in plan.rows if r.bad] == [3]
+    assert [r.action for r in plan.rows] == ["create", "create"]
+
+
+def test_reading_and_checking_run_off_the_window_thread(qtbot, db, tmp_path, monkeypatch):
+    """Issue 14: the file is read and checked on a worker thread while the window goes on handling
+    events (here a timer the read waits for: with the read on the window's thread it never fires)."""
+    import threading
+
+    path = messy_file(tmp_path / "统计.xlsx")
+    real = import_wizard.preview_file
+    seen: dict[str, object] = {}
+    ticked = threading.Event()
+
+    def preview(session, *args, **kw):
+        seen["thread"] = threading.current_thread()
+        seen["ticked"] = ticked.wait(5)
+        return real(session, *args, **kw)
+
+    monkeypatch.setattr(import_wizard, "preview_file", preview)
+    wizard = ImportWizard(Controller(db), path=str(path))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    QTimer.singleShot(100, ticked.set)
+    wizard.next()
+    assert seen["thread"] is not threading.main_thread() and seen["ticked"] is True
+    assert wizard.currentPage() is wizard.mapping_page
+    assert [r.line for r in wizard.loaded_plan.rows] == [3, 4, 5]

@@ -412,9 +412,16 @@ def _read_workbook(path: Path, by_name: bool, send, may_read=None) -> None:
             raise UserError(f"无法读取“{path.name}”的工作表“{name}”，文件可能已损坏（{type(exc).__name__}）："
                             f"{HOW_TO_CONVERT}") from None
         send(("sheet", name))
-        rows = sheet.to_python(skip_empty_area=False)
+        batch: list[list[Any]] = []
+        # A batch at a time: the sheet is never one Python list here. iter_rows pads the rows above
+        # the used range (as to_python(skip_empty_area=False) does) but not the columns left of it.
+        pad = [""] * sheet.start[1] if sheet.start else []
+        for row in sheet.iter_rows():
+            batch.append(_trim(pad + row if pad else row))
+            if len(batch) >= BATCH:
+                send(("rows", batch))
+                batch = []
+        if batch:
+            send(("rows", batch))
         del sheet
-        for i in range(0, len(rows), BATCH):
-            send(("rows", [_trim(r) for r in rows[i:i + BATCH]]))
-        del rows
     book.close()

@@ -1,0 +1,180 @@
+"""Reading an import: the cells of a spreadsheet, typed column by column.
+
+``read_sheets`` reads every sheet through the safe reader (``safe_read``: a child process, so a
+hostile file cannot take the program down) and puts 超长文本 back onto its cells; ``parse_cell``
+turns one cell into a typed value or names its problem; ``data_rows`` walks a sheet's rows below
+its header. No database, no plan: ``import_plan`` builds the plan from what this module reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from gzdesk import enums
+from gzdesk.dates import normalize_text, parse_date
+from gzdesk.exchange.columns import (
+    BOOL,
+    DATE,
+    INT,
+    KIND,
+    PHONE,
+    PLATFORM,
+    ROLE,
+    SEQ,
+    STATE,
+    STATUS,
+    UNIT,
+    UNIT_TYPE,
+    UUID,
+    Column,
+)
+from gzdesk.exchange.long_text import join_long_texts
+from gzdesk.exchange.progress import ProgressCallback, Ticker
+from gzdesk.exchange.safe_read import ReadResult
+from gzdesk.exchange.sheet_reader import (
+    cell_text,
+    is_blank,
+    read_file,
+)
+from gzdesk.validation import read_yes_no
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def typed_text(raw: Any) -> str:
+    """Text as typed, trimmed at the ends only (the editors store it so); inside, ideographic
+    spaces (a paragraph's 　　), line breaks and punctuation are kept exactly."""
+    if isinstance(raw, (datetime, date)):
+        return raw.isoformat()
+    return cell_text(raw).strip()
+
+
+def parse_cell(col: Column, raw: Any) -> tuple[Any, str | None]:
+    """(typed value, problem) for one cell of a column; blank gives (None, None)."""
+    if is_blank(raw):
+        return None, None
+    kind = col.kind
+    if kind == DATE:
+        try:
+            return parse_date(raw), None
+        except ValueError:
+            return None, f"{col.header}“{typed_text(raw)}”不是有效日期（可写 2019-03-12 或 2019年3月12日）"
+    if kind == INT:
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return int(raw), None if raw >= 0 else f"{col.header}不能为负数"
+        t = normalize_text(str(raw)).replace(",", "").replace(" ", "")
+        scale = 1
+        if t.endswith("万"):
+            t, scale = t[:-1], 10000
+        try:
+            value = round(float(t) * scale)
+        except ValueError:
+            return None, f"{col.header}“{typed_text(raw)}”不是数字"
+        return value, None if value >= 0 else f"{col.header}不能为负数"
+    text = typed_text(raw)
+    if kind == BOOL:
+        answer = read_yes_no(text)
+        if answer is not None:
+            return answer, None
+        return None, f"{col.header}“{text}”应填“是”或“否”"
+    if kind in (PLATFORM, STATUS, ROLE, KIND, STATE, UNIT_TYPE):
+        t = normalize_text(text)
+        code = enums.code_for(kind if kind not in (PLATFORM, STATUS) else kind, t)
+        if code is None and kind == PLATFORM:
+            m = re.match(r"^其他[:：](.+)$", t)
+            if m:
+                return ("other", m.group(1).strip()), None
+        if code is None:
+            return None, f"{col.header}“{text}”无法识别"
+        return code, None
+    if kind == PHONE:
+        return normalize_text(text), None
+    if kind == UNIT:
+        return " ".join(text.split()), None
+    if kind == UUID:
+        t = normalize_text(text).lower()
+        return (t, None) if UUID_RE.match(t) else (None, f"{col.header}“{text}”格式不正确")
+    if col.key in ("handle", "url"):
+        return normalize_text(text), None
+    return text, None
+
+
+CACHED_KINDS = frozenset({DATE, BOOL, PLATFORM, STATUS, ROLE, KIND, STATE, UNIT_TYPE, UNIT, PHONE, UUID, INT})
+_BLANK = (None, None)
+
+
+def column_parser(col: Column) -> Callable[[Any], tuple[Any, str | None]]:
+    """``parse_cell`` for one column, made once per sheet: plain text is trimmed directly, and a
+    column of few distinct values (platforms, dates, 是/否, units) parses each value once."""
+    if col.kind not in CACHED_KINDS and col.key not in ("handle", "url"):
+        def text(raw: Any) -> tuple[Any, str | None]:
+            if type(raw) is str:
+                t = raw.strip()
+                return (t, None) if t else _BLANK
+            return parse_cell(col, raw)
+        return text
+    seen: dict[tuple[type, Any], tuple[Any, str | None]] = {}
+
+    def cached(raw: Any) -> tuple[Any, str | None]:
+        key = (type(raw), raw)  # 1, 1.0 and True are equal as keys but not as cells
+        try:
+            return seen[key]
+        except KeyError:
+            result = seen[key] = parse_cell(col, raw)
+            return result
+        except TypeError:  # not hashable
+            return parse_cell(col, raw)
+    return cached
+
+
+def data_rows(rows: Iterable[list[Any]], header_row: int, mapping: dict[int, str], columns: dict[str, Column],
+              ticker: Ticker | None = None) -> Iterator[tuple[int, dict[str, Any], list[str]]]:
+    """(line, values, problems) for every non-blank row below the header (序号-only rows are blank).
+    ``rows`` are the sheet's rows from its first (line numbers count from there)."""
+    parsers = [(i, key, column_parser(columns[key])) for i, key in mapping.items() if columns[key].kind != SEQ]
+    for index, row in enumerate(rows):
+        if index <= header_row:
+            continue
+        if ticker is not None:
+            ticker.advance()
+        n = len(row)
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        filled = False
+        for i, key, parse in parsers:
+            if i >= n:
+                continue
+            raw = row[i]
+            if raw is None or raw == "":
+                continue
+            value, problem = parse(raw)
+            if problem:
+                problems.append(problem)
+                filled = True
+            elif value is not None:
+                values[key] = value
+                filled = True
+            elif not is_blank(raw):
+                filled = True
+        if filled:
+            yield index + 1, values, problems
+
+
+@dataclass
+class SheetsRead(ReadResult):
+    """What ``read_sheets`` read: every sheet, and the problems of joining 超长文本 back."""
+
+    long_text_problems: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+
+
+def read_sheets(path: Path, progress: ProgressCallback | None = None) -> SheetsRead:
+    """Every sheet of the file through the safe reader, with 超长文本 back on its cells before
+    anything reads them."""
+    read = read_file(path, progress)
+    problems = join_long_texts(read.tables)
+    return SheetsRead(read.tables, read.kind, read.encoding, read.renamed, problems)
