@@ -201,7 +201,10 @@ def field_for(name: object) -> Field | None:
     return BY_KEY[key] if key else None
 
 
-def _text(raw: Any) -> str:
+def typed_text(raw: Any) -> str:
+    """A value as the person typed it, trimmed at the ends only (the editors store it so; inside,
+    ideographic spaces, line breaks and punctuation are kept): a date as 2019-03-12, a cell's
+    13800000000.0 as 13800000000, True as 是."""
     if isinstance(raw, (datetime, date)):
         return raw.isoformat()
     if isinstance(raw, float) and raw.is_integer():
@@ -211,21 +214,26 @@ def _text(raw: Any) -> str:
     return str(raw).strip()
 
 
-def parse_value(f: Field, raw: Any, name: str | None = None) -> tuple[Any, str | None]:
-    """(value, problem) for a value of the field as a person writes it (a 台账 cell, a 变更 on the
-    command line); blank gives (None, None). ``name`` is what the message calls the field.
+# Kinds of value the other sheets of a 台账 hold (people's 角色, filings' 类型 and 状态, units' 类型,
+# 唯一标识); ``parse_as`` reads them too, so that every value a person writes is read by one function.
+ROLE, KIND, STATE, UNIT_TYPE, UUID = "role", "filing_kind", "filing_state", "unit_type", "uuid"
+ENUM_KINDS = frozenset({PLATFORM, STATUS, ROLE, KIND, STATE, UNIT_TYPE})
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def parse_as(kind: str, key: str, raw: Any, what: str) -> tuple[Any, str | None]:
+    """(value, problem) for a value of this kind as a person writes it (a 台账 cell, a 变更 on the
+    command line); blank gives (None, None). ``what`` is what the message calls the field.
 
     A platform written ``其他：哔哩哔哩`` gives ``("other", "哔哩哔哩")``.
     """
-    what = name or f.column_header or f.label
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, None
-    kind = f.kind
     if kind == DATE:
         try:
             return parse_date(raw), None
         except ValueError:
-            return None, f"{what}“{_text(raw)}”不是有效日期（可写 2019-03-12 或 2019年3月12日）"
+            return None, f"{what}“{typed_text(raw)}”不是有效日期（可写 2019-03-12 或 2019年3月12日）"
     if kind == INT:
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return int(raw), None if raw >= 0 else f"{what}不能为负数"
@@ -236,15 +244,15 @@ def parse_value(f: Field, raw: Any, name: str | None = None) -> tuple[Any, str |
         try:
             value = round(float(t) * scale)
         except ValueError:
-            return None, f"{what}“{_text(raw)}”不是数字"
+            return None, f"{what}“{typed_text(raw)}”不是数字"
         return value, None if value >= 0 else f"{what}不能为负数"
-    text = _text(raw)
+    text = typed_text(raw)
     if kind == BOOL:
         answer = raw if isinstance(raw, bool) else read_yes_no(text)
         if answer is not None:
             return answer, None
         return None, f"{what}“{text}”应填“是”或“否”"
-    if kind in (PLATFORM, STATUS):
+    if kind in ENUM_KINDS:
         t = normalize_text(text)
         code = enums.code_for(kind, t)
         if code is None and kind == PLATFORM:
@@ -258,9 +266,18 @@ def parse_value(f: Field, raw: Any, name: str | None = None) -> tuple[Any, str |
         return normalize_text(text), None
     if kind == UNIT:
         return " ".join(text.split()), None
-    if f.key in ("handle", "url"):
+    if kind == UUID:
+        t = normalize_text(text).lower()
+        return (t, None) if _UUID_RE.fullmatch(t) else (None, f"{what}“{text}”格式不正确")
+    if key in ("handle", "url"):
         return normalize_text(text), None
     return text, None
+
+
+def parse_value(f: Field, raw: Any, name: str | None = None) -> tuple[Any, str | None]:
+    """``parse_as`` for an account field; ``name`` is what the message calls it (default: its
+    台账 header, else its label)."""
+    return parse_as(f.kind, f.key, raw, name or f.column_header or f.label)
 
 
 # --------------------------------------------------------------------------- every table's labels

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from gzdesk import fields
 from gzdesk.dates import normalize_text
 from gzdesk.fields import BOOL, DATE, INT, PHONE, PLATFORM, TEXT, UNIT
-from gzdesk.fields import STATUS as STATUS  # the import reads it from here
+from gzdesk.fields import KIND as KIND  # the import reads these from here
+from gzdesk.fields import ROLE as ROLE
+from gzdesk.fields import STATE as STATE
+from gzdesk.fields import STATUS as STATUS
+from gzdesk.fields import UNIT_TYPE as UNIT_TYPE
+from gzdesk.fields import UUID as UUID
 
-# Cell kinds: how a value is written and read back (an account field's kind is its cell's).
-UUID, SEQ = "uuid", "seq"
-ROLE, KIND, STATE, UNIT_TYPE = "role", "filing_kind", "filing_state", "unit_type"
+# Cell kinds: how a value is written and read back (``fields.parse_as`` reads every kind; an
+# account field's kind is its cell's). 序号 is the sheet's own.
+SEQ = "seq"
 
 
 @dataclass(frozen=True)

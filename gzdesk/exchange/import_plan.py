@@ -37,7 +37,7 @@ from gzdesk.exchange.columns import (
     UNITS_SHEET,
 )
 from gzdesk.exchange.csv_text import BIG5
-from gzdesk.exchange.import_read import SheetsRead, data_rows, typed_text
+from gzdesk.exchange.import_read import SheetsRead, data_rows
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.sheet_reader import (
     Table,
@@ -46,6 +46,7 @@ from gzdesk.exchange.sheet_reader import (
     find_header,
     header_score,
 )
+from gzdesk.fields import typed_text
 from gzdesk.validation import phone_problem
 
 CREATE, UPDATE, SAME = "create", "update", "same"

@@ -8,15 +8,11 @@ its header. No database, no plan: ``import_plan`` builds the plan from what this
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from gzdesk import enums
-from gzdesk.dates import normalize_text, parse_date
 from gzdesk.exchange.columns import (
     BOOL,
     DATE,
@@ -37,71 +33,16 @@ from gzdesk.exchange.long_text import join_long_texts
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.safe_read import ReadResult
 from gzdesk.exchange.sheet_reader import (
-    cell_text,
     is_blank,
     read_file,
 )
-from gzdesk.validation import read_yes_no
-
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def typed_text(raw: Any) -> str:
-    """Text as typed, trimmed at the ends only (the editors store it so); inside, ideographic
-    spaces (a paragraph's 　　), line breaks and punctuation are kept exactly."""
-    if isinstance(raw, (datetime, date)):
-        return raw.isoformat()
-    return cell_text(raw).strip()
+from gzdesk.fields import parse_as
 
 
 def parse_cell(col: Column, raw: Any) -> tuple[Any, str | None]:
-    """(typed value, problem) for one cell of a column; blank gives (None, None)."""
-    if is_blank(raw):
-        return None, None
-    kind = col.kind
-    if kind == DATE:
-        try:
-            return parse_date(raw), None
-        except ValueError:
-            return None, f"{col.header}“{typed_text(raw)}”不是有效日期（可写 2019-03-12 或 2019年3月12日）"
-    if kind == INT:
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            return int(raw), None if raw >= 0 else f"{col.header}不能为负数"
-        t = normalize_text(str(raw)).replace(",", "").replace(" ", "")
-        scale = 1
-        if t.endswith("万"):
-            t, scale = t[:-1], 10000
-        try:
-            value = round(float(t) * scale)
-        except ValueError:
-            return None, f"{col.header}“{typed_text(raw)}”不是数字"
-        return value, None if value >= 0 else f"{col.header}不能为负数"
-    text = typed_text(raw)
-    if kind == BOOL:
-        answer = read_yes_no(text)
-        if answer is not None:
-            return answer, None
-        return None, f"{col.header}“{text}”应填“是”或“否”"
-    if kind in (PLATFORM, STATUS, ROLE, KIND, STATE, UNIT_TYPE):
-        t = normalize_text(text)
-        code = enums.code_for(kind if kind not in (PLATFORM, STATUS) else kind, t)
-        if code is None and kind == PLATFORM:
-            m = re.match(r"^其他[:：](.+)$", t)
-            if m:
-                return ("other", m.group(1).strip()), None
-        if code is None:
-            return None, f"{col.header}“{text}”无法识别"
-        return code, None
-    if kind == PHONE:
-        return normalize_text(text), None
-    if kind == UNIT:
-        return " ".join(text.split()), None
-    if kind == UUID:
-        t = normalize_text(text).lower()
-        return (t, None) if UUID_RE.match(t) else (None, f"{col.header}“{text}”格式不正确")
-    if col.key in ("handle", "url"):
-        return normalize_text(text), None
-    return text, None
+    """(typed value, problem) for one cell of a column; blank gives (None, None). The one reader of
+    a written value (``fields.parse_as``), the column's header naming it in the message."""
+    return parse_as(col.kind, col.key, raw, col.header)
 
 
 CACHED_KINDS = frozenset({DATE, BOOL, PLATFORM, STATUS, ROLE, KIND, STATE, UNIT_TYPE, UNIT, PHONE, UUID, INT})
