@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBo
 from gzdesk import enums, registry
 from gzdesk.db import Database
 from gzdesk.registry import AccountData, AccountRow, UnitData
+from gzdesk.ui.account_rows import AccountRows
 from gzdesk.ui.account_table import COLUMN_KEYS, COLUMNS, AccountTableModel
 from gzdesk.ui.app import install_translations, make_main_window, run_window
 from gzdesk.ui.controller import Controller
@@ -397,9 +398,8 @@ def test_opening_reads_and_sorts_the_accounts_once(filled_db, qtbot, monkeypatch
     reads, sorts = [], []
     real_list = registry.list_accounts
     monkeypatch.setattr(registry, "list_accounts", lambda s: reads.append(1) or real_list(s))
-    real_sort = AccountTableModel._sort_all
-    monkeypatch.setattr(AccountTableModel, "_sort_all",
-                        lambda self: sorts.append(len(self.all_rows)) or real_sort(self))
+    real_sort = AccountRows._sort_all
+    monkeypatch.setattr(AccountRows, "_sort_all", lambda self: sorts.append(len(self.all)) or real_sort(self))
     second = make_main_window(filled_db)
     qtbot.addWidget(second)
     second.show()
