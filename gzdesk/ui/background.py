@@ -52,9 +52,15 @@ class _Read(QRunnable):
         try:
             result = self.controller.read(self.fn, *self.args)
         except BaseException as exc:  # noqa: BLE001 (handed to the GUI thread, which shows or raises it)
-            self.relay.failed.emit(self.token, exc)
+            self._emit(self.relay.failed, exc)
             return
-        self.relay.done.emit(self.token, result)
+        self._emit(self.relay.done, result)
+
+    def _emit(self, signal: Any, value: Any) -> None:
+        try:
+            signal.emit(self.token, value)
+        except RuntimeError:  # the page was closed while it read (the window closed): nobody waits
+            pass
 
 
 class BackgroundRead(QWidget):
