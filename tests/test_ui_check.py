@@ -213,3 +213,42 @@ def test_double_click_on_a_unit_finding_lists_that_units_accounts(qtbot, db, tmp
     assert sorted(r.name for r in window.registry.model.visible_rows) == ["三星发布", "魅力三星"]
     assert window.registry.unit_combo.currentText() == "三星镇人民政府"
     assert window.registry.search.text() == ""
+
+
+def test_a_big_database_is_checked_off_the_gui_thread_with_cancel(qtbot, db, monkeypatch):
+    """On a big database the check runs in a worker thread (the page shows 正在检查… with 取消)
+    and the findings arrive on the GUI thread; a cancelled check leaves the page to check again."""
+    import threading
+
+    from gzdesk import rules
+    from gzdesk.ui import background
+
+    _setup(db)
+    monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 0)
+    threads, release = [], threading.Event()
+    real = rules.check
+
+    def slow_check(session, day):
+        threads.append(threading.current_thread())
+        release.wait(10)
+        return real(session, day)
+
+    monkeypatch.setattr(rules, "check", slow_check)
+    page = CheckPage(Controller(db))
+    qtbot.addWidget(page)
+    page.today = TODAY
+    page.show()  # starts the check
+    assert page.loading.isVisible() and page.visible_findings() == []
+    page.loading.cancel_button.click()
+    assert not page.loading.isVisible() and page._stale
+    release.set()
+    qtbot.wait(100)
+    assert page.visible_findings() == []  # the cancelled check's result was dropped
+
+    release.clear()
+    page.recheck_button.click()
+    assert page.loading.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: bool(page.visible_findings()), timeout=5000)
+    assert not page.loading.isVisible()
+    assert threads and all(t is not threading.main_thread() for t in threads)

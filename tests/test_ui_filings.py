@@ -295,3 +295,20 @@ def test_pending_view_lists_filings_in_progress_last(qtbot, make_db):
     with qtbot.waitSignal(view.open_filing) as blocker:
         view.table.doubleClicked.emit(model.index(0, 0))
     assert blocker.args == [fid]
+
+
+def test_a_big_database_reads_the_filings_off_the_gui_thread(qtbot, db, monkeypatch):
+    """On a big database the 备案 page reads in a worker thread; a filing asked for meanwhile (a
+    link from 待办 or the registry) is selected when the rows arrive."""
+    from gzdesk.ui import background
+
+    aid = _account(db)
+    with db.transaction() as s:
+        fid = filings.new_filing(s, aid, "开设", "新开设", filled_on=date(2025, 9, 26)).id
+    monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 0)
+    controller, page = _page(qtbot, db)
+    assert page.loading.busy and page.loading.isVisible()
+    assert page.select_filing(fid)
+    qtbot.waitUntil(lambda: not page.loading.busy, timeout=5000)
+    assert [r.id for r in page.visible_rows()] == [fid]
+    assert page.current_id() == fid and not page.loading.isVisible()

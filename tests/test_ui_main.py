@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBo
 from gzdesk import enums, registry
 from gzdesk.db import Database
 from gzdesk.registry import AccountData, AccountRow, UnitData
+from gzdesk.ui.account_rows import AccountRows
 from gzdesk.ui.account_table import COLUMN_KEYS, COLUMNS, AccountTableModel
 from gzdesk.ui.app import install_translations, make_main_window, run_window
 from gzdesk.ui.controller import Controller
@@ -381,3 +382,29 @@ def test_a_splash_only_where_opening_is_slow(tmp_path):
     with open(big, "wb") as f:
         f.truncate(SPLASH_FROM_BYTES)  # sparse: no disk used
     assert not wants_splash(small) and wants_splash(big) and not wants_splash(tmp_path / "missing.db")
+
+
+def test_opening_reads_and_sorts_the_accounts_once(filled_db, qtbot, monkeypatch):
+    """A window closed sorted by 名称 opens with one read of the accounts and one sort (it read
+    them twice — 备案's closures-on-open announced a change of every page even when none was
+    due — and sorted them three times: by 编号 while empty, by 编号 when read, by 名称 on restore)."""
+    first = make_main_window(filled_db)
+    qtbot.addWidget(first)
+    first.show()
+    first.show_page("accounts")
+    first.registry.table.horizontalHeader().setSortIndicator(COLUMN_KEYS.index("name"), Qt.SortOrder.AscendingOrder)
+    first.close()
+
+    reads, sorts = [], []
+    real_list = registry.list_accounts
+    monkeypatch.setattr(registry, "list_accounts", lambda s: reads.append(1) or real_list(s))
+    real_sort = AccountRows._sort_all
+    monkeypatch.setattr(AccountRows, "_sort_all", lambda self: sorts.append(len(self.all)) or real_sort(self))
+    second = make_main_window(filled_db)
+    qtbot.addWidget(second)
+    second.show()
+    second.show_page("accounts")
+    qtbot.wait(50)
+    assert reads == [1]
+    assert [n for n in sorts if n] == [4]
+    assert _names(second.registry.model) == ["财政快讯", "财政之声", "青山发布", "青山微讯"]

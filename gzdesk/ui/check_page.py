@@ -37,6 +37,7 @@ from gzdesk.errors import UserError
 from gzdesk.exchange.check_report import LEVELS, summary_text, write_check_report
 from gzdesk.rules import RULE_LABELS, Finding
 from gzdesk.ui import files
+from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
@@ -152,8 +153,12 @@ class CheckPage(LazyPage):
         self.detail.setStyleSheet("QLabel#checkDetail { padding: 6px; background: #f5f5f5; border: 1px solid #ddd; }")
         self.detail.setMinimumHeight(48)
 
+        self.loading = BackgroundRead(controller, "正在检查…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.loading)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
@@ -186,19 +191,27 @@ class CheckPage(LazyPage):
         self.reload()
 
     def reload(self) -> None:
+        """Check again: in a worker thread on a big database (seconds at 200,000 accounts), the
+        findings shown when it is done."""
         self._stale = False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a few seconds at 200k accounts
-        try:
-            self.findings = self.controller.read(rules.check, self.day())
-            self.document = self.controller.profile.data.get("document", "")
-        except UserError:  # database not initialised yet
-            self.findings = []
-        finally:
-            QApplication.restoreOverrideCursor()
+        self.loading.start(rules.check, self.day(), done=self._show_findings,
+                           failed=lambda _exc: self._show_findings(None))  # database not initialised yet
+
+    def _show_findings(self, findings: list[Finding] | None) -> None:
+        self.findings = findings or []
+        if findings is not None:
+            try:
+                self.document = self.controller.profile.data.get("document", "")
+            except UserError:  # database not initialised yet
+                self.findings = []
         self._keys = [search_text(f) for f in self.findings]
         self.checked.emit(self.findings, self.day())
         self._fill_rules()
         self._apply()
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # checked again when next shown, or with 重新检查
+        self.summary.setText("检查已取消，点击“重新检查”再查。")
 
     def _fill_rules(self) -> None:
         """规则 box: every rule with its count today; the chosen rule stays chosen."""

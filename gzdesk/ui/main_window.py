@@ -133,7 +133,6 @@ class MainWindow(QMainWindow):
         self.registry = RegistryPage(controller, self)
         self.registry.counts_changed.connect(self.counts_label.setText)
         self.add_page(REGISTRY_PAGE, "账号台账", self.registry)
-        self.registry.reload()
 
         controller.data_changed.connect(self._on_data_changed)
         for name in extensions:
@@ -142,6 +141,8 @@ class MainWindow(QMainWindow):
         self._finish_menus()
         self.apply_role()
         self.restore_layout()
+        # read once, after the remembered sort is set: the rows are sorted once, by that column
+        self.registry.reload()
 
     # ------------------------------------------------------------------ public API
     def add_page(self, key: str, title: str, widget: QWidget, *, first: bool = False) -> None:

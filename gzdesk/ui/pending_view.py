@@ -29,6 +29,7 @@ from gzdesk.dates import cn_date
 from gzdesk.deadlines import DueItem
 from gzdesk.errors import UserError
 from gzdesk.overview import in_scope
+from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
@@ -126,8 +127,11 @@ class PendingView(LazyPage):
         self.detail.setStyleSheet("QLabel#pendingDetail { padding: 6px; background: #f5f5f5; border: 1px solid #ddd; }")
         self.detail.setMinimumHeight(44)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_detail())
+        self.loading = BackgroundRead(controller, "正在计算待办期限…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.loading)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         self.empty_hint = EmptyHint(self.table, lambda: "没有符合筛选条件的待办。" if self.items else (
@@ -146,13 +150,22 @@ class PendingView(LazyPage):
         self.reload()
 
     def reload(self) -> None:
+        """Read the deadlines again: in a worker thread on a big database, shown when done."""
         self._stale = False
-        try:
-            self.items = self.controller.read(deadlines.pending, self.day())
-            self.document = self.controller.profile.data.get("document", "")
-        except UserError:  # database not initialised yet
-            self.items = []
+        self.loading.start(deadlines.pending, self.day(), done=self._show_items,
+                           failed=lambda _exc: self._show_items(None))  # database not initialised yet
+
+    def _show_items(self, items: list[DueItem] | None) -> None:
+        self.items = items or []
+        if items is not None:
+            try:
+                self.document = self.controller.profile.data.get("document", "")
+            except UserError:  # database not initialised yet
+                self.items = []
         self._apply()
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # read again when next shown
 
     def visible_items(self) -> list[DueItem]:
         return list(self.model.rows)
