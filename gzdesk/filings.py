@@ -22,29 +22,31 @@ through the ORM and is therefore written to the audit log.
 from __future__ import annotations
 
 import json
-import mimetypes
-import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gzdesk import enums, fields, registry
+from gzdesk import enums, registry
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
 from gzdesk.errors import NotFound, UserError
-from gzdesk.models import Account, ApprovalStep, Attachment, Filing, Unit
+from gzdesk.filing_changes import _account_with, _overlay, normalize_changes
+from gzdesk.filing_decisions import Decision, _apply_decision, _decision_missing
+from gzdesk.filing_kinds import (
+    CLOSING_KINDS,
+    DONE_STATES,
+    FIRST_KINDS,
+    LIVE_STATES,
+    OPEN_STATES,
+    announcement_kinds,
+)
+from gzdesk.filing_scans import AttachmentInfo, _attach, _attachments
+from gzdesk.models import Account, ApprovalStep, Attachment, Filing
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
 from gzdesk.workdays import load_calendar
-
-OPEN_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE)  # still going up the chain
-LIVE_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE, FilingState.FILED, FilingState.REPORTED)
-DONE_STATES = (FilingState.FILED, FilingState.REPORTED)
-CLOSING_KINDS = (FilingKind.CLOSE, FilingKind.CANCEL)
-FIRST_KINDS = (FilingKind.OPEN, FilingKind.BACKFILL)  # an account's first filing
-STATUS_AFTER = {FilingKind.CLOSE: AccountStatus.CLOSED, FilingKind.CANCEL: AccountStatus.CANCELLED}
 
 # --------------------------------------------------------------------------- plain objects
 
@@ -70,16 +72,6 @@ class StepData:
     @property
     def result_label(self) -> str:
         return {"approved": "同意", "returned": "退回"}.get(self.result or "", "")
-
-
-@dataclass
-class AttachmentInfo:
-    id: int
-    filename: str
-    mime: str | None
-    size: int
-    note: str | None
-    created_on: date | None
 
 
 @dataclass
@@ -170,129 +162,6 @@ class FilingRow:
     merge_parent_id: int | None
     scans: int
     announce_provisional: bool = False  # effective_on rests on an estimated calendar (预估)
-
-
-@dataclass(slots=True)
-class AppliedEffect:
-    """A status change made by ``apply_due_effects``."""
-
-    filing_id: int
-    filing_number: str
-    account_id: int
-    account_name: str
-    status: str
-    status_label: str
-    effective_on: date
-
-
-# --------------------------------------------------------------------------- changes of a 变更
-
-# The account's fields are the catalogue's (gzdesk.fields); these names stay for older callers.
-DATE_FIELDS = fields.DATE_KEYS
-BOOL_FIELDS = fields.BOOL_KEYS
-UNIT_FIELDS = tuple(fields.UNIT_COLUMNS)  # supervisor_unit, host_unit, operator_unit (by name)
-CHANGEABLE = list(fields.CHANGEABLE)
-FIELD_LABELS: dict[str, str] = fields.LABELS
-
-
-def parse_change_key(raw_key: object) -> fields.Field:
-    """The field a 变更 names: its key, label, 台账 header or a header synonym — the names the
-    import reads in a sheet's header row (``gzdesk.fields.field_for``)."""
-    f = fields.field_for(raw_key)
-    if f is None:
-        raise UserError(f"未知的变更字段“{raw_key}”")
-    if not f.changeable:
-        if f.key == "qr_image":
-            raise UserError("二维码图片请在账号编辑窗口中更换，不能作为变更字段")
-        raise UserError(f"{f.label}不能作为变更字段")
-    return f
-
-
-def normalize_changes(session: Session, changes: dict | None) -> dict:
-    """The changed fields of a 变更 as JSON-ready values with their proper codes.
-
-    Accepts the names and the values the import accepts (``gzdesk.fields.parse_value``: dates in
-    any usual spelling, 是/否/√/×, platform labels and 其他：名称, 1.2万), and unit names.
-    """
-    out: dict = {}
-    for raw_key, value in (changes or {}).items():
-        f = parse_change_key(raw_key)
-        if f.kind == fields.UNIT:
-            by_id = str(raw_key).strip().endswith("_id")  # host_unit_id: 12 is a unit's id, else a name
-            out.update(_unit_change(session, f.key if by_id else f.column, value))
-            continue
-        parsed, problem = fields.parse_value(f, value, f.label)
-        if problem:
-            raise UserError(problem)
-        if parsed is None:
-            if f.required:
-                raise UserError(f"{f.label}不能为空")
-            out[f.key] = None
-        elif f.kind == fields.DATE:
-            out[f.key] = parsed.isoformat()
-        elif isinstance(parsed, tuple):  # 其他：哔哩哔哩
-            out["platform"], out["platform_other"] = parsed
-        elif f.kind == fields.STATUS and parsed not in (AccountStatus.NORMAL, AccountStatus.PAUSED):
-            raise UserError("关停、注销请办理关停或注销备案，不能作为变更字段")
-        else:
-            out[f.key] = parsed
-    return out
-
-
-def _unit_change(session: Session, key: str, value) -> dict:
-    id_key = key if key.endswith("_id") else f"{key}_id"
-    if value in ("", None):
-        return {id_key: None}
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit() and key.endswith("_id")):
-        unit = session.get(Unit, int(value))
-    else:
-        unit = session.scalars(select(Unit).where(Unit.name == " ".join(str(value).split()))).first()
-    if unit is None:
-        raise UserError(f"找不到单位“{value}”，请先在单位管理中添加")
-    return {id_key: unit.id}
-
-
-def _overlay(session: Session, snapshot: dict, proposed: dict) -> dict:
-    """The snapshot with the proposed values put in (unit names and labels kept in step)."""
-    out = dict(snapshot)
-    out.update(proposed)
-    for prefix in ("supervisor", "host", "operator"):
-        if f"{prefix}_unit_id" in proposed:
-            uid = proposed[f"{prefix}_unit_id"]
-            unit = session.get(Unit, uid) if uid else None
-            out[f"{prefix}_unit"] = unit.name if unit else None
-    out["platform_label"] = enums.label("platform", out.get("platform"))
-    out["status_label"] = enums.label("status", out.get("status"))
-    return out
-
-
-def changes_text(proposed: dict, frozen: dict) -> str:
-    """名称：盐湖发布；主办单位：运城市盐湖区教育局 — a 变更's changed fields for people (the 备案记录
-    sheet), unit names from the frozen copy (which shows the new data), dates as 2026年11月22日."""
-    from gzdesk.dates import cn_date
-
-    parts = []
-    for key, value in proposed.items():
-        if key.endswith("_unit_id"):
-            value = frozen.get(key[: -len("_id")]) or ("（无）" if value is None else value)
-        elif key in ("platform", "status"):
-            value = enums.label(key, value)
-        elif isinstance(value, bool):
-            value = "是" if value else "否"
-        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            value = cn_date(date.fromisoformat(value))
-        parts.append(f"{FIELD_LABELS.get(key, key)}：{'（空）' if value in (None, '') else value}")
-    return "；".join(parts)
-
-
-def _account_with(session: Session, account_id: int, proposed: dict) -> registry.AccountData:
-    data = registry.get_account(session, account_id)
-    for key, value in proposed.items():
-        if key in DATE_FIELDS and isinstance(value, str):
-            value = date.fromisoformat(value)
-        setattr(data, key, value)
-    return data
-
 
 # --------------------------------------------------------------------------- lookups
 
@@ -646,85 +515,6 @@ def reopen(session: Session, filing_id: int, filled_on: date | None = None,
     return get_filing(session, new.id)
 
 
-# --------------------------------------------------------------------------- the unit's own decision
-
-
-@dataclass(slots=True)
-class Decision:
-    """本单位会议（集体）研究 and/or 主要领导签字确认（同意） behind a filing."""
-
-    meeting_on: date | None = None
-    meeting_note: str | None = None
-    head_name: str | None = None
-    head_approved_on: date | None = None
-
-    def check(self) -> None:
-        today = date.today()
-        self.meeting_note = (self.meeting_note or "").strip() or None
-        self.head_name = (self.head_name or "").strip() or None
-        if self.meeting_note and self.meeting_on is None:
-            raise UserError("请填写会议（集体）研究的日期")
-        if (self.head_name is None) != (self.head_approved_on is None):
-            raise UserError("主要领导同意须同时填写领导姓名和签字确认日期")
-        for what, day in (("会议研究日期", self.meeting_on), ("主要领导签字确认日期", self.head_approved_on)):
-            if day is not None and day > today:
-                raise UserError(f"{what}（{cn_date(day)}）不能晚于今天")
-
-
-@dataclass(slots=True)
-class DecisionRule:
-    both: bool  # True: 集体研究和主要领导同意 (云南 第十二条); False: either (盐湖 第十一条 …)
-    article: str
-    text: str
-
-
-def decision_rule(profile, kind: str) -> DecisionRule | None:
-    """What the unit must have decided before filing ``kind``, or None.
-
-    盐湖 第十一条: 变更、关停、注销 应经过本单位会议研究或主要领导签字确认同意; 云南 第十八条 and 南通
-    第十六条 likewise (集体研究或主要领导同意; 南通: 关停、注销 only); 云南 第十二条: 以单位名义开办的，
-    须经单位集体研究和主要领导同意 — both.
-    """
-    o = profile.rule("opening_needs_meeting_and_head")
-    if kind == FilingKind.OPEN and o and o.get("required"):
-        return DecisionRule(True, profile.cite_article("opening_needs_meeting_and_head"), "单位集体研究和主要领导同意")
-    m = profile.rule("change_needs_meeting_or_head")
-    if m and m.get("required") and kind in profile.kinds("change_needs_meeting_or_head",
-                                                          (FilingKind.CHANGE, *CLOSING_KINDS)):
-        return DecisionRule(False, profile.cite_article("change_needs_meeting_or_head"),
-                            "本单位会议（集体）研究或主要领导签字确认同意")
-    return None
-
-
-def decision_gap(rule: DecisionRule | None, meeting_on: date | None, head_approved_on: date | None) -> str | None:
-    """What is missing of the decision the rule asks for ("" when nothing is), as a sentence."""
-    if rule is None:
-        return None
-    have_meeting, have_head = meeting_on is not None, head_approved_on is not None
-    if rule.both and not (have_meeting and have_head):
-        lacking = "、".join(x for x, ok in (("集体研究", have_meeting), ("主要领导同意", have_head)) if not ok)
-        return f"{rule.article}要求{rule.text}，尚未登记{lacking}"
-    if not rule.both and not (have_meeting or have_head):
-        return f"{rule.article}要求{rule.text}，尚未登记"
-    return None
-
-
-def _decision_missing(session: Session, f: Filing) -> str | None:
-    try:
-        profile = current_profile(session)
-    except UserError:
-        return None
-    return decision_gap(decision_rule(profile, f.kind), f.meeting_on, f.head_approved_on)
-
-
-def _apply_decision(f: Filing, d: Decision) -> None:
-    d.check()
-    if d.meeting_on is not None:
-        f.meeting_on, f.meeting_note = d.meeting_on, d.meeting_note
-    if d.head_approved_on is not None:
-        f.head_name, f.head_approved_on = d.head_name, d.head_approved_on
-
-
 def record_decision(session: Session, filing_id: int, decision: Decision) -> FilingData:
     """Record the unit's decision on a filing (and on the closures of an 整合 with it)."""
     f = _filing(session, filing_id)
@@ -739,193 +529,11 @@ def record_decision(session: Session, filing_id: int, decision: Decision) -> Fil
     return get_filing(session, f.id)
 
 
-def missing_decisions(session: Session) -> list[tuple[int, str, str | None, int | None, str, str]]:
-    """(filing id, number, kind, account id, what is missing, article) for every live filing whose
-    profile asks for a decision that is not recorded (for ``gzdesk check``)."""
-    profile = current_profile(session)
-    kinds = [k for k in FilingKind if decision_rule(profile, k) is not None]
-    if not kinds:
-        return []
-    rows = session.execute(select(Filing.id, Filing.number, Filing.kind, Filing.account_id, Filing.meeting_on,
-                                  Filing.head_approved_on)
-                           .where(Filing.kind.in_([str(k) for k in kinds]), Filing.state.in_(LIVE_STATES),
-                                  Filing.origin.is_(None))
-                           .order_by(Filing.id)).all()
-    out: list[tuple[int, str, str | None, int | None, str, str]] = []
-    for fid, number, kind, account_id, meeting_on, head_on in rows:
-        rule = decision_rule(profile, kind)
-        gap = decision_gap(rule, meeting_on, head_on)
-        if gap and rule is not None:
-            out.append((fid, number, kind, account_id, gap, rule.article))
-    return out
-
-
-# --------------------------------------------------------------------------- 公告 of a closure
-
-
-@dataclass(slots=True)
-class AnnouncementCheck:
-    effective_on: date
-    provisional: bool
-    message: str
-    warning: str | None = None  # accepted, but the clerk should know (盐湖: later than 3 working days before)
-
-
-def announcement_kinds(profile) -> tuple[str, ...]:
-    """The filing kinds that need a 公告 in this profile: 关停、注销; 变更 too where the document
-    says so (云南 第十八条: 变更、关停、注销……并向社会公告)."""
-    return profile.kinds("announcement", CLOSING_KINDS)
-
-
-def earliest_effective(cal, from_date: date, n: int):
-    """The first day an action may take effect after a 公告 of at least ``n`` working days.
-
-    云南 第十八条 / 南通 第十六条: 公告时间不少于15个工作日. A period is counted from the day after
-    the 公告 is published (民法典 第二百零一条: 开始的当日不计入; DESIGN: "N working days from D" is
-    the N-th working day after D), and the 公告 must be up for all of them: the period ends with the
-    15th working day after publication and the account closes (or changes) the day after. A 公告
-    begun on a Saturday thus still runs 15 full working days (Monday to Friday, three weeks).
-    Returns a WorkdayResult-like (day, provisional).
-    """
-    from gzdesk.workdays import WorkdayResult
-
-    last = cal.add(from_date, n)
-    return WorkdayResult(last.day + timedelta(days=1), last.provisional)
-
-
-def check_announcement(session: Session, filing_id: int, from_date: date,
-                       until: date | None = None) -> AnnouncementCheck:
-    """The day a 公告 starting on ``from_date`` lets the filing take effect, or a UserError.
-
-    "min_period" (云南 第十八条, 南通 第十六条: 公告时间不少于15个工作日): the earliest day is the day
-    after the 15th working day following publication (``earliest_effective``); an earlier closing
-    day is refused, a later one accepted.
-    "before_close" (盐湖区 第十一条: 账号关停、注销前3个工作日内应发布停更注销公告): read as "at least 3
-    working days before the closing day", which the clerk gives (``until``). An earlier 公告 is
-    accepted; a later one is accepted with a warning — it is never refused.
-    """
-    f = _filing(session, filing_id)
-    profile = current_profile(session)
-    kinds = announcement_kinds(profile)
-    if f.kind not in kinds:
-        what = "、".join(enums.label("filing_kind", k) for k in kinds) or "关停、注销"
-        raise UserError(f"本单位制度中只有{what}备案需要向社会公告，{_label(f)}不需要")
-    if from_date is None:
-        raise UserError("请填写公告发布日期")
-    rule = profile.rule("announcement")
-    cal = load_calendar(session)
-    article = announcement_article(profile)
-    act = enums.label("filing_kind", f.kind)
-    if rule is None:
-        day = until or from_date
-        if day < from_date:
-            raise UserError(f"{act}日期不能早于公告发布日期")
-        return AnnouncementCheck(day, False, f"本配置未规定公告期，于{cn_date(day)}生效")
-    n = int(rule.get("workdays") or 0)
-    if rule.get("mode") == "before_close":
-        if until is None:
-            latest = cal.add(from_date, n)
-            raise UserError(f"{article}：关停、注销前{n}个工作日内发布公告，请给出{act}日期"
-                            f"（公告自{cn_date(from_date)}发布，{act}日期宜在{cn_date(latest.day, latest.provisional)}"
-                            "或之后）")
-        gap = cal.count(from_date, until)
-        if gap.days >= n:
-            return AnnouncementCheck(until, gap.provisional,
-                                     f"公告于{act}前{gap.days}个工作日发布，{cn_date(until)}{act}"
-                                     + ("（工作日数为预估）" if gap.provisional else ""))
-        latest = cal.add(until, -n)
-        if gap.days < 1:
-            warning = (f"公告（{cn_date(from_date)}）不在{act}日期（{cn_date(until)}）之前：{article}要求"
-                       f"{act}前{n}个工作日内发布公告，请核实")
-        else:
-            warning = (f"公告于{act}前{gap.days}个工作日才发布，晚于{article}的“前{n}个工作日”"
-                       f"（宜不晚于{cn_date(latest.day, latest.provisional)}），已登记，请核实")
-        return AnnouncementCheck(until, gap.provisional, f"{cn_date(until)}{act}", warning)
-    earliest = earliest_effective(cal, from_date, n)
-    if until is not None and until < earliest.day:
-        raise UserError(f"{article}：公告时间不少于{n}个工作日（自发布次日起算），自{cn_date(from_date)}起公告，"
-                        f"最早可于{cn_date(earliest.day, earliest.provisional)}{act}")
-    day = until or earliest.day
-    return AnnouncementCheck(day, earliest.provisional,
-                             f"公告期{n}个工作日（自发布次日起算），{cn_date(day, earliest.provisional and until is None)}起"
-                             f"{act}生效" + ("（公告期的工作日数为预估）" if earliest.provisional else ""))
-
-
-def set_announcement(session: Session, filing_id: int, from_date: date, until: date | None = None) -> FilingData:
-    """Record the 公告 of a filing (关停/注销; 变更 where the profile asks) and the day it takes effect."""
-    require(session, Cap.FILE)
-    f = _filing(session, filing_id)
-    if f.state not in LIVE_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能登记公告")
-    if f.kind in CLOSING_KINDS and f.account is not None and f.account.status in STATUS_AFTER.values():
-        raise UserError(f"账号“{f.account.name}”已{enums.label('status', f.account.status)}，公告不能再修改")
-    result = check_announcement(session, filing_id, from_date, until)
-    f.announce_from = from_date
-    f.announce_until = result.effective_on
-    f.effective_on = result.effective_on
-    session.flush()
-    data = get_filing(session, f.id)
-    data.announce_warning = result.warning
-    return data
-
-
-def announcement_article(profile) -> str:
-    return profile.cite_article("announcement")
-
-
-def apply_due_effects(session: Session, today: date) -> list[AppliedEffect]:
-    """Close or cancel the accounts whose approved 关停/注销 has reached its ``effective_on``."""
-    done: list[AppliedEffect] = []
-    stmt = (select(Filing).where(Filing.kind.in_(CLOSING_KINDS), Filing.state.in_(DONE_STATES),
-                                 Filing.effective_on.is_not(None), Filing.effective_on <= today)
-            .order_by(Filing.effective_on, Filing.id))
-    for f in session.scalars(stmt):
-        account = f.account
-        target = STATUS_AFTER[FilingKind(f.kind)]
-        if account is None or f.effective_on is None or account.status in STATUS_AFTER.values():
-            continue
-        account.status = target
-        done.append(AppliedEffect(f.id, f.number, account.id, account.name, target,
-                                  enums.label("status", target), f.effective_on))
-    session.flush()
-    return done
-
-
-# --------------------------------------------------------------------------- scans
-
-
-def _attach(session: Session, f: Filing, filename: str, data: bytes, note: str | None = None) -> int:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name:
-        raise UserError("扫描件文件名不能为空")
-    if not data:
-        raise UserError(f"扫描件“{name}”是空文件")
-    att = Attachment(owner_uuid=f.uuid, filename=name, mime=mimetypes.guess_type(name)[0], data=bytes(data),
-                     note=note)
-    session.add(att)
-    session.flush()
-    return att.id
-
-
 def attach_scan(session: Session, filing_id: int, filename: str, data: bytes, note: str | None = None) -> int:
     """Keep a scan of the signed and sealed form with the filing; returns the attachment id."""
     require(session, Cap.FILE)
     f = _filing(session, filing_id)
     return _attach(session, f, filename, data, note or "签字盖章扫描件")
-
-
-def attachment_data(session: Session, attachment_id: int) -> tuple[str, bytes]:
-    att = session.get(Attachment, attachment_id)
-    if att is None:
-        raise NotFound(f"找不到编号为 {attachment_id} 的附件")
-    return att.filename, att.data
-
-
-def _attachments(session: Session, uuid: str) -> list[AttachmentInfo]:
-    rows = session.execute(select(Attachment.id, Attachment.filename, Attachment.mime,
-                                  func.length(Attachment.data), Attachment.note, Attachment.created_at)
-                           .where(Attachment.owner_uuid == uuid).order_by(Attachment.id)).all()
-    return [AttachmentInfo(i, n, m, s or 0, note, c.date() if c else None) for i, n, m, s, note, c in rows]
 
 
 # --------------------------------------------------------------------------- reading

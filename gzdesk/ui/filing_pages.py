@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, filings
+from gzdesk import enums, filing_announcements, filing_kinds, filing_scans, filings
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.filings import FilingRow
@@ -285,9 +285,9 @@ class FilingsPage(LazyPage):
     def _announced_kinds(self) -> tuple[str, ...]:
         """关停、注销; and 变更 where the profile says so (云南 第十八条)."""
         try:
-            return filings.announcement_kinds(self.controller.profile)
+            return filing_kinds.announcement_kinds(self.controller.profile)
         except UserError:
-            return filings.CLOSING_KINDS
+            return filing_kinds.CLOSING_KINDS
 
     def _selection_changed(self) -> None:
         r = self.current_row()
@@ -444,7 +444,7 @@ class FilingsPage(LazyPage):
         text = url.toString()
         if not text.startswith("att:"):
             return
-        name, data = self.controller.read(filings.attachment_data, int(text[4:]))
+        name, data = self.controller.read(filing_scans.attachment_data, int(text[4:]))
         from gzdesk.paths import data_dir
 
         folder = Path(data_dir()) / "scans"
@@ -539,7 +539,7 @@ def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
 def apply_effects_on_open(window: MainWindow) -> None:
     """Closures whose 公告 period has run take effect when the program opens."""
     try:
-        applied = window.controller.write(filings.apply_due_effects, date.today(), topic=ACCOUNTS)
+        applied = window.controller.write(filing_announcements.apply_due_effects, date.today(), topic=ACCOUNTS)
     except UserError:
         return
     if applied:
