@@ -25,7 +25,7 @@ from gzdesk.filing_kinds import (
     STATUS_AFTER,
     announcement_kinds,
 )
-from gzdesk.filings import FilingData, _filing, _label, get_filing
+from gzdesk.filings import FilingData, filing_label, get_filing, load_filing
 from gzdesk.models import Filing
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
@@ -81,12 +81,12 @@ def check_announcement(session: Session, filing_id: int, from_date: date,
     working days before the closing day", which the clerk gives (``until``). An earlier 公告 is
     accepted; a later one is accepted with a warning — it is never refused.
     """
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     profile = current_profile(session)
     kinds = announcement_kinds(profile)
     if f.kind not in kinds:
         what = "、".join(enums.label("filing_kind", k) for k in kinds) or "关停、注销"
-        raise UserError(f"本单位制度中只有{what}备案需要向社会公告，{_label(f)}不需要")
+        raise UserError(f"本单位制度中只有{what}备案需要向社会公告，{filing_label(f)}不需要")
     if from_date is None:
         raise UserError("请填写公告发布日期")
     rule = profile.rule("announcement")
@@ -131,9 +131,9 @@ def check_announcement(session: Session, filing_id: int, from_date: date,
 def set_announcement(session: Session, filing_id: int, from_date: date, until: date | None = None) -> FilingData:
     """Record the 公告 of a filing (关停/注销; 变更 where the profile asks) and the day it takes effect."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state not in LIVE_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能登记公告")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能登记公告")
     if f.kind in CLOSING_KINDS and f.account is not None and f.account.status in STATUS_AFTER.values():
         raise UserError(f"账号“{f.account.name}”已{enums.label('status', f.account.status)}，公告不能再修改")
     result = check_announcement(session, filing_id, from_date, until)

@@ -13,16 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzdesk import enums, fields, registry
+from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus
 from gzdesk.errors import UserError
 from gzdesk.models import Unit
-
-# The account's fields are the catalogue's (gzdesk.fields); these names stay for older callers.
-DATE_FIELDS = fields.DATE_KEYS
-BOOL_FIELDS = fields.BOOL_KEYS
-UNIT_FIELDS = tuple(fields.UNIT_COLUMNS)  # supervisor_unit, host_unit, operator_unit (by name)
-CHANGEABLE = list(fields.CHANGEABLE)
-FIELD_LABELS: dict[str, str] = fields.LABELS
 
 
 def parse_change_key(raw_key: object) -> fields.Field:
@@ -82,7 +76,7 @@ def _unit_change(session: Session, key: str, value) -> dict:
     return {id_key: unit.id}
 
 
-def _overlay(session: Session, snapshot: dict, proposed: dict) -> dict:
+def overlay_changes(session: Session, snapshot: dict, proposed: dict) -> dict:
     """The snapshot with the proposed values put in (unit names and labels kept in step)."""
     out = dict(snapshot)
     out.update(proposed)
@@ -99,8 +93,6 @@ def _overlay(session: Session, snapshot: dict, proposed: dict) -> dict:
 def changes_text(proposed: dict, frozen: dict) -> str:
     """名称：盐湖发布；主办单位：运城市盐湖区教育局 — a 变更's changed fields for people (the 备案记录
     sheet), unit names from the frozen copy (which shows the new data), dates as 2026年11月22日."""
-    from gzdesk.dates import cn_date
-
     parts = []
     for key, value in proposed.items():
         if key.endswith("_unit_id"):
@@ -111,14 +103,15 @@ def changes_text(proposed: dict, frozen: dict) -> str:
             value = "是" if value else "否"
         elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             value = cn_date(date.fromisoformat(value))
-        parts.append(f"{FIELD_LABELS.get(key, key)}：{'（空）' if value in (None, '') else value}")
+        parts.append(f"{fields.LABELS.get(key, key)}：{'（空）' if value in (None, '') else value}")
     return "；".join(parts)
 
 
-def _account_with(session: Session, account_id: int, proposed: dict) -> registry.AccountData:
+def account_with_changes(session: Session, account_id: int, proposed: dict) -> registry.AccountData:
+    """The account as it reads with a 变更's changes applied (to validate them, and on approval)."""
     data = registry.get_account(session, account_id)
     for key, value in proposed.items():
-        if key in DATE_FIELDS and isinstance(value, str):
+        if key in fields.DATE_KEYS and isinstance(value, str):
             value = date.fromisoformat(value)
         setattr(data, key, value)
     return data

@@ -81,7 +81,8 @@ def decision_gap(rule: DecisionRule | None, meeting_on: date | None, head_approv
     return None
 
 
-def _decision_missing(session: Session, f: Filing) -> str | None:
+def filing_decision_gap(session: Session, f: Filing) -> str | None:
+    """What this filing lacks of the decision its profile asks for (None without a profile)."""
     try:
         profile = current_profile(session)
     except UserError:
@@ -89,7 +90,8 @@ def _decision_missing(session: Session, f: Filing) -> str | None:
     return decision_gap(decision_rule(profile, f.kind), f.meeting_on, f.head_approved_on)
 
 
-def _apply_decision(f: Filing, d: Decision) -> None:
+def apply_decision(f: Filing, d: Decision) -> None:
+    """Check ``d`` and write what it records onto the filing row."""
     d.check()
     if d.meeting_on is not None:
         f.meeting_on, f.meeting_note = d.meeting_on, d.meeting_note

@@ -26,7 +26,8 @@ class AttachmentInfo:
     created_on: date | None
 
 
-def _attach(session: Session, f: Filing, filename: str, data: bytes, note: str | None = None) -> int:
+def add_attachment(session: Session, f: Filing, filename: str, data: bytes, note: str | None = None) -> int:
+    """Store a file with the filing (its name without folders); returns the attachment id."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not name:
         raise UserError("扫描件文件名不能为空")
@@ -46,7 +47,8 @@ def attachment_data(session: Session, attachment_id: int) -> tuple[str, bytes]:
     return att.filename, att.data
 
 
-def _attachments(session: Session, uuid: str) -> list[AttachmentInfo]:
+def attachments_of(session: Session, uuid: str) -> list[AttachmentInfo]:
+    """The files kept with the filing of ``uuid``, without their bytes."""
     rows = session.execute(select(Attachment.id, Attachment.filename, Attachment.mime,
                                   func.length(Attachment.data), Attachment.note, Attachment.created_at)
                            .where(Attachment.owner_uuid == uuid).order_by(Attachment.id)).all()

@@ -10,10 +10,11 @@ The filing freezes the account data it was made with (``Filing.frozen``, see
 frozen copy shows the NEW data, and ``Filing.proposed`` holds only the changed fields, applied to
 the account when the last step approves it.
 
-关停 / 注销 do not change the account at once: its 停更注销公告 must run first (``set_announcement``):
-云南 第十八条 / 南通 第十六条 — 公告时间不少于15个工作日 (profile ``announcement.mode`` "min_period");
-盐湖区 第十一条 — 关停、注销前3个工作日内应发布停更注销公告 ("before_close"). ``apply_due_effects``
-moves the status once the filing is approved and its ``effective_on`` has come.
+关停 / 注销 do not change the account at once: their 停更注销公告 runs first
+(``gzdesk.filing_announcements``). Beside this module: ``filing_kinds`` (which states and kinds
+mean what), ``filing_changes`` (the changes of a 变更), ``filing_decisions`` (会议研究 / 主要领导同意),
+``filing_scans`` (files kept with a filing). They sit below this one; ``filing_announcements``
+above it.
 
 Every function takes a session from ``Database.transaction()`` / ``reader()``; every change goes
 through the ORM and is therefore written to the audit log.
@@ -32,8 +33,8 @@ from gzdesk import enums, registry
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
 from gzdesk.errors import NotFound, UserError
-from gzdesk.filing_changes import _account_with, _overlay, normalize_changes
-from gzdesk.filing_decisions import Decision, _apply_decision, _decision_missing
+from gzdesk.filing_changes import account_with_changes, normalize_changes, overlay_changes
+from gzdesk.filing_decisions import Decision, apply_decision, filing_decision_gap
 from gzdesk.filing_kinds import (
     CLOSING_KINDS,
     DONE_STATES,
@@ -42,7 +43,7 @@ from gzdesk.filing_kinds import (
     OPEN_STATES,
     announcement_kinds,
 )
-from gzdesk.filing_scans import AttachmentInfo, _attach, _attachments
+from gzdesk.filing_scans import AttachmentInfo, add_attachment, attachments_of
 from gzdesk.models import Account, ApprovalStep, Attachment, Filing
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
@@ -166,7 +167,8 @@ class FilingRow:
 # --------------------------------------------------------------------------- lookups
 
 
-def _filing(session: Session, filing_id: int) -> Filing:
+def load_filing(session: Session, filing_id: int) -> Filing:
+    """The filing row, or NotFound."""
     f = session.get(Filing, filing_id)
     if f is None:
         raise NotFound(f"找不到编号为 {filing_id} 的备案")
@@ -177,7 +179,7 @@ def find_filing(session: Session, key: str | int) -> int:
     """A filing's id from its id or its number (2025-00012)."""
     text = str(key).strip()
     if text.isdigit():
-        _filing(session, int(text))
+        load_filing(session, int(text))
         return int(text)
     found = session.execute(select(Filing.id, Filing.origin).where(Filing.number == text)
                             .order_by(Filing.origin.is_not(None), Filing.id)).all()
@@ -213,7 +215,8 @@ def next_number(session: Session, year: int) -> str:
     return f"{year}-{seq + 1:05d}"
 
 
-def _label(f: Filing) -> str:
+def filing_label(f: Filing) -> str:
+    """备案2025-00012（关停） — how messages name a filing."""
     return f"备案{f.number}（{enums.label('filing_kind', f.kind)}）"
 
 
@@ -240,14 +243,14 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
         raise UserError("只有变更备案可以填写变更内容")
     _refuse_conflicts(session, account, code)
     if code == FilingKind.CHANGE:
-        registry._raise_first(registry.account_problems(_account_with(session, account.id, changes)))
+        registry._raise_first(registry.account_problems(account_with_changes(session, account.id, changes)))
         if "name" in changes and changes["name"] == account.name:
             del changes["name"]
     if event_on is None and code in FIRST_KINDS:
         event_on = account.registered_on
     # event_on may lie after filled_on: 盐湖 第十条/第十一条 approve before opening, changing or closing
     snapshot = registry.account_snapshot(session, account.id)
-    frozen = _overlay(session, snapshot, changes) if changes else snapshot
+    frozen = overlay_changes(session, snapshot, changes) if changes else snapshot
     if kept_account_id is not None:
         kept = _account(session, kept_account_id)
         frozen["kept_account"] = {"id": kept.id, "name": kept.name, "platform_label": enums.label("platform", kept.platform)}
@@ -259,7 +262,7 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
                     if code == FilingKind.CHANGE else None,
                     kept_account_id=kept_account_id, merge_parent_id=merge_parent_id)
     if decision is not None:
-        _apply_decision(filing, decision)
+        apply_decision(filing, decision)
     session.add(filing)
     session.flush()
     return get_filing(session, filing.id)
@@ -271,18 +274,18 @@ def _refuse_conflicts(session: Session, account: Account, code: str) -> None:
     if code in FIRST_KINDS:
         first = [f for f in live if f.kind in FIRST_KINDS]
         if first:
-            raise UserError(f"账号“{account.name}”已有{_label(first[0])}（{enums.label('filing_state', first[0].state)}），"
+            raise UserError(f"账号“{account.name}”已有{filing_label(first[0])}（{enums.label('filing_state', first[0].state)}），"
                             "不能重复办理开设备案")
     if account.status in (AccountStatus.CLOSED, AccountStatus.CANCELLED):
         raise UserError(f"账号“{account.name}”已{enums.label('status', account.status)}，不能再办理"
                         f"{enums.label('filing_kind', code)}备案")
     pending_close = [f for f in live if f.kind in CLOSING_KINDS]
     if pending_close and code in (*CLOSING_KINDS, FilingKind.CHANGE, FilingKind.MERGE):
-        raise UserError(f"账号“{account.name}”已有{_label(pending_close[0])}在办理中")
+        raise UserError(f"账号“{account.name}”已有{filing_label(pending_close[0])}在办理中")
     if code == FilingKind.CHANGE:
         open_change = [f for f in live if f.kind == FilingKind.CHANGE and f.state in OPEN_STATES]
         if open_change:
-            raise UserError(f"账号“{account.name}”已有{_label(open_change[0])}尚未办结，请先办结或撤回")
+            raise UserError(f"账号“{account.name}”已有{filing_label(open_change[0])}尚未办结，请先办结或撤回")
 
 
 def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[int], reason: str | None,
@@ -305,7 +308,7 @@ def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[i
     kept = _account(session, kept_account_id)
     closed = [_account(session, i) for i in ids]
     parent = new_filing(session, kept.id, FilingKind.MERGE, reason, filled_on=filled_on)
-    row = _filing(session, parent.id)
+    row = load_filing(session, parent.id)
     frozen = json.loads(row.frozen or "{}")
     frozen["merged_accounts"] = [{"id": a.id, "name": a.name, "platform_label": enums.label("platform", a.platform),
                                   "handle": a.handle} for a in closed]
@@ -330,9 +333,9 @@ def _family(session: Session, f: Filing) -> list[Filing]:
 def mark_printed(session: Session, filing_id: int) -> FilingData:
     """草稿 → 待签批: the form was printed and goes up for signatures (printing again is harmless)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state not in OPEN_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再打印送签")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再打印送签")
     for member in _family(session, f):
         if member.state == FilingState.DRAFT:
             member.state = FilingState.PENDING_SIGNATURE
@@ -349,11 +352,11 @@ def record_step(session: Session, filing_id: int, opinion: str | None, signer: s
     last approving step makes it 已备案 and applies its effects (a 变更's new data). 审核人 or 管理员.
     """
     require(session, Cap.APPROVE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if result not in ("approved", "returned"):
         raise UserError("审批结果只能是“同意”或“退回”")
     if f.state not in OPEN_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再记录审批")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再记录审批")
     signer = (signer or "").strip()
     if not signer:
         raise UserError("请填写签字负责人")
@@ -378,7 +381,7 @@ def _record_one(session: Session, f: Filing, opinion: str | None, signer: str,
     steps = list(f.steps)
     seq = len(steps) + 1
     if seq > len(chain):
-        raise UserError(f"{_label(f)}的审批步骤已全部完成")
+        raise UserError(f"{filing_label(f)}的审批步骤已全部完成")
     if f.filled_on and signed_on < f.filled_on:
         raise UserError(f"签批日期（{cn_date(signed_on)}）不能早于填表时间（{cn_date(f.filled_on)}）")
     if steps and steps[-1].signed_on and signed_on < steps[-1].signed_on:
@@ -386,7 +389,7 @@ def _record_one(session: Session, f: Filing, opinion: str | None, signer: str,
                         f"（{cn_date(steps[-1].signed_on)}）")
     attachment_id = None
     if scan is not None:
-        attachment_id = _attach(session, f, scan[0], scan[1], note=chain[seq - 1])
+        attachment_id = add_attachment(session, f, scan[0], scan[1], note=chain[seq - 1])
     step = ApprovalStep(filing_id=f.id, seq=seq, title=chain[seq - 1], opinion=(opinion or "").strip() or None,
                         signer=signer, signed_on=signed_on, result=result, attachment_id=attachment_id)
     f.steps.append(step)
@@ -405,7 +408,7 @@ def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
     if f.kind == FilingKind.CHANGE and f.account_id is not None:
         changes = json.loads(f.proposed or "{}")
         if changes:
-            registry.write_account(session, _account_with(session, f.account_id, changes))
+            registry.write_account(session, account_with_changes(session, f.account_id, changes))
     elif f.kind in CLOSING_KINDS and f.effective_on is None:
         profile = current_profile(session)
         if f.kind not in announcement_kinds(profile):  # no 公告 rule: effective on the closing day or on approval
@@ -415,9 +418,9 @@ def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
 def mark_reported(session: Session, filing_id: int, on: date) -> FilingData:
     """已备案 → 已报送: the provincial / national system (全国政务新媒体信息报送系统) was updated."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state != FilingState.FILED:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有已备案的事项才能标记已报送")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有已备案的事项才能标记已报送")
     if on is None:
         raise UserError("请填写报送日期")
     last = f.steps[-1].signed_on if f.steps else f.filled_on
@@ -452,9 +455,9 @@ def closure_not_effective(f: Filing | FilingData, on: date) -> str | None:
 def set_reason(session: Session, filing_id: int, reason: str | None) -> FilingData:
     """Change the 理由 of a draft (once printed and sent for signature, the paper says what it says)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state != FilingState.DRAFT:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿可以修改理由"
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿可以修改理由"
                         "（已送签的请撤回后重新办理）")
     text = (reason or "").strip()
     if not text:
@@ -485,9 +488,9 @@ def is_filed(session: Session, account_id: int) -> bool:
 def withdraw(session: Session, filing_id: int) -> FilingData:
     """撤回 a draft or a filing waiting for signatures (with the closures of an 整合)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state not in OPEN_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿或待签批的备案可以撤回")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿或待签批的备案可以撤回")
     for member in _family(session, f):
         if member.state in OPEN_STATES:
             member.state = FilingState.WITHDRAWN
@@ -500,16 +503,16 @@ def reopen(session: Session, filing_id: int, filled_on: date | None = None,
     """A returned (退回) filing started again as a new draft with the same content — and, when
     given, a rewritten 理由 (the clerk answers the opinion it was returned with)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state != FilingState.RETURNED:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有退回的备案可以重新办理")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有退回的备案可以重新办理")
     if f.account_id is None:
         raise UserError("该备案没有关联账号，无法重新办理")
     new = new_filing(session, f.account_id, f.kind, reason if reason is not None else f.reason,
                      filled_on=filled_on, event_on=f.event_on,
                      proposed=json.loads(f.proposed) if f.proposed else None, kept_account_id=f.kept_account_id,
                      merge_parent_id=f.merge_parent_id)
-    row = _filing(session, new.id)
+    row = load_filing(session, new.id)
     row.notes = f"重新办理退回的备案{f.number}"
     session.flush()
     return get_filing(session, new.id)
@@ -517,14 +520,14 @@ def reopen(session: Session, filing_id: int, filled_on: date | None = None,
 
 def record_decision(session: Session, filing_id: int, decision: Decision) -> FilingData:
     """Record the unit's decision on a filing (and on the closures of an 整合 with it)."""
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state not in LIVE_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再登记")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再登记")
     decision.check()
     if decision.meeting_on is None and decision.head_approved_on is None:
         raise UserError("请填写会议（集体）研究日期，或主要领导姓名和签字确认日期")
     for member in _family(session, f):
-        _apply_decision(member, decision)
+        apply_decision(member, decision)
     session.flush()
     return get_filing(session, f.id)
 
@@ -532,21 +535,21 @@ def record_decision(session: Session, filing_id: int, decision: Decision) -> Fil
 def attach_scan(session: Session, filing_id: int, filename: str, data: bytes, note: str | None = None) -> int:
     """Keep a scan of the signed and sealed form with the filing; returns the attachment id."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
-    return _attach(session, f, filename, data, note or "签字盖章扫描件")
+    f = load_filing(session, filing_id)
+    return add_attachment(session, f, filename, data, note or "签字盖章扫描件")
 
 
 # --------------------------------------------------------------------------- reading
 
 
 def get_filing(session: Session, filing_id: int) -> FilingData:
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     profile_chain = {}
     try:
         profile_chain = {s["title"]: s.get("signer_label") or "负责人签字" for s in current_profile(session).chain}
     except UserError:
         pass
-    attachments = _attachments(session, f.uuid)
+    attachments = attachments_of(session, f.uuid)
     names = {a.id: a.filename for a in attachments}
     chain = _chain(f)
     steps: list[StepData] = []
@@ -574,7 +577,7 @@ def get_filing(session: Session, filing_id: int) -> FilingData:
         merge_parent_number=parent.number if parent else None, kept_account_id=f.kept_account_id,
         kept_account_name=kept.name if kept else None, children=children, attachments=attachments, notes=f.notes,
         announce_provisional=provisional, meeting_on=f.meeting_on, meeting_note=f.meeting_note,
-        head_name=f.head_name, head_approved_on=f.head_approved_on, decision_missing=_decision_missing(session, f))
+        head_name=f.head_name, head_approved_on=f.head_approved_on, decision_missing=filing_decision_gap(session, f))
 
 
 def list_filings(session: Session, state: str | None = None, account_id: int | None = None,

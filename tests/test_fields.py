@@ -80,7 +80,7 @@ def test_every_changeable_field_is_read_by_the_change_parser_and_no_other(db):
                 filing_changes.parse_change_key(f.label)
     with pytest.raises(UserError, match="未知的变更字段“颜色”"):
         filing_changes.parse_change_key("颜色")
-    assert set(filing_changes.CHANGEABLE) == set(fields.KEYS) - {"qr_image"}
+    assert set(fields.CHANGEABLE) == set(fields.KEYS) - {"qr_image"}
 
 
 # What people write, per kind: the import and a 变更 must take (and refuse) the same.
@@ -148,7 +148,7 @@ def test_one_label_per_field_everywhere(db):
         assert fields.column_label("account", f.key) == f.label
         assert audit_log.field_label("account", f.key) == f.label
         assert value_check.FIELD_LABELS[f.key] == f.label
-        assert filing_changes.FIELD_LABELS[f.key] == enums.ACCOUNT_FIELD_LABELS[f.key] == f.label
+        assert fields.LABELS[f.key] == enums.ACCOUNT_FIELD_LABELS[f.key] == f.label
         assert EDITOR_LABELS[f.key] == (f.column_header or f.label)
     assert dict(CHANGE_FIELDS) == {f.column: f.label for f in fields.ON_FORM}
     # another table's column is named by that table's label, a common one by the common name

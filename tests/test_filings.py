@@ -294,7 +294,7 @@ def test_an_account_field_has_one_label_everywhere():
     from gzdesk.exchange import columns
 
     for key, label in enums.ACCOUNT_FIELD_LABELS.items():
-        assert filing_changes.FIELD_LABELS[key] == label
+        assert filing_changes.changes_text({key: "x"}, {}).startswith(f"{label}：")  # the 变更 diff
         assert audit_log.FIELD_LABELS["account"][key] == label
         assert value_check.FIELD_LABELS[key] == label
     excel = {c.key: c.header for c in columns.ACCOUNT_COLUMNS}

@@ -9,7 +9,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from gzdesk import filing_announcements, filing_changes, filing_decisions, filings
+from gzdesk import fields, filing_announcements, filing_decisions, filings
 from gzdesk.cli.common import (
     add_db_option,
     add_json_option,
@@ -169,7 +169,7 @@ def _print_filing(args: argparse.Namespace, d: filings.FilingData, headline: str
           + (f"  事项日期：{cn_date(d.event_on)}" if d.event_on else ""))
     print(f"理由：{d.reason or ''}")
     if d.proposed:
-        print("变更内容：" + "；".join(f"{filing_changes.FIELD_LABELS.get(k, k)}→{_show(d, k, v)}" for k, v in d.proposed.items()))
+        print("变更内容：" + "；".join(f"{fields.LABELS.get(k, k)}→{_show(d, k, v)}" for k, v in d.proposed.items()))
     if d.kept_account_name:
         print(f"整合保留账号：{d.kept_account_name}（整合备案 {d.merge_parent_number or ''}）")
     for c in d.children:
