@@ -37,7 +37,7 @@ from gzdesk import indicator_sheets, inspections, quarters
 from gzdesk.dates import cn_date
 from gzdesk.enums import FilingKind, FilingState, InspectionLevel, Platform
 from gzdesk.errors import UserError
-from gzdesk.filings import CLOSING_KINDS, LIVE_STATES
+from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES
 from gzdesk.indicator_sheets import FAIL, PASS, Line, Sheet
 from gzdesk.models import (
     Account,

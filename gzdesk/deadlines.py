@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, aliased
 from gzdesk import enums
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
-from gzdesk.filings import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds
+from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds
 from gzdesk.models import Account, ApprovalStep, Filing, Task
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
@@ -435,7 +435,7 @@ def _closures(col: _Collector, profile: Profile, filings, accounts) -> None:
     """公告: the latest day to publish it, then the day a closure takes effect once it has run.
 
     The kinds that need one come from the profile (关停、注销; 云南 第十八条 变更 too). Counted as
-    ``filings.check_announcement`` counts: 公告时间不少于15个工作日 from the day after publication,
+    ``filing_announcements.check_announcement`` counts: 公告时间不少于15个工作日 from the day after publication,
     effective the day after the period ends; 盐湖 第十一条 at least 3 working days before closing.
     """
     rule = profile.rule("announcement")
@@ -480,7 +480,7 @@ def _closures(col: _Collector, profile: Profile, filings, accounts) -> None:
 def _latest_publication(cal: _CachedCalendar, event_on: date, n: int) -> WorkdayResult:
     """The last day a 公告 of at least ``n`` working days may begin for the action to take effect on
     ``event_on``: the day before the n-th working day before it — from then the 公告 is up on ``n``
-    full working days before ``event_on`` (``filings.earliest_effective`` of it is ``event_on`` or
+    full working days before ``event_on`` (``filing_announcements.earliest_effective`` of it is ``event_on`` or
     earlier, and of the day after it is later)."""
     first = cal.add(event_on, -n)
     return WorkdayResult(first.day - timedelta(days=1), first.provisional)

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, filings, office
+from gzdesk import audit, enums, filing_decisions, office
 from gzdesk.db import Database
 from gzdesk.errors import UserError
 from gzdesk.models import Account, AccountRole, ApprovalStep, Base, Filing, Person, Unit, new_uuid
@@ -466,7 +466,7 @@ class _Builder:
             "reported_on": None,  # set below from the last signature
             "merge_parent_id": None, "kept_account_id": None, "notes": None, "origin": None,
             "created_at": _stamp(), "updated_at": _stamp()})
-        rule = filings.decision_rule(self.profile, kind)
+        rule = filing_decisions.decision_rule(self.profile, kind)
         if rule is not None and rng.random() < 0.95:  # 云南 第十二条: 集体研究和主要领导同意, recorded
             decided = filled - timedelta(days=rng.randrange(1, 10))
             self.filings[-1].update(meeting_on=decided, meeting_note="党组（党委）会议",

@@ -10,10 +10,11 @@ The filing freezes the account data it was made with (``Filing.frozen``, see
 frozen copy shows the NEW data, and ``Filing.proposed`` holds only the changed fields, applied to
 the account when the last step approves it.
 
-关停 / 注销 do not change the account at once: its 停更注销公告 must run first (``set_announcement``):
-云南 第十八条 / 南通 第十六条 — 公告时间不少于15个工作日 (profile ``announcement.mode`` "min_period");
-盐湖区 第十一条 — 关停、注销前3个工作日内应发布停更注销公告 ("before_close"). ``apply_due_effects``
-moves the status once the filing is approved and its ``effective_on`` has come.
+关停 / 注销 do not change the account at once: their 停更注销公告 runs first
+(``gzdesk.filing_announcements``). Beside this module: ``filing_kinds`` (which states and kinds
+mean what), ``filing_changes`` (the changes of a 变更), ``filing_decisions`` (会议研究 / 主要领导同意),
+``filing_scans`` (files kept with a filing). They sit below this one; ``filing_announcements``
+above it.
 
 Every function takes a session from ``Database.transaction()`` / ``reader()``; every change goes
 through the ORM and is therefore written to the audit log.
@@ -22,29 +23,31 @@ through the ORM and is therefore written to the audit log.
 from __future__ import annotations
 
 import json
-import mimetypes
-import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gzdesk import enums, fields, registry
+from gzdesk import enums, registry
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
 from gzdesk.errors import NotFound, UserError
-from gzdesk.models import Account, ApprovalStep, Attachment, Filing, Unit
+from gzdesk.filing_changes import account_with_changes, normalize_changes, overlay_changes
+from gzdesk.filing_decisions import Decision, apply_decision, filing_decision_gap
+from gzdesk.filing_kinds import (
+    CLOSING_KINDS,
+    DONE_STATES,
+    FIRST_KINDS,
+    LIVE_STATES,
+    OPEN_STATES,
+    announcement_kinds,
+)
+from gzdesk.filing_scans import AttachmentInfo, add_attachment, attachments_of
+from gzdesk.models import Account, ApprovalStep, Attachment, Filing
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
 from gzdesk.workdays import load_calendar
-
-OPEN_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE)  # still going up the chain
-LIVE_STATES = (FilingState.DRAFT, FilingState.PENDING_SIGNATURE, FilingState.FILED, FilingState.REPORTED)
-DONE_STATES = (FilingState.FILED, FilingState.REPORTED)
-CLOSING_KINDS = (FilingKind.CLOSE, FilingKind.CANCEL)
-FIRST_KINDS = (FilingKind.OPEN, FilingKind.BACKFILL)  # an account's first filing
-STATUS_AFTER = {FilingKind.CLOSE: AccountStatus.CLOSED, FilingKind.CANCEL: AccountStatus.CANCELLED}
 
 # --------------------------------------------------------------------------- plain objects
 
@@ -70,16 +73,6 @@ class StepData:
     @property
     def result_label(self) -> str:
         return {"approved": "同意", "returned": "退回"}.get(self.result or "", "")
-
-
-@dataclass
-class AttachmentInfo:
-    id: int
-    filename: str
-    mime: str | None
-    size: int
-    note: str | None
-    created_on: date | None
 
 
 @dataclass
@@ -171,133 +164,11 @@ class FilingRow:
     scans: int
     announce_provisional: bool = False  # effective_on rests on an estimated calendar (预估)
 
-
-@dataclass(slots=True)
-class AppliedEffect:
-    """A status change made by ``apply_due_effects``."""
-
-    filing_id: int
-    filing_number: str
-    account_id: int
-    account_name: str
-    status: str
-    status_label: str
-    effective_on: date
-
-
-# --------------------------------------------------------------------------- changes of a 变更
-
-# The account's fields are the catalogue's (gzdesk.fields); these names stay for older callers.
-DATE_FIELDS = fields.DATE_KEYS
-BOOL_FIELDS = fields.BOOL_KEYS
-UNIT_FIELDS = tuple(fields.UNIT_COLUMNS)  # supervisor_unit, host_unit, operator_unit (by name)
-CHANGEABLE = list(fields.CHANGEABLE)
-FIELD_LABELS: dict[str, str] = fields.LABELS
-
-
-def parse_change_key(raw_key: object) -> fields.Field:
-    """The field a 变更 names: its key, label, 台账 header or a header synonym — the names the
-    import reads in a sheet's header row (``gzdesk.fields.field_for``)."""
-    f = fields.field_for(raw_key)
-    if f is None:
-        raise UserError(f"未知的变更字段“{raw_key}”")
-    if not f.changeable:
-        if f.key == "qr_image":
-            raise UserError("二维码图片请在账号编辑窗口中更换，不能作为变更字段")
-        raise UserError(f"{f.label}不能作为变更字段")
-    return f
-
-
-def normalize_changes(session: Session, changes: dict | None) -> dict:
-    """The changed fields of a 变更 as JSON-ready values with their proper codes.
-
-    Accepts the names and the values the import accepts (``gzdesk.fields.parse_value``: dates in
-    any usual spelling, 是/否/√/×, platform labels and 其他：名称, 1.2万), and unit names.
-    """
-    out: dict = {}
-    for raw_key, value in (changes or {}).items():
-        f = parse_change_key(raw_key)
-        if f.kind == fields.UNIT:
-            by_id = str(raw_key).strip().endswith("_id")  # host_unit_id: 12 is a unit's id, else a name
-            out.update(_unit_change(session, f.key if by_id else f.column, value))
-            continue
-        parsed, problem = fields.parse_value(f, value, f.label)
-        if problem:
-            raise UserError(problem)
-        if parsed is None:
-            if f.required:
-                raise UserError(f"{f.label}不能为空")
-            out[f.key] = None
-        elif f.kind == fields.DATE:
-            out[f.key] = parsed.isoformat()
-        elif isinstance(parsed, tuple):  # 其他：哔哩哔哩
-            out["platform"], out["platform_other"] = parsed
-        elif f.kind == fields.STATUS and parsed not in (AccountStatus.NORMAL, AccountStatus.PAUSED):
-            raise UserError("关停、注销请办理关停或注销备案，不能作为变更字段")
-        else:
-            out[f.key] = parsed
-    return out
-
-
-def _unit_change(session: Session, key: str, value) -> dict:
-    id_key = key if key.endswith("_id") else f"{key}_id"
-    if value in ("", None):
-        return {id_key: None}
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit() and key.endswith("_id")):
-        unit = session.get(Unit, int(value))
-    else:
-        unit = session.scalars(select(Unit).where(Unit.name == " ".join(str(value).split()))).first()
-    if unit is None:
-        raise UserError(f"找不到单位“{value}”，请先在单位管理中添加")
-    return {id_key: unit.id}
-
-
-def _overlay(session: Session, snapshot: dict, proposed: dict) -> dict:
-    """The snapshot with the proposed values put in (unit names and labels kept in step)."""
-    out = dict(snapshot)
-    out.update(proposed)
-    for prefix in ("supervisor", "host", "operator"):
-        if f"{prefix}_unit_id" in proposed:
-            uid = proposed[f"{prefix}_unit_id"]
-            unit = session.get(Unit, uid) if uid else None
-            out[f"{prefix}_unit"] = unit.name if unit else None
-    out["platform_label"] = enums.label("platform", out.get("platform"))
-    out["status_label"] = enums.label("status", out.get("status"))
-    return out
-
-
-def changes_text(proposed: dict, frozen: dict) -> str:
-    """名称：盐湖发布；主办单位：运城市盐湖区教育局 — a 变更's changed fields for people (the 备案记录
-    sheet), unit names from the frozen copy (which shows the new data), dates as 2026年11月22日."""
-    from gzdesk.dates import cn_date
-
-    parts = []
-    for key, value in proposed.items():
-        if key.endswith("_unit_id"):
-            value = frozen.get(key[: -len("_id")]) or ("（无）" if value is None else value)
-        elif key in ("platform", "status"):
-            value = enums.label(key, value)
-        elif isinstance(value, bool):
-            value = "是" if value else "否"
-        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            value = cn_date(date.fromisoformat(value))
-        parts.append(f"{FIELD_LABELS.get(key, key)}：{'（空）' if value in (None, '') else value}")
-    return "；".join(parts)
-
-
-def _account_with(session: Session, account_id: int, proposed: dict) -> registry.AccountData:
-    data = registry.get_account(session, account_id)
-    for key, value in proposed.items():
-        if key in DATE_FIELDS and isinstance(value, str):
-            value = date.fromisoformat(value)
-        setattr(data, key, value)
-    return data
-
-
 # --------------------------------------------------------------------------- lookups
 
 
-def _filing(session: Session, filing_id: int) -> Filing:
+def load_filing(session: Session, filing_id: int) -> Filing:
+    """The filing row, or NotFound."""
     f = session.get(Filing, filing_id)
     if f is None:
         raise NotFound(f"找不到编号为 {filing_id} 的备案")
@@ -308,7 +179,7 @@ def find_filing(session: Session, key: str | int) -> int:
     """A filing's id from its id or its number (2025-00012)."""
     text = str(key).strip()
     if text.isdigit():
-        _filing(session, int(text))
+        load_filing(session, int(text))
         return int(text)
     found = session.execute(select(Filing.id, Filing.origin).where(Filing.number == text)
                             .order_by(Filing.origin.is_not(None), Filing.id)).all()
@@ -344,7 +215,8 @@ def next_number(session: Session, year: int) -> str:
     return f"{year}-{seq + 1:05d}"
 
 
-def _label(f: Filing) -> str:
+def filing_label(f: Filing) -> str:
+    """备案2025-00012（关停） — how messages name a filing."""
     return f"备案{f.number}（{enums.label('filing_kind', f.kind)}）"
 
 
@@ -371,14 +243,14 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
         raise UserError("只有变更备案可以填写变更内容")
     _refuse_conflicts(session, account, code)
     if code == FilingKind.CHANGE:
-        registry._raise_first(registry.account_problems(_account_with(session, account.id, changes)))
+        registry._raise_first(registry.account_problems(account_with_changes(session, account.id, changes)))
         if "name" in changes and changes["name"] == account.name:
             del changes["name"]
     if event_on is None and code in FIRST_KINDS:
         event_on = account.registered_on
     # event_on may lie after filled_on: 盐湖 第十条/第十一条 approve before opening, changing or closing
     snapshot = registry.account_snapshot(session, account.id)
-    frozen = _overlay(session, snapshot, changes) if changes else snapshot
+    frozen = overlay_changes(session, snapshot, changes) if changes else snapshot
     if kept_account_id is not None:
         kept = _account(session, kept_account_id)
         frozen["kept_account"] = {"id": kept.id, "name": kept.name, "platform_label": enums.label("platform", kept.platform)}
@@ -390,7 +262,7 @@ def new_filing(session: Session, account_id: int, kind: str, reason: str | None,
                     if code == FilingKind.CHANGE else None,
                     kept_account_id=kept_account_id, merge_parent_id=merge_parent_id)
     if decision is not None:
-        _apply_decision(filing, decision)
+        apply_decision(filing, decision)
     session.add(filing)
     session.flush()
     return get_filing(session, filing.id)
@@ -402,18 +274,18 @@ def _refuse_conflicts(session: Session, account: Account, code: str) -> None:
     if code in FIRST_KINDS:
         first = [f for f in live if f.kind in FIRST_KINDS]
         if first:
-            raise UserError(f"账号“{account.name}”已有{_label(first[0])}（{enums.label('filing_state', first[0].state)}），"
+            raise UserError(f"账号“{account.name}”已有{filing_label(first[0])}（{enums.label('filing_state', first[0].state)}），"
                             "不能重复办理开设备案")
     if account.status in (AccountStatus.CLOSED, AccountStatus.CANCELLED):
         raise UserError(f"账号“{account.name}”已{enums.label('status', account.status)}，不能再办理"
                         f"{enums.label('filing_kind', code)}备案")
     pending_close = [f for f in live if f.kind in CLOSING_KINDS]
     if pending_close and code in (*CLOSING_KINDS, FilingKind.CHANGE, FilingKind.MERGE):
-        raise UserError(f"账号“{account.name}”已有{_label(pending_close[0])}在办理中")
+        raise UserError(f"账号“{account.name}”已有{filing_label(pending_close[0])}在办理中")
     if code == FilingKind.CHANGE:
         open_change = [f for f in live if f.kind == FilingKind.CHANGE and f.state in OPEN_STATES]
         if open_change:
-            raise UserError(f"账号“{account.name}”已有{_label(open_change[0])}尚未办结，请先办结或撤回")
+            raise UserError(f"账号“{account.name}”已有{filing_label(open_change[0])}尚未办结，请先办结或撤回")
 
 
 def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[int], reason: str | None,
@@ -436,7 +308,7 @@ def new_merge(session: Session, kept_account_id: int, closed_account_ids: list[i
     kept = _account(session, kept_account_id)
     closed = [_account(session, i) for i in ids]
     parent = new_filing(session, kept.id, FilingKind.MERGE, reason, filled_on=filled_on)
-    row = _filing(session, parent.id)
+    row = load_filing(session, parent.id)
     frozen = json.loads(row.frozen or "{}")
     frozen["merged_accounts"] = [{"id": a.id, "name": a.name, "platform_label": enums.label("platform", a.platform),
                                   "handle": a.handle} for a in closed]
@@ -461,9 +333,9 @@ def _family(session: Session, f: Filing) -> list[Filing]:
 def mark_printed(session: Session, filing_id: int) -> FilingData:
     """草稿 → 待签批: the form was printed and goes up for signatures (printing again is harmless)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state not in OPEN_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再打印送签")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再打印送签")
     for member in _family(session, f):
         if member.state == FilingState.DRAFT:
             member.state = FilingState.PENDING_SIGNATURE
@@ -480,11 +352,11 @@ def record_step(session: Session, filing_id: int, opinion: str | None, signer: s
     last approving step makes it 已备案 and applies its effects (a 变更's new data). 审核人 or 管理员.
     """
     require(session, Cap.APPROVE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if result not in ("approved", "returned"):
         raise UserError("审批结果只能是“同意”或“退回”")
     if f.state not in OPEN_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再记录审批")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再记录审批")
     signer = (signer or "").strip()
     if not signer:
         raise UserError("请填写签字负责人")
@@ -509,7 +381,7 @@ def _record_one(session: Session, f: Filing, opinion: str | None, signer: str,
     steps = list(f.steps)
     seq = len(steps) + 1
     if seq > len(chain):
-        raise UserError(f"{_label(f)}的审批步骤已全部完成")
+        raise UserError(f"{filing_label(f)}的审批步骤已全部完成")
     if f.filled_on and signed_on < f.filled_on:
         raise UserError(f"签批日期（{cn_date(signed_on)}）不能早于填表时间（{cn_date(f.filled_on)}）")
     if steps and steps[-1].signed_on and signed_on < steps[-1].signed_on:
@@ -517,7 +389,7 @@ def _record_one(session: Session, f: Filing, opinion: str | None, signer: str,
                         f"（{cn_date(steps[-1].signed_on)}）")
     attachment_id = None
     if scan is not None:
-        attachment_id = _attach(session, f, scan[0], scan[1], note=chain[seq - 1])
+        attachment_id = add_attachment(session, f, scan[0], scan[1], note=chain[seq - 1])
     step = ApprovalStep(filing_id=f.id, seq=seq, title=chain[seq - 1], opinion=(opinion or "").strip() or None,
                         signer=signer, signed_on=signed_on, result=result, attachment_id=attachment_id)
     f.steps.append(step)
@@ -536,7 +408,7 @@ def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
     if f.kind == FilingKind.CHANGE and f.account_id is not None:
         changes = json.loads(f.proposed or "{}")
         if changes:
-            registry.write_account(session, _account_with(session, f.account_id, changes))
+            registry.write_account(session, account_with_changes(session, f.account_id, changes))
     elif f.kind in CLOSING_KINDS and f.effective_on is None:
         profile = current_profile(session)
         if f.kind not in announcement_kinds(profile):  # no 公告 rule: effective on the closing day or on approval
@@ -546,9 +418,9 @@ def _on_filed(session: Session, f: Filing, signed_on: date) -> None:
 def mark_reported(session: Session, filing_id: int, on: date) -> FilingData:
     """已备案 → 已报送: the provincial / national system (全国政务新媒体信息报送系统) was updated."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state != FilingState.FILED:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有已备案的事项才能标记已报送")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有已备案的事项才能标记已报送")
     if on is None:
         raise UserError("请填写报送日期")
     last = f.steps[-1].signed_on if f.steps else f.filled_on
@@ -583,9 +455,9 @@ def closure_not_effective(f: Filing | FilingData, on: date) -> str | None:
 def set_reason(session: Session, filing_id: int, reason: str | None) -> FilingData:
     """Change the 理由 of a draft (once printed and sent for signature, the paper says what it says)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state != FilingState.DRAFT:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿可以修改理由"
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿可以修改理由"
                         "（已送签的请撤回后重新办理）")
     text = (reason or "").strip()
     if not text:
@@ -616,9 +488,9 @@ def is_filed(session: Session, account_id: int) -> bool:
 def withdraw(session: Session, filing_id: int) -> FilingData:
     """撤回 a draft or a filing waiting for signatures (with the closures of an 整合)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state not in OPEN_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿或待签批的备案可以撤回")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有草稿或待签批的备案可以撤回")
     for member in _family(session, f):
         if member.state in OPEN_STATES:
             member.state = FilingState.WITHDRAWN
@@ -631,314 +503,53 @@ def reopen(session: Session, filing_id: int, filled_on: date | None = None,
     """A returned (退回) filing started again as a new draft with the same content — and, when
     given, a rewritten 理由 (the clerk answers the opinion it was returned with)."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state != FilingState.RETURNED:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有退回的备案可以重新办理")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，只有退回的备案可以重新办理")
     if f.account_id is None:
         raise UserError("该备案没有关联账号，无法重新办理")
     new = new_filing(session, f.account_id, f.kind, reason if reason is not None else f.reason,
                      filled_on=filled_on, event_on=f.event_on,
                      proposed=json.loads(f.proposed) if f.proposed else None, kept_account_id=f.kept_account_id,
                      merge_parent_id=f.merge_parent_id)
-    row = _filing(session, new.id)
+    row = load_filing(session, new.id)
     row.notes = f"重新办理退回的备案{f.number}"
     session.flush()
     return get_filing(session, new.id)
 
 
-# --------------------------------------------------------------------------- the unit's own decision
-
-
-@dataclass(slots=True)
-class Decision:
-    """本单位会议（集体）研究 and/or 主要领导签字确认（同意） behind a filing."""
-
-    meeting_on: date | None = None
-    meeting_note: str | None = None
-    head_name: str | None = None
-    head_approved_on: date | None = None
-
-    def check(self) -> None:
-        today = date.today()
-        self.meeting_note = (self.meeting_note or "").strip() or None
-        self.head_name = (self.head_name or "").strip() or None
-        if self.meeting_note and self.meeting_on is None:
-            raise UserError("请填写会议（集体）研究的日期")
-        if (self.head_name is None) != (self.head_approved_on is None):
-            raise UserError("主要领导同意须同时填写领导姓名和签字确认日期")
-        for what, day in (("会议研究日期", self.meeting_on), ("主要领导签字确认日期", self.head_approved_on)):
-            if day is not None and day > today:
-                raise UserError(f"{what}（{cn_date(day)}）不能晚于今天")
-
-
-@dataclass(slots=True)
-class DecisionRule:
-    both: bool  # True: 集体研究和主要领导同意 (云南 第十二条); False: either (盐湖 第十一条 …)
-    article: str
-    text: str
-
-
-def decision_rule(profile, kind: str) -> DecisionRule | None:
-    """What the unit must have decided before filing ``kind``, or None.
-
-    盐湖 第十一条: 变更、关停、注销 应经过本单位会议研究或主要领导签字确认同意; 云南 第十八条 and 南通
-    第十六条 likewise (集体研究或主要领导同意; 南通: 关停、注销 only); 云南 第十二条: 以单位名义开办的，
-    须经单位集体研究和主要领导同意 — both.
-    """
-    o = profile.rule("opening_needs_meeting_and_head")
-    if kind == FilingKind.OPEN and o and o.get("required"):
-        return DecisionRule(True, profile.cite_article("opening_needs_meeting_and_head"), "单位集体研究和主要领导同意")
-    m = profile.rule("change_needs_meeting_or_head")
-    if m and m.get("required") and kind in profile.kinds("change_needs_meeting_or_head",
-                                                          (FilingKind.CHANGE, *CLOSING_KINDS)):
-        return DecisionRule(False, profile.cite_article("change_needs_meeting_or_head"),
-                            "本单位会议（集体）研究或主要领导签字确认同意")
-    return None
-
-
-def decision_gap(rule: DecisionRule | None, meeting_on: date | None, head_approved_on: date | None) -> str | None:
-    """What is missing of the decision the rule asks for ("" when nothing is), as a sentence."""
-    if rule is None:
-        return None
-    have_meeting, have_head = meeting_on is not None, head_approved_on is not None
-    if rule.both and not (have_meeting and have_head):
-        lacking = "、".join(x for x, ok in (("集体研究", have_meeting), ("主要领导同意", have_head)) if not ok)
-        return f"{rule.article}要求{rule.text}，尚未登记{lacking}"
-    if not rule.both and not (have_meeting or have_head):
-        return f"{rule.article}要求{rule.text}，尚未登记"
-    return None
-
-
-def _decision_missing(session: Session, f: Filing) -> str | None:
-    try:
-        profile = current_profile(session)
-    except UserError:
-        return None
-    return decision_gap(decision_rule(profile, f.kind), f.meeting_on, f.head_approved_on)
-
-
-def _apply_decision(f: Filing, d: Decision) -> None:
-    d.check()
-    if d.meeting_on is not None:
-        f.meeting_on, f.meeting_note = d.meeting_on, d.meeting_note
-    if d.head_approved_on is not None:
-        f.head_name, f.head_approved_on = d.head_name, d.head_approved_on
-
-
 def record_decision(session: Session, filing_id: int, decision: Decision) -> FilingData:
     """Record the unit's decision on a filing (and on the closures of an 整合 with it)."""
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     if f.state not in LIVE_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再登记")
+        raise UserError(f"{filing_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能再登记")
     decision.check()
     if decision.meeting_on is None and decision.head_approved_on is None:
         raise UserError("请填写会议（集体）研究日期，或主要领导姓名和签字确认日期")
     for member in _family(session, f):
-        _apply_decision(member, decision)
+        apply_decision(member, decision)
     session.flush()
     return get_filing(session, f.id)
-
-
-def missing_decisions(session: Session) -> list[tuple[int, str, str | None, int | None, str, str]]:
-    """(filing id, number, kind, account id, what is missing, article) for every live filing whose
-    profile asks for a decision that is not recorded (for ``gzdesk check``)."""
-    profile = current_profile(session)
-    kinds = [k for k in FilingKind if decision_rule(profile, k) is not None]
-    if not kinds:
-        return []
-    rows = session.execute(select(Filing.id, Filing.number, Filing.kind, Filing.account_id, Filing.meeting_on,
-                                  Filing.head_approved_on)
-                           .where(Filing.kind.in_([str(k) for k in kinds]), Filing.state.in_(LIVE_STATES),
-                                  Filing.origin.is_(None))
-                           .order_by(Filing.id)).all()
-    out: list[tuple[int, str, str | None, int | None, str, str]] = []
-    for fid, number, kind, account_id, meeting_on, head_on in rows:
-        rule = decision_rule(profile, kind)
-        gap = decision_gap(rule, meeting_on, head_on)
-        if gap and rule is not None:
-            out.append((fid, number, kind, account_id, gap, rule.article))
-    return out
-
-
-# --------------------------------------------------------------------------- 公告 of a closure
-
-
-@dataclass(slots=True)
-class AnnouncementCheck:
-    effective_on: date
-    provisional: bool
-    message: str
-    warning: str | None = None  # accepted, but the clerk should know (盐湖: later than 3 working days before)
-
-
-def announcement_kinds(profile) -> tuple[str, ...]:
-    """The filing kinds that need a 公告 in this profile: 关停、注销; 变更 too where the document
-    says so (云南 第十八条: 变更、关停、注销……并向社会公告)."""
-    return profile.kinds("announcement", CLOSING_KINDS)
-
-
-def earliest_effective(cal, from_date: date, n: int):
-    """The first day an action may take effect after a 公告 of at least ``n`` working days.
-
-    云南 第十八条 / 南通 第十六条: 公告时间不少于15个工作日. A period is counted from the day after
-    the 公告 is published (民法典 第二百零一条: 开始的当日不计入; DESIGN: "N working days from D" is
-    the N-th working day after D), and the 公告 must be up for all of them: the period ends with the
-    15th working day after publication and the account closes (or changes) the day after. A 公告
-    begun on a Saturday thus still runs 15 full working days (Monday to Friday, three weeks).
-    Returns a WorkdayResult-like (day, provisional).
-    """
-    from gzdesk.workdays import WorkdayResult
-
-    last = cal.add(from_date, n)
-    return WorkdayResult(last.day + timedelta(days=1), last.provisional)
-
-
-def check_announcement(session: Session, filing_id: int, from_date: date,
-                       until: date | None = None) -> AnnouncementCheck:
-    """The day a 公告 starting on ``from_date`` lets the filing take effect, or a UserError.
-
-    "min_period" (云南 第十八条, 南通 第十六条: 公告时间不少于15个工作日): the earliest day is the day
-    after the 15th working day following publication (``earliest_effective``); an earlier closing
-    day is refused, a later one accepted.
-    "before_close" (盐湖区 第十一条: 账号关停、注销前3个工作日内应发布停更注销公告): read as "at least 3
-    working days before the closing day", which the clerk gives (``until``). An earlier 公告 is
-    accepted; a later one is accepted with a warning — it is never refused.
-    """
-    f = _filing(session, filing_id)
-    profile = current_profile(session)
-    kinds = announcement_kinds(profile)
-    if f.kind not in kinds:
-        what = "、".join(enums.label("filing_kind", k) for k in kinds) or "关停、注销"
-        raise UserError(f"本单位制度中只有{what}备案需要向社会公告，{_label(f)}不需要")
-    if from_date is None:
-        raise UserError("请填写公告发布日期")
-    rule = profile.rule("announcement")
-    cal = load_calendar(session)
-    article = announcement_article(profile)
-    act = enums.label("filing_kind", f.kind)
-    if rule is None:
-        day = until or from_date
-        if day < from_date:
-            raise UserError(f"{act}日期不能早于公告发布日期")
-        return AnnouncementCheck(day, False, f"本配置未规定公告期，于{cn_date(day)}生效")
-    n = int(rule.get("workdays") or 0)
-    if rule.get("mode") == "before_close":
-        if until is None:
-            latest = cal.add(from_date, n)
-            raise UserError(f"{article}：关停、注销前{n}个工作日内发布公告，请给出{act}日期"
-                            f"（公告自{cn_date(from_date)}发布，{act}日期宜在{cn_date(latest.day, latest.provisional)}"
-                            "或之后）")
-        gap = cal.count(from_date, until)
-        if gap.days >= n:
-            return AnnouncementCheck(until, gap.provisional,
-                                     f"公告于{act}前{gap.days}个工作日发布，{cn_date(until)}{act}"
-                                     + ("（工作日数为预估）" if gap.provisional else ""))
-        latest = cal.add(until, -n)
-        if gap.days < 1:
-            warning = (f"公告（{cn_date(from_date)}）不在{act}日期（{cn_date(until)}）之前：{article}要求"
-                       f"{act}前{n}个工作日内发布公告，请核实")
-        else:
-            warning = (f"公告于{act}前{gap.days}个工作日才发布，晚于{article}的“前{n}个工作日”"
-                       f"（宜不晚于{cn_date(latest.day, latest.provisional)}），已登记，请核实")
-        return AnnouncementCheck(until, gap.provisional, f"{cn_date(until)}{act}", warning)
-    earliest = earliest_effective(cal, from_date, n)
-    if until is not None and until < earliest.day:
-        raise UserError(f"{article}：公告时间不少于{n}个工作日（自发布次日起算），自{cn_date(from_date)}起公告，"
-                        f"最早可于{cn_date(earliest.day, earliest.provisional)}{act}")
-    day = until or earliest.day
-    return AnnouncementCheck(day, earliest.provisional,
-                             f"公告期{n}个工作日（自发布次日起算），{cn_date(day, earliest.provisional and until is None)}起"
-                             f"{act}生效" + ("（公告期的工作日数为预估）" if earliest.provisional else ""))
-
-
-def set_announcement(session: Session, filing_id: int, from_date: date, until: date | None = None) -> FilingData:
-    """Record the 公告 of a filing (关停/注销; 变更 where the profile asks) and the day it takes effect."""
-    require(session, Cap.FILE)
-    f = _filing(session, filing_id)
-    if f.state not in LIVE_STATES:
-        raise UserError(f"{_label(f)}当前为“{enums.label('filing_state', f.state)}”，不能登记公告")
-    if f.kind in CLOSING_KINDS and f.account is not None and f.account.status in STATUS_AFTER.values():
-        raise UserError(f"账号“{f.account.name}”已{enums.label('status', f.account.status)}，公告不能再修改")
-    result = check_announcement(session, filing_id, from_date, until)
-    f.announce_from = from_date
-    f.announce_until = result.effective_on
-    f.effective_on = result.effective_on
-    session.flush()
-    data = get_filing(session, f.id)
-    data.announce_warning = result.warning
-    return data
-
-
-def announcement_article(profile) -> str:
-    return profile.cite_article("announcement")
-
-
-def apply_due_effects(session: Session, today: date) -> list[AppliedEffect]:
-    """Close or cancel the accounts whose approved 关停/注销 has reached its ``effective_on``."""
-    done: list[AppliedEffect] = []
-    stmt = (select(Filing).where(Filing.kind.in_(CLOSING_KINDS), Filing.state.in_(DONE_STATES),
-                                 Filing.effective_on.is_not(None), Filing.effective_on <= today)
-            .order_by(Filing.effective_on, Filing.id))
-    for f in session.scalars(stmt):
-        account = f.account
-        target = STATUS_AFTER[FilingKind(f.kind)]
-        if account is None or f.effective_on is None or account.status in STATUS_AFTER.values():
-            continue
-        account.status = target
-        done.append(AppliedEffect(f.id, f.number, account.id, account.name, target,
-                                  enums.label("status", target), f.effective_on))
-    session.flush()
-    return done
-
-
-# --------------------------------------------------------------------------- scans
-
-
-def _attach(session: Session, f: Filing, filename: str, data: bytes, note: str | None = None) -> int:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name:
-        raise UserError("扫描件文件名不能为空")
-    if not data:
-        raise UserError(f"扫描件“{name}”是空文件")
-    att = Attachment(owner_uuid=f.uuid, filename=name, mime=mimetypes.guess_type(name)[0], data=bytes(data),
-                     note=note)
-    session.add(att)
-    session.flush()
-    return att.id
 
 
 def attach_scan(session: Session, filing_id: int, filename: str, data: bytes, note: str | None = None) -> int:
     """Keep a scan of the signed and sealed form with the filing; returns the attachment id."""
     require(session, Cap.FILE)
-    f = _filing(session, filing_id)
-    return _attach(session, f, filename, data, note or "签字盖章扫描件")
-
-
-def attachment_data(session: Session, attachment_id: int) -> tuple[str, bytes]:
-    att = session.get(Attachment, attachment_id)
-    if att is None:
-        raise NotFound(f"找不到编号为 {attachment_id} 的附件")
-    return att.filename, att.data
-
-
-def _attachments(session: Session, uuid: str) -> list[AttachmentInfo]:
-    rows = session.execute(select(Attachment.id, Attachment.filename, Attachment.mime,
-                                  func.length(Attachment.data), Attachment.note, Attachment.created_at)
-                           .where(Attachment.owner_uuid == uuid).order_by(Attachment.id)).all()
-    return [AttachmentInfo(i, n, m, s or 0, note, c.date() if c else None) for i, n, m, s, note, c in rows]
+    f = load_filing(session, filing_id)
+    return add_attachment(session, f, filename, data, note or "签字盖章扫描件")
 
 
 # --------------------------------------------------------------------------- reading
 
 
 def get_filing(session: Session, filing_id: int) -> FilingData:
-    f = _filing(session, filing_id)
+    f = load_filing(session, filing_id)
     profile_chain = {}
     try:
         profile_chain = {s["title"]: s.get("signer_label") or "负责人签字" for s in current_profile(session).chain}
     except UserError:
         pass
-    attachments = _attachments(session, f.uuid)
+    attachments = attachments_of(session, f.uuid)
     names = {a.id: a.filename for a in attachments}
     chain = _chain(f)
     steps: list[StepData] = []
@@ -966,7 +577,7 @@ def get_filing(session: Session, filing_id: int) -> FilingData:
         merge_parent_number=parent.number if parent else None, kept_account_id=f.kept_account_id,
         kept_account_name=kept.name if kept else None, children=children, attachments=attachments, notes=f.notes,
         announce_provisional=provisional, meeting_on=f.meeting_on, meeting_note=f.meeting_note,
-        head_name=f.head_name, head_approved_on=f.head_approved_on, decision_missing=_decision_missing(session, f))
+        head_name=f.head_name, head_approved_on=f.head_approved_on, decision_missing=filing_decision_gap(session, f))
 
 
 def list_filings(session: Session, state: str | None = None, account_id: int | None = None,

@@ -33,10 +33,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from gzdesk import deadlines, enums, filings, naming, reply_checks
+from gzdesk import deadlines, enums, filing_decisions, naming, reply_checks
 from gzdesk.dates import DATE_MAX, DATE_MIN, cn_date
 from gzdesk.enums import AccountStatus, UnitType
-from gzdesk.filings import CLOSING_KINDS, LIVE_STATES
+from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.office import current_profile
 from gzdesk.people_tasks import departure_article
@@ -257,7 +257,7 @@ def check(session: Session, today: date) -> list[Finding]:
     _closure_rules(session, profile, units, out)
 
     late = [item for item in deadlines.pending(session, today) if item.overdue and item.kind != "task"]
-    undecided = filings.missing_decisions(session)  # 盐湖 第十一条 / 云南 第十二条、第十八条 / 南通 第十六条
+    undecided = filing_decisions.missing_decisions(session)  # 盐湖 第十一条 / 云南 第十二条、第十八条 / 南通 第十六条
     # host units: of the overdue items' accounts (any status), and of the undecided filings'
     # accounts that are active or have an overdue item (as the findings always named them)
     late_ids = {item.account_id for item in late if item.account_id is not None}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gzdesk import deadlines, filings, holiday_notice, holidays, registry
+from gzdesk import deadlines, filing_announcements, filings, holiday_notice, holidays, registry
 from gzdesk.cli import main
 from gzdesk.errors import UserError
 from gzdesk.registry import AccountData
@@ -27,7 +27,7 @@ def test_a_15_working_day_notice_is_up_15_full_working_days_whatever_day_it_begi
     """云南 第十八条 / 南通 第十六条: 公告时间不少于15个工作日, counted from the day after publication:
     a 公告 begun on a Saturday was up only 14 working days before the account closed."""
     cal = WorkdayCalendar()
-    effective = filings.earliest_effective(cal, start, 15).day
+    effective = filing_announcements.earliest_effective(cal, start, 15).day
     up = cal.count(start, effective - timedelta(days=1)).days  # working days it is up after the day it began
     assert up == 15
     assert cal.count(start, effective - timedelta(days=2)).days < 15 or not cal.is_workday(effective - timedelta(days=1))[0]
@@ -39,8 +39,8 @@ def test_a_notice_begun_on_a_saturday(db):
         f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=date(2025, 10, 20))
         assert date(2025, 11, 1).weekday() == 5
         with pytest.raises(UserError, match="最早可于2025年11月22日关停"):
-            filings.set_announcement(s, f.id, date(2025, 11, 1), date(2025, 11, 21))
-        f = filings.set_announcement(s, f.id, date(2025, 11, 1))
+            filing_announcements.set_announcement(s, f.id, date(2025, 11, 1), date(2025, 11, 21))
+        f = filing_announcements.set_announcement(s, f.id, date(2025, 11, 1))
     # Monday 3 November to Friday 21 November: 15 working days; closed from Saturday 22 November
     assert f.effective_on == date(2025, 11, 22)
 
@@ -53,8 +53,8 @@ def test_the_latest_day_to_publish_leaves_the_full_period(make_db):
     with db.reader() as s:
         item = next(i for i in deadlines.pending(s, date(2025, 10, 21)) if i.kind == "announcement")
         cal = load_calendar(s)
-    assert filings.earliest_effective(cal, item.due, 15).day <= date(2025, 12, 1)
-    assert filings.earliest_effective(cal, item.due + timedelta(days=1), 15).day > date(2025, 12, 1)
+    assert filing_announcements.earliest_effective(cal, item.due, 15).day <= date(2025, 12, 1)
+    assert filing_announcements.earliest_effective(cal, item.due + timedelta(days=1), 15).day > date(2025, 12, 1)
     assert "公告最迟应于" in item.message
 
 
@@ -76,7 +76,7 @@ def test_yunnan_announces_a_change_too_and_nantong_does_not(make_db, capsys, tmp
     with nt.transaction() as s:
         f = filings.new_filing(s, aid, "变更", "更名", filled_on=date(2025, 10, 20), proposed={"名称": "清风发布"})
         with pytest.raises(UserError, match="只有关停、注销备案需要向社会公告"):
-            filings.set_announcement(s, f.id, date(2025, 10, 27))
+            filing_announcements.set_announcement(s, f.id, date(2025, 10, 27))
 
 
 def test_yanhu_warns_on_a_late_notice_and_never_refuses(make_db, capsys, tmp_path):
@@ -142,7 +142,7 @@ def test_the_window_shows_the_estimate_on_the_filing(db):
     number = _closing_in_2027(db)
     with db.transaction() as s:
         fid = filings.find_filing(s, number)
-        d = filings.set_announcement(s, fid, date(2026, 12, 21))
+        d = filing_announcements.set_announcement(s, fid, date(2026, 12, 21))
     assert "2027年1月13日（预估）生效" in describe(d)
 
 
@@ -150,5 +150,5 @@ def test_the_window_shows_the_estimate_on_the_filing(db):
 def test_the_latest_publication_day_is_exact(event):
     cal = WorkdayCalendar()
     latest = deadlines._latest_publication(deadlines._CachedCalendar(cal), event, 15).day
-    assert filings.earliest_effective(cal, latest, 15).day <= event
-    assert filings.earliest_effective(cal, latest + timedelta(days=1), 15).day > event
+    assert filing_announcements.earliest_effective(cal, latest, 15).day <= event
+    assert filing_announcements.earliest_effective(cal, latest + timedelta(days=1), 15).day > event

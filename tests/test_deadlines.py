@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from gzdesk import deadlines, filings, registry
+from gzdesk import deadlines, filing_announcements, filings, registry
 from gzdesk.models import Task
 from gzdesk.workdays import WorkdayCalendar
 
@@ -115,7 +115,7 @@ def test_announcement_and_closure_items(make_db):
     assert "公告宜不晚于2025年9月29日发布" in ann[0].message
     assert ann[0].article == "运城市盐湖区政府系统政务新媒体管理办法（试行）第十一条"
     with db.transaction() as s:
-        filings.set_announcement(s, f.id, date(2025, 9, 30), date(2025, 10, 10))
+        filing_announcements.set_announcement(s, f.id, date(2025, 9, 30), date(2025, 10, 10))
     items = _pending(db, date(2025, 9, 30))
     assert [i.kind for i in items if i.filing_id == f.id] == ["closure"]
     closure = next(i for i in items if i.kind == "closure")

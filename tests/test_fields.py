@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from gzdesk import audit_log, enums, fields, filings, registry, value_check
+from gzdesk import audit_log, enums, fields, filing_changes, registry, value_check
 from gzdesk.cli import main
 from gzdesk.errors import UserError
 from gzdesk.exchange import columns
@@ -74,13 +74,13 @@ def test_every_name_means_one_field_to_the_import_and_to_a_change():
 def test_every_changeable_field_is_read_by_the_change_parser_and_no_other(db):
     for f in fields.CATALOGUE:
         if f.changeable:
-            assert filings.parse_change_key(f.label) is f
+            assert filing_changes.parse_change_key(f.label) is f
         else:
             with pytest.raises(UserError):
-                filings.parse_change_key(f.label)
+                filing_changes.parse_change_key(f.label)
     with pytest.raises(UserError, match="未知的变更字段“颜色”"):
-        filings.parse_change_key("颜色")
-    assert set(filings.CHANGEABLE) == set(fields.KEYS) - {"qr_image"}
+        filing_changes.parse_change_key("颜色")
+    assert set(fields.CHANGEABLE) == set(fields.KEYS) - {"qr_image"}
 
 
 # What people write, per kind: the import and a 变更 must take (and refuse) the same.
@@ -148,7 +148,7 @@ def test_one_label_per_field_everywhere(db):
         assert fields.column_label("account", f.key) == f.label
         assert audit_log.field_label("account", f.key) == f.label
         assert value_check.FIELD_LABELS[f.key] == f.label
-        assert filings.FIELD_LABELS[f.key] == enums.ACCOUNT_FIELD_LABELS[f.key] == f.label
+        assert fields.LABELS[f.key] == enums.ACCOUNT_FIELD_LABELS[f.key] == f.label
         assert EDITOR_LABELS[f.key] == (f.column_header or f.label)
     assert dict(CHANGE_FIELDS) == {f.column: f.label for f in fields.ON_FORM}
     # another table's column is named by that table's label, a common one by the common name

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from gzdesk import demo, enums
 from gzdesk.exchange.excel_export import export_workbook
-from gzdesk.filings import changes_text, new_filing
+from gzdesk.filing_changes import changes_text
+from gzdesk.filings import new_filing
 from gzdesk.models import Filing
 
 

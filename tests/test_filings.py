@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from gzdesk import filings, registry
+from gzdesk import filing_announcements, filing_changes, filing_scans, filings, registry
 from gzdesk.errors import UserError
 from gzdesk.models import Account, Attachment, AuditEvent, Filing
 
@@ -170,17 +170,17 @@ def test_close_keeps_account_normal_until_announcement_has_run(db):
         # 15 working days from the day after 2025-09-26 across 国庆 (10-01…10-08 off; 09-28 and 10-11
         # are 调休 workdays) end on 10-23; the 公告 is up all of that day: closed from 10-24
         with pytest.raises(UserError, match="最早可于2025年10月24日关停"):
-            filings.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 23))
-        f = filings.set_announcement(s, f.id, date(2025, 9, 26))
+            filing_announcements.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 23))
+        f = filing_announcements.set_announcement(s, f.id, date(2025, 9, 26))
         assert f.effective_on == date(2025, 10, 24) and f.announce_until == date(2025, 10, 24)
         filings.record_step(s, f.id, "同意关停", "张", date(2025, 9, 23))
         filings.record_step(s, f.id, "同意", "李", date(2025, 9, 24))
     assert _status(db, aid) == "normal"
     with db.transaction() as s:
-        assert filings.apply_due_effects(s, date(2025, 10, 23)) == []
+        assert filing_announcements.apply_due_effects(s, date(2025, 10, 23)) == []
     assert _status(db, aid) == "normal"
     with db.transaction() as s:
-        applied = filings.apply_due_effects(s, date(2025, 10, 24))
+        applied = filing_announcements.apply_due_effects(s, date(2025, 10, 24))
     assert [(e.account_id, e.status_label) for e in applied] == [(aid, "关停")]
     assert _status(db, aid) == "closed"
     with db.reader() as s:
@@ -188,15 +188,15 @@ def test_close_keeps_account_normal_until_announcement_has_run(db):
                       .order_by(AuditEvent.id.desc())).first()
         assert json.loads(e.changes)["status"] == ["normal", "closed"]
     with db.transaction() as s:
-        assert filings.apply_due_effects(s, date(2025, 10, 25)) == []  # only once
+        assert filing_announcements.apply_due_effects(s, date(2025, 10, 25)) == []  # only once
 
 
 def test_unapproved_close_does_not_take_effect(db):
     aid = _account(db)
     with db.transaction() as s:
         f = filings.new_filing(s, aid, "注销", "撤并", filled_on=date(2025, 9, 22))
-        filings.set_announcement(s, f.id, date(2025, 9, 26))
-        assert filings.apply_due_effects(s, date(2025, 12, 1)) == []
+        filing_announcements.set_announcement(s, f.id, date(2025, 9, 26))
+        assert filing_announcements.apply_due_effects(s, date(2025, 12, 1)) == []
     assert _status(db, aid) == "normal"
 
 
@@ -208,21 +208,21 @@ def test_yanhu_announcement_at_least_three_workdays_before_close(make_db):
     with db.transaction() as s:
         f = filings.new_filing(s, aid, "注销", "职能调整", filled_on=date(2025, 9, 22))
         with pytest.raises(UserError, match="请给出注销日期"):
-            filings.set_announcement(s, f.id, date(2025, 9, 26))
+            filing_announcements.set_announcement(s, f.id, date(2025, 9, 26))
         # 2025-10-10 closing: 3 working days before are 10-09, 09-30, 09-29 (国庆 in between)
-        early = filings.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 10))
+        early = filing_announcements.set_announcement(s, f.id, date(2025, 9, 26), date(2025, 10, 10))
         assert early.announce_warning is None and early.effective_on == date(2025, 10, 10)
-        late = filings.set_announcement(s, f.id, date(2025, 9, 30), date(2025, 10, 10))
+        late = filing_announcements.set_announcement(s, f.id, date(2025, 9, 30), date(2025, 10, 10))
         assert "晚于" in late.announce_warning and "2025年9月29日" in late.announce_warning
-        same_day = filings.set_announcement(s, f.id, date(2025, 10, 10), date(2025, 10, 10))
+        same_day = filing_announcements.set_announcement(s, f.id, date(2025, 10, 10), date(2025, 10, 10))
         assert "不在注销日期" in same_day.announce_warning
-        f = filings.set_announcement(s, f.id, date(2025, 9, 29), date(2025, 10, 10))
+        f = filing_announcements.set_announcement(s, f.id, date(2025, 9, 29), date(2025, 10, 10))
         assert f.announce_warning is None and f.effective_on == date(2025, 10, 10)
         for i in range(len(f.chain)):
             f = filings.record_step(s, f.id, "同意", f"签字人{i}", date(2025, 9, 23))
         assert f.state == "filed" and len(f.steps) == 4
-        assert filings.apply_due_effects(s, date(2025, 10, 9)) == []
-        assert [e.status for e in filings.apply_due_effects(s, date(2025, 10, 10))] == ["cancelled"]
+        assert filing_announcements.apply_due_effects(s, date(2025, 10, 9)) == []
+        assert [e.status for e in filing_announcements.apply_due_effects(s, date(2025, 10, 10))] == ["cancelled"]
 
 
 def test_merge_links_closures_and_they_follow_the_merge(db):
@@ -251,8 +251,8 @@ def test_merge_links_closures_and_they_follow_the_merge(db):
     # the closures still wait for their 公告 (南通 第十六条)
     assert _status(db, a2) == "normal"
     with db.transaction() as s:
-        filings.set_announcement(s, m.children[0].id, date(2025, 10, 10))
-        filings.apply_due_effects(s, date(2025, 11, 30))
+        filing_announcements.set_announcement(s, m.children[0].id, date(2025, 10, 10))
+        filing_announcements.apply_due_effects(s, date(2025, 11, 30))
     assert _status(db, m.children[0].account_id) == "closed"
     assert _status(db, m.children[1].account_id) == "normal"
     assert _status(db, kept) == "normal"
@@ -276,7 +276,7 @@ def test_attach_scan_and_list_filter(db):
     with db.reader() as s:
         a = s.get(Attachment, att)
         assert a.owner_uuid == s.get(Filing, f.id).uuid and a.filename == "登记表.pdf" and a.mime == "application/pdf"
-        assert filings.attachment_data(s, att) == ("登记表.pdf", b"%PDF-1.4 ...")
+        assert filing_scans.attachment_data(s, att) == ("登记表.pdf", b"%PDF-1.4 ...")
         rows = filings.list_filings(s, state="草稿")
         assert [r.number for r in rows] == [f.number] and rows[0].scans == 1
         assert filings.list_filings(s, state="已备案") == []
@@ -290,11 +290,11 @@ def test_an_account_field_has_one_label_everywhere():
     """Issue 13: news_license was 互联网新闻信息服务资质 in the 变更 diff, the audit log and the value
     checks but 是否取得互联网新闻信息服务资质 on the forms, in Excel and in the editor; the account's
     labels are one table now (gzdesk.enums.ACCOUNT_FIELD_LABELS) that the others read."""
-    from gzdesk import audit_log, enums, filings, value_check
+    from gzdesk import audit_log, enums, value_check
     from gzdesk.exchange import columns
 
     for key, label in enums.ACCOUNT_FIELD_LABELS.items():
-        assert filings.FIELD_LABELS[key] == label
+        assert filing_changes.changes_text({key: "x"}, {}).startswith(f"{label}：")  # the 变更 diff
         assert audit_log.FIELD_LABELS["account"][key] == label
         assert value_check.FIELD_LABELS[key] == label
     excel = {c.key: c.header for c in columns.ACCOUNT_COLUMNS}

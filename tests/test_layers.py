@@ -67,3 +67,23 @@ def test_the_domain_imports_cleanly_without_qt():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_filing_modules_import_each_other_one_way():
+    """gzdesk/filings.py and the modules split from it form layers (filing_kinds below
+    filing_changes / filing_decisions / filing_scans, below filings, below filing_announcements):
+    no import among them, at the top of a file or inside a function, closes a cycle."""
+    modules = {p.stem: _imports(p) for p in ROOT.glob("filing*.py")}
+    assert {"filings", "filing_kinds", "filing_changes", "filing_decisions", "filing_scans",
+            "filing_announcements"} <= set(modules)
+    below = {name: {m for m in modules if f"gzdesk.{m}" in imports and m != name}
+             for name, imports in modules.items()}
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for m in below[start] - seen:
+            if m == goal or reaches(m, goal, seen | {m}):
+                return True
+        return False
+
+    cycles = sorted(name for name in below if reaches(name, name, set()))
+    assert not cycles, f"import cycle among {cycles}: {below}"

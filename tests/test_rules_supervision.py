@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from gzdesk import filings, inspections, registry, rules
+from gzdesk import filing_announcements, filings, inspections, registry, rules
 from gzdesk.registry import AccountData, UnitData
 
 
@@ -83,7 +83,7 @@ def test_closed_without_notice(make_db):
         for aid in (quiet, noticed):
             f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=date(2026, 6, 1), event_on=date(2026, 7, 1))
             if aid == noticed:
-                filings.set_announcement(s, f.id, date(2026, 6, 2))
+                filing_announcements.set_announcement(s, f.id, date(2026, 6, 2))
             _approve(s, f.id, [date(2026, 6, 3), date(2026, 6, 4)])
         for aid in (quiet, noticed):
             data = registry.get_account(s, aid)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyle, QWidget
 
-from gzdesk import demo, enums, filings, registry
+from gzdesk import demo, enums, filing_announcements, filings, registry
 from gzdesk.errors import UserError
 from gzdesk.registry import AccountData, PersonData, TeamMember
 from gzdesk.ui import filing_pages, pdf_preview
@@ -212,7 +212,7 @@ def test_reported_before_the_closure_takes_effect_is_refused(qtbot, db):
     with db.transaction() as s:
         aid = _account(s)
         f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=TODAY - timedelta(days=3))
-        filings.set_announcement(s, f.id, TODAY - timedelta(days=2))  # 15 working days from then
+        filing_announcements.set_announcement(s, f.id, TODAY - timedelta(days=2))  # 15 working days from then
         filings.record_step(s, f.id, "同意", "甲", TODAY - timedelta(days=1))
         filings.record_step(s, f.id, "同意", "乙", TODAY)
         effective = filings.get_filing(s, f.id).effective_on

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from gzdesk import filings, registry
+from gzdesk import filing_announcements, filings, registry
 from gzdesk.models import Account
 from gzdesk.ui import filing_pages
 from gzdesk.ui.controller import Controller
@@ -228,7 +228,7 @@ def test_installed_in_the_main_window(qtbot, db, tmp_path, warnings, monkeypatch
     aid = _account(db)
     with db.transaction() as s:
         f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=date(2025, 9, 22))
-        filings.set_announcement(s, f.id, date(2025, 9, 26))
+        filing_announcements.set_announcement(s, f.id, date(2025, 9, 26))
         filings.record_step(s, f.id, "同意", "甲", date(2025, 9, 23))
         filings.record_step(s, f.id, "同意", "乙", date(2025, 9, 24))
         draft = filings.new_filing(s, _account_in(s), "开设", "新开设", filled_on=date(2025, 10, 9)).id

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from gzdesk import deadlines, filings, objections, registry, reply_checks, rules
+from gzdesk import deadlines, filing_decisions, filings, objections, registry, reply_checks, rules
 from gzdesk.cli import main
 from gzdesk.errors import UserError
 from gzdesk.registry import AccountData
@@ -113,9 +113,9 @@ def test_decision_dates_are_checked(make_db):
     with db.transaction() as s:
         f = filings.new_filing(s, aid, "注销", "x", filled_on=date(2025, 11, 3))
         with pytest.raises(UserError, match="不能晚于今天"):
-            filings.record_decision(s, f.id, filings.Decision(meeting_on=date.today() + timedelta(days=1)))
+            filings.record_decision(s, f.id, filing_decisions.Decision(meeting_on=date.today() + timedelta(days=1)))
         with pytest.raises(UserError, match="请填写会议"):
-            filings.record_decision(s, f.id, filings.Decision())
+            filings.record_decision(s, f.id, filing_decisions.Decision())
 
 
 # ------------------------------------------------------------------ 云南 第四十五条 异议

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from gzdesk import deadlines, filings
+from gzdesk import deadlines, filing_announcements
 from gzdesk.cli.common import (
     add_db_option,
     add_json_option,
@@ -33,7 +33,7 @@ def cmd_due(args: argparse.Namespace) -> int:
         if db.held_by_window is None and db.may_write():
             with db.transaction() as s:
                 # closures whose 公告 has run take effect; never ahead of the real date
-                applied = filings.apply_due_effects(s, min(today, date.today()))
+                applied = filing_announcements.apply_due_effects(s, min(today, date.today()))
                 items = deadlines.pending(s, today)
         else:  # the window has the file (it applies those effects itself), the file is read-only,
             # or the user may not write (只读, or nobody logged in on a database with users)

@@ -9,7 +9,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from gzdesk import filings
+from gzdesk import fields, filing_announcements, filing_decisions, filings
 from gzdesk.cli.common import (
     add_db_option,
     add_json_option,
@@ -115,10 +115,10 @@ def _decision_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--head-date", metavar="DATE", help="主要领导签字确认（同意）的日期")
 
 
-def _decision(args: argparse.Namespace) -> filings.Decision | None:
+def _decision(args: argparse.Namespace) -> filing_decisions.Decision | None:
     if not (args.meeting or args.meeting_note or args.head or args.head_date):
         return None
-    return filings.Decision(_opt_date(args.meeting), args.meeting_note, args.head, _opt_date(args.head_date))
+    return filing_decisions.Decision(_opt_date(args.meeting), args.meeting_note, args.head, _opt_date(args.head_date))
 
 
 def _common(p: argparse.ArgumentParser, func) -> None:
@@ -144,7 +144,7 @@ def _run(args: argparse.Namespace, fn, *a, read: bool = False, **kw):
                 result = fn(s, *a, **kw)
         else:
             with db.transaction() as s:
-                applied = filings.apply_due_effects(s, date.today())
+                applied = filing_announcements.apply_due_effects(s, date.today())
                 result = fn(s, *a, **kw)
     finally:
         db.close()
@@ -169,7 +169,7 @@ def _print_filing(args: argparse.Namespace, d: filings.FilingData, headline: str
           + (f"  事项日期：{cn_date(d.event_on)}" if d.event_on else ""))
     print(f"理由：{d.reason or ''}")
     if d.proposed:
-        print("变更内容：" + "；".join(f"{filings.FIELD_LABELS.get(k, k)}→{_show(d, k, v)}" for k, v in d.proposed.items()))
+        print("变更内容：" + "；".join(f"{fields.LABELS.get(k, k)}→{_show(d, k, v)}" for k, v in d.proposed.items()))
     if d.kept_account_name:
         print(f"整合保留账号：{d.kept_account_name}（整合备案 {d.merge_parent_number or ''}）")
     for c in d.children:
@@ -294,7 +294,7 @@ def report_cmd(args: argparse.Namespace) -> int:
 
 def announce_cmd(args: argparse.Namespace) -> int:
     start, close_on = parse_cli_date(args.from_date), _opt_date(args.close_on)
-    d = _run(args, lambda s: filings.set_announcement(s, _filing_id(s, args.filing), start, close_on))
+    d = _run(args, lambda s: filing_announcements.set_announcement(s, _filing_id(s, args.filing), start, close_on))
     if d.announce_warning and not args.json:
         print(f"注意：{d.announce_warning}")
     _print_filing(args, d, f"已登记{_notice_word(d)}：{cn_date(d.announce_from)}起，{d.effective_text}"

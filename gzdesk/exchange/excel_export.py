@@ -56,7 +56,7 @@ from gzdesk.exchange.long_text import LongText, split_cell, too_long
 from gzdesk.exchange.masking import mask_json, mask_phone_field, mask_text
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.write_target import check_target, write_error
-from gzdesk.filings import changes_text
+from gzdesk.filing_changes import changes_text
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Unit
 from gzdesk.office import office
 from gzdesk.permissions import Cap, require

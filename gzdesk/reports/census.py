@@ -27,7 +27,7 @@ from gzdesk import enums, fakes, rectify, rules
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState, InspectionLevel
 from gzdesk.errors import UserError
-from gzdesk.filings import CLOSING_KINDS, LIVE_STATES
+from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES
 from gzdesk.indicator_sheets import FAIL
 from gzdesk.models import Account, CensusReport, Filing, Inspection, Unit
 from gzdesk.office import current_profile

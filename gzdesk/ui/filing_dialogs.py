@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, fields, filings, registry
+from gzdesk import enums, fields, filing_announcements, filing_decisions, filings, registry
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.ui import files
@@ -130,7 +130,7 @@ class DecisionBox(QGroupBox):
         form.addRow("主要领导：", self.head_name)
         form.addRow("主要领导签字确认日期：", self.head_on)
 
-    def set_rule(self, rule: filings.DecisionRule | None) -> None:
+    def set_rule(self, rule: filing_decisions.DecisionRule | None) -> None:
         self.setVisible(rule is not None)
         if rule is not None:
             self.rule_label.setText(f"{rule.article}：{rule.text}" + ("（两项都须登记）" if rule.both else "（登记其一）"))
@@ -141,13 +141,13 @@ class DecisionBox(QGroupBox):
         self.head_name.setText(d.head_name or "")
         self.head_on.setDate(d.head_approved_on)
 
-    def decision(self) -> filings.Decision | None:
+    def decision(self) -> filing_decisions.Decision | None:
         """What was entered, or None when nothing was."""
         meeting = _FilingDialog._date(self.meeting_on, "会议研究日期", required=False)
         head_on = _FilingDialog._date(self.head_on, "主要领导签字确认日期", required=False)
         if not (meeting or head_on or self.meeting_note.text().strip() or self.head_name.text().strip()):
             return None
-        return filings.Decision(meeting, self.meeting_note.text(), self.head_name.text(), head_on)
+        return filing_decisions.Decision(meeting, self.meeting_note.text(), self.head_name.text(), head_on)
 
 
 def _account_combo(controller: Controller, selected: int | None) -> QComboBox:
@@ -241,7 +241,7 @@ class NewFilingDialog(_FilingDialog):
         self.changes_box.setVisible(code == "change")
         self.changes_scroll.setVisible(code == "change")
         try:
-            self.decision_box.set_rule(filings.decision_rule(self.controller.profile, code))
+            self.decision_box.set_rule(filing_decisions.decision_rule(self.controller.profile, code))
         except UserError:
             self.decision_box.set_rule(None)
         hints = {"open": "账号开设日期（留空则用账号的创建日期）", "backfill": "账号开设日期（留空则用账号的创建日期）",
@@ -299,7 +299,7 @@ class DecisionDialog(_FilingDialog):
         self.setMinimumWidth(480)
         self.box = DecisionBox()
         self.box.load(f)
-        self.box.set_rule(filings.decision_rule(controller.profile, f.kind))
+        self.box.set_rule(filing_decisions.decision_rule(controller.profile, f.kind))
         self.box.setVisible(True)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"备案 {f.number}（{f.kind_label}）：{f.account_name}"))
@@ -415,7 +415,7 @@ class AnnouncementDialog(_FilingDialog):
         else:
             text = (f"公告时间不少于{rule['workdays']}个工作日，自公告发布次日起算，期满次日起方可生效"
                     "（生效日期可不填，自动按期满计算）")
-        rule_label = QLabel(f"{text}\n依据：{filings.announcement_article(controller.profile)}")
+        rule_label = QLabel(f"{text}\n依据：{filing_announcements.announcement_article(controller.profile)}")
         rule_label.setWordWrap(True)
         self.from_date = DateEdit()
         self.from_date.setDate(self.filing.announce_from or date.today())
@@ -441,7 +441,7 @@ class AnnouncementDialog(_FilingDialog):
         try:
             start = self._date(self.from_date, "公告发布日期")
             until = self._date(self.close_on, "关停日期", required=False)
-            check = self.controller.read(filings.check_announcement, self.filing_id, start, until)
+            check = self.controller.read(filing_announcements.check_announcement, self.filing_id, start, until)
         except UserError as exc:
             self.preview.setStyleSheet("color: #c62828;")
             self.preview.setText(str(exc))
@@ -456,7 +456,7 @@ class AnnouncementDialog(_FilingDialog):
     def _do(self) -> int:
         start = self._date(self.from_date, "公告发布日期")
         until = self._date(self.close_on, "关停日期", required=False)
-        return self.controller.write(filings.set_announcement, self.filing_id, start, until, topic=FILINGS).id
+        return self.controller.write(filing_announcements.set_announcement, self.filing_id, start, until, topic=FILINGS).id
 
 
 # --------------------------------------------------------------------------- 报送

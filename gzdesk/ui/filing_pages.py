@@ -4,7 +4,7 @@
 and the actions of its lifecycle (新建备案…, 记录审批…, 退回…, 撤回, 附扫描件…, 登记公告…,
 标记已报送…, 重新办理, 打印/预览…, 批量打印待签批…). 待办: ``pending_view.PendingView``.
 
-On opening, the closures whose 停更注销公告 has run take effect (``filings.apply_due_effects``).
+On opening, the closures whose 停更注销公告 has run take effect (``filing_announcements.apply_due_effects``).
 Widgets never hold a session: all data goes through ``window.controller``.
 """
 
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gzdesk import enums, filings
+from gzdesk import enums, filing_announcements, filing_kinds, filing_scans, filings
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.filings import FilingRow
@@ -300,9 +300,9 @@ class FilingsPage(LazyPage):
     def _announced_kinds(self) -> tuple[str, ...]:
         """关停、注销; and 变更 where the profile says so (云南 第十八条)."""
         try:
-            return filings.announcement_kinds(self.controller.profile)
+            return filing_kinds.announcement_kinds(self.controller.profile)
         except UserError:
-            return filings.CLOSING_KINDS
+            return filing_kinds.CLOSING_KINDS
 
     def _selection_changed(self) -> None:
         r = self.current_row()
@@ -459,7 +459,7 @@ class FilingsPage(LazyPage):
         text = url.toString()
         if not text.startswith("att:"):
             return
-        name, data = self.controller.read(filings.attachment_data, int(text[4:]))
+        name, data = self.controller.read(filing_scans.attachment_data, int(text[4:]))
         from gzdesk.paths import data_dir
 
         folder = Path(data_dir()) / "scans"
@@ -554,7 +554,7 @@ def show_pdf(parent: QWidget, data: bytes, title: str) -> bool:
 def apply_effects_on_open(window: MainWindow) -> None:
     """Closures whose 公告 period has run take effect when the program opens."""
     try:
-        applied = window.controller.write_quiet(filings.apply_due_effects, date.today())
+        applied = window.controller.write_quiet(filing_announcements.apply_due_effects, date.today())
     except UserError:
         return
     if applied:  # announced only then: every page would read its records again (200,000 accounts: ~1.5 s)
