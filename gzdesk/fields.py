@@ -164,6 +164,7 @@ UNIT_KEYS: tuple[str, ...] = tuple(f.key for f in CATALOGUE if f.kind == UNIT)
 # column key → attribute for the unit fields: host_unit → host_unit_id
 UNIT_COLUMNS: dict[str, str] = {f.column: f.key for f in CATALOGUE if f.kind == UNIT}
 CHANGEABLE: tuple[str, ...] = tuple(f.key for f in CATALOGUE if f.changeable)
+SHEET_KEYS: tuple[str, ...] = tuple(f.key for f in CATALOGUE if f.column_header is not None)  # the 台账's fields
 ON_FORM: tuple[Field, ...] = tuple(f for f in CATALOGUE if f.on_form)
 FORM_NAMES: frozenset[str] = frozenset(f.form_name for f in CATALOGUE)
 

@@ -31,6 +31,7 @@ from gzdesk.exchange.import_plan import (
     PlanRow,
 )
 from gzdesk.exchange.progress import ProgressCallback, Ticker
+from gzdesk.fields import SHEET_KEYS
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
 from gzdesk.models.base import new_uuid, now
 from gzdesk.people_tasks import office_departure_article
@@ -280,7 +281,7 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
                    if r.values.get(f"{k}_uuid") not in units.by_uuid}
                   | {r.values.get("unit") for r in team_rows if r.values.get("unit_uuid") not in units.by_uuid})
     stamp = now()
-    account_fields = [k for k in registry.ACCOUNT_FIELDS if k != "qr_image"] + list(UNIT_FIELDS.values())
+    account_fields = SHEET_KEYS  # what a sheet can set; the others (the QR picture) start empty
 
     # Accounts: inserts in bulk, updates through the ORM.
     new_accounts: list[dict[str, Any]] = []

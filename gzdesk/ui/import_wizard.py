@@ -7,13 +7,10 @@ domain functions through the ``Controller``; it never sees a session.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEventLoop,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -60,6 +57,7 @@ from gzdesk.exchange.excel_import import (
 from gzdesk.exchange.progress import Cancelled
 from gzdesk.exchange.sheet_reader import cell_text
 from gzdesk.ui import files
+from gzdesk.ui.background import BackgroundRunner
 from gzdesk.ui.controller import ALL, Controller
 from gzdesk.ui.excel_actions import ProgressRunner
 from gzdesk.ui.widgets import fit_row_height
@@ -69,66 +67,6 @@ _ROOT = QModelIndex()
 AnyIndex = QModelIndex | QPersistentModelIndex
 NOT_IMPORTED = "（不导入）"
 FILE_FILTER = "表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv);;所有文件 (*)"
-
-
-T = TypeVar("T")
-
-
-class BackgroundRunner(ProgressRunner):
-    """``ProgressRunner`` with the work on a thread of its own: reading the file and checking it
-    against the registry (seconds at 200,000 accounts) no longer holds the window, which keeps
-    painting and answering 取消 (issue 14: the GUI thread never blocked for more than 100 ms).
-
-    The worker's ``callback(done, total)`` only records the count and says whether to go on; the
-    GUI thread shows it every 50 ms through ``ProgressRunner.callback`` (whose answer cancels).
-    The work opens its own session (``Controller.read`` in the worker), and the dialog is shown at
-    once, window-modal, so nothing else in the window can start meanwhile."""
-
-    TICK_MS = 50
-
-    def run(self, fn: Callable[[Callable[[int, int], bool]], T]) -> T:
-        seen = [0, 0]
-        stop = threading.Event()
-        outcome: dict[str, Any] = {}
-
-        def report(done: int, total: int) -> bool:
-            seen[0], seen[1] = done, total
-            return not stop.is_set()
-
-        def work() -> None:
-            try:
-                outcome["value"] = fn(report)
-            except BaseException as exc:  # handed to the GUI thread, raised there
-                outcome["error"] = exc
-
-        worker = threading.Thread(target=work, name="gzdesk-import-check", daemon=True)
-        loop = QEventLoop()
-        timer = QTimer()
-        timer.setInterval(self.TICK_MS)
-
-        def tick() -> None:
-            if self.callback(seen[0], seen[1]) is False:
-                stop.set()
-            if worker.ident is not None and not worker.is_alive():
-                loop.quit()
-
-        timer.timeout.connect(tick)
-        self.dialog.setMinimumDuration(0)
-        self.dialog.show()
-        tick()  # asked once before the work starts, so a cancel already given is never missed
-        try:
-            worker.start()
-            timer.start()
-            if worker.is_alive():
-                loop.exec()
-            worker.join()
-        finally:
-            timer.stop()
-            self.dialog.close()
-            self.dialog.deleteLater()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
 
 
 def column_letter(index: int) -> str:
