@@ -13,7 +13,7 @@ from gzdesk import demo
 from gzdesk.exchange import safe_read
 from gzdesk.exchange.read_limits import GiB, ReadLimits
 from gzdesk.models import Account
-from gzdesk.ui import excel_actions, import_wizard
+from gzdesk.ui import background, excel_actions, import_wizard
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.import_wizard import ImportWizard
 
@@ -138,7 +138,7 @@ def test_window_export_says_read_only_and_long_text(qtbot, db, tmp_path, boxes_i
 
 
 def test_cancel_while_reading_kills_the_reader_and_stays(qtbot, db, tmp_path, monkeypatch):
-    monkeypatch.setattr(excel_actions.ProgressRunner, "callback", lambda self, done, total: False)
+    monkeypatch.setattr(background.ProgressRunner, "callback", lambda self, done, total: False)
     wizard = _open(qtbot, db, _good_file(tmp_path))
     assert wizard.currentPage() is wizard.file_page and _Boxes.said == []
     monkeypatch.undo()

@@ -23,10 +23,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
 
 from gzdesk.errors import UserError
-from gzdesk.ui.excel_actions import ProgressRunner
 
 BACKGROUND_FROM_BYTES = 4 << 20  # ~800 accounts with their filings and log (bench: 2,000 → 11 MB)
 
@@ -151,6 +158,36 @@ class BackgroundRead(QWidget):
 
 
 T = TypeVar("T")
+
+
+class ProgressRunner:
+    """Runs ``fn(callback)`` while a modal progress dialog shows ``callback(done, total)``."""
+
+    def __init__(self, parent: QWidget | None, title: str, label: str):
+        self.dialog = QProgressDialog(label, "取消", 0, 0, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+
+    def callback(self, done: int, total: int) -> bool:
+        if total <= 0:  # how much is unknown (a file still being read): a busy bar
+            if self.dialog.maximum() != 0:
+                self.dialog.setRange(0, 0)
+        else:
+            if self.dialog.maximum() != total:
+                self.dialog.setRange(0, total)
+            self.dialog.setValue(min(done, total))
+        QApplication.processEvents()
+        return not self.dialog.wasCanceled()
+
+    def run(self, fn: Callable[[Callable[[int, int], bool]], T]) -> T:
+        try:
+            return fn(self.callback)
+        finally:
+            self.dialog.close()
+            self.dialog.deleteLater()
 
 
 class BackgroundRunner(ProgressRunner):

@@ -1,19 +1,18 @@
 """数据交换 menu: export the 台账 (full or 脱敏), the blank import template, and the import wizard.
 
-Long runs show a ``QProgressDialog`` whose 取消 returns False from the progress callback
-(``gzdesk.exchange.progress``): the export deletes its partial file, the import rolls back.
+Long runs show a progress dialog (``ui.background``) whose 取消 returns False from the progress
+callback (``gzdesk.exchange.progress``): the export (in a worker thread) deletes its partial file,
+the import rolls back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
@@ -21,40 +20,11 @@ from gzdesk.exchange.excel_export import ExportResult, export_template, export_w
 from gzdesk.exchange.progress import Cancelled
 from gzdesk.permissions import Cap
 from gzdesk.ui import files
+from gzdesk.ui.background import BackgroundRunner
 from gzdesk.ui.controller import may
 
 T = TypeVar("T")
 MENU = "数据交换"
-
-
-class ProgressRunner:
-    """Runs ``fn(callback)`` while a modal progress dialog shows ``callback(done, total)``."""
-
-    def __init__(self, parent: QWidget | None, title: str, label: str):
-        self.dialog = QProgressDialog(label, "取消", 0, 0, parent)
-        self.dialog.setWindowTitle(title)
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        self.dialog.setMinimumDuration(300)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-
-    def callback(self, done: int, total: int) -> bool:
-        if total <= 0:  # how much is unknown (a file still being read): a busy bar
-            if self.dialog.maximum() != 0:
-                self.dialog.setRange(0, 0)
-        else:
-            if self.dialog.maximum() != total:
-                self.dialog.setRange(0, total)
-            self.dialog.setValue(min(done, total))
-        QApplication.processEvents()
-        return not self.dialog.wasCanceled()
-
-    def run(self, fn: Callable[[Callable[[int, int], bool]], T]) -> T:
-        try:
-            return fn(self.callback)
-        finally:
-            self.dialog.close()
-            self.dialog.deleteLater()
 
 
 def default_export_name(unit: str, masked: bool = False, today: date | None = None) -> str:
@@ -73,7 +43,7 @@ def export_registry(window, path: str | Path | None = None, masked: bool = False
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
-    runner = ProgressRunner(window, "导出 Excel 台账", "正在导出台账……")
+    runner = BackgroundRunner(window, "导出 Excel 台账", "正在导出台账……")
     try:
         result = runner.run(lambda cb: controller.read(export_workbook, path, mask_phones=masked, progress=cb))
     except Cancelled:

@@ -57,9 +57,8 @@ from gzdesk.exchange.excel_import import (
 from gzdesk.exchange.progress import Cancelled
 from gzdesk.exchange.sheet_reader import cell_text
 from gzdesk.ui import files
-from gzdesk.ui.background import BackgroundRunner
+from gzdesk.ui.background import BackgroundRunner, ProgressRunner
 from gzdesk.ui.controller import ALL, Controller
-from gzdesk.ui.excel_actions import ProgressRunner
 from gzdesk.ui.widgets import fit_row_height
 
 BAD_COLOR = QColor("#c62828")
