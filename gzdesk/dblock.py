@@ -22,8 +22,8 @@ where SQLite's own locks are not dropped like this, ``msvcrt.locking`` gives the
   file whose SQLite locks were dropped is never open while another process works on it.
 
 A process waiting for the operation lock says so (``on_wait``) and gives up after ``timeout``
-seconds with one Chinese line naming the holder. Within one process the locks are re-entrant
-and shared by all threads (an in-process lock serialises the threads).
+seconds with one Chinese line naming the holder. Within one process the lock is re-entrant and
+shared by the threads: their reads run together, a write runs alone (``_OperationLock``).
 
 What this guarantees: gzdesk processes on one computer (window, command line, a second window) never
 corrupt each other's view of the file. It does not stop other programs (an sqlite3 shell, a copy
@@ -222,14 +222,24 @@ def refuse_if_window(db_path: Path, what: str = "修改数据") -> None:
 
 
 class _OperationLock:
-    """This process's operation lock on one database (re-entrant, shared by its threads)."""
+    """This process's operation lock on one database: the OS lock on ``office.db.lock``, held while
+    any thread of the process works on the file, and an in-process readers–writer lock over it.
+
+    Reads of several threads run together (the window's page loading in a worker while its own
+    thread reads a small page); a write waits until no other thread reads or writes, and reads
+    that arrive while a write waits queue behind it. Within one thread the lock is re-entrant.
+    Threads of one process may share the file this way because SQLite coordinates its connections
+    within a process itself (its per-file lock table does not rely on the POSIX locks a dialog can
+    drop); other processes are kept out by the OS lock, exclusive while the window has the file."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.mutex = threading.RLock()
+        self.cond = threading.Condition(threading.Lock())
         self.fd: int | None = None
-        self.depth = 0
-        self.exclusive = False
+        self.exclusive = False  # the OS lock's mode
+        self.holders: dict[int, int] = {}  # thread → depth
+        self.writer: int | None = None  # the thread holding it to write
+        self.writers_waiting = 0
 
 
 _operations: dict[str, _OperationLock] = {}
@@ -255,43 +265,78 @@ def operation(db_path: Path, *, exclusive: bool, timeout: float | None = None,
     once if the lock is not free within ``WAIT_NOTICE_AFTER`` seconds; after ``timeout`` seconds
     (default ``DEFAULT_TIMEOUT``) a UserError says who is busy.
     """
+    writes = exclusive
     if str(_side(db_path, OWNER_SUFFIX)) in _held_owner:
-        exclusive = True  # this process is the window: its SQLite locks may be gone, nothing runs beside it
+        exclusive = True  # this process is the window: its SQLite locks may be gone, no other process runs beside it
     lock = _operation_lock(db_path)
-    with lock.mutex:
-        if lock.depth:
+    me = threading.get_ident()
+    with lock.cond:
+        depth = lock.holders.get(me, 0)
+        if depth:
             if exclusive and not lock.exclusive:
                 raise RuntimeError("operation lock: a write inside a read of the same database")
-            lock.depth += 1
-            try:
-                yield
-            finally:
-                lock.depth -= 1
-            return
-        folder = Path(db_path).parent
-        if not folder.exists():
-            raise UserError(f"文件夹“{folder}”不存在")
-        if not _writable_folder(folder):
-            if exclusive:
-                raise UserError(f"数据库“{Path(db_path).name}”所在的文件夹或磁盘是只读的，不能修改")
-            yield  # a read-only folder: no lock file can be made, and nobody can change the file
-            return
-        fd = _open_side(lock.path)
+            lock.holders[me] = depth + 1
+    if depth:
         try:
-            _wait_for(fd, exclusive, Path(db_path), timeout, on_wait)
-        except BaseException:
-            os.close(fd)
-            raise
-        lock.fd, lock.depth, lock.exclusive = fd, 1, exclusive
-        try:
-            if refuse_window_for:
-                refuse_if_window(db_path, refuse_window_for)
             yield
         finally:
-            lock.depth = 0
-            lock.fd = None
+            with lock.cond:
+                lock.holders[me] -= 1
+        return
+    folder = Path(db_path).parent
+    if not folder.exists():
+        raise UserError(f"文件夹“{folder}”不存在")
+    if not _writable_folder(folder):
+        if exclusive:
+            raise UserError(f"数据库“{Path(db_path).name}”所在的文件夹或磁盘是只读的，不能修改")
+        yield  # a read-only folder: no lock file can be made, and nobody can change the file
+        return
+    _enter(lock, me, writes, exclusive, Path(db_path), timeout, on_wait)
+    try:
+        if refuse_window_for:
+            refuse_if_window(db_path, refuse_window_for)
+        yield
+    finally:
+        _leave(lock, me)
+
+
+def _enter(lock: _OperationLock, me: int, writes: bool, exclusive: bool, db_path: Path, timeout: float | None,
+           on_wait: Callable[[str], None] | None) -> None:
+    """Wait for this thread's turn, then take the OS lock if no other thread of the process holds it."""
+    with lock.cond:
+        if writes:
+            lock.writers_waiting += 1
+        try:
+            while (lock.writer is not None or (writes and lock.holders)
+                   or (not writes and lock.writers_waiting) or (exclusive and lock.holders and not lock.exclusive)):
+                lock.cond.wait()
+        finally:
+            if writes:
+                lock.writers_waiting -= 1
+        if not lock.holders:
+            fd = _open_side(lock.path)
+            try:
+                _wait_for(fd, exclusive, db_path, timeout, on_wait)
+            except BaseException:
+                os.close(fd)
+                lock.cond.notify_all()
+                raise
+            lock.fd, lock.exclusive = fd, exclusive
+        lock.holders[me] = 1
+        if writes:
+            lock.writer = me
+
+
+def _leave(lock: _OperationLock, me: int) -> None:
+    with lock.cond:
+        del lock.holders[me]
+        if lock.writer == me:
+            lock.writer = None
+        if not lock.holders and lock.fd is not None:
+            fd, lock.fd = lock.fd, None
             _unlock(fd)
             os.close(fd)
+        lock.cond.notify_all()
 
 
 def _wait_for(fd: int, exclusive: bool, db_path: Path, timeout: float | None,

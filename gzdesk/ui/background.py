@@ -6,9 +6,9 @@ and puts the result on the page on the GUI thread.
 
 The worker reads through the controller (``Controller.read``: its own session, in the worker's
 thread), so the controller stays the only door to the database. The window holds the database's
-operation lock exclusively (``gzdesk.dblock``); that lock is re-entrant and shared by the threads of
-this process, so the worker's read runs under it — and a read the GUI thread makes meanwhile waits
-for the worker's to finish (the pages that load in the background make none while they load).
+operation lock exclusively against other processes (``gzdesk.dblock``); within the process its
+threads' reads run together, so the GUI thread's small reads do not wait for a worker's long one
+(a write waits until the reads in flight are done).
 Cancelling cannot stop a domain function half-way: the result is dropped when it arrives.
 
 Small databases (the tests', a county's few hundred accounts) read on the GUI thread as before:
