@@ -348,5 +348,10 @@ def section(session: Session, today: date, key: str) -> Section | None:
     return maker.make(session, today) if maker is not None else None
 
 
+def sections(session: Session, today: date, keys: tuple[str, ...]) -> list[Section | None]:
+    """Several sections in one read (the page loads its slow ones together, off its thread)."""
+    return [section(session, today, key) for key in keys]
+
+
 def slow_keys() -> list[str]:
     return [m.key for m in SECTIONS if m.slow]

@@ -4,9 +4,11 @@ Numbers in boxes grouped by section (时限, 备案, 人员, 按制度检查, �
 and three bar charts drawn with Qt's own painter (运行状态, 平台, 主办单位类型). Every number and every
 bar is a link: clicking it (or Enter on it) opens the page that lists those rows with the filter set.
 
-The fast figures are read at once; the slow ones (the deadlines, ~2 s at 140,000 accounts) right
-after the page has painted; the rule check (seconds on a big registry) only on a registry of up to
-``AUTO_CHECK_LIMIT`` accounts, else when the clerk asks or once the 检查 page has run it.
+The fast figures are read first; the slow ones (the deadlines, ~2 s at 140,000 accounts) after the
+page has painted; the rule check (seconds on a big registry) only on a registry of up to
+``AUTO_CHECK_LIMIT`` accounts, else when the clerk asks or once the 检查 page has run it. On a big
+database every read runs in a worker thread (``ui.background.BackgroundRead``, a busy bar with 取消
+on top of the page), so the window never waits for the figures.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from typing import Any
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from gzdesk import overview as ov
 from gzdesk.dates import cn_date
-from gzdesk.errors import UserError
+from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.widgets import LazyPage
 
 PAGE = "overview"
@@ -266,8 +267,11 @@ class OverviewPage(LazyPage):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # tiles wrap instead
         scroll.setWidget(inner)
+        self.loading = BackgroundRead(controller, "正在统计…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loading)
         layout.addWidget(scroll)
 
     # ------------------------------------------------------------------ data
@@ -282,16 +286,21 @@ class OverviewPage(LazyPage):
         self.reload()
 
     def reload(self) -> None:
-        """The fast figures now, the slow ones once this has painted (see the module docstring)."""
+        """The fast figures first, the slow ones once this has painted (see the module docstring)."""
         self._stale = False
-        try:
-            self.data = self.controller.read(ov.overview, self.day(), self.controller.db.path,
-                                             self._backup_folders(), slow=False)
-        except UserError:  # not initialised yet
-            self.data = None
-            return
+        self.loading.start(ov.overview, self.day(), self.controller.db.path, self._backup_folders(), False,
+                           done=self._got_overview, failed=self._not_ready)
+
+    def _not_ready(self, _exc: BaseException) -> None:  # not initialised yet
+        self.data = None
+
+    def _got_overview(self, data: ov.Overview) -> None:
+        self.data = data
         self._show()
         QTimer.singleShot(0, self._load_slow)
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # read again when next shown
 
     def _backup_folders(self) -> tuple:
         actions = getattr(self.window_, "snapshot_actions", None)
@@ -299,29 +308,29 @@ class OverviewPage(LazyPage):
         return (folder,) if folder else ()
 
     def _load_slow(self) -> None:
-        if self.data is None:
+        if self.data is None or self.loading.busy:
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            for key in ov.slow_keys():
-                self._put(self.controller.read(ov.section, self.day(), key))
-            if self.data.accounts <= AUTO_CHECK_LIMIT:
-                self.run_checks()
-        except UserError:
-            pass
-        finally:
-            QApplication.restoreOverrideCursor()
+        keys = tuple(ov.slow_keys()) + (("checks",) if self.data.accounts <= AUTO_CHECK_LIMIT else ())
+        self._read_sections(keys)
 
     def run_checks(self) -> None:
         """按制度检查 for the figures (``rules.check``)."""
         if self.data is None:
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self._put(self.controller.read(ov.section, self.day(), "checks"))
-            self._checks_for = self.day()
-        finally:
-            QApplication.restoreOverrideCursor()
+        self._read_sections(("checks",))
+
+    def _read_sections(self, keys: tuple[str, ...]) -> None:
+        day = self.day()
+
+        def done(sections: list[ov.Section | None]) -> None:
+            if day != self.day():
+                return  # the day was changed meanwhile: its own read follows
+            for section in sections:
+                self._put(section)
+            if "checks" in keys:
+                self._checks_for = day
+
+        self.loading.start(ov.sections, day, keys, done=done, failed=lambda _exc: None)
 
     def take_findings(self, findings: list, day: date) -> None:
         """The 检查 page has checked: show its counts here instead of checking again."""
