@@ -262,10 +262,10 @@ def _county_files(cache: Path, scale: int) -> list[Path]:
     return _counties(cache, _county_count(scale), min(scale, COUNTY_ACCOUNTS))
 
 
-def merge_measured(c: Ctx) -> list[float]:
+def _merge_timed(c: Ctx, files: list[Path]) -> list[float]:
+    """gzdesk's merge of ``files`` into a new city library, timed."""
     from gzdesk.exchange.merge import merge_snapshots
 
-    files = _county_files(c.cache, c.scale)
     holder = {}
 
     def setup():
@@ -277,8 +277,7 @@ def merge_measured(c: Ctx) -> list[float]:
     return _timed(run, c.repeat, setup)
 
 
-def merge_baseline(c: Ctx) -> list[float]:
-    files = _county_files(c.cache, c.scale)
+def _bare_copy_timed(c: Ctx, files: list[Path]) -> list[float]:
     target = c.tmp / "bare.db"
 
     def setup():
@@ -287,29 +286,20 @@ def merge_baseline(c: Ctx) -> list[float]:
     return _timed(lambda: _bare_copy(files, target), c.repeat, setup)
 
 
+def merge_measured(c: Ctx) -> list[float]:
+    return _merge_timed(c, _county_files(c.cache, c.scale))
+
+
+def merge_baseline(c: Ctx) -> list[float]:
+    return _bare_copy_timed(c, _county_files(c.cache, c.scale))
+
+
 def merge_one_measured(c: Ctx) -> list[float]:
-    from gzdesk.exchange.merge import merge_snapshots
-
-    snap = _snapshot(c.cache, c.scale)
-    holder = {}
-
-    def setup():
-        holder["db"] = _new_db(c.tmp / "city.db", CITY)
-
-    def run():
-        merge_snapshots(holder["db"], [snap])
-        holder["db"].close()
-    return _timed(run, c.repeat, setup)
+    return _merge_timed(c, [_snapshot(c.cache, c.scale)])
 
 
 def merge_one_baseline(c: Ctx) -> list[float]:
-    snap = _snapshot(c.cache, c.scale)
-    target = c.tmp / "bare.db"
-
-    def setup():
-        for p in c.tmp.glob("bare.db*"):
-            p.unlink()
-    return _timed(lambda: _bare_copy([snap], target), c.repeat, setup)
+    return _bare_copy_timed(c, [_snapshot(c.cache, c.scale)])
 
 
 def merge_floor_measured(c: Ctx) -> list[float]:

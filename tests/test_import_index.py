@@ -12,7 +12,8 @@ from datetime import date
 
 from gzdesk import demo
 from gzdesk.exchange.excel_export import export_workbook
-from gzdesk.exchange.excel_import import SAME, UPDATE, _load_index, check_against, read_workbook
+from gzdesk.exchange.excel_import import SAME, UPDATE, check_against, read_workbook
+from gzdesk.exchange.import_compare import _load_index
 
 
 def test_the_index_holds_only_what_the_file_names(make_db, tmp_path):

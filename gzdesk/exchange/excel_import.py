@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from gzdesk.exchange.import_compare import _load_index, _same_value, check_against
+from gzdesk.exchange.import_compare import check_against
 from gzdesk.exchange.import_plan import (
     ACTION_LABELS,
     CREATE,
@@ -43,7 +43,7 @@ from gzdesk.exchange.import_write import ImportResult, apply_plan
 from gzdesk.exchange.progress import ProgressCallback
 
 __all__ = ["ACTION_LABELS", "CREATE", "SAME", "UPDATE", "ImportPlan", "ImportResult", "PlanRow", "SheetPart",
-           "_load_index", "_same_value", "apply_plan", "build_accounts_part", "check_against", "fix_cells",
+           "apply_plan", "build_accounts_part", "check_against", "fix_cells",
            "parse_cell", "preview_file", "read_workbook", "remap", "row_cells", "sheet_header_score"]
 
 

@@ -113,7 +113,7 @@ def _load_index(session: Session, plan: ImportPlan) -> _Index:
                   filings, numbers, units, units_by_name)
 
 
-def _same_value(key: str, new: Any, old: Any) -> bool:
+def same_value(key: str, new: Any, old: Any) -> bool:
     """Equal, or a copy that must not replace the stored value: its numbers masked (a 脱敏
     copy), or the stored text cut at Excel's cell limit (issue 8 item 7)."""
     if new == old:
@@ -124,7 +124,7 @@ def _same_value(key: str, new: Any, old: Any) -> bool:
 
 
 def _changed_fields(values: dict[str, Any], existing: dict[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
-    return [k for k, v in values.items() if k not in skip and not _same_value(k, v, existing.get(k))]
+    return [k for k, v in values.items() if k not in skip and not same_value(k, v, existing.get(k))]
 
 
 def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
@@ -224,7 +224,7 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
             else:
                 if v.get("uuid") and v["uuid"] != existing:
                     r.link_problems.append(f"备案编号“{v['number']}”已被另一条备案使用")
-                changed = [k for k in FILING_SCALARS if k in v and not _same_value(k, v[k], index.filings[existing].get(k))]
+                changed = [k for k in FILING_SCALARS if k in v and not same_value(k, v[k], index.filings[existing].get(k))]
                 r.action, r.target_uuid = (UPDATE if changed else SAME), existing
     if plan.units:
         names_in_file = Counter(r.values.get("name") for r in plan.units.rows)
@@ -241,7 +241,7 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
                 r.action, r.target_uuid = CREATE, v.get("uuid")
             else:
                 old = index.units[existing]
-                changed = [k for k in UNIT_SCALARS if k in v and not _same_value(k, v[k], old.get(k))]
+                changed = [k for k in UNIT_SCALARS if k in v and not same_value(k, v[k], old.get(k))]
                 r.action, r.target_uuid = (UPDATE if changed else SAME), existing
     plan.checked = True
     return plan

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from gzdesk import audit, enums, registry
 from gzdesk.errors import UserError
 from gzdesk.exchange.columns import UNIT_FIELDS
-from gzdesk.exchange.import_compare import _same_value, check_against
+from gzdesk.exchange.import_compare import check_against, same_value
 from gzdesk.exchange.import_plan import (
     CREATE,
     FILING_SCALARS,
@@ -208,7 +208,7 @@ def _apply_units(session: Session, rows: list[PlanRow], units: _Units) -> None:
         else:
             unit = session.scalars(select(Unit).where(Unit.uuid == r.target_uuid)).one()
             for k, value in fields.items():
-                if not _same_value(k, value, getattr(unit, k)):
+                if not same_value(k, value, getattr(unit, k)):
                     setattr(unit, k, value)
             if r.action == UPDATE:
                 units.updated += 1
@@ -299,7 +299,7 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
         elif r.action == UPDATE:
             account = session.scalars(select(Account).where(Account.uuid == r.target_uuid)).one()
             for key, value in cols.items():
-                if not _same_value(key, value, getattr(account, key)):
+                if not same_value(key, value, getattr(account, key)):
                     setattr(account, key, value)
             result.updated += 1
         else:
@@ -365,7 +365,7 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
                 dirty = False
                 was_left = person.left_on
                 for k, value in changes.items():
-                    if not _same_value(k, value, getattr(person, k)):
+                    if not same_value(k, value, getattr(person, k)):
                         setattr(person, k, value)
                         dirty = True
                 if dirty:
@@ -494,7 +494,7 @@ def _apply_filings(session: Session, rows: list[PlanRow], account_id, account_id
         elif r.action == UPDATE:
             filing = session.scalars(select(Filing).where(Filing.uuid == r.target_uuid)).one()
             for k in FILING_SCALARS:
-                if k in v and not _same_value(k, v[k], getattr(filing, k)):
+                if k in v and not same_value(k, v[k], getattr(filing, k)):
                     setattr(filing, k, v[k])
             result.filings_updated += 1
     for chunk in _chunks(new):
