@@ -213,6 +213,61 @@ def row_canonicalizer(table: Table, names: list[str]):
     return values
 
 
+_DAY_FORM = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+_SECOND_FORM = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
+_MICRO_FORM = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]'"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def row_json_sql(table: Table, names: list[str]) -> tuple[str, str]:
+    """(SQL giving the JSON text ``canonical_digest`` hashes for a row of ``table``, SQL that is true
+    where that JSON may differ) for a table whose columns in the file are ``names``.
+
+    Where the second is false, ``json_array`` over the stored values writes exactly what
+    ``_ENCODE(row_canonicalizer(...)(row))`` writes: text, integers and NULL as the Python encoder
+    writes them (``tests/test_snapshot_digest.py``), 0/1 in a boolean column as false/true, and a
+    date or time only where it is already in the form ``canon`` gives it (``YYYY-MM-DD``,
+    ``YYYY-MM-DD HH:MM:SS[.ffffff]``, a real day and time). Everything else — a real number, a BLOB,
+    a picture, a secret, text in a number column, a date written otherwise — is true there, for the
+    Python canonicalizer (``tests/test_audit_streaming.py`` compares the two on such values). (A
+    date column has numeric affinity: it is compared with text through ``substr``, never directly.)"""
+    have = set(names)
+    parts: list[str] = []
+    odd: list[str] = []
+    for c in audited_columns(table):
+        if c.name not in have:
+            parts.append("NULL")
+            continue
+        q = _quoted(c.name)
+        kind = sql_type(c)
+        if _plain_column(c):
+            parts.append(q)
+            odd.append(f"typeof({q}) IN ('real', 'blob')")
+        elif c.info.get("secret") or isinstance(kind, LargeBinary):
+            parts.append("NULL")
+            odd.append(f"{q} IS NOT NULL")
+        elif isinstance(kind, Boolean):
+            parts.append(f"json(CASE WHEN {q} = 1 THEN 'true' WHEN {q} = 0 THEN 'false' END)")
+            odd.append(f"({q} IS NOT NULL AND NOT (typeof({q}) = 'integer' AND {q} IN (0, 1)))")
+        elif isinstance(kind, DateTime):
+            parts.append(q)
+            odd.append(f"({q} IS NOT NULL AND NOT (typeof({q}) = 'text' AND substr({q}, 1, 4) != '0000' AND ("
+                       f"({q} GLOB {_SECOND_FORM} AND datetime({q}, '+0 days') IS {q}) OR "
+                       f"({q} GLOB {_MICRO_FORM} AND datetime(substr({q}, 1, 19), '+0 days') IS substr({q}, 1, 19) "
+                       f"AND substr({q}, 21) != '000000'))))")
+        elif isinstance(kind, Date):
+            parts.append(q)
+            odd.append(f"({q} IS NOT NULL AND NOT (typeof({q}) = 'text' AND substr({q}, 1, 4) != '0000' "
+                       f"AND {q} GLOB {_DAY_FORM} AND date({q}, '+0 days') IS {q}))")
+        else:  # text under another type: canon keeps a str as it is
+            parts.append(q)
+            odd.append(f"typeof({q}) IN ('integer', 'real', 'blob')")
+    return f"json_array({', '.join(parts)})", " OR ".join(odd) or "0"
+
+
 def row_digester(table: Table, names: list[str]):
     """A function from a row tuple (columns ``names``, as SQLite returns them) to its digest."""
     values = row_canonicalizer(table, names)
