@@ -483,7 +483,12 @@ def record_bulk(session: Session, action: str, entity: str, summary: str | None 
 
 
 def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
-    """key → digest of the rows of ``table`` with these keys (as the database holds them now)."""
+    """key → digest of the rows of ``table`` with these keys (as the database holds them now).
+
+    Each row's JSON is written by SQLite (``row_json_sql``) and hashed here; a row it marks (a
+    real, a BLOB, a date not in canon's form…) is read whole and digested in Python, as are the
+    small tables without a uuid. Text is read as text, so a byte that is not UTF-8 stops the
+    write as before rather than being digested."""
     out: dict[str, str] = {}
     if not keys:
         return out
@@ -498,19 +503,26 @@ def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
             if k in wanted:
                 out[k] = digest(r)
         return out
-    at = names.index("uuid")
+    as_json, odd = row_json_sql(table, names)
+    query = f'SELECT "uuid", rowid, CASE WHEN {odd} THEN NULL ELSE {as_json} END FROM "{table.name}"'
+    by_rowid = f'SELECT {select_list} FROM "{table.name}" WHERE rowid = ?'
+    canonical = row_canonicalizer(table, names)
+
+    def take(rows) -> None:
+        for key, rowid, text in rows:
+            if text is None:
+                text = _ENCODE(canonical(raw.execute(by_rowid, (rowid,)).fetchone()))
+            out[str(key)] = hashlib.sha256(ROW_TAG + text.encode("utf-8")).hexdigest()
+
     total = raw.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0] or 0
     if len(keys) * 4 >= total:  # most of the table (demo data, a first import or merge): one scan
         wanted = set(keys)
-        for r in raw.execute(f'SELECT {select_list} FROM "{table.name}"'):
-            if r[at] in wanted:
-                out[str(r[at])] = digest(r)
+        take(r for r in raw.execute(query) if r[0] in wanted)
         return out
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for r in raw.execute(f'SELECT {select_list} FROM "{table.name}" WHERE uuid IN ({marks})', tuple(chunk)):
-            out[str(r[at])] = digest(r)
+        take(raw.execute(f"{query} WHERE uuid IN ({marks})", tuple(chunk)).fetchall())
     return out
 
 
