@@ -213,10 +213,94 @@ def row_canonicalizer(table: Table, names: list[str]):
     return values
 
 
+_DAY_FORM = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+_SECOND_FORM = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]'"
+_MICRO_FORM = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]'"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def row_json_sql(table: Table, names: list[str]) -> tuple[str, str]:
+    """(SQL giving the JSON text ``canonical_digest`` hashes for a row of ``table``, SQL that is true
+    where that JSON may differ) for a table whose columns in the file are ``names``.
+
+    Where the second is false, ``json_array`` over the stored values writes exactly what
+    ``_ENCODE(row_canonicalizer(...)(row))`` writes: text, integers and NULL as the Python encoder
+    writes them (``tests/test_snapshot_digest.py``), 0/1 in a boolean column as false/true, and a
+    date or time only where it is already in the form ``canon`` gives it (``YYYY-MM-DD``,
+    ``YYYY-MM-DD HH:MM:SS[.ffffff]``, a real day and time). Everything else — a real number, a BLOB,
+    a picture, a secret, text in a number column, a date written otherwise — is true there, for the
+    Python canonicalizer (``tests/test_audit_streaming.py`` compares the two on such values). (A
+    date column has numeric affinity: it is compared with text through ``substr``, never directly.)"""
+    have = set(names)
+    parts: list[str] = []
+    odd: list[str] = []
+    for c in audited_columns(table):
+        if c.name not in have:
+            parts.append("NULL")
+            continue
+        q = _quoted(c.name)
+        kind = sql_type(c)
+        if _plain_column(c):
+            parts.append(q)
+            odd.append(f"typeof({q}) IN ('real', 'blob')")
+        elif c.info.get("secret") or isinstance(kind, LargeBinary):
+            parts.append("NULL")
+            odd.append(f"{q} IS NOT NULL")
+        elif isinstance(kind, Boolean):
+            parts.append(f"json(CASE WHEN {q} = 1 THEN 'true' WHEN {q} = 0 THEN 'false' END)")
+            odd.append(f"({q} IS NOT NULL AND NOT (typeof({q}) = 'integer' AND {q} IN (0, 1)))")
+        elif isinstance(kind, DateTime):
+            parts.append(q)
+            odd.append(f"({q} IS NOT NULL AND NOT (typeof({q}) = 'text' AND substr({q}, 1, 4) != '0000' AND ("
+                       f"({q} GLOB {_SECOND_FORM} AND datetime({q}, '+0 days') IS {q}) OR "
+                       f"({q} GLOB {_MICRO_FORM} AND datetime(substr({q}, 1, 19), '+0 days') IS substr({q}, 1, 19) "
+                       f"AND substr({q}, 21) != '000000'))))")
+        elif isinstance(kind, Date):
+            parts.append(q)
+            odd.append(f"({q} IS NOT NULL AND NOT (typeof({q}) = 'text' AND substr({q}, 1, 4) != '0000' "
+                       f"AND {q} GLOB {_DAY_FORM} AND date({q}, '+0 days') IS {q}))")
+        else:  # text under another type: canon keeps a str as it is
+            parts.append(q)
+            odd.append(f"typeof({q}) IN ('integer', 'real', 'blob')")
+    return f"json_array({', '.join(parts)})", " OR ".join(odd) or "0"
+
+
 def row_digester(table: Table, names: list[str]):
     """A function from a row tuple (columns ``names``, as SQLite returns them) to its digest."""
     values = row_canonicalizer(table, names)
     return lambda row: canonical_digest(values(row))
+
+
+def written_digest(table: Table, values: dict[str, Any]) -> str | None:
+    """The digest ``record_bulk`` reads back for a row just written with these values (column name
+    → the Python value handed to the insert), or None where that cannot be told from them: a
+    value SQLite would store as another type (a number in a text column, a bool in a number
+    column, a datetime in a date column…), or a column left to its default."""
+    out: list[Any] = []
+    for c in audited_columns(table):
+        if c.name not in values:
+            if c.primary_key or c.default is not None or c.server_default is not None:
+                return None  # (a row id SQLite assigns)
+            out.append(None)
+            continue
+        v = values[c.name]
+        if v is None:
+            out.append(None)
+        elif _plain_column(c):
+            if isinstance(v, str) if isinstance(sql_type(c), String) else type(v) is int:
+                out.append(v)
+            else:
+                return None
+        elif isinstance(sql_type(c), Date) and not isinstance(sql_type(c), DateTime) and type(v) not in (date, str):
+            return None
+        elif isinstance(v, datetime) and v.tzinfo is not None:
+            return None
+        else:
+            out.append(converter(c)(v))
+    return canonical_digest(out)
 
 
 def rows_digest(rows: Iterable[tuple[str, str, str | None]]) -> str:
@@ -347,24 +431,46 @@ def record(session: Session, action: str, entity: str, summary: str | None = Non
 # --------------------------------------------------------------------------- bulk writes
 
 
-def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool = False) -> None:
-    """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them."""
+def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool = False,
+              rows: Iterable[dict[str, Any]] | None = None) -> None:
+    """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them.
+
+    ``rows``: the values written, one dict per key in the same order (as handed to the insert):
+    their digests are taken from them (``written_digest``) instead of reading the rows back."""
     changes.note(session, table)
     noted = session.info.setdefault("audit_bulk", {}).setdefault(table, {})
-    for key in keys:
+    if rows is None:
+        for key in keys:
+            noted[str(key)] = deleted
+        return
+    given = session.info.setdefault("audit_bulk_digests", {}).setdefault(table, {})
+    t = Base.metadata.tables[table]
+    for key, row in zip(keys, rows, strict=True):
         noted[str(key)] = deleted
+        digest = written_digest(t, row)
+        if digest is not None:
+            given[str(key)] = digest
 
 
 def record_bulk(session: Session, action: str, entity: str, summary: str | None = None,
-                changes: dict | None = None, entity_uuid: str | None = None) -> int:
-    """One event for the rows noted since the last call, each row's digest in ``audit_row``."""
+                changes: dict | None = None, entity_uuid: str | None = None,
+                digests: dict[str, dict[str, str]] | None = None) -> int:
+    """One event for the rows noted since the last call, each row's digest in ``audit_row``.
+
+    ``digests`` (table → key → digest, as ``written_digest`` gives it) and those noted with their
+    rows are used for the rows they name; the other rows are read back and digested."""
     session.flush()
     conn = session.connection()
     noted: dict[str, dict[str, bool]] = session.info.pop("audit_bulk", {})
+    known: dict[str, dict[str, str]] = session.info.pop("audit_bulk_digests", {})
+    for name, given in (digests or {}).items():
+        known.setdefault(name, {}).update(given)
     lines: list[tuple[str, str, str | None]] = []
     for name, keys in noted.items():
         table = Base.metadata.tables[name]
-        present = _digests(conn, table, [k for k, gone in keys.items() if not gone])
+        have = known.get(name, {})
+        present = _digests(conn, table, [k for k, gone in keys.items() if not gone and k not in have])
+        present.update(have)
         lines.extend((name, key, None if gone else present.get(key)) for key, gone in keys.items())
     lines.sort(key=lambda r: (r[0], r[1]))
     data = dict(changes or {})
@@ -377,7 +483,12 @@ def record_bulk(session: Session, action: str, entity: str, summary: str | None 
 
 
 def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
-    """key → digest of the rows of ``table`` with these keys (as the database holds them now)."""
+    """key → digest of the rows of ``table`` with these keys (as the database holds them now).
+
+    Each row's JSON is written by SQLite (``row_json_sql``) and hashed here; a row it marks (a
+    real, a BLOB, a date not in canon's form…) is read whole and digested in Python, as are the
+    small tables without a uuid. Text is read as text, so a byte that is not UTF-8 stops the
+    write as before rather than being digested."""
     out: dict[str, str] = {}
     if not keys:
         return out
@@ -392,19 +503,26 @@ def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
             if k in wanted:
                 out[k] = digest(r)
         return out
-    at = names.index("uuid")
+    as_json, odd = row_json_sql(table, names)
+    query = f'SELECT "uuid", rowid, CASE WHEN {odd} THEN NULL ELSE {as_json} END FROM "{table.name}"'
+    by_rowid = f'SELECT {select_list} FROM "{table.name}" WHERE rowid = ?'
+    canonical = row_canonicalizer(table, names)
+
+    def take(rows) -> None:
+        for key, rowid, text in rows:
+            if text is None:
+                text = _ENCODE(canonical(raw.execute(by_rowid, (rowid,)).fetchone()))
+            out[str(key)] = hashlib.sha256(ROW_TAG + text.encode("utf-8")).hexdigest()
+
     total = raw.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0] or 0
     if len(keys) * 4 >= total:  # most of the table (demo data, a first import or merge): one scan
         wanted = set(keys)
-        for r in raw.execute(f'SELECT {select_list} FROM "{table.name}"'):
-            if r[at] in wanted:
-                out[str(r[at])] = digest(r)
+        take(r for r in raw.execute(query) if r[0] in wanted)
         return out
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for r in raw.execute(f'SELECT {select_list} FROM "{table.name}" WHERE uuid IN ({marks})', tuple(chunk)):
-            out[str(r[at])] = digest(r)
+        take(raw.execute(f"{query} WHERE uuid IN ({marks})", tuple(chunk)).fetchall())
     return out
 
 
@@ -497,6 +615,7 @@ def _before_commit(session: Session) -> None:
 def _after_rollback(session: Session) -> None:
     session.info.pop("audit_pending", None)
     session.info.pop("audit_bulk", None)
+    session.info.pop("audit_bulk_digests", None)
 
 
 _mapper_hooks_installed = False

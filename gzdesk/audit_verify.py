@@ -20,6 +20,7 @@ city merged, a backup's sidecar, a printed form (``gzdesk verify --head``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections import defaultdict
@@ -32,12 +33,15 @@ from sqlalchemy import Table
 from gzdesk.audit import (
     AUDIT_TABLES,
     GENESIS,
+    ROW_TAG,
+    ROWS_TAG,
     audited_columns,
     canonical_digest,
     event_hash,
     record_key,
     row_canonicalizer,
     row_digest,
+    row_json_sql,
     rows_digest,
 )
 from gzdesk.audit_log import action_label, entity_label, field_label, record_label
@@ -122,17 +126,36 @@ def legacy_baseline(conn: sqlite3.Connection) -> None:
 
 
 def check(conn: sqlite3.Connection, max_listed: int = 20, only_tables: set[str] | None = None) -> AuditCheck:
-    """Check the chain, the bulk digests and the records (``only_tables``: just those tables' records)."""
+    """Check the chain, the bulk digests and the records (``only_tables``: just those tables' records).
+
+    The log is read as it goes (the events in order, the bulk lines event by event, each table's
+    history on its own), keeping per record only what its check needs: the last bulk line that set
+    it whole (event and digest) and the events after it. Text is read with SQLite's own UTF-8
+    decoding; a file with a byte that is not UTF-8 is read again through the connection's own
+    text factory, which gives the same text wherever the bytes are valid."""
+    factory = conn.text_factory
+    if factory is str:
+        return _check(conn, max_listed, only_tables)
+    conn.text_factory = str
+    try:
+        return _check(conn, max_listed, only_tables)
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc):
+            raise
+    finally:
+        conn.text_factory = factory
+    return _check(conn, max_listed, only_tables)
+
+
+def _check(conn: sqlite3.Connection, max_listed: int, only_tables: set[str] | None) -> AuditCheck:
     result = AuditCheck()
-    events = conn.execute("SELECT id, at, actor, action, entity, entity_uuid, summary, changes, prev_hash, hash "
-                          "FROM audit_event ORDER BY id").fetchall()
-    result.events = len(events)
-    if events:
-        result.head = (events[-1][0], events[-1][9] or "")
     listed = _Lister(result, max_listed)
-    _check_chain(events, listed)
-    bulk = _check_bulk(conn, events, listed)
-    _check_records(conn, events, bulk, listed, result, only_tables)
+    bulk_events = _check_chain(conn, result, listed)
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    groups = _check_bulk(conn, bulk_events, listed, "audit_row" in present)
+    actions = {eid: info[1] for eid, info in bulk_events.items()}
+    for table in audited_tables(conn, only_tables):
+        _check_table(conn, table, groups, actions, listed, result)
     listed.finish()
     return result
 
@@ -167,10 +190,21 @@ def _describe(event) -> str:
     return f"第 {eid} 条（{when}，{actor}，{action_label(action)}{entity_label(entity)}）"
 
 
-def _check_chain(events, listed: _Lister) -> None:
+EVENT_COLUMNS = "id, at, actor, action, entity, entity_uuid, summary, changes, prev_hash, hash"
+
+
+def _check_chain(conn: sqlite3.Connection, result: AuditCheck, listed: _Lister) -> dict[int, tuple]:
+    """The chain, event by event; returns the bulk events (those whose changes carry a
+    ``rows_digest``): id → (the event's first five fields, its action, the digest it claims)."""
+    bulk: dict[int, tuple] = {}
     prev, prev_id = GENESIS, None
-    for event in events:
+    event = None
+    for event in conn.execute(f"SELECT {EVENT_COLUMNS} FROM audit_event ORDER BY id"):
+        result.events += 1
         eid, at, actor, action, entity, uuid, summary, changes, prev_hash, stored = event
+        claimed = _rows_digest_of(event)
+        if claimed is not None:
+            bulk[eid] = (event[:5], action, claimed)
         if stored is None:
             listed.add("audit_chain", f"审计日志{_describe(event)}没有校验值：不是本程序写入的记录")
             prev, prev_id = "", eid
@@ -188,90 +222,212 @@ def _check_chain(events, listed: _Lister) -> None:
         if expected != stored:
             listed.add("audit_chain", f"审计日志{_describe(event)}的内容与其校验值不符：该条记录在写入后被改动")
         prev, prev_id = stored, eid
+    if event is not None:
+        result.head = (event[0], event[9] or "")
+    return bulk
 
 
-def _check_bulk(conn: sqlite3.Connection, events, listed: _Lister) -> dict[int, list[tuple[str, str, str | None]]]:
-    """The audit_row lines of each bulk event, once checked against its ``rows_digest``."""
-    lines: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "audit_row" in tables:
-        for event_id, entity, key, digest in conn.execute(
-                "SELECT event_id, entity, entity_uuid, digest FROM audit_row ORDER BY id"):
-            lines[event_id].append((entity, key, digest))
-    by_id = {e[0]: e for e in events}
-    for event_id in sorted(lines):
-        event = by_id.get(event_id)
-        claimed = _rows_digest_of(event) if event is not None else None
-        if claimed is None:
+def _check_bulk(conn: sqlite3.Connection, bulk_events: dict[int, tuple], listed: _Lister,
+                has_lines: bool = True) -> list[tuple]:
+    """The audit_row lines of each bulk event, checked against its ``rows_digest`` one event at a
+    time (the lines are written in the order the digest takes them: hashed as they come, sorted
+    only where they are not). Returns where each table's lines are: (event id, table, first and
+    last line id, lines), events in the order of their first line."""
+    done: set[int] = set()
+
+    def finish(event_id, h, ordered: bool) -> None:
+        done.add(event_id)
+        info = bulk_events.get(event_id)
+        if info is None:
             listed.add("audit_rows", f"审计明细中有属于第 {event_id} 条的记录，但该条不是批量操作或已不存在："
                                      "明细被改动")
-        elif rows_digest(lines[event_id]) != claimed:
-            listed.add("audit_rows", f"审计日志{_describe(event)}所列各条记录的摘要被改动（与该条的校验值不符）")
-    for event in events:
-        claimed = _rows_digest_of(event)
-        if claimed is not None and event[0] not in lines and claimed != rows_digest([]):
-            listed.add("audit_rows", f"审计日志{_describe(event)}所列各条记录的摘要缺失（明细被删除）")
-    return lines
+            return
+        got = h.hexdigest() if ordered else rows_digest(conn.execute(
+            "SELECT entity, entity_uuid, digest FROM audit_row WHERE event_id = ? ORDER BY id", (event_id,)))
+        if got != info[2]:
+            listed.add("audit_rows", f"审计日志{_describe(info[0])}所列各条记录的摘要被改动（与该条的校验值不符）")
+
+    if has_lines:
+        current, h, prev, ordered = None, None, None, True
+        for event_id, table, key, digest in conn.execute(
+                "SELECT event_id, entity, entity_uuid, digest FROM audit_row ORDER BY event_id, id"):
+            if event_id != current or h is None:
+                if h is not None:
+                    finish(current, h, ordered)
+                current, h, prev, ordered = event_id, hashlib.sha256(ROWS_TAG), None, True
+            if ordered:
+                here = (table, key)
+                if prev is not None and here < prev:
+                    ordered = False
+                else:
+                    h.update(f"{table}\t{key}\t{digest or '-'}\n".encode())
+                    prev = here
+        if h is not None:
+            finish(current, h, ordered)
+    for event_id, (head, _action, claimed) in bulk_events.items():
+        if event_id not in done and claimed != rows_digest([]):
+            listed.add("audit_rows", f"审计日志{_describe(head)}所列各条记录的摘要缺失（明细被删除）")
+    if not has_lines:
+        return []
+    groups = conn.execute("SELECT event_id, entity, min(id), max(id), count(*) FROM audit_row "
+                          "GROUP BY event_id, entity").fetchall()
+    first: dict[Any, int] = {}
+    for event_id, _table, low, _high, _n in groups:
+        first[event_id] = min(low, first.get(event_id, low))
+    groups.sort(key=lambda g: (first[g[0]], g[2]))
+    return groups
 
 
 def _rows_digest_of(event) -> str | None:
+    text = event[7]
+    if not text or ("rows_digest" not in text and "\\" not in text):
+        return None  # (a key written with escapes has a backslash)
     try:
-        data = json.loads(event[7] or "null")
+        data = json.loads(text)
     except ValueError:
         return None
     return data.get("rows_digest") if isinstance(data, dict) else None
 
 
-def _check_records(conn: sqlite3.Connection, events, bulk, listed: _Lister, result: AuditCheck,
-                   only_tables: set[str] | None) -> None:
-    history: dict[tuple[str, str], list[tuple[int, str, Any]]] = defaultdict(list)
-    for eid, _at, _actor, action, entity, key, _summary, changes, _p, _h in events:
-        if key is None or action not in ("create", "update", "delete"):
+def _last_lines(conn: sqlite3.Connection, table: str, groups: list[tuple]) -> dict[Any, tuple]:
+    """key → (event id, digest) of the last bulk line of each record of ``table``, by event then
+    line; the keys in the order the lines first name them (events by their first line)."""
+    last: dict[Any, tuple] = {}
+    for event_id, entity, low, high, n in groups:
+        if entity != table:
             continue
+        if n == high - low + 1:  # the event's lines of this table are one run of ids (as written)
+            cursor = conn.execute("SELECT entity_uuid, digest FROM audit_row WHERE id BETWEEN ? AND ?", (low, high))
+        else:
+            cursor = conn.execute("SELECT entity_uuid, digest FROM audit_row WHERE event_id = ? AND entity = ? "
+                                  "ORDER BY id", (event_id, entity))
+        get = last.get
+        for key, digest in cursor:
+            had = get(key)
+            if had is None or had[0] <= event_id:
+                last[key] = (event_id, digest)
+    return last
+
+
+def _events_of(conn: sqlite3.Connection, table: str) -> dict[Any, list]:
+    """key → [id of its first event, the events from its last create or delete on] for the
+    create / update / delete events of ``table`` (the replay never looks further back)."""
+    out: dict[Any, list] = {}
+    for eid, action, key, changes in conn.execute(
+            "SELECT id, action, entity_uuid, changes FROM audit_event WHERE entity = ? AND entity_uuid IS NOT NULL "
+            "AND action IN ('create', 'update', 'delete') ORDER BY id", (table,)):
         try:
             data = json.loads(changes) if changes else {}
         except ValueError:
             continue  # the chain check reports it
-        if isinstance(data, dict):
-            history[(entity, key)].append((eid, action, data))
-    bulk_action = {e[0]: e[3] for e in events}
-    for eid, items in bulk.items():
-        for entity, key, digest in items:
-            history[(entity, key)].append((eid, "row", (bulk_action.get(eid, "bulk"), digest)))
-    for items in history.values():
-        items.sort(key=lambda e: e[0])
-    for table in audited_tables(conn, only_tables):
-        names = _columns(conn, table)
-        col_names = [c.name for c in audited_columns(table)]
-        canonical = row_canonicalizer(table, names)
-        uuid_at = names.index("uuid") if "uuid" in names else None
-        select = ", ".join(f'"{n}"' for n in names)
-        seen: set[str] = set()
-        n = 0
+        if not isinstance(data, dict):
+            continue
+        kept = out.get(key)
+        if kept is None:
+            out[key] = [eid, [(eid, action, data)]]
+        elif action == "update":
+            kept[1].append((eid, action, data))
+        else:
+            kept[1] = [(eid, action, data)]
+    return out
+
+
+_SEEN = object()
+
+
+def _check_table(conn: sqlite3.Connection, table: Table, groups: list[tuple], actions: dict[int, str],
+                 listed: _Lister, result: AuditCheck) -> None:
+    names = _columns(conn, table)
+    col_names = [c.name for c in audited_columns(table)]
+    canonical = row_canonicalizer(table, names)
+    uuid_at = names.index("uuid") if "uuid" in names else None
+    select = ", ".join(f'"{n}"' for n in names)
+    last = _last_lines(conn, table.name, groups)
+    events = _events_of(conn, table.name)
+    seen_events: set = set()
+
+    def action_of(eid: int) -> str:
+        if eid not in actions:
+            row = conn.execute("SELECT action FROM audit_event WHERE id = ?", (eid,)).fetchone()
+            actions[eid] = row[0] if row is not None else "bulk"
+        return actions[eid]
+
+    def items_of(key) -> list:
+        """The record's events as far back as its replay can go, oldest first."""
+        line = last.get(key)
+        chain = events.get(key)
+        items = list(chain[1]) if chain is not None else []
+        if line is not None:
+            eid, digest = line[0], line[1]
+            items = [e for e in items if e[0] <= eid] + [(eid, "row", (action_of(eid), digest))] + \
+                [e for e in items if e[0] > eid]
+        return items
+
+    def judge(raw, key, values) -> None:
+        items = items_of(key)
+        if items and items[-1][1] == "row" and items[-1][2][1] is not None \
+                and canonical_digest(values) == items[-1][2][1]:
+            return
+        problem = _replay(table, dict(zip(col_names, values, strict=True)), items)
+        if problem:
+            row = dict(zip(names, raw, strict=True))
+            listed.add("audit_record", f"{entity_label(table.name)}“{record_label(table.name, row, key)}”"
+                                       f"{problem}")
+
+    def seen(key) -> None:
+        line = last.get(key)
+        if line is not None and len(line) == 2:
+            last[key] = (line[0], line[1], _SEEN)
+        if key in events:
+            seen_events.add(key)
+
+    n = 0
+    fast = uuid_at is not None and _has_rowid(conn, table.name)
+    if fast:
+        as_json, odd = row_json_sql(table, names)
+        by_rowid = f'SELECT {select} FROM "{table.name}" WHERE rowid = ?'
+        for rowid, key, text in conn.execute(
+                f'SELECT rowid, "uuid", CASE WHEN {odd} THEN NULL ELSE CAST({as_json} AS BLOB) END '
+                f'FROM "{table.name}"'):
+            n += 1
+            key = str(key)
+            line = last.get(key)
+            if line is not None and len(line) == 2:
+                last[key] = (line[0], line[1], _SEEN)
+            if text is not None and line is not None and key not in events and line[1] is not None \
+                    and hashlib.sha256(ROW_TAG + text).hexdigest() == line[1]:
+                continue  # the common case of a bulk-written record untouched since
+            if key in events:
+                seen_events.add(key)
+            raw = conn.execute(by_rowid, (rowid,)).fetchone()
+            judge(raw, key, canonical(raw))
+    else:
         for raw in conn.execute(f'SELECT {select} FROM "{table.name}"'):
             n += 1
             key = str(raw[uuid_at]) if uuid_at is not None else record_key(table, dict(zip(names, raw, strict=True)))
-            seen.add(key)
-            values = canonical(raw)
-            items = history.get((table.name, key), [])
-            if items and items[-1][1] == "row" and items[-1][2][1] is not None \
-                    and canonical_digest(values) == items[-1][2][1]:
-                continue  # the common case of a bulk-written record untouched since
-            problem = _replay(table, dict(zip(col_names, values, strict=True)), items)
-            if problem:
-                row = dict(zip(names, raw, strict=True))
-                listed.add("audit_record", f"{entity_label(table.name)}“{record_label(table.name, row, key)}”"
-                                           f"{problem}")
-        result.checked[table.name] = n
-        for (entity, key), items in history.items():
-            if entity != table.name or key in seen:
-                continue
-            eid, action, payload = items[-1]
-            if action == "delete" or (action == "row" and payload[1] is None):
-                continue
-            name = _name_in(payload, key) if action != "row" else key
-            listed.add("audit_record", f"{entity_label(table.name)}“{name}”按审计日志（第 {eid} 条）应当存在，"
-                                       "但已不在数据库中：该记录未经本程序被删除")
+            seen(key)
+            judge(raw, key, canonical(raw))
+    result.checked[table.name] = n
+    missing = sorted((k for k in events if k not in seen_events), key=lambda k: events[k][0])
+    missing += [k for k, line in last.items() if len(line) == 2 and k not in events]
+    for key in missing:
+        eid, action, payload = items_of(key)[-1]
+        if action == "delete" or (action == "row" and payload[1] is None):
+            continue
+        name = _name_in(payload, key) if action != "row" else key
+        listed.add("audit_record", f"{entity_label(table.name)}“{name}”按审计日志（第 {eid} 条）应当存在，"
+                                   "但已不在数据库中：该记录未经本程序被删除")
+
+
+def _has_rowid(conn: sqlite3.Connection, table: str) -> bool:
+    """Whether ``rowid`` names the table's own row ids (not a table without them, nor a column so named)."""
+    if {r[1].lower() for r in conn.execute(f'PRAGMA table_info("{table}")')} & {"rowid", "_rowid_", "oid"}:
+        return False
+    try:
+        conn.execute(f'SELECT rowid FROM "{table}" LIMIT 1').fetchall()
+    except sqlite3.OperationalError:
+        return False
+    return True
 
 
 def _name_in(payload, key: str) -> str:

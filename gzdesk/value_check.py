@@ -319,11 +319,17 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
         if t.name not in existing:
             report.add(ValueProblem(t.name, None, None, "", "", "数据表缺失，或已被替换为视图"))
     tables = [t for t in tables if t.name in existing]
-    ids: dict[str, set] = {}
+    ids: dict[str, set] = {}  # the records a reference may name (only of the tables references name)
+    counted: dict[str, int] = {}  # records per table, for ``report.rows``
+    referenced = {fk.column.table.name for t in tables for c in t.columns for fk in c.foreign_keys}
     for t in tables:
         pk = [c.name for c in t.primary_key.columns]
-        if pk == ["id"]:
+        if pk == ["id"] and t.name in referenced:
             ids[t.name] = {r[0] for r in conn.execute(f"SELECT id FROM {_q(t.name)}")}
+            counted[t.name] = len(ids[t.name])
+        elif pk == ["id"]:  # as many as the set of them would hold (None once, 1 and 1.0 as one)
+            counted[t.name] = conn.execute(f"SELECT count(DISTINCT id) + coalesce(max(id IS NULL), 0) "
+                                           f"FROM {_q(t.name)}").fetchone()[0]
     for t in tables:
         present = {r[1] for r in conn.execute(f"PRAGMA table_info({_q(t.name)})")}
         plan = _plan(t, present)
@@ -387,7 +393,7 @@ def check_connection(conn: sqlite3.Connection, tables: Iterable[Table] | None = 
                     parents.setdefault(c.name, {})[row[i_id]] = row[c.index]
         if on_rows is not None and n:
             on_rows(n)
-        report.rows += len(ids.get(t.name, ()))
+        report.rows += counted.get(t.name, 0)
         for col_name, graph in parents.items():
             for rid in _in_cycles(graph):
                 row = conn.execute(f"SELECT {select} FROM {_q(t.name)} WHERE id = ?", (rid,)).fetchone()

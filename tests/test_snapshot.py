@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from gzdesk import demo, registry
 from gzdesk.errors import UserError
+from gzdesk.exchange import snapshot
 from gzdesk.exchange.merge import (
     ALREADY,
     MERGED,
@@ -409,6 +410,22 @@ def test_cancelled_export_deletes_its_partial_file(counties, tmp_path):
             export_snapshot(haimen.path, target, progress=lambda d, t, s=stop_at: d < s)
         assert not target.exists()
         assert not list(tmp_path.glob("h.gzsnap*"))
+
+
+def test_an_export_cancelled_while_the_database_is_copied_stops_the_copy(counties, tmp_path, monkeypatch):
+    haimen, _ = counties
+    monkeypatch.setattr(snapshot, "COPY_STEPS", 50)  # looks often enough on this small file
+    target = tmp_path / "h.gzsnap"
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        return done < 20
+
+    with pytest.raises(Cancelled):
+        export_snapshot(haimen.path, target, progress=progress)
+    assert 0 < calls[-1] < 60  # during the copy (it ends at 60)
+    assert not list(tmp_path.glob("h.gzsnap*"))
 
 
 def test_older_schema_snapshot_is_upgraded_before_merging(city, tmp_path):
