@@ -128,8 +128,8 @@ class _Scan:
         if not self.rules:
             return
         # one number with a bit per rule, each rule's condition evaluated once per row
-        mask = sum((case((where, 1 << i), else_=0) for i, (where, _d) in enumerate(self.rules)),
-                   start=literal_column("0"))
+        mask: ColumnElement[Any] = sum((case((where, 1 << i), else_=0) for i, (where, _d) in enumerate(self.rules)),
+                                       start=literal_column("0"))
         columns = (*_COLUMNS, *(c for k, c in self.columns.items() if k not in ("id", "name", "host_unit_id")))
         rows = select(*columns, mask.label("rules")).where(_SCAN_ACTIVE).subquery()
         decides = [(1 << i, decide) for i, (_w, decide) in enumerate(self.rules)]
