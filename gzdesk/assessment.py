@@ -50,6 +50,7 @@ from gzdesk.models import (
 )
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
+from gzdesk.quarters import report_day
 from gzdesk.scope import Scope
 from gzdesk.workdays import WorkdayCalendar, load_calendar
 
@@ -481,11 +482,6 @@ class _Counter:
             return Count(0, "本库没有本年度国办、省办、市办抽查记录")
         failed = sum(1 for r in rows if r.result == FAIL)
         return Count(0 if failed else 1, f"上级抽查 {len(rows)} 个账号次，不合格 {failed} 个")
-
-
-def report_day(profile) -> int:
-    """下一季度首月5日前 (附件3 抽查检查 1); a profile may give its own day."""
-    return int((profile.rule("inspection") or {}).get("report_by_day") or 5)
 
 
 # --------------------------------------------------------------------------- the assessment

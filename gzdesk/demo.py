@@ -15,8 +15,9 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gzdesk import audit, enums, filing_decisions, office
@@ -192,6 +193,43 @@ def generate(db: Database, accounts: int = 300, seed: int = 1, today: date | Non
         return builder.summary_obj()
 
 
+def _insert(session: Session, table, rows: list[dict]) -> None:
+    """INSERT ``rows`` (dicts of column values; ``label`` and an ``id`` of None left out) in one
+    executemany on the session's own connection and transaction.
+
+    Each value is bound as SQLAlchemy binds it — the column type's own bind processor — and a column
+    a row does not name takes its Python-side default (``version``), as ``insert(table)`` would give
+    them; only SQLAlchemy's per-row, per-value parameter handling is skipped: it was the larger part
+    of writing a 200,000-account demo. Rows naming different keys (会议研究, 名称同意) get None for the
+    keys they lack: those columns' default."""
+    conn = session.connection()
+    keys = [k for k in dict.fromkeys(k for r in rows for k in r)
+            if k != "label" and not (k == "id" and all(r.get("id") is None for r in rows))]
+    columns = [table.c[k] for k in keys]
+    defaults = []
+    for c in table.columns:
+        if c.key in keys or c.default is None:
+            continue
+        if not (c.default.is_scalar or c.default.is_callable):
+            raise ValueError(f"{table.name}.{c.key}: a SQL default, not written here")
+        columns.append(c)
+        defaults.append(c.default)
+    binds = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]
+    extra = [d.arg if d.is_scalar else d.arg(None) for d in defaults]  # one value for the batch (now(): its time)
+    values = [[r.get(k) for k in keys] + extra for r in rows]
+    for i, bind in enumerate(binds):
+        if bind is not None:
+            bound: dict[tuple[type, Any], Any] = {}  # a few thousand dates and one time for 200,000 rows
+            for v in values:
+                key = (type(v[i]), v[i])
+                if key not in bound:
+                    bound[key] = bind(v[i])
+                v[i] = bound[key]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw: Any = conn.connection.driver_connection
+    raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', values)
+
+
 class _Builder:
     def __init__(self, session: Session, rng: random.Random, today: date, office_id: int, office_name: str,
                  profile):
@@ -208,6 +246,13 @@ class _Builder:
         self.counts = {"units": 0, "people": 0, "accounts": 0, "roles": 0, "filings": 0}
         self.filing_seq: dict[int, int] = {}
         self.chain = [step["title"] for step in profile.chain]
+        self.chain_json = json.dumps(self.chain, ensure_ascii=False)
+        # asked once, not for each of 200,000 accounts and filings
+        self.stamp = _stamp()  # the rows' created/updated time, taken again at each flush
+        self.policy = profile.published_on
+        self.name_consent = bool(profile.rule("place_name_consent"))
+        self.decision_rules = {k: filing_decisions.decision_rule(profile, k)
+                               for k in (enums.FilingKind.OPEN, enums.FilingKind.BACKFILL)}
         base = office_name
         for mark in ("人民政府办公厅", "人民政府办公室", "政府办公室", "人民政府", "办公厅", "办公室"):
             if base.endswith(mark):
@@ -312,7 +357,7 @@ class _Builder:
         row = {"id": self.unit_ids.take(), "uuid": new_uuid(), "name": name, "kind": kind, "parent_id": parent,
                "head": _name(rng), "leader": f"{_name(rng)} {_deputy_title(name, kind)}",
                "phone": _landline(rng, area), "classified": False, "notes": None, "origin": None,
-               "created_at": _stamp(), "updated_at": _stamp(), "label": label}
+               "created_at": self.stamp, "updated_at": self.stamp, "label": label}
         self.units.append(row)
         return row
 
@@ -327,7 +372,7 @@ class _Builder:
         row = {"id": self.person_ids.take(), "uuid": new_uuid(), "name": _name(rng), "unit_id": unit["id"],
                "title": title, "office_phone": _landline(rng, area), "mobile": _mobile(rng),
                "trained_on": trained_on, "left_on": left if left and left <= self.today else None, "notes": None,
-               "origin": None, "created_at": _stamp(), "updated_at": _stamp()}
+               "origin": None, "created_at": self.stamp, "updated_at": self.stamp}
         self.people.append(row)
         return row
 
@@ -395,9 +440,9 @@ class _Builder:
             "intro": rng.choice(INTROS).format(u=host["name"]), "last_update_on": last_update,
             "last_original_on": last_update - timedelta(days=rng.randrange(0, 20)),
             "tags": "重大活动专项" if rng.random() < 0.01 else None, "notes": None, "origin": None,
-            "created_at": _stamp(), "updated_at": _stamp(),
+            "created_at": self.stamp, "updated_at": self.stamp,
         }
-        if self.profile.rule("place_name_consent") and rng.random() < 0.95:  # 云南 第十六条, now and then missing
+        if self.name_consent and rng.random() < 0.95:  # 云南 第十六条, now and then missing
             consent = registered - timedelta(days=rng.randrange(3, 30))
             row.update(name_consent_on=consent, name_consent_ref=f"{host['name'][:6]}函〔{consent.year}〕{rng.randrange(1, 90)}号")
         self.accounts.append(row)
@@ -410,7 +455,7 @@ class _Builder:
                 since = min(person["trained_on"] + timedelta(days=rng.randrange(1, 30)), today)
             self.roles.append({"id": None, "uuid": new_uuid(), "account_id": acc_id, "person_id": person["id"],
                                "role": role, "since": since, "until": person["left_on"], "origin": None,
-                               "created_at": _stamp(), "updated_at": _stamp()})
+                               "created_at": self.stamp, "updated_at": self.stamp})
             team.append((person, role))
         self._filing_for(row, host, operator_unit, team)
         if len(self.accounts) >= 5000:
@@ -421,7 +466,7 @@ class _Builder:
         roll = rng.random()
         if roll < 0.06:
             return  # not filed yet: the 补办 / filing rules will find it
-        policy = self.profile.published_on
+        policy = self.policy
         kind = enums.FilingKind.OPEN if acc["registered_on"] >= policy else enums.FilingKind.BACKFILL
         filled = max(acc["registered_on"], policy) + timedelta(days=rng.randrange(1, 20))
         if rng.random() < 0.08:  # work in progress: a re-filing in the last weeks
@@ -461,12 +506,12 @@ class _Builder:
             "id": fid, "uuid": new_uuid(), "number": f"{year}-{seq:05d}", "account_id": acc["id"], "kind": kind,
             "state": state, "reason": reason, "filled_on": filled, "event_on": acc["registered_on"],
             "profile_id": self.profile.id, "template_id": self.profile.template_id,
-            "chain": json.dumps(self.chain, ensure_ascii=False), "frozen": json.dumps(frozen, ensure_ascii=False),
+            "chain": self.chain_json, "frozen": json.dumps(frozen, ensure_ascii=False),
             "proposed": None, "announce_from": None, "announce_until": None, "effective_on": None,
             "reported_on": None,  # set below from the last signature
             "merge_parent_id": None, "kept_account_id": None, "notes": None, "origin": None,
-            "created_at": _stamp(), "updated_at": _stamp()})
-        rule = filing_decisions.decision_rule(self.profile, kind)
+            "created_at": self.stamp, "updated_at": self.stamp})
+        rule = self.decision_rules[kind]
         if rule is not None and rng.random() < 0.95:  # 云南 第十二条: 集体研究和主要领导同意, recorded
             decided = filled - timedelta(days=rng.randrange(1, 10))
             self.filings[-1].update(meeting_on=decided, meeting_note="党组（党委）会议",
@@ -478,7 +523,7 @@ class _Builder:
                 self.steps.append({"id": None, "uuid": new_uuid(), "filing_id": fid, "seq": seq_no, "title": title,
                                    "opinion": "同意", "signer": _name(rng), "signed_on": signed,
                                    "result": "approved", "attachment_id": None, "origin": None,
-                                   "created_at": _stamp(), "updated_at": _stamp()})
+                                   "created_at": self.stamp, "updated_at": self.stamp})
             if state == enums.FilingState.REPORTED:  # entered into the national system after the last signature
                 self.filings[-1]["reported_on"] = min(signed + timedelta(days=rng.randrange(0, 5)), self.today)
 
@@ -491,21 +536,13 @@ class _Builder:
                                  (Filing, self.filings, "filings"), (ApprovalStep, self.steps, None)):
             if not rows:
                 continue
-            clean = []
-            for r in rows:
-                r = {k: v for k, v in r.items() if k != "label" and not (k == "id" and v is None)}
-                clean.append(r)
-            # Every row with the same keys (the optional ones — 会议研究, 名称同意 — as None, which is
-            # those columns' default), so that the batch is one executemany: rows with different keys
-            # were inserted in as many small statements (18,000 at 20,000 accounts).
-            keys = list(dict.fromkeys(k for r in clean for k in r))
-            clean = [r if len(r) == len(keys) else {k: r.get(k) for k in keys} for r in clean]
-            s.execute(insert(Base.metadata.tables[model.__tablename__]), clean)
-            audit.note_rows(s, model.__tablename__, (r["uuid"] for r in clean))
+            table = Base.metadata.tables[model.__tablename__]
+            _insert(s, table, rows)
+            audit.note_rows(s, model.__tablename__, (r["uuid"] for r in rows))
             if key:
                 self.counts[key] += len(rows)
             rows.clear()
-
+        self.stamp = _stamp()
     def summary_obj(self) -> DemoSummary:
         c = self.counts
         return DemoSummary(c["units"], c["people"], c["accounts"], c["roles"], c["filings"])

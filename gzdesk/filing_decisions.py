@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Boolean, func, select
 from sqlalchemy.orm import Session
 
 from gzdesk.dates import cn_date
@@ -109,7 +109,10 @@ def missing_decisions(session: Session) -> list[tuple[int, str, str | None, int 
     rows = session.execute(select(Filing.id, Filing.number, Filing.kind, Filing.account_id, Filing.meeting_on,
                                   Filing.head_approved_on)
                            .where(Filing.kind.in_([str(k) for k in kinds]), Filing.state.in_(LIVE_STATES),
-                                  Filing.origin.is_(None))
+                                  # kept from the index on origin (nearly every filing is this office's
+                                  # own): reading the wide filing table through it cost 0.2 s at 200,000
+                                  # accounts where the few closures by kind cost nothing
+                                  func.likely(Filing.origin.is_(None), type_=Boolean))
                            .order_by(Filing.id)).all()
     out: list[tuple[int, str, str | None, int | None, str, str]] = []
     for fid, number, kind, account_id, meeting_on, head_on in rows:

@@ -72,3 +72,8 @@ def parse(text: str) -> Quarter:
 
 def of_year(year: int) -> list[Quarter]:
     return [Quarter(year, q) for q in (1, 2, 3, 4)]
+
+
+def report_day(profile) -> int:
+    """下一季度首月5日前 (附件3 抽查检查 1); a profile may give its own day."""
+    return int((profile.rule("inspection") or {}).get("report_by_day") or 5)

@@ -14,10 +14,13 @@ with ``gzdesk inspection``; ``sheet_facts`` pre-fills the ones the registry know
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Integer,
     Row,
@@ -26,6 +29,7 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    literal_column,
     or_,
     select,
     true,
@@ -95,7 +99,44 @@ def _cite(profile: Profile, key: str) -> str | None:
 # What every finding names (plain rows, not ORM objects); each rule adds the columns it reads.
 _COLUMNS = (Account.id, Account.name, Account.host_unit_id)
 _ACTIVE = Account.status.in_([str(s) for s in ACTIVE])
+# The same condition, kept from SQLite's index on status: nearly every account is active, and reading
+# them through that index and then sorting them by id cost more than reading the table in id order
+# (``likely`` is SQLite's no-op planner hint; an expression in a function cannot use an index).
+_SCAN_ACTIVE = func.likely(_ACTIVE, type_=Boolean)
 _ID_CHUNK = 500
+
+
+class _Scan:
+    """The rules that look at one account at a time, answered by one pass over the account table.
+
+    Each rule registers the SQL condition of the accounts that *may* break it (a superset, by the
+    stored values), the columns it reads and what it decides on such a row in Python. ``run`` asks
+    SQLite once for the active accounts meeting any of the conditions, each with a flag per rule,
+    and hands every row to the rules whose flag it has, in id order: one scan of the wide account
+    table instead of one per rule."""
+
+    def __init__(self) -> None:
+        self.rules: list[tuple[ColumnElement[bool], Callable[[Row], None]]] = []
+        self.columns: dict[str, Any] = {}
+
+    def add(self, where: ColumnElement[bool], decide: Callable[[Row], None], *columns) -> None:
+        self.rules.append((where, decide))
+        for c in columns:
+            self.columns.setdefault(c.key, c)
+
+    def run(self, session: Session) -> None:
+        if not self.rules:
+            return
+        # one number with a bit per rule, each rule's condition evaluated once per row
+        mask: ColumnElement[Any] = sum((case((where, 1 << i), else_=0) for i, (where, _d) in enumerate(self.rules)),
+                                       start=literal_column("0"))
+        columns = (*_COLUMNS, *(c for k, c in self.columns.items() if k not in ("id", "name", "host_unit_id")))
+        rows = select(*columns, mask.label("rules")).where(_SCAN_ACTIVE).subquery()
+        decides = [(1 << i, decide) for i, (_w, decide) in enumerate(self.rules)]
+        for row in session.connection().execute(select(rows).where(rows.c.rules != 0).order_by(rows.c.id)):
+            for bit, decide in decides:
+                if row.rules & bit:
+                    decide(row)
 
 
 def _accounts(session: Session, *where, columns=()) -> list[Row]:
@@ -105,7 +146,7 @@ def _accounts(session: Session, *where, columns=()) -> list[Row]:
     superset — and decides in Python on those rows, reading each value as everywhere else
     (``gzdesk.models.types``). Reading all 200,000 accounts and looking at each in Python was most of
     ``gzdesk check``; a rule that looks at every account still does (``where`` empty)."""
-    return list(session.execute(select(*_COLUMNS, *columns).where(_ACTIVE, *where).order_by(Account.id)).all())
+    return list(session.connection().execute(select(*_COLUMNS, *columns).where(_ACTIVE, *where).order_by(Account.id)))
 
 
 def _accounts_by_id(session: Session, ids) -> dict[int, Row]:
@@ -164,12 +205,13 @@ def check(session: Session, today: date) -> list[Finding]:
     art = _cite(profile, "one_account_per_platform")
     if art:
         key = _platform_key()
-        crowded = (select(Account.host_unit_id, key.label("key")).where(_ACTIVE, Account.host_unit_id.is_not(None))
+        crowded = (select(Account.host_unit_id, key.label("key")).where(_SCAN_ACTIVE, Account.host_unit_id.is_not(None))
                    .group_by(Account.host_unit_id, key).having(func.count() > 1).subquery())
         by_unit: dict[int | None, list[Row]] = defaultdict(list)
-        for a in session.execute(select(*_COLUMNS, Account.platform, Account.platform_other).join(crowded, and_(crowded.c.host_unit_id == Account.host_unit_id,
-                                                                      crowded.c.key == key))
-                                 .where(_ACTIVE).order_by(Account.id)):
+        for a in session.connection().execute(
+                select(*_COLUMNS, Account.platform, Account.platform_other)
+                .join(crowded, and_(crowded.c.host_unit_id == Account.host_unit_id, crowded.c.key == key))
+                .where(_ACTIVE).order_by(Account.id)):
             by_unit[a.host_unit_id].append(a)
         for unit_id, items in by_unit.items():
             if unit_id is None:
@@ -178,18 +220,20 @@ def check(session: Session, today: date) -> list[Finding]:
             for a in items:
                 per_platform[platform_group(a.platform, a.platform_other)].append(a)
             for group_key, group in per_platform.items():
-                if len(group) > 1:
+                if len(group) > 1:  # one message for the group (a unit may have dozens on one platform)
+                    message = (f"{units[unit_id].name}在{platform_group_label(group_key, group[0].platform)}开设了"
+                               f"{len(group)}个账号（{same_platform_names(group_key, group)}），应清理整合")
                     for a in group:
-                        add("one_per_platform", "问题", art,
-                            f"{units[unit_id].name}在{platform_group_label(group_key, group[0].platform)}开设了"
-                            f"{len(group)}个账号（{same_platform_names(group_key, group)}），应清理整合", a)
+                        add("one_per_platform", "问题", art, message, a)
 
+    scan = _Scan()
     art = _cite(profile, "no_internal_units")
     if art:
-        for a in _accounts(session, Account.host_unit_id.in_(select(Unit.id).where(Unit.kind == UnitType.INTERNAL))):
+        def internal(a: Row, art: str = art) -> None:
             host = units.get(a.host_unit_id)
             if host is not None and host.kind == UnitType.INTERNAL:
                 add("internal_unit", "问题", art, f"主办单位“{host.name}”是内设机构，不得以内设机构名义开设政务新媒体", a)
+        scan.add(Account.host_unit_id.in_(select(Unit.id).where(Unit.kind == UnitType.INTERNAL)), internal)
 
     art = _cite(profile, "names")
     if art:
@@ -197,11 +241,11 @@ def check(session: Session, today: date) -> list[Finding]:
         # their first active account (the findings carry no account: that order is theirs)
         exempt = func.coalesce(type_coerce(Account.platform, String).in_([str(p) for p in SAME_NAME_EXEMPT]), False)
         named_name = case((~exempt, Account.name))
-        crowded = (select(Account.host_unit_id, func.min(Account.id).label("first")).where(_ACTIVE)
+        crowded = (select(Account.host_unit_id, func.min(Account.id).label("first")).where(_SCAN_ACTIVE)
                    .group_by(Account.host_unit_id).having(func.count(distinct(named_name)) > 1).subquery())
         first: dict[int | None, int] = {}
         named_by_unit: dict[int | None, set[str]] = defaultdict(set)
-        for unit_id, first_id, name in session.execute(
+        for unit_id, first_id, name in session.connection().execute(
                 select(crowded.c.host_unit_id, crowded.c.first, Account.name)
                 .join(Account, Account.host_unit_id == crowded.c.host_unit_id).where(_ACTIVE, ~exempt)
                 .group_by(crowded.c.host_unit_id, Account.name)):
@@ -215,27 +259,29 @@ def check(session: Session, today: date) -> list[Finding]:
                     unit_id=unit_id)
     art = _cite(profile, "verification_names_host")  # 盐湖9, 南通14, 云南16; 临沂 has no such rule
     if art:
-        for a in _accounts(session, _stored_false(Account.verification_names_host),
-                           columns=(Account.verification_names_host,)):
+        def names_host(a: Row, art: str = art) -> None:
             if a.verification_names_host is False:
                 add("verification", "问题", art, "公开认证信息中未标明主办单位名称", a)
+        scan.add(_stored_false(Account.verification_names_host), names_host, Account.verification_names_host)
 
     art = _cite(profile, "verification")
     if art:
-        for a in _accounts(session, _stored_false(Account.verified), columns=(Account.verified,)):
+        def verified(a: Row, art: str = art) -> None:
             if a.verified is False:
                 add("unverified", "问题", art, "账号未通过认证（是否通过认证：否）", a)
+        scan.add(_stored_false(Account.verified), verified, Account.verified)
 
     art = _cite(profile, "place_name_consent")  # 云南 第十六条
     if art:
         places = naming.place_names(u.name for u in units.values())
-        for a in _accounts(session, case((_readable_day(Account.name_consent_on), 1), else_=0) == 0,
-                           columns=(Account.name_consent_on,)):
+
+        def consent(a: Row, art: str = art) -> None:
             if a.name_consent_on is None:
                 words = naming.consent_words(a.name, places)
                 if words:
                     add("name_consent", "问题", art,
                         f"账号名称含“{'”“'.join(words)}”，须经同级政府同意，尚未登记同意日期", a)
+        scan.add(case((_readable_day(Account.name_consent_on), 1), else_=0) == 0, consent, Account.name_consent_on)
 
     # The list of approved platforms is the office's own (no document lists platforms): the finding
     # says so and cites no article.
@@ -243,17 +289,20 @@ def check(session: Session, today: date) -> list[Finding]:
     if approved is not None:
         others = set(profile.approved_other_platforms)
         listed = func.coalesce(type_coerce(Account.platform, String).in_([str(p) for p in approved]), False)
-        for a in _accounts(session, ~listed, columns=(Account.platform, Account.platform_other)):
+
+        def platform(a: Row, approved=approved) -> None:
             ok = a.platform in approved or (a.platform == enums.Platform.OTHER and (a.platform_other or "") in others)
             if not ok:
                 where = a.platform_other or enums.label("platform", a.platform)
                 add("platform_not_approved", "提示", OFFICE_LIST,
                     f"平台“{where}”不在本单位的核准平台名单内（名单由本单位在策略配置中自定）", a)
+        scan.add(~listed, platform, Account.platform, Account.platform_other)
 
-    _app_rules(session, profile, today, add)
-    _update_rules(session, profile, today, add)
+    _app_rules(scan, profile, today, add)
+    _update_rules(session, scan, profile, today, add)
+    _approval_rules(session, scan, profile, add)
+    scan.run(session)
     _people_rules(session, profile, today, add)
-    _approval_rules(session, profile, add)
     _closure_rules(session, profile, units, out)
 
     late = [item for item in deadlines.pending(session, today) if item.overdue and item.kind != "task"]
@@ -298,7 +347,7 @@ def check(session: Session, today: date) -> list[Finding]:
     return sorted(out, key=lambda f: (order.get(f.level, 3), f.rule, f.account_id or 0))
 
 
-def _update_rules(session: Session, profile: Profile, today: date, add) -> None:
+def _update_rules(session: Session, scan: _Scan, profile: Profile, today: date, add) -> None:
     freq = profile.rule("update_frequency")
     sheet = (profile.rule("inspection") or {}).get("sheet")
     orig = profile.rule("original_content")
@@ -319,14 +368,12 @@ def _update_rules(session: Session, profile: Profile, today: date, add) -> None:
     if not maybe:
         return
     update_art, original_art = _cite(profile, "update_frequency") or "", _cite(profile, "original_content") or ""
-    for a in _accounts(session, Account.status == AccountStatus.NORMAL, or_(*maybe),
-                       columns=(Account.status, Account.last_update_on, Account.last_original_on)):
-        if a.status != AccountStatus.NORMAL:
-            continue
+
+    def stale(a: Row) -> None:  # an account 正常 (its flag says so: the status is not read again)
         last = a.last_update_on
         if sheet == "nantong_2019" and no_update_2_weeks(last, today):
             add("no_update_2_weeks", "否决", NANTONG_NO_UPDATE, no_update_message(last), a)
-            continue
+            return
         if freq:
             when = f"最近更新：{cn_date(last) if last else '未登记'}"
             if missed_workday is not None:
@@ -345,6 +392,8 @@ def _update_rules(session: Session, profile: Profile, today: date, add) -> None:
                 when = cn_date(a.last_original_on) if a.last_original_on else "未登记"
                 add("no_original", "提示", original_art,
                     f"{weeks}周内无原创信息（最近原创：{when}）", a)
+    scan.add(and_(Account.status == AccountStatus.NORMAL, or_(*maybe)), stale,
+             Account.last_update_on, Account.last_original_on)
 
 
 def _people_rules(session: Session, profile: Profile, today: date, add) -> None:
@@ -464,14 +513,16 @@ class _MissedWorkday:
         return found
 
 
-def _app_rules(session: Session, profile: Profile, today: date, add) -> None:
+def _app_rules(scan: _Scan, profile: Profile, today: date, add) -> None:
     """APP 无法下载或使用: 否决 under 南通 附件2; elsewhere a 问题 citing that sheet (参照)."""
     own = (profile.rule("inspection") or {}).get("sheet") == "nantong_2019"
     level, article = ("否决", NANTONG_NO_UPDATE) if own else ("问题", "参照" + NANTONG_NO_UPDATE)
-    for a in _accounts(session, type_coerce(Account.platform, String) == str(enums.Platform.APP),
-                       Account.unusable_since.is_not(None), columns=(Account.platform, Account.unusable_since)):
+
+    def unusable(a: Row) -> None:
         if app_unusable(a.platform, a.unusable_since, today):
             add("app_unusable", level, article, app_unusable_message(a.unusable_since), a)
+    scan.add(and_(type_coerce(Account.platform, String) == str(enums.Platform.APP), Account.unusable_since.is_not(None)),
+             unusable, Account.platform, Account.unusable_since)
 
 
 def _approval_step_seq(chain_len: int) -> int:
@@ -479,7 +530,7 @@ def _approval_step_seq(chain_len: int) -> int:
     return 2 if chain_len >= 2 else 1
 
 
-def _approval_rules(session: Session, profile: Profile, add) -> None:
+def _approval_rules(session: Session, scan: _Scan, profile: Profile, add) -> None:
     """盐湖 第十条: 开设政务新媒体时应报请区政府办公室审批 — an account opened (since the policy) with no
     approved 开设 filing, or opened before the day it was approved."""
     rule = profile.rule("approval_before_opening")
@@ -502,9 +553,10 @@ def _approval_rules(session: Session, profile: Profile, add) -> None:
     policy = profile.published_on
     # accounts surely opened before the policy are left out in SQL; the rest are looked at below
     opened_before = and_(_readable_day(Account.registered_on), type_coerce(Account.registered_on, String) < policy.isoformat())
-    for a in _accounts(session, case((opened_before, 1), else_=0) == 0, columns=(Account.registered_on,)):
+
+    def unapproved(a: Row) -> None:
         if a.registered_on is not None and a.registered_on < policy:
-            continue  # opened before the policy: 补办备案 applies, not prior approval
+            return  # opened before the policy: 补办备案 applies, not prior approval
         on = approved.get(a.id)
         opened = cn_date(a.registered_on) if a.registered_on else "（开设日期未填）"
         if on is None:
@@ -515,6 +567,7 @@ def _approval_rules(session: Session, profile: Profile, add) -> None:
         elif a.registered_on is not None and a.registered_on < on:
             add("opened_before_approval", "问题", art,
                 f"账号于{opened}开设，“{title}”于{cn_date(on)}才审批同意（应先审批后开设）", a)
+    scan.add(case((opened_before, 1), else_=0) == 0, unapproved, Account.registered_on)
 
 
 def closure_notice_article(profile: Profile) -> str | None:

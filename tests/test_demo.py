@@ -60,3 +60,33 @@ def test_short_names():
     assert demo._short_name("如东县") == "如东"
     assert demo._short_name("南通市") == "南通"
     assert demo._short_name("云南省") == "云南"
+
+
+def test_demo_rows_are_stored_as_an_orm_insert_stores_them(tmp_path):
+    """The demo writes its rows with one executemany per table (``demo._insert``), binding each
+    value by its column type: every column holds what ``insert(table)`` would have written — the
+    same text for a date and a time, 1/0 for 是/否, the Python-side default (``version``) where the
+    row names none — so nothing reads a demo row differently from one saved in the window."""
+    import sqlite3
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from gzdesk.models import Base, new_uuid
+
+    db = _office_db(tmp_path, "海门区人民政府办公室", "nantong")
+    table = Base.metadata.tables["account"]
+    row = {"name": "海门发布", "platform": "weibo", "status": "normal", "registered_on": date(2020, 3, 1),
+           "verified": True, "verification_names_host": False, "followers": 12, "origin": None,
+           "created_at": datetime(2026, 11, 20, 9, 30, 5), "updated_at": datetime(2026, 11, 20, 9, 30, 5)}
+    with db.transaction() as s:
+        s.execute(insert(table), [dict(row, id=1, uuid=new_uuid())])
+        demo._insert(s, table, [dict(row, id=2, uuid=new_uuid(), label="不写入")])
+    db.close()
+    raw = sqlite3.connect(tmp_path / "d.db")
+    columns = [c.name for c in table.columns if c.name not in ("id", "uuid")]
+    stored = [raw.execute(f"SELECT {', '.join(f'typeof({c}), {c}' for c in columns)} FROM account WHERE id = ?",
+                          (i,)).fetchone() for i in (1, 2)]
+    raw.close()
+    assert stored[0] == stored[1]
+    assert dict(zip(columns, stored[1][1::2], strict=True))["version"] == 1

@@ -113,3 +113,26 @@ def test_values_a_hand_edited_file_holds_are_read_as_everywhere(db, db_path):
     assert stale == {ids["不存在的日子"], ids["另一种写法"], ids["全角数字"]}
     assert all("未登记" in f.message for f in found if f.rule == "no_update_2_weeks")
     assert {f.account_id for f in found if f.rule == "unverified"} == set()  # 否 as text reads as empty
+
+
+def test_one_account_breaking_several_rules_gets_each_finding(db):
+    """The rules that look at one account at a time answer from one pass over the table (a flag per
+    rule on each row): an account breaking four of them at once gets all four findings, and an
+    account breaking none of them is not named by any."""
+    with db.transaction() as s:
+        bureau = registry.save_unit(s, UnitData(name="海门区教育局", kind="department"))
+        bad = registry.save_account(s, AccountData(name="海门教育", platform="other", platform_other="某论坛",
+                                                   host_unit_id=bureau, verified=False,
+                                                   verification_names_host=False,
+                                                   last_update_on=date(2026, 10, 1), last_original_on=date(2026, 9, 1)))
+        good = registry.save_account(s, AccountData(name="海门教育", platform="weibo", host_unit_id=bureau,
+                                                    verified=True, verification_names_host=True,
+                                                    last_update_on=date(2026, 11, 19),
+                                                    last_original_on=date(2026, 11, 19)))
+    with db.reader() as s:
+        found = rules.check(s, TODAY)
+    per_row = {"verification", "unverified", "platform_not_approved", "no_update_2_weeks", "no_original",
+               "update_frequency", "internal_unit", "app_unusable"}
+    assert {f.rule for f in found if f.account_id == bad and f.rule in per_row} == {
+        "verification", "unverified", "platform_not_approved", "no_update_2_weeks"}
+    assert not {f.rule for f in found if f.account_id == good and f.rule in per_row}

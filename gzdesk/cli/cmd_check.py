@@ -41,10 +41,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_json([f.to_json() for f in findings])
         return 0
     labels = rules.RULE_LABELS
-    # written as they are made (200,000 findings at 200,000 accounts: print() per line cost more)
-    sys.stdout.writelines(f"[{f.level}] {labels.get(f.rule, f.rule)} "
-                          f"{f'{f.account}（{f.host_unit}）' if f.account else ''}：{f.message}　依据：{f.article}\n"
-                          for f in findings)
+    # a write per 5,000 lines (200,000 findings at 200,000 accounts: print() or a write per line cost
+    # more; one string of them all, 30 MB more memory)
+    for start in range(0, len(findings), 5000):
+        sys.stdout.write("".join([f"[{f.level}] {labels.get(f.rule, f.rule)} "
+                                  f"{f'{f.account}（{f.host_unit}）' if f.account else ''}：{f.message}　依据：{f.article}\n"
+                                  for f in findings[start:start + 5000]]))
     counts = Counter(f.level for f in findings)
     print(f"共 {len(findings)} 条：" + "，".join(f"{k} {v} 条" for k, v in counts.items()) if findings else "未发现问题")
     if written is not None:

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gzdesk import inspections, quarters, rectify
-from gzdesk.assessment import report_day
 from gzdesk.dates import cn_date
 from gzdesk.enums import InspectionLevel
 from gzdesk.errors import UserError
@@ -27,7 +26,7 @@ from gzdesk.inspections import InspectionRow
 from gzdesk.models import Inspection, InspectionFinding, QuarterReport
 from gzdesk.office import current_profile
 from gzdesk.permissions import Cap, require
-from gzdesk.quarters import Quarter
+from gzdesk.quarters import Quarter, report_day
 from gzdesk.scope import Scope
 
 
