@@ -136,12 +136,12 @@ def _load_index(session: Session, plan: ImportPlan) -> _Index:
         by_key[(name, platform, host)] = u
         by_np.setdefault((name, platform), []).append(u)
     wanted = {account_ids[u] for u in _keys(plan.rows, "uuid") if u in account_ids}
-    for r in plan.rows:
-        if not r.parse_problems:
-            v = r.values
-            u = by_key.get((v.get("name"), v.get("platform"), v.get("host_unit") or ""))
-            if u is not None:
-                wanted.add(account_ids[u])
+    for row in plan.rows:
+        if not row.parse_problems:
+            v = row.values
+            same = by_key.get((v.get("name"), v.get("platform"), v.get("host_unit") or ""))
+            if same is not None:
+                wanted.add(account_ids[same])
     accounts = {r["uuid"]: r for r in _rows_matching(session, _account_stmt(), "id", [(Account.id, wanted)])}
     people: dict[str, dict[str, Any]] = {}
     people_by_key: dict[tuple, str] = {}
@@ -154,7 +154,7 @@ def _load_index(session: Session, plan: ImportPlan) -> _Index:
     numbers: dict[str, str] = {}
     # The numbers' index is on (coalesce(origin, ''), number), the expression written as it is
     # there: naming the origins lets SQLite use it (a plain number IN (…) reads every filing).
-    origin = literal_column("coalesce(filing.origin, '')")
+    origin: Any = literal_column("coalesce(filing.origin, '')")
     origins = sorted({o or "" for o in session.scalars(select(Filing.origin).distinct())}) if filing_rows else []
 
     def by_number(chunk: list[Any]) -> Any:
@@ -169,10 +169,10 @@ def _load_index(session: Session, plan: ImportPlan) -> _Index:
     unit_uuids, unit_names = _keys(unit_rows, "uuid"), _keys(unit_rows, "name")
     units_by_name: dict[str, list[str]] = {}
     wanted_units: set[int] = set()
-    for uid, u, name in _unit_keys(session, unit_uuids, unit_names):
-        if name in unit_names:
-            units_by_name.setdefault(name, []).append(u)
-        if u in unit_uuids:
+    for uid, unit_uuid, unit_name in _unit_keys(session, unit_uuids, unit_names):
+        if unit_name is not None and unit_name in unit_names:
+            units_by_name.setdefault(unit_name, []).append(unit_uuid)
+        if unit_uuid in unit_uuids:
             wanted_units.add(uid)
     parent = aliased(Unit)
     units: dict[str, dict[str, Any]] = {}
