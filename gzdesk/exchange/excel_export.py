@@ -307,16 +307,19 @@ class _Sheet:
         if kind == DATE:
             date_fmt = fmt["date"]
             serials: dict[Any, float] = {}
+            convert: Any = getattr(ws, "_convert_date_time", None)
 
             def day(r: int, i: int, v: Any, _row: Any) -> None:
                 # The same cell as write_datetime's (a number in the date format), each day's
                 # serial number worked out once.
                 serial = serials.get(v)
                 if serial is None:
-                    serial = serials[v] = ws._convert_date_time(  # noqa: SLF001
-                        v if isinstance(v, datetime) else datetime(v.year, v.month, v.day))
+                    serial = serials[v] = convert(v if isinstance(v, datetime) else datetime(v.year, v.month, v.day))
                 write_number(r, i, serial, date_fmt)
-            return day
+
+            def day_public(r: int, i: int, v: Any, _row: Any) -> None:  # an XlsxWriter without it
+                ws.write_datetime(r, i, v if isinstance(v, datetime) else datetime(v.year, v.month, v.day), date_fmt)
+            return day if callable(convert) else day_public
         if kind == BOOL:
             def yes_no(r: int, i: int, v: Any, _row: Any) -> None:
                 write_string(r, i, YES if v else NO, cell)
