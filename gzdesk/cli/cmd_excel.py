@@ -79,7 +79,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
         with db.reader() as s:
-            plan = read_workbook(args.file, sheet=args.sheet, session=s)
+            plan = read_workbook(args.file, sheet=args.sheet, session=s, keep_rows=False)
         counts = plan.counts()
         problems = plan.problem_lines()
         if args.json and args.dry_run:  # scripts get the preview as JSON; nothing is written

@@ -33,14 +33,15 @@ from gzdesk.exchange.import_plan import (
     SheetPart,
     build_accounts_part,
     fix_cells,
-    plan_tables,
+    plan_streamed,
     remap,
     row_cells,
     sheet_header_score,
 )
-from gzdesk.exchange.import_read import parse_cell, read_sheets
+from gzdesk.exchange.import_read import parse_cell
 from gzdesk.exchange.import_write import ImportResult, apply_plan
 from gzdesk.exchange.progress import ProgressCallback
+from gzdesk.exchange.sheet_reader import stream_file
 
 __all__ = ["ACTION_LABELS", "CREATE", "SAME", "UPDATE", "ImportPlan", "ImportResult", "PlanRow", "SheetPart",
            "apply_plan", "build_accounts_part", "check_against", "fix_cells",
@@ -48,11 +49,13 @@ __all__ = ["ACTION_LABELS", "CREATE", "SAME", "UPDATE", "ImportPlan", "ImportRes
 
 
 def read_workbook(path: Path | str, sheet: str | None = None, session: Session | None = None,
-                  progress: ProgressCallback | None = None) -> ImportPlan:
+                  progress: ProgressCallback | None = None, keep_rows: bool = True) -> ImportPlan:
     """Read and map a spreadsheet. With ``session``, also check it against the database.
-    ``progress(done, total)`` counts the rows of every sheet read; False cancels (``Cancelled``)."""
+    ``progress(done, total)`` counts the rows of every sheet read; False cancels (``Cancelled``).
+    Each batch of rows is planned as it arrives from the reader (``plan_streamed``);
+    ``keep_rows=False`` keeps no sheet's cells once planned (the wizard's corrections need them)."""
     path = Path(path)
-    plan = plan_tables(path, read_sheets(path, progress), sheet, progress)
+    plan = plan_streamed(path, stream_file(path, progress), sheet, progress, keep_rows)
     if session is not None:
         check_against(session, plan)
     return plan

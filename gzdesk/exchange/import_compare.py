@@ -9,10 +9,11 @@ its cost grows with the file, not with the registry.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk.exchange.columns import (
@@ -42,8 +43,8 @@ UNIT_UUID_KEYS = tuple(f"{k}_uuid" for k in UNIT_FIELDS)  # resolved when applie
 class _Index:
     """What the database already holds, looked up by uuid and by natural keys."""
 
-    accounts: dict[str, dict[str, Any]]  # uuid → row with unit names
-    account_ids: dict[str, int]
+    accounts: dict[str, dict[str, Any]]  # uuid → row with unit names (the accounts the file's rows may update)
+    account_ids: dict[str, int]  # uuid → id of every account the file names (by uuid or name)
     by_key: dict[tuple, str]  # (name, platform, host unit) → uuid
     by_name_platform: dict[tuple, list[str]]
     people: dict[str, dict[str, Any]]  # uuid → person row
@@ -58,22 +59,68 @@ def _keys(rows, *keys: str) -> set:
     return {r.values.get(k) for r in rows if not r.parse_problems for k in keys} - {None, ""}
 
 
+Clause = Callable[[list[Any]], Any]
+
+
 def _rows_matching(session: Session, stmt, id_col, wanted: list[tuple[Any, set]]) -> list[dict[str, Any]]:
     """Rows of ``stmt`` whose column is one of the values wanted (each through its index, 500
-    values a query), once each, in id order — as a full read would give them, but only those."""
+    values a query), once each, in id order — as a full read would give them, but only those.
+    A column may be given as a function of the values making the clause instead."""
     found: dict[Any, dict[str, Any]] = {}
     for col, values in wanted:
         ordered = sorted(values, key=str)
+        clause: Clause = col if callable(col) else col.in_
         for start in range(0, len(ordered), 500):
-            for r in session.execute(stmt.where(col.in_(ordered[start:start + 500]))).mappings():
+            for r in session.execute(stmt.where(clause(ordered[start:start + 500]))).mappings():
                 found.setdefault(r[id_col], dict(r))
+    return [found[k] for k in sorted(found)]
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None  # as the text columns read through the ORM
+
+
+def _account_keys(session: Session, uuids: set, names: set) -> list[tuple[int, str, str | None, str | None, str]]:
+    """(id, uuid, name, platform, host unit name) of the accounts with these uuids or names, in id
+    order: five columns through the driver, so that a file naming common account names (发布,
+    融媒…, thousands of accounts each at 200,000) reads their keys, not their whole rows."""
+    raw: Any = session.connection().connection.driver_connection
+    found: dict[int, tuple[int, str, str | None, str | None, str]] = {}
+    for column, values in (("uuid", uuids), ("name", names)):
+        ordered = sorted(values, key=str)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for aid, uuid, name, platform, host in raw.execute(
+                    "SELECT a.id, a.uuid, a.name, a.platform, u.name FROM account a "
+                    f"LEFT JOIN unit u ON u.id = a.host_unit_id WHERE a.{column} IN ({marks})", chunk):
+                if aid not in found and isinstance(uuid, str):
+                    found[aid] = (aid, uuid, _text_or_none(name), _text_or_none(platform),
+                                  _text_or_none(host) or "")
+    return [found[k] for k in sorted(found)]
+
+
+def _unit_keys(session: Session, uuids: set, names: set) -> list[tuple[int, str, str | None]]:
+    """(id, uuid, name) of the units with these uuids or names, in id order (through the driver)."""
+    raw: Any = session.connection().connection.driver_connection
+    found: dict[int, tuple[int, str, str | None]] = {}
+    for column, values in (("uuid", uuids), ("name", names)):
+        ordered = sorted(values, key=str)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for uid, uuid, name in raw.execute(f"SELECT id, uuid, name FROM unit WHERE {column} IN ({marks})", chunk):
+                if uid not in found and isinstance(uuid, str):
+                    found[uid] = (uid, uuid, _text_or_none(name))
     return [found[k] for k in sorted(found)]
 
 
 def _load_index(session: Session, plan: ImportPlan) -> _Index:
     """What the database holds that the file's rows can match: the records named in the file by
     uuid, name or number — looked up through their indexes, so that checking a 300-row file
-    against 200,000 accounts costs what the 300 rows need, not a read of the whole library."""
+    against 200,000 accounts costs what the 300 rows need, not a read of the whole library.
+    Accounts are found by their keys first; only those a row of the accounts sheet can update
+    (same uuid, or same 名称 + 平台 + 主办单位) are read whole."""
     from gzdesk.exchange.excel_export import _account_stmt
 
     team = plan.team.rows if plan.team else []
@@ -81,13 +128,21 @@ def _load_index(session: Session, plan: ImportPlan) -> _Index:
     unit_rows = plan.units.rows if plan.units else []
     account_uuids = _keys(plan.rows, "uuid") | _keys(team + filing_rows, "account_uuid")
     account_names = _keys(plan.rows, "name") | _keys(team + filing_rows, "account_name")
-    accounts = {r["uuid"]: r for r in _rows_matching(
-        session, _account_stmt(), "id", [(Account.uuid, account_uuids), (Account.name, account_names)])}
     by_key: dict[tuple, str] = {}
     by_np: dict[tuple, list[str]] = {}
-    for u, a in accounts.items():
-        by_key[(a["name"], a["platform"], a["host_unit"] or "")] = u
-        by_np.setdefault((a["name"], a["platform"]), []).append(u)
+    account_ids: dict[str, int] = {}
+    for aid, u, name, platform, host in _account_keys(session, account_uuids, account_names):
+        account_ids[u] = aid
+        by_key[(name, platform, host)] = u
+        by_np.setdefault((name, platform), []).append(u)
+    wanted = {account_ids[u] for u in _keys(plan.rows, "uuid") if u in account_ids}
+    for row in plan.rows:
+        if not row.parse_problems:
+            v = row.values
+            same = by_key.get((v.get("name"), v.get("platform"), v.get("host_unit") or ""))
+            if same is not None:
+                wanted.add(account_ids[same])
+    accounts = {r["uuid"]: r for r in _rows_matching(session, _account_stmt(), "id", [(Account.id, wanted)])}
     people: dict[str, dict[str, Any]] = {}
     people_by_key: dict[tuple, str] = {}
     stmt = select(Person.__table__, Unit.name.label("unit")).outerjoin(Unit, Person.unit_id == Unit.id)
@@ -97,20 +152,36 @@ def _load_index(session: Session, plan: ImportPlan) -> _Index:
         people_by_key.setdefault((r["name"], r["unit"] or ""), r["uuid"])
     filings: dict[str, dict[str, Any]] = {}
     numbers: dict[str, str] = {}
+    # The numbers' index is on (coalesce(origin, ''), number), the expression written as it is
+    # there: naming the origins lets SQLite use it (a plain number IN (…) reads every filing).
+    origin: Any = literal_column("coalesce(filing.origin, '')")
+    origins = sorted({o or "" for o in session.scalars(select(Filing.origin).distinct())}) if filing_rows else []
+
+    def by_number(chunk: list[Any]) -> Any:
+        return and_(origin.in_(origins), Filing.number.in_(chunk))
+
     for r in _rows_matching(session, select(Filing.__table__), "id",
-                            [(Filing.uuid, _keys(filing_rows, "uuid")), (Filing.number, _keys(filing_rows, "number"))]):
+                            [(Filing.uuid, _keys(filing_rows, "uuid")), (by_number, _keys(filing_rows, "number"))]):
         filings[r["uuid"]] = r
         numbers[r["number"]] = r["uuid"]
+    # Units by name are many (each county has its 公安局): their keys first, whole rows only for
+    # the units a row can update (same uuid, or the one unit of its name).
+    unit_uuids, unit_names = _keys(unit_rows, "uuid"), _keys(unit_rows, "name")
+    units_by_name: dict[str, list[str]] = {}
+    wanted_units: set[int] = set()
+    for uid, unit_uuid, unit_name in _unit_keys(session, unit_uuids, unit_names):
+        if unit_name is not None and unit_name in unit_names:
+            units_by_name.setdefault(unit_name, []).append(unit_uuid)
+        if unit_uuid in unit_uuids:
+            wanted_units.add(uid)
     parent = aliased(Unit)
     units: dict[str, dict[str, Any]] = {}
-    units_by_name: dict[str, list[str]] = {}
     stmt = select(Unit.__table__, parent.uuid.label("parent_uuid")).outerjoin(parent, Unit.parent_id == parent.id)
-    for r in _rows_matching(session, stmt, "id", [(Unit.uuid, _keys(unit_rows, "uuid")),
-                                                   (Unit.name, _keys(unit_rows, "name"))]):
+    single = {found[0] for found in units_by_name.values() if len(found) == 1}
+    for r in _rows_matching(session, stmt, "id", [(Unit.id, wanted_units), (Unit.uuid, single)]):
         units[r["uuid"]] = r
-        units_by_name.setdefault(r["name"], []).append(r["uuid"])
-    return _Index(accounts, {u: r["id"] for u, r in accounts.items()}, by_key, by_np, people, people_by_key,
-                  filings, numbers, units, units_by_name)
+    return _Index(accounts, account_ids, by_key, by_np, people, people_by_key, filings, numbers, units,
+                  units_by_name)
 
 
 def same_value(key: str, new: Any, old: Any) -> bool:
@@ -179,7 +250,7 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
         if u:
             if u in file_accounts:
                 return file_accounts[u], None
-            if u in index.accounts:
+            if u in index.account_ids:
                 return u, None
         name, platform = v.get("account_name"), v.get("account_platform")
         if name:

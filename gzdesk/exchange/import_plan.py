@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from gzdesk.exchange.columns import (
     FILING_COLUMNS,
     FILING_SYNONYMS,
     FILINGS_SHEET,
+    LONG_TEXT_SHEET,
     TEAM_COLUMNS,
     TEAM_SHEET,
     TEAM_SYNONYMS,
@@ -35,11 +37,14 @@ from gzdesk.exchange.columns import (
     UNIT_FIELDS,
     UNIT_SYNONYMS,
     UNITS_SHEET,
+    Column,
 )
 from gzdesk.exchange.csv_text import BIG5
-from gzdesk.exchange.import_read import SheetsRead, data_rows
+from gzdesk.exchange.import_read import SheetsRead, row_reader
+from gzdesk.exchange.long_text import join_long_texts
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.sheet_reader import (
+    HEADER_SEARCH_ROWS,
     Table,
     auto_mapping,
     cell_text,
@@ -60,9 +65,10 @@ FILING_SCALARS = ("kind", "state", "reason", "filled_on", "event_on", "announce_
 # --------------------------------------------------------------------------- plan
 
 
-@dataclass
+@dataclass(slots=True)
 class PlanRow:
-    """One data row of a sheet: its typed values and what is wrong with it."""
+    """One data row of a sheet: its typed values and what is wrong with it (slots: a
+    200,000-account file has a million of them)."""
 
     line: int  # the row number the spreadsheet shows (1-based)
     values: dict[str, Any]
@@ -186,16 +192,53 @@ def _account_row(line: int, values: dict, problems: list[str], mapping_keys: set
     return PlanRow(line, values, problems)
 
 
-def build_accounts_part(rows: Table, sheet: str, header_row: int, mapping: dict[int, str] | None = None,
-                        ticker: Ticker | None = None                        ) -> SheetPart:
+class _SheetPlanner:
+    """How one sheet's rows become ``PlanRow``s: its header and mapping (found in its first rows)
+    and the function making each data row's record. Rows can be given a batch at a time, as
+    they arrive from the reader (``feed``); ``part`` is the sheet's ``SheetPart`` once all are in."""
+
+    def __init__(self, sheet: str, header_row: int, header: list[Any], mapping: dict[int, str],
+                 columns: dict[str, Column], make: Callable[[int, dict[str, Any], list[str]], PlanRow],
+                 finish: Callable[[list[PlanRow]], None] | None = None):
+        self.sheet, self.header_row, self.header, self.mapping = sheet, header_row, header, mapping
+        self.make, self.finish = make, finish
+        self.read = row_reader(mapping, columns)
+        self.rows: list[PlanRow] = []
+
+    def feed(self, first: int, batch: Iterable[list[Any]], ticker: Ticker | None = None) -> None:
+        """Rows ``first``, ``first + 1``… of the sheet (0-based, counted from its first row)."""
+        read, make, out, header_row = self.read, self.make, self.rows, self.header_row
+        for index, row in enumerate(batch, first):
+            if index <= header_row:
+                continue
+            if ticker is not None:
+                ticker.advance()
+            found = read(index, row)
+            if found is not None:
+                out.append(make(*found))
+
+    def part(self) -> SheetPart:
+        if self.finish is not None:
+            self.finish(self.rows)
+        return SheetPart(self.sheet, self.header_row, [cell_text(c) for c in self.header], self.mapping, self.rows)
+
+
+def _accounts_planner(rows: Table, sheet: str, header_row: int, mapping: dict[int, str] | None = None
+                      ) -> _SheetPlanner:
     header = rows[header_row] if header_row < len(rows) else []
     if mapping is None:
         mapping = auto_mapping(header, ACCOUNT_SYNONYMS)
     keys = set(mapping.values())
-    plan_rows = [_account_row(line, values, problems, keys)
-                 for line, values, problems in data_rows(rows, header_row, mapping, ACCOUNT_COLUMN_BY_KEY, ticker)]
-    _mark_file_duplicates(plan_rows)
-    return SheetPart(sheet, header_row, [cell_text(c) for c in header], mapping, plan_rows)
+    return _SheetPlanner(sheet, header_row, header, mapping, ACCOUNT_COLUMN_BY_KEY,
+                         lambda line, values, problems: _account_row(line, values, problems, keys),
+                         _mark_file_duplicates)
+
+
+def build_accounts_part(rows: Table, sheet: str, header_row: int, mapping: dict[int, str] | None = None,
+                        ticker: Ticker | None = None) -> SheetPart:
+    planner = _accounts_planner(rows, sheet, header_row, mapping)
+    planner.feed(0, rows, ticker)
+    return planner.part()
 
 
 def _mark_file_duplicates(rows: list[PlanRow]) -> None:
@@ -243,15 +286,15 @@ def _pick_accounts_sheet(tables: dict[str, Table], sheet: str | None,
 # --------------------------------------------------------------------------- 管理队伍 and 备案记录 sheets
 
 
-def _team_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+def _team_planner(rows: Table) -> _SheetPlanner | None:
     columns = {c.key: c for c in TEAM_COLUMNS}
     header_row, score = find_header(rows, TEAM_SYNONYMS)
     header = rows[header_row] if rows else []
     mapping = auto_mapping(header, TEAM_SYNONYMS)
     if score < 3 or "name" not in mapping.values():
         return None
-    out = []
-    for line, values, problems in data_rows(rows, header_row, mapping, columns, ticker):
+
+    def make(line: int, values: dict[str, Any], problems: list[str]) -> PlanRow:
         if not values.get("name"):
             problems.append("姓名为空")
         if values.get("role") is None and (values.get("account_uuid") or values.get("account_name")) \
@@ -265,20 +308,20 @@ def _team_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
                     problems.append(p)
         if values.get("left_on") and values.get("trained_on") and values["left_on"] < values["trained_on"]:
             problems.append("离职日期不能早于培训日期")
-        out.append(PlanRow(line, values, problems))
-    return SheetPart(TEAM_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
+        return PlanRow(line, values, problems)
+    return _SheetPlanner(TEAM_SHEET, header_row, header, mapping, columns, make)
 
 
-def _filings_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+def _filings_planner(rows: Table) -> _SheetPlanner | None:
     columns = {c.key: c for c in FILING_COLUMNS}
     header_row, score = find_header(rows, FILING_SYNONYMS)
     header = rows[header_row] if rows else []
     mapping = auto_mapping(header, FILING_SYNONYMS)
     if score < 3 or not {"number", "kind"} <= set(mapping.values()):
         return None
-    out = []
     numbers: dict[str, int] = {}
-    for line, values, problems in data_rows(rows, header_row, mapping, columns, ticker):
+
+    def make(line: int, values: dict[str, Any], problems: list[str]) -> PlanRow:
         if not values.get("number"):
             problems.append("备案编号为空")
         elif numbers.setdefault(values["number"], line) != line:
@@ -291,24 +334,46 @@ def _filings_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None
                     json.loads(values[key])
                 except ValueError:
                     problems.append(f"{columns[key].header}已损坏（不是有效的 JSON）")
-        out.append(PlanRow(line, values, problems))
-    return SheetPart(FILINGS_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
+        return PlanRow(line, values, problems)
+    return _SheetPlanner(FILINGS_SHEET, header_row, header, mapping, columns, make)
 
 
-def _units_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+def _units_planner(rows: Table) -> _SheetPlanner | None:
     columns = {c.key: c for c in UNIT_COLUMNS}
     header_row, score = find_header(rows, UNIT_SYNONYMS)
     header = rows[header_row] if rows else []
     mapping = auto_mapping(header, UNIT_SYNONYMS)
     if score < 3 or "name" not in mapping.values():
         return None
-    out = []
-    for line, values, problems in data_rows(rows, header_row, mapping, columns, ticker):
+
+    def make(line: int, values: dict[str, Any], problems: list[str]) -> PlanRow:
         if not values.get("name"):
             problems.append("单位名称为空")
-        out.append(PlanRow(line, values, problems))
-    return SheetPart(UNITS_SHEET, header_row, [cell_text(c) for c in header], mapping, out)
+        return PlanRow(line, values, problems)
+    return _SheetPlanner(UNITS_SHEET, header_row, header, mapping, columns, make)
 
+
+def _whole_part(planner: _SheetPlanner | None, rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+    if planner is None:
+        return None
+    planner.feed(0, rows, ticker)
+    return planner.part()
+
+
+def _team_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+    return _whole_part(_team_planner(rows), rows, ticker)
+
+
+def _filings_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+    return _whole_part(_filings_planner(rows), rows, ticker)
+
+
+def _units_part(rows: Table, ticker: Ticker | None = None) -> SheetPart | None:
+    return _whole_part(_units_planner(rows), rows, ticker)
+
+
+OTHER_PARTS = ((TEAM_SHEET, "team", _team_planner), (FILINGS_SHEET, "filings", _filings_planner),
+               (UNITS_SHEET, "units", _units_planner))
 
 
 def plan_tables(path: Path, read: SheetsRead, sheet: str | None = None,
@@ -322,14 +387,127 @@ def plan_tables(path: Path, read: SheetsRead, sheet: str | None = None,
     ticker.check()
     plan = ImportPlan(path, list(tables), build_accounts_part(tables[name], name, header_row, ticker=ticker),
                       tables=tables, encoding=read.encoding, renamed=read.renamed)
-    if TEAM_SHEET in tables and name != TEAM_SHEET:
-        plan.team = _team_part(tables[TEAM_SHEET], ticker)
-    if FILINGS_SHEET in tables and name != FILINGS_SHEET:
-        plan.filings = _filings_part(tables[FILINGS_SHEET], ticker)
-    if UNITS_SHEET in tables and name != UNITS_SHEET:
-        plan.units = _units_part(tables[UNITS_SHEET], ticker)
+    for other, attr, planner in OTHER_PARTS:
+        if other in tables and name != other:
+            setattr(plan, attr, _whole_part(planner(tables[other]), tables[other], ticker))
     plan.long_text_problems = read.long_text_problems
     _attach_long_text_problems(plan)
+    ticker.finish()
+    return plan
+
+
+class _Feed:
+    """A sheet planned as its rows arrive: the first rows are kept until the header can be
+    found among them (``HEADER_SEARCH_ROWS``), then every batch is planned as it comes."""
+
+    def __init__(self, start: Callable[[Table], _SheetPlanner | None]):
+        self.start = start
+        self.prefix: Table = []
+        self.planner: _SheetPlanner | None = None
+        self.started = False
+        self.count = 0  # rows of the sheet so far
+        self.error: UserError | None = None  # raised once the whole file is read, as before
+
+    def add(self, batch: Table) -> None:
+        if self.started:
+            if self.planner is not None:
+                self.planner.feed(self.count, batch)
+        else:
+            self.prefix.extend(batch)
+            if len(self.prefix) >= HEADER_SEARCH_ROWS:
+                self._begin()
+        self.count += len(batch)
+
+    def _begin(self) -> None:
+        self.started = True
+        try:
+            self.planner = self.start(self.prefix)
+        except UserError as exc:
+            self.error = exc
+        if self.planner is not None:
+            self.planner.feed(0, self.prefix)
+        self.prefix = []
+
+    def part(self) -> SheetPart | None:
+        if not self.started:
+            self._begin()
+        return self.planner.part() if self.planner is not None else None
+
+
+def _accounts_start(name: str, sheet: str | None, encoding: str | None) -> Callable[[Table], _SheetPlanner]:
+    """The accounts sheet's planner from its first rows, its header found (or refused) as
+    ``_pick_accounts_sheet`` finds it in the whole sheet."""
+    def start(prefix: Table) -> _SheetPlanner:
+        _name, row, _score = _pick_accounts_sheet({name: prefix}, sheet, encoding)
+        return _accounts_planner(prefix, name, row)
+    return start
+
+
+def plan_streamed(path: Path, messages: Generator[tuple, None, None], sheet: str | None = None,
+                  progress: ProgressCallback | None = None, keep_rows: bool = True) -> ImportPlan:
+    """``plan_tables(read_sheets(…))`` with each batch of rows planned as it arrives from the
+    reader (``safe_read.stream_tables``), so that planning overlaps the reading instead of
+    following it. The same plan: where the accounts sheet is known before its rows come (``sheet``,
+    or our export's 账号台账) and no 超长文本 sheet must be joined back first; any other file is
+    read whole and planned as before. ``keep_rows=False`` (the command line, which never remaps)
+    keeps no sheet's rows in the plan once planned: the wizard's corrections need them."""
+    tables: dict[str, Table] = {}
+    kind: tuple[str, str | None, bool] = ("", None, False)
+    feeds: dict[str, tuple[str, _Feed]] = {}  # sheet → (the plan's part, its feed)
+    streaming = False
+    accounts = ""
+    relevant = 0  # rows of the planned sheets (the progress total, as plan_tables counts it)
+    rows: Table = []
+    feed: _Feed | None = None
+    try:
+        for message in messages:
+            tag = message[0]
+            if tag == "rows":
+                batch = message[1]
+                if feed is None:
+                    rows.extend(batch)
+                else:
+                    relevant += len(batch)
+                    feed.add(batch)
+                    if keep_rows:
+                        rows.extend(batch)
+            elif tag == "sheet":
+                rows = tables.setdefault(message[1], [])
+                feed = feeds[message[1]][1] if streaming and message[1] in feeds else None
+            elif tag == "kind":
+                kind = (message[1], message[2], message[3])
+            elif tag == "names":
+                names = list(message[1])
+                accounts = sheet if sheet is not None else ACCOUNTS_SHEET
+                streaming = accounts in names and LONG_TEXT_SHEET not in names
+                if streaming:
+                    feeds[accounts] = ("accounts", _Feed(_accounts_start(accounts, sheet, kind[1])))
+                    for other, attr, planner in OTHER_PARTS:
+                        if other != accounts:
+                            feeds[other] = (attr, _Feed(planner))
+    finally:
+        messages.close()
+    if not tables:
+        raise UserError(f"“{path.name}”中没有工作表")
+    if not streaming:
+        read = SheetsRead(tables, kind[0], kind[1], kind[2])
+        read.long_text_problems = join_long_texts(read.tables)
+        plan = plan_tables(path, read, sheet, progress)
+        if not keep_rows:
+            plan.tables = {}
+        return plan
+    account_feed = feeds[accounts][1]
+    part = account_feed.part()
+    if account_feed.error is not None:
+        raise account_feed.error
+    assert part is not None
+    ticker = Ticker(progress, relevant)
+    ticker.check()
+    plan = ImportPlan(path, list(tables), part, tables=tables if keep_rows else {}, encoding=kind[1],
+                      renamed=kind[2])
+    for name, (attr, f) in feeds.items():
+        if attr != "accounts" and name in tables:
+            setattr(plan, attr, f.part())
     ticker.finish()
     return plan
 

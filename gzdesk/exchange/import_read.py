@@ -73,16 +73,13 @@ def column_parser(col: Column) -> Callable[[Any], tuple[Any, str | None]]:
     return cached
 
 
-def data_rows(rows: Iterable[list[Any]], header_row: int, mapping: dict[int, str], columns: dict[str, Column],
-              ticker: Ticker | None = None) -> Iterator[tuple[int, dict[str, Any], list[str]]]:
-    """(line, values, problems) for every non-blank row below the header (序号-only rows are blank).
-    ``rows`` are the sheet's rows from its first (line numbers count from there)."""
+def row_reader(mapping: dict[int, str], columns: dict[str, Column]
+               ) -> Callable[[int, list[Any]], tuple[int, dict[str, Any], list[str]] | None]:
+    """``read(index, row)``: (line, values, problems) of a sheet's row ``index`` (0-based), or
+    None when it is blank (序号-only rows are blank); one parser per column made once."""
     parsers = [(i, key, column_parser(columns[key])) for i, key in mapping.items() if columns[key].kind != SEQ]
-    for index, row in enumerate(rows):
-        if index <= header_row:
-            continue
-        if ticker is not None:
-            ticker.advance()
+
+    def read(index: int, row: list[Any]) -> tuple[int, dict[str, Any], list[str]] | None:
         n = len(row)
         values: dict[str, Any] = {}
         problems: list[str] = []
@@ -102,8 +99,23 @@ def data_rows(rows: Iterable[list[Any]], header_row: int, mapping: dict[int, str
                 filled = True
             elif not is_blank(raw):
                 filled = True
-        if filled:
-            yield index + 1, values, problems
+        return (index + 1, values, problems) if filled else None
+    return read
+
+
+def data_rows(rows: Iterable[list[Any]], header_row: int, mapping: dict[int, str], columns: dict[str, Column],
+              ticker: Ticker | None = None) -> Iterator[tuple[int, dict[str, Any], list[str]]]:
+    """(line, values, problems) for every non-blank row below the header (序号-only rows are blank).
+    ``rows`` are the sheet's rows from its first (line numbers count from there)."""
+    read = row_reader(mapping, columns)
+    for index, row in enumerate(rows):
+        if index <= header_row:
+            continue
+        if ticker is not None:
+            ticker.advance()
+        found = read(index, row)
+        if found is not None:
+            yield found
 
 
 @dataclass

@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,29 @@ def read_tables(path: Path | str, progress: ProgressCallback | None = None,
                 limits: ReadLimits | None = None) -> ReadResult:
     """Read ``path`` safely. ``progress(rows so far, 0)`` is called while waiting; False cancels."""
     path = Path(path)
+    result = ReadResult()
+    current: Table = []
+    for message in stream_tables(path, progress, limits):
+        tag = message[0]
+        if tag == "rows":
+            current.extend(message[1])
+        elif tag == "sheet":
+            current = result.tables.setdefault(message[1], [])
+        elif tag == "kind":
+            result.kind, result.encoding, result.renamed = message[1], message[2], message[3]
+    if not result.tables:
+        raise UserError(f"“{path.name}”中没有工作表")
+    return result
+
+
+def stream_tables(path: Path | str, progress: ProgressCallback | None = None,
+                  limits: ReadLimits | None = None) -> Generator[tuple, None, None]:
+    """Read ``path`` safely, its messages handed on as they arrive: ``("kind", kind, encoding,
+    renamed)``, ``("names", sheet names)``, then per sheet ``("sheet", name)`` and its
+    ``("rows", batch)``es. What the caller does with a batch overlaps the reader's work on the
+    next one (the reader is another process). ``progress(rows so far, 0)`` is called while
+    waiting; False cancels. A refusal raises ``UserError``. Close the generator if you stop early."""
+    path = Path(path)
     limits = limits or DEFAULT_LIMITS
     check_path(path, limits, csv=path.suffix.lower() == ".csv")
     memory = limits.memory_bytes or default_memory_limit()
@@ -124,20 +147,16 @@ def read_tables(path: Path | str, progress: ProgressCallback | None = None,
             reader.conn.send((str(path.absolute()), limits))
         ok = False
         try:
-            result, retire = _receive(reader, path, progress, memory)
+            retire = yield from _receive(reader, path, progress, memory)
             ok = not retire
         finally:
             if not ok:
                 _drop_reader()
-    if not result.tables:
-        raise UserError(f"“{path.name}”中没有工作表")
-    return result
 
 
 def _receive(reader: _Reader, path: Path, progress: ProgressCallback | None,
-             memory: int) -> tuple[ReadResult, bool]:
-    result = ReadResult()
-    current: Table | None = None
+             memory: int) -> Generator[tuple, None, bool]:
+    """The reader's messages up to its answer; returns whether the reader should be retired."""
     rows = 0
     conn, child = reader.conn, reader.process
     while True:
@@ -154,14 +173,12 @@ def _receive(reader: _Reader, path: Path, progress: ProgressCallback | None,
             break
         tag = message[0]
         if tag == "rows":
-            current.extend(message[1])  # type: ignore[union-attr]
             rows += len(message[1])
-        elif tag == "sheet":
-            current = result.tables.setdefault(message[1], [])
-        elif tag == "kind":
-            result.kind, result.encoding, result.renamed = message[1], message[2], message[3]
+            yield message
+        elif tag in ("sheet", "kind", "names"):
+            yield message
         elif tag == "done":
-            return result, message[1]
+            return bool(message[1])
         elif tag == "refused":
             raise UserError(message[1])
         else:  # "failed": an exception in the reader that is not ours
@@ -367,6 +384,7 @@ def _read_text(path: Path, data: bytes, limits: ReadLimits, renamed: bool) -> It
     text, encoding = decode_text(data, path.name)
     del data
     yield ("kind", TEXT, encoding, renamed)
+    yield ("names", [path.stem])
     yield ("sheet", path.stem)
     batch: list[list[str]] = []
     for row in csv_rows(text, path.name, limits.max_csv_field):
@@ -401,6 +419,7 @@ def _read_workbook(path: Path, by_name: bool, send, may_read=None) -> None:
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
         raise UserError(f"无法读取“{path.name}”，文件可能已损坏或不是真正的 Excel 文件（{type(exc).__name__}）："
                         f"{HOW_TO_CONVERT}") from None
+    send(("names", list(book.sheet_names)))
     for name in book.sheet_names:
         if may_read is not None and not may_read(name):
             return

@@ -10,6 +10,7 @@ refused with how to convert them.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from gzdesk.errors import UserError
 from gzdesk.exchange.columns import SEQ, header_key
 from gzdesk.exchange.file_guard import HOW_TO_CONVERT
 from gzdesk.exchange.progress import ProgressCallback
-from gzdesk.exchange.safe_read import ReadResult, read_tables
+from gzdesk.exchange.safe_read import ReadResult, read_tables, stream_tables
 
 Table = list[list[Any]]
 READABLE = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
@@ -34,15 +35,26 @@ _REFUSED = {
 }
 
 
-def read_file(path: Path | str, progress: ProgressCallback | None = None) -> ReadResult:
-    """Every sheet of the file as rows (sheet name → rows, in the file's order), and what it was."""
-    path = Path(path)
+def _check_suffix(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix in _REFUSED:
         raise UserError(f"不能直接导入{_REFUSED[suffix]}：{HOW_TO_CONVERT}")
     if suffix not in READABLE:
         raise UserError(f"不支持的文件类型“{suffix or path.name}”（可导入 .xlsx .xls .ods .csv）：{HOW_TO_CONVERT}")
+
+
+def read_file(path: Path | str, progress: ProgressCallback | None = None) -> ReadResult:
+    """Every sheet of the file as rows (sheet name → rows, in the file's order), and what it was."""
+    path = Path(path)
+    _check_suffix(path)
     return read_tables(path, progress)
+
+
+def stream_file(path: Path | str, progress: ProgressCallback | None = None) -> Generator[tuple, None, None]:
+    """``read_file`` as the reader's messages, handed on as they arrive (``safe_read.stream_tables``)."""
+    path = Path(path)
+    _check_suffix(path)
+    return stream_tables(path, progress)
 
 
 def load_tables(path: Path | str, progress: ProgressCallback | None = None) -> dict[str, Table]:
