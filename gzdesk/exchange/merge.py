@@ -47,6 +47,9 @@ with one bad value is refused whole, naming the record and field, rather than me
 bad records. A partial merge would leave the city's library silently out of step with the county
 (a filing without its account, a team without a person); the county fixes the value
 (``gzdesk verify`` lists them all) and sends the file again.
+The rows move set-wise in SQL (``merge_rows.py``): every file is copied into TEMP tables of the
+writing connection before the transaction begins, then compared and written table by table with
+statements whose cost follows the snapshot, not the library.
 """
 
 from __future__ import annotations
