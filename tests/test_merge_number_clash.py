@@ -119,7 +119,7 @@ def test_two_filings_of_one_snapshot_with_one_number_are_both_kept_and_reported(
 
 def test_a_suffixed_number_fits_its_column_whatever_the_source_is_called():
     from gzdesk import value_check
-    from gzdesk.exchange.merge import _suffixed
+    from gzdesk.exchange.merge_rows import suffixed as _suffixed
 
     limit = value_check.text_limit("filing", "number")
     long_name = "江苏省南通市海门区经济技术开发区管理委员会党政办公室综合科"

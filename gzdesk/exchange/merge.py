@@ -47,27 +47,30 @@ with one bad value is refused whole, naming the record and field, rather than me
 bad records. A partial merge would leave the city's library silently out of step with the county
 (a filing without its account, a team without a person); the county fixes the value
 (``gzdesk verify`` lists them all) and sends the file again.
+The rows move set-wise in SQL (``merge_rows.py``): every file is copied into TEMP tables of the
+writing connection before the transaction begins, then compared and written table by table with
+statements whose cost follows the snapshot, not the library.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Table, UniqueConstraint, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gzdesk import audit, enums, office, profiles, safe_files, signing, value_check
+from gzdesk import audit, office, profiles, signing, value_check
 from gzdesk.dates import cn_date
 from gzdesk.db import Database
 from gzdesk.errors import UserError
-from gzdesk.exchange import trust
+from gzdesk.exchange import merge_rows, trust
+from gzdesk.exchange.merge_rows import Item, RowMerger, Staged
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.snapshot import Manifest, OpenedSnapshot, open_snapshot
 from gzdesk.models import Base, SnapshotSource, Unit
@@ -78,7 +81,6 @@ TABLE_LABELS = value_check.TABLE_LABELS
 LABEL_COLUMNS = value_check.LABEL_COLUMNS
 
 MERGED, ALREADY, OLDER = "merged", "already_merged", "older"
-IN_CHUNK = 500  # values bound in one ``IN (…)`` (SQLite allows at least 999)
 
 
 def synced_tables() -> list[Table]:
@@ -91,16 +93,6 @@ def _q(name: str) -> str:
 
 
 # --------------------------------------------------------------------------- report
-
-
-@dataclass(slots=True)
-class Item:
-    table: str
-    uuid: str
-    label: str
-
-    def to_json(self) -> dict:
-        return {"table": self.table, "uuid": self.uuid, "label": self.label}
 
 
 @dataclass
@@ -209,7 +201,16 @@ def merge_snapshots(db: Database, paths: Sequence[Path], progress: ProgressCallb
         snaps.sort(key=lambda s: s.manifest.created)
         try:
             with db.transaction(actor) as session:
-                reports = [merge_one(session, snap, ticker) for snap in snaps]
+                # each file's rows into TEMP tables before the write transaction begins (merge_rows.stage)
+                conn, tables = session.connection(), synced_tables()
+                staged = []
+                for snap in snaps:
+                    ticker.check()
+                    staged.append(merge_rows.stage(conn, snap.path, tables))
+                reports = []
+                for snap, st in zip(snaps, staged, strict=True):
+                    reports.append(merge_one(session, snap, ticker, st))
+                    merge_rows.drop(conn, st, tables)
                 ticker.finish()
         except IntegrityError as exc:  # deferred foreign keys refused at commit: nothing was written
             if "FOREIGN KEY" not in str(exc).upper():
@@ -226,11 +227,18 @@ def _estimate(path: Path) -> int:
         return 1
 
 
-def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = None) -> MergeReport:
-    """Merge one checked snapshot inside the caller's transaction."""
+def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = None,
+              staged: Staged | None = None) -> MergeReport:
+    """Merge one checked snapshot inside the caller's transaction (``staged``: its rows already in
+    TEMP tables, ``merge_rows.stage``; else they are copied here)."""
     require(session, Cap.IMPORT)
     m: Manifest = snap.manifest
     ticker = ticker or Ticker(None, 0)
+    if staged is None:
+        staged = merge_rows.stage(session.connection(), snap.path, synced_tables())
+        report = merge_one(session, snap, ticker, staged)
+        merge_rows.drop(session.connection(), staged, synced_tables())
+        return report
     conn = session.connection()
     dbapi = conn.connection.dbapi_connection
     if dbapi is None or not dbapi.in_transaction:
@@ -271,14 +279,9 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
             conn.exec_driver_sql(f"UPDATE {_q(t.name)} SET origin = ? WHERE origin = ?",
                                  (m.source_name, source.name))
 
-    reader = safe_files.connect_read_only(snap.path)
-    try:
-        merger = _Merger(session, reader, m.source_name, report, ticker)
-        merger.run(tables)
-    finally:
-        reader.close()
-
-    problems = merger.dangling()
+    merger = RowMerger(conn, staged, m.source_name, report, ticker)
+    merger.run(tables)
+    problems = merger.dangling(Base.metadata.sorted_tables)
     if problems:
         table, rowid, parent = problems[0]
         raise UserError(f"合并“{snap.source.name}”后有 {len(problems)} 处引用无法对应：本库记录仍引用来源已不存在的"
@@ -297,10 +300,12 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
     source.counts, source.result = counts_json, result_json
     trust.remember(source, m.chain_head)
     trust.pin(source, m, report.signature)
-    for item in report.added + report.changed:
-        audit.note_rows(session, item.table, [item.uuid])
-    for item in report.gone:
-        audit.note_rows(session, item.table, [item.uuid], deleted=True)
+    for items, deleted in ((report.added + report.changed, False), (report.gone, True)):
+        by_table: dict[str, list[str]] = {}
+        for item in items:
+            by_table.setdefault(item.table, []).append(item.uuid)
+        for name, uuids in by_table.items():
+            audit.note_rows(session, name, uuids, deleted=deleted)
     audit.record_bulk(session, "merge", "snapshot_source", entity_uuid=m.source_unit_uuid,
                  summary=(f"合并{m.source_name}{cn_date(m.created.date())}的上报快照：新增 {len(report.added)}、"
                           f"更新 {len(report.changed)}、已不存在 {len(report.gone)}")[:500],
@@ -310,326 +315,6 @@ def merge_one(session: Session, snap: OpenedSnapshot, ticker: Ticker | None = No
                           "gone": [i.uuid for i in report.gone]})
     session.flush()
     return report
-
-
-# --------------------------------------------------------------------------- the work
-
-
-class _Merger:
-    """Upserts one snapshot's rows, table by table, through raw SQL on the session's connection."""
-
-    def __init__(self, session: Session, reader: sqlite3.Connection, source_name: str,
-                 report: MergeReport, ticker: Ticker):
-        self.conn = session.connection()
-        self.reader = reader
-        self.source = source_name
-        self.report = report
-        self.ticker = ticker
-        self.snap_uuid: dict[str, dict[int, str]] = {}  # table → snapshot id → uuid
-        self.local_id: dict[str, dict[str, int]] = {}  # table → uuid → local id
-        self.gone: list[tuple[Table, list[int], list[Item]]] = []
-        self.renamed: list[tuple[Item, str, str]] = []
-        self.reused: list[tuple[Item, str, str, Item]] = []
-
-    def run(self, tables: list[Table]) -> None:
-        snap_tables = {r[0] for r in self.reader.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        for table in tables:
-            self._table(table, table.name in snap_tables)
-        for table, ids, items in reversed(self.gone):
-            self._delete(table, ids)
-            self.report.gone.extend(items)
-
-    def dangling(self) -> list[tuple[str, int, str]]:
-        """(table, id, parent table) of rows that still refer to a record this merge deleted.
-
-        Foreign keys are deferred during the merge; every key the merge writes is translated to a
-        row of the snapshot or of this database, so the only way to leave a dangling one is a
-        deletion. Instead of ``PRAGMA foreign_key_check`` over the whole library (seconds at
-        200,000 accounts, for every snapshot), only the references to the deleted ids are looked
-        up. Whatever this misses, SQLite still refuses at commit (``merge_snapshots``)."""
-        out: list[tuple[str, int, str]] = []
-        for parent, ids, _items in self.gone:
-            for child in Base.metadata.sorted_tables:
-                for col in child.columns:
-                    if not any(fk.column.table is parent for fk in col.foreign_keys):
-                        continue
-                    for start in range(0, len(ids), IN_CHUNK):
-                        chunk = ids[start:start + IN_CHUNK]
-                        out.extend((child.name, r[0], parent.name) for r in self.conn.exec_driver_sql(
-                            f"SELECT rowid FROM {_q(child.name)} WHERE {_q(col.name)} IN "
-                            f"({', '.join('?' for _ in chunk)})", tuple(chunk)))
-        return out
-
-    @staticmethod
-    def _label(row: dict) -> str:
-        for key in LABEL_COLUMNS:
-            if row.get(key):
-                text = str(row[key])
-                if key == "name" and row.get("platform"):  # accounts: 名称（平台）
-                    text += f"（{enums.label('platform', row['platform'])}）"
-                return text
-        return row.get("uuid") or ""
-
-    def _table(self, table: Table, present: bool) -> None:
-        cols = [c.name for c in table.columns]
-        col_list = ", ".join(_q(c) for c in cols)
-        name = table.name
-        idx = {c: i for i, c in enumerate(cols)}
-        i_id, i_uuid, i_origin = idx["id"], idx["uuid"], idx["origin"]
-        snap_rows: list[dict] = []
-        if present:
-            snap_cols = {r[1] for r in self.reader.execute(f"PRAGMA table_info({_q(name)})")}
-            if set(cols) - snap_cols:
-                raise UserError(f"快照中的表 {name} 缺少列：{'、'.join(sorted(set(cols) - snap_cols))}")
-            snap_rows = [dict(zip(cols, r, strict=True)) for r in
-                         self.reader.execute(f"SELECT {col_list} FROM {_q(name)} ORDER BY id")]
-        self.snap_uuid[name] = {r["id"]: r["uuid"] for r in snap_rows}
-        in_snapshot = {r["uuid"] for r in snap_rows}
-        # only this database's rows the snapshot can touch, as tuples: those with the snapshot's
-        # uuids (through the uuid index) and those this source sent before (the ones it may have
-        # dropped) — never the whole table, so that the cost follows the snapshot, not the library
-        local_rows: dict[str, tuple] = {r[i_uuid]: tuple(r) for r in
-                                        self._select_in(table, col_list, "uuid", in_snapshot)}
-        for row in self.conn.exec_driver_sql(f"SELECT {col_list} FROM {_q(name)} WHERE origin = ?", (self.source,)):
-            local_rows.setdefault(row[i_uuid], tuple(row))
-        self.local_id[name] = {u: r[i_id] for u, r in local_rows.items()}
-
-        # new local ids first, so that self-references (unit.parent_id) resolve in one pass
-        next_id = (self.conn.exec_driver_sql(f"SELECT max(id) FROM {_q(name)}").scalar() or 0) + 1
-        for r in snap_rows:
-            if r["uuid"] not in self.local_id[name]:
-                self.local_id[name][r["uuid"]] = next_id
-                next_id += 1
-
-        fks = self._foreign_keys(table)
-        inserts: list[dict] = []
-        updates: list[dict] = []
-        for r in snap_rows:
-            item = Item(name, r["uuid"], self._label(r))  # labelled by the values as sent
-            desired = r  # rewritten in place: one copy of the snapshot's rows in memory
-            for col, target in fks:
-                value = desired[col]
-                if value is not None:
-                    ref_uuid = self.snap_uuid.get(target, {}).get(value)
-                    desired[col] = self.local_id.get(target, {}).get(ref_uuid) if ref_uuid else None
-            desired["origin"] = self.source
-            local = local_rows.get(r["uuid"])
-            if local is None:
-                desired["id"] = self.local_id[name][r["uuid"]]
-                inserts.append(desired)
-                self.report.added.append(item)
-            elif local[i_origin] is None:
-                self.report.kept_local.append(item)
-            else:
-                desired["id"] = local[i_id]
-                updates.append(desired)
-            self.ticker.advance()
-
-        del snap_rows
-        gone_rows = [dict(zip(cols, r, strict=True)) for u, r in local_rows.items()
-                     if r[i_origin] == self.source and u not in in_snapshot]
-        self._unique_values(table, idx, local_rows, inserts + updates, gone_rows)
-        self._composite_keys(table, idx, local_rows, inserts + updates, gone_rows)
-        updates = [d for d in updates if tuple(d[c] for c in cols) != local_rows[d["uuid"]]]
-        self.report.changed.extend(Item(name, d["uuid"], self._label(d)) for d in updates)
-        # report a kept-with-suffix value only where something was written (not on every re-merge)
-        written_now = {d["uuid"] for d in inserts} | {d["uuid"] for d in updates}
-        self.report.renamed.extend(r for r in self.renamed if r[0].uuid in written_now)
-        self.report.reused.extend(r for r in self.reused if r[0].uuid in written_now)
-        self.renamed.clear()
-        self.reused.clear()
-
-        set_cols = [c for c in cols if c != "id"]
-        if updates:
-            self.conn.exec_driver_sql(
-                f"UPDATE {_q(name)} SET {', '.join(f'{_q(c)} = ?' for c in set_cols)} WHERE id = ?",
-                [tuple(d[c] for c in set_cols) + (d["id"],) for d in updates])
-        if inserts:
-            self.conn.exec_driver_sql(
-                f"INSERT INTO {_q(name)} ({col_list}) VALUES ({', '.join('?' for _ in cols)})",
-                [tuple(d[c] for c in cols) for d in inserts])
-        if gone_rows:
-            self.gone.append((table, [r["id"] for r in gone_rows],
-                              [Item(name, r["uuid"], self._label(r)) for r in gone_rows]))
-
-    def _select_in(self, table: Table, col_list: str, column: str, values) -> list[tuple]:
-        """Rows of this database whose ``column`` is one of ``values``, through that column's index,
-        in chunks (SQLite's limit on bound values)."""
-        values = list(values)
-        out: list[tuple] = []
-        for start in range(0, len(values), IN_CHUNK):
-            chunk = values[start:start + IN_CHUNK]
-            out.extend(tuple(r) for r in self.conn.exec_driver_sql(
-                f"SELECT {col_list} FROM {_q(table.name)} WHERE {_q(column)} IN ({', '.join('?' for _ in chunk)})",
-                tuple(chunk)))
-        return out
-
-    @staticmethod
-    def _foreign_keys(table: Table) -> list[tuple[str, str]]:
-        out = []
-        for col in table.columns:
-            for fk in col.foreign_keys:
-                out.append((col.name, fk.column.table.name))
-        return out
-
-    @staticmethod
-    def _unique_columns(table: Table) -> list[tuple[str, bool]]:
-        """(column, per origin) for every unique value a merge must keep unique: single-column
-        uniques across the library, and ``(coalesce(origin, ''), number)`` (schema 4) per origin."""
-        found: dict[str, bool] = {c.name: False for c in table.columns if c.unique}
-        for cons in table.constraints:
-            if isinstance(cons, UniqueConstraint) and len(cons.columns) == 1:
-                found.update({c.name: False for c in cons.columns})
-        for idx in table.indexes:
-            if not idx.unique or len(idx.columns) != 1:
-                continue
-            (col,) = idx.columns
-            if len(idx.expressions) == 1:
-                found[col.name] = False
-            elif len(idx.expressions) == 2 and "origin" in str(idx.expressions[0]):
-                found.setdefault(col.name, True)
-        return sorted((c, per_origin) for c, per_origin in found.items() if c not in ("id", "uuid"))
-
-    def _unique_values(self, table: Table, idx: dict[str, int], local_rows: dict[str, tuple],
-                       written: list[dict], gone_rows: list[dict]) -> None:
-        """Give a colliding unique value the source's name; clear the way for values that move.
-
-        Every row written here gets this source as its origin, so a per-origin value (备案编号)
-        collides only with this source's other rows. A value held by a record gone from the
-        source is freed first (that record is deleted at the end of the merge) and the reuse is
-        reported: a county that restored an older backup numbers its next filing as the lost one.
-        """
-        columns = self._unique_columns(table)
-        if not columns:
-            return
-        written_by_uuid = {d["uuid"]: d for d in written}
-        releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
-        i_origin = idx["origin"]
-        cols = [c.name for c in table.columns]
-        col_list = ", ".join(_q(c) for c in cols)
-        for col, per_origin in columns:
-            i_col = idx[col]
-            # the holders of a value: per origin, this source's rows (all in local_rows); across the
-            # library, any row holding one of the values written (looked up through the column's index)
-            pool = local_rows.values() if per_origin else self._select_in(
-                table, col_list, col, {d[col] for d in written if d[col] is not None})
-            held = {r[i_col]: r[idx["uuid"]] for r in pool if r[idx["uuid"]] not in releasing
-                    and r[i_col] is not None and (not per_origin or r[i_origin] == self.source)}
-
-            def taken_here(candidate, held=held, per_origin=per_origin, col=col) -> bool:
-                if candidate in held:
-                    return True
-                if per_origin:
-                    return False
-                row = self.conn.exec_driver_sql(f"SELECT uuid FROM {_q(table.name)} WHERE {_q(col)} = ?",
-                                                (candidate,)).first()
-                return row is not None and row[0] not in releasing
-            freed = {r[col]: r for r in gone_rows if r[col] is not None}
-            taken: set = set()
-            for d in written:
-                value = d[col]
-                if value is None:
-                    continue
-                if value in held or value in taken:
-                    limit = value_check.text_limit(table.name, col)
-                    n, candidate = 1, _suffixed(str(value), self.source, 1, limit)
-                    while candidate in taken or taken_here(candidate):
-                        n += 1
-                        candidate = _suffixed(str(value), self.source, n, limit)
-                    d[col] = candidate
-                    self.renamed.append((Item(table.name, d["uuid"], str(value)), col, candidate))
-                elif value in freed and freed[value]["uuid"] != d["uuid"]:
-                    old = freed[value]
-                    self.reused.append((Item(table.name, d["uuid"], str(value)), col, str(value),
-                                        Item(table.name, old["uuid"], self._label(old))))
-                taken.add(d[col])
-            # rows being rewritten or deleted release their old value first (UNIQUE is checked per row)
-            moving = []
-            for u in releasing:
-                r = local_rows.get(u)
-                if r is None or r[i_col] is None:
-                    continue
-                w = written_by_uuid.get(u)
-                if w is None or w[col] != r[i_col]:
-                    moving.append((f"~{u}", r[idx["id"]]))
-            if moving:
-                self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = ? WHERE id = ?", moving)
-
-    def _composite_keys(self, table: Table, idx: dict[str, int], local_rows: dict[str, tuple],
-                        written: list[dict], gone_rows: list[dict]) -> None:
-        """Keep multi-column unique keys (a person's 岗位 on an account, a step's number in its
-        filing) from colliding while rows are rewritten: a record gone from the source, or one
-        rewritten with another key, first releases its key (one column set to a placeholder;
-        the record is deleted or rewritten later in this merge). The same key held by a record
-        the merge does not touch cannot be resolved: the merge is refused (nothing is written).
-        """
-        written_by_uuid = {d["uuid"]: d for d in written}
-        releasing = set(written_by_uuid) | {r["uuid"] for r in gone_rows}
-        for cols in value_check.composite_uniques(table):
-            def key(row, cols=cols):
-                return tuple(row[c] for c in cols)
-
-            # the rows holding one of the written keys: through the unique index, by its first column
-            firsts = {d[cols[0]] for d in written if d[cols[0]] is not None}
-            held = {}
-            for r in self._select_in(table, ", ".join(_q(c.name) for c in table.columns), cols[0], firsts):
-                k = tuple(r[idx[c]] for c in cols)
-                if r[idx["uuid"]] not in releasing and None not in k:
-                    held[k] = r
-            for d in written:
-                k = key(d)
-                if None not in k and k in held:
-                    other = held[k]
-                    raise UserError(
-                        f"合并“{self.source}”的快照时，{TABLE_LABELS.get(table.name, table.name)}“{self._label(d)}”与本库"
-                        f"另一条记录（编号 {other[idx['id']]}）的{'、'.join(value_check.FIELD_LABELS.get(c, c) for c in cols)}"
-                        "相同，无法并存；合并已全部撤销，本库未作改动")
-            spare = next((c for c in cols if not table.c[c].foreign_keys), None)
-            if spare is None:
-                continue
-            text = value_check.text_limit(table.name, spare) is not None
-            moving = []
-            for u in releasing:
-                held_row = local_rows.get(u)
-                if held_row is None:
-                    continue
-                written_row = written_by_uuid.get(u)
-                if written_row is None or key(written_row) != tuple(held_row[idx[c]] for c in cols):
-                    moving.append((f"~{u}" if text else -held_row[idx["id"]], held_row[idx["id"]]))
-            if moving:
-                self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(spare)} = ? WHERE id = ?", moving)
-
-    def _delete(self, table: Table, ids: list[int]) -> None:
-        """Delete rows gone from the source; self-references are cleared first (RESTRICT is immediate)."""
-        self_refs = [c for c, target in self._foreign_keys(table) if target == table.name]
-        try:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                marks = ", ".join("?" for _ in chunk)
-                for col in self_refs:
-                    self.conn.exec_driver_sql(f"UPDATE {_q(table.name)} SET {_q(col)} = NULL WHERE id IN ({marks})",
-                                              tuple(chunk))
-                self.conn.exec_driver_sql(f"DELETE FROM {_q(table.name)} WHERE id IN ({marks})", tuple(chunk))
-        except Exception as exc:  # sqlalchemy wraps sqlite3.IntegrityError
-            if "FOREIGN KEY" in str(exc).upper():
-                raise UserError(f"来源“{self.source}”已不存在的{TABLE_LABELS.get(table.name, table.name)}仍被本库其他"
-                                "记录引用，无法删除，合并已全部撤销") from None
-            raise
-
-
-def _suffixed(value: str, source: str, n: int, limit: int | None) -> str:
-    """``value（source）`` (``value（source-n）`` for the n-th), the source's name shortened so that
-    the result fits the column (a VARCHAR(40) 备案编号 with a long county name would otherwise
-    leave a value every later check refuses)."""
-    tag = "" if n == 1 else f"-{n}"
-    text = f"{value}（{source}{tag}）"
-    if limit is None or len(text) <= limit:
-        return text
-    room = limit - len(value) - len(tag) - 3  # the brackets and an ellipsis
-    if room >= 2:
-        return f"{value}（{source[:room]}…{tag}）"
-    tag = f"（{n}）"
-    return value[: max(1, limit - len(tag))] + tag
 
 
 # --------------------------------------------------------------------------- sources
