@@ -39,7 +39,7 @@ COVERED = {
     "account_table.py: class AccountTableModel": "test_registry_model",
     "list_model.py: class ListModel": "test_list_pages_models",
     "import_wizard.py: class PreviewModel": "test_import_preview_model",
-    "units_page.py: QStandardItemModel()": "test_units_page_model",
+    "unit_tree_model.py: class UnitTreeModel": "test_units_page_model",
     "unit_editor.py: QStandardItemModel()": "test_unit_combo_models",
     "account_editor.py: QStringListModel()": "test_unit_combo_models",
     "files.py: class ChineseFileModel": "test_file_dialog_model",

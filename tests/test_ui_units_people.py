@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from gzdesk import registry
@@ -113,13 +113,14 @@ def controller(db):
 def tree_rows(page: UnitsPage) -> dict[str, tuple[str | None, list[str]]]:
     """name → (parent name, the row's texts) for every unit in the tree."""
     out = {}
-    stack = [(page.model.invisibleRootItem(), None)]
+    model = page.model
+    stack = [(QModelIndex(), None)]
     while stack:
-        item, parent_name = stack.pop()
-        for r in range(item.rowCount()):
-            texts = [item.child(r, c).text() for c in range(page.model.columnCount())]
+        parent, parent_name = stack.pop()
+        for r in range(model.rowCount(parent)):
+            texts = [model.index(r, c, parent).data() for c in range(model.columnCount(parent))]
             out[texts[0]] = (parent_name, texts)
-            stack.append((item.child(r, 0), texts[0]))
+            stack.append((model.index(r, 0, parent), texts[0]))
     return out
 
 

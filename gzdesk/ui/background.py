@@ -79,7 +79,9 @@ class BackgroundRead(QWidget):
     worker thread on big databases, else at once; ``done(result)`` runs on the GUI thread.
 
     A new ``start`` drops the result of a read still running; ``cancel`` drops it too (and emits
-    ``cancelled``: the page then reads again when next shown)."""
+    ``cancelled``: the page then reads again when next shown). ``after(fn)`` runs ``fn`` once the
+    read in flight is shown (at once when none is): a selection made after a save waits for the
+    page's reload."""
 
     cancelled = Signal()
 
@@ -89,6 +91,7 @@ class BackgroundRead(QWidget):
         self._token = 0
         self._done: Callable[[Any], None] | None = None
         self._failed: Callable[[BaseException], None] | None = None
+        self._after: list[Callable[[], object]] = []
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_done)
         self._relay.failed.connect(self._on_failed)
@@ -119,6 +122,7 @@ class BackgroundRead(QWidget):
             try:
                 result = self.controller.read(fn, *args)
             except UserError as exc:
+                self._after = []
                 if failed is None:
                     raise
                 failed(exc)
@@ -126,15 +130,31 @@ class BackgroundRead(QWidget):
             finally:
                 QApplication.restoreOverrideCursor()
             done(result)
+            if not self.busy:
+                self._run_after()
             return
         self._done, self._failed = done, failed
         self.show()
         QThreadPool.globalInstance().start(_Read(self._relay, self._token, self.controller, fn, args))
 
+    def after(self, fn: Callable[[], object]) -> None:
+        """``fn()`` once the read in flight has been shown; at once when nothing is read. Dropped
+        when the read is cancelled or fails."""
+        if self.busy:
+            self._after.append(fn)
+        else:
+            fn()
+
+    def _run_after(self) -> None:
+        waiting, self._after = self._after, []
+        for fn in waiting:
+            fn()
+
     def cancel(self) -> None:
         self._token += 1
         was_busy = self.busy
         self._done = self._failed = None
+        self._after = []
         self.hide()
         if was_busy:
             self.cancelled.emit()
@@ -145,11 +165,14 @@ class BackgroundRead(QWidget):
         done, self._done, self._failed = self._done, None, None
         self.hide()
         done(result)
+        if not self.busy:  # ``done`` may have started the next read: the waiting wait for that one
+            self._run_after()
 
     def _on_failed(self, token: int, exc: BaseException) -> None:
         if token != self._token or self._done is None:
             return
         failed, self._done, self._failed = self._failed, None, None
+        self._after = []
         self.hide()
         if failed is not None and isinstance(exc, UserError):
             failed(exc)

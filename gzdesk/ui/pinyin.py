@@ -11,12 +11,19 @@ zero-padded first so 第2 sorts before 第10, as the collator's numeric mode doe
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QCollator, QLocale
 
-_COLLATOR = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-_COLLATOR.setNumericMode(True)
+
+def _chinese_collator() -> QCollator:
+    collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    collator.setNumericMode(True)
+    return collator
+
+
+_COLLATOR = _chinese_collator()
 _DIGITS = re.compile(r"\d+")
 _DIGIT_WIDTH = 12
 # ranked once up front so that names met later rarely bring a new character
@@ -36,7 +43,8 @@ class PinyinKeys:
     sort among themselves as before, but must be made again to compare with new ones.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, collator: QCollator | None = None) -> None:
+        self._collator = collator or _COLLATOR
         self._known: set[str] = set()
         self._table: dict[int, str] = {}
         self._memo: dict[str, str] = {}
@@ -49,11 +57,11 @@ class PinyinKeys:
             return False
         if not self._known:
             new.update(_COMMON)
-        chars = sorted(self._known | new, key=_COLLATOR.sortKey)
+        chars = sorted(self._known | new, key=self._collator.sortKey)
         table: dict[int, str] = {}
         rank = 0
         for i, ch in enumerate(chars):
-            if i and _COLLATOR.compare(chars[i - 1], ch) != 0:
+            if i and self._collator.compare(chars[i - 1], ch) != 0:
                 rank += 1  # characters the collator holds equal share a rank
             table[ord(ch)] = _rank_char(rank)
         self._known.update(new)
@@ -74,6 +82,19 @@ class PinyinKeys:
 
 
 PINYIN = PinyinKeys()  # one for the window: widgets run on the GUI thread only
+_WORKERS = threading.local()
+
+
+def thread_keys() -> PinyinKeys:
+    """``PINYIN`` on the GUI thread; in a worker thread (a page sorting what it read before it is
+    shown, ``ui.background``) keys of that thread's own, with a collator of its own: neither the
+    memo nor an ICU collator is shared between threads. Every instance sorts alike."""
+    if threading.current_thread() is threading.main_thread():
+        return PINYIN
+    keys = getattr(_WORKERS, "keys", None)
+    if keys is None:
+        keys = _WORKERS.keys = PinyinKeys(_chinese_collator())
+    return keys
 
 
 def pinyin_key_for(texts: Iterable[str | None]) -> Callable[[str | None], str]:
