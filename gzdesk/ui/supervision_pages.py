@@ -7,6 +7,7 @@ domain is ``gzdesk.inspections``, ``rectify``, ``fakes``; the forms are in ``ins
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from gzdesk.errors import UserError
 from gzdesk.indicator_sheets import FAIL
 from gzdesk.permissions import Cap
 from gzdesk.ui import files
+from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import ALL, SUPERVISION, Controller, may
 from gzdesk.ui.inspection_form import InspectionDialog
 from gzdesk.ui.list_model import ListModel
@@ -157,6 +159,24 @@ def _inspection_colour(r) -> tuple[QColor | None, QColor | None]:
     return (RED, RED_BACK) if r.result == FAIL else (None, None)
 
 
+@dataclass
+class InspectionsRead:
+    rows: list[inspections.InspectionRow]
+    coverage: inspections.Coverage | None  # of the quarter chosen (None: 全部季度)
+
+
+def read_inspections(session, code: str | None) -> InspectionsRead:
+    """The quarter's inspections and how many running accounts they covered (the coverage reads
+    every account: seconds at 200,000, in a worker thread on a big database)."""
+    try:
+        rows = inspections.list_inspections(session, code)
+        here = _here(session)
+        cov = inspections.coverage(session, quarters.parse(code), here) if code else None
+    except UserError:
+        return InspectionsRead([], None)
+    return InspectionsRead(rows, cov)
+
+
 class InspectionsPage(LazyPage):
     """季度检查: the office's inspections by quarter, coverage and pass rate above the table."""
 
@@ -188,8 +208,11 @@ class InspectionsPage(LazyPage):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setStyleSheet("padding: 6px; background: #f5f5f5; border: 1px solid #ddd;")
         self.detail.setMinimumHeight(60)
+        self.loading = BackgroundRead(controller, "正在读取检查记录…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.loading)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         self.quarter.currentIndexChanged.connect(lambda _i: self.reload())
@@ -204,14 +227,16 @@ class InspectionsPage(LazyPage):
         return self.today or date.today()
 
     def reload(self) -> None:
+        """Read the quarter's inspections (in a worker thread on a big database)."""
         self._stale = False
-        code = self.quarter.currentData()
-        try:
-            self.rows = self.controller.read(inspections.list_inspections, code)
-            scope = self.controller.read(_here)
-            cov = self.controller.read(inspections.coverage, quarters.parse(code), scope) if code else None
-        except UserError:
-            self.rows, cov = [], None
+        self.loading.start(read_inspections, self.quarter.currentData(), done=self._got)
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # read again when next shown
+        self.summary.setText("读取已取消")
+
+    def _got(self, read: InspectionsRead) -> None:
+        self.rows, cov = read.rows, read.coverage
         self.model.set_rows(self.rows)
         failed = sum(1 for r in self.rows if r.result == FAIL)
         text = f"共 {len(self.rows)} 次检查，不合格 <span style='color:#c62828'><b>{failed}</b></span> 次"
