@@ -38,6 +38,12 @@ from gzdesk.errors import UserError
 
 BACKGROUND_FROM_BYTES = 4 << 20  # ~800 accounts with their filings and log (bench: 2,000 → 11 MB)
 _READS: QThreadPool | None = None
+_IN_FLIGHT = [0]  # reads started whose result has not yet reached the GUI thread
+
+
+def reads_pending() -> int:
+    """How many pages' reads have not yet been shown (or dropped) on the GUI thread."""
+    return _IN_FLIGHT[0]
 
 
 def _reads() -> QThreadPool:
@@ -164,6 +170,7 @@ class BackgroundRead(QWidget):
             return
         self._done, self._failed = done, failed
         self.show()
+        _IN_FLIGHT[0] += 1
         _reads().start(_Read(self._relay, self._token, self.controller, fn, args))
 
     def after(self, fn: Callable[[], object]) -> None:
@@ -189,6 +196,7 @@ class BackgroundRead(QWidget):
             self.cancelled.emit()
 
     def _on_done(self, token: int, result: Any) -> None:
+        _IN_FLIGHT[0] -= 1
         if token != self._token or self._done is None:
             return  # cancelled, or a newer read was started
         done, self._done, self._failed = self._done, None, None
@@ -200,6 +208,7 @@ class BackgroundRead(QWidget):
             self._run_after()
 
     def _on_failed(self, token: int, exc: BaseException) -> None:
+        _IN_FLIGHT[0] -= 1
         if token != self._token or self._done is None:
             return
         failed, self._done, self._failed = self._failed, None, None

@@ -10,7 +10,7 @@ check takes a few seconds and most sessions never open this page.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -298,7 +298,7 @@ class CheckPage(LazyPage):
         if self._fitted is None or fitted[2:4] != self._fitted[2:4]:
             self._widths = {}
         self._fitted = fitted
-        fit_row_height(self.table, {c: (columns[c][1](f) for f in rows) for c in KEY_COLUMNS}, max_lines=3,
+        fit_row_height(self.table, {c: _texts(columns[c][1], rows) for c in KEY_COLUMNS}, max_lines=3,
                        widths=self._widths)
 
     def _summary_html(self) -> str:
@@ -358,6 +358,11 @@ class CheckPage(LazyPage):
         if interactive:
             files.show_saved(self, "导出检查结果", f"已导出检查结果 {n} 条。", path)
         return Path(path)
+
+
+def _texts(text: Callable[[Finding], str], rows: list[Finding]) -> Iterator[str]:
+    """A column's texts, made as ``fit_row_height`` reads them (it may stop early)."""
+    return (text(f) for f in rows)
 
 
 def _esc(text: str) -> str:
