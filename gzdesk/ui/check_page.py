@@ -178,7 +178,7 @@ class CheckPage(LazyPage):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
-        self.empty_hint = EmptyHint(self.table, lambda: "没有符合筛选条件的问题。" if self.findings else (
+        self.empty_hint = EmptyHint(self.table, lambda: "正在检查…" if self.loading.busy else "没有符合筛选条件的问题。" if self.findings else (
             "这里按本单位制度检查信息库，每条问题注明依据条款。未发现问题。"))
 
         self._search_timer = QTimer(self)
@@ -212,6 +212,7 @@ class CheckPage(LazyPage):
         self._stale = False
         self.loading.start(read_check, self.day(), done=self._show_findings,
                            failed=lambda _exc: self._show_findings(None))  # database not initialised yet
+        self.empty_hint.update_hint()
 
     def _show_findings(self, read: CheckRead | None) -> None:
         self.findings, self._keys = (read.findings, read.keys) if read is not None else ([], [])

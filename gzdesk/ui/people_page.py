@@ -293,12 +293,12 @@ class PeoplePage(LazyPage):
         self.splitter.setSizes([560, 200])
         lay = QVBoxLayout(self)
         lay.addWidget(self.splitter)
-        self.empty_hint = EmptyHint(self.table, lambda: "没有符合条件的人员。" if self.people else (
-            "这里列出各账号管理队伍中的人员及其培训、离职情况。还没有人员：点击“新建人员…”，或在账号编辑的“管理队伍”中添加。"))
-        self.tasks_hint = EmptyHint(self.tasks_table, lambda: "没有未办结的离职待办。")
         self.loading = BackgroundRead(controller, "正在读取人员…", self)
         self.loading.cancelled.connect(self._on_cancelled)
         top_lay.insertWidget(1, self.loading)
+        self.empty_hint = EmptyHint(self.table, lambda: "正在读取人员…" if self.loading.busy else "没有符合条件的人员。" if self.people else (
+            "这里列出各账号管理队伍中的人员及其培训、离职情况。还没有人员：点击“新建人员…”，或在账号编辑的“管理队伍”中添加。"))
+        self.tasks_hint = EmptyHint(self.tasks_table, lambda: "没有未办结的离职待办。")
         self._reading = False  # a reload in flight: it shows the rows for the filters when done
         self._update_buttons()
 
@@ -335,6 +335,7 @@ class PeoplePage(LazyPage):
         self._reading = True
         self.loading.label.setText("正在读取人员…")
         self.loading.start(read_people, self._shown(), done=self._got_people)
+        self.empty_hint.update_hint()
 
     def _got_people(self, read: PeopleRead) -> None:
         self._reading = False

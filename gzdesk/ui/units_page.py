@@ -124,6 +124,8 @@ class UnitsPage(LazyPage):
         self._update_buttons()
 
     def _empty_text(self) -> str:
+        if self.loading.busy:
+            return "正在读取单位…"
         if self.units:
             return "没有符合查找条件的单位。"
         return ("这里按上下级列出本地区的单位（乡镇、部门及其内设机构）。还没有单位：点击“新建单位…”，"
@@ -144,6 +146,7 @@ class UnitsPage(LazyPage):
         self._reading = True
         self.loading.label.setText("正在读取单位…")
         self.loading.start(read_tree, done=self._got_units)
+        self.empty_hint.update_hint()
 
     def _got_units(self, whole: UnitTree) -> None:
         self._reading = False
