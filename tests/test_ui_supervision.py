@@ -229,8 +229,9 @@ def test_on_a_big_database_the_supervision_pages_read_off_the_gui_thread(qtbot, 
     for module, name in ((inspections, "coverage"), (rectify, "list_items"), (assessment, "assess"),
                          (fakes, "list_reports"), (audit_log, "list_events")):
         calls = on_main[name] = []
+        real = getattr(module, name)
 
-        def spy(*args, _real=getattr(module, name), _calls=calls, **kw):
+        def spy(*args, _real=real, _calls=calls, **kw):
             _calls.append(threading.current_thread() is threading.main_thread())
             return _real(*args, **kw)
 

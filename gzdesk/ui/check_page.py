@@ -75,13 +75,19 @@ def search_text(f: Finding) -> str:
 class CheckRead:
     findings: list[Finding]
     keys: list[str]  # ``search_text`` of each
+    levels: Counter[str]  # the findings by 级别
+    rules: Counter[str]  # and by rule
+
+
+def _counted(findings: list[Finding], keys: list[str]) -> CheckRead:
+    return CheckRead(findings, keys, Counter(f.level for f in findings), Counter(f.rule for f in findings))
 
 
 def read_check(session, day: date) -> CheckRead:
-    """``rules.check`` and the search text of every finding (in a worker thread on a big database:
-    seconds at 200,000 accounts, and 150,000 findings)."""
+    """``rules.check``, the search text of every finding and their counts (in a worker thread on a
+    big database: seconds at 200,000 accounts, and 150,000 findings)."""
     findings = rules.check(session, day)
-    return CheckRead(findings, [search_text(f) for f in findings])
+    return _counted(findings, [search_text(f) for f in findings])
 
 
 def _office_unit(session) -> str:
@@ -102,6 +108,7 @@ class CheckPage(LazyPage):
         self.today: date | None = None  # None: the real today (tests set a day)
         self.findings: list[Finding] = []
         self._keys: list[str] = []
+        self._read = _counted([], [])
         self._widths: dict[str, int] = {}  # text → width in the table's font (fit_row_height)
         self._fitted: tuple | None = None  # the rows and column widths the row height was fitted to
 
@@ -215,12 +222,13 @@ class CheckPage(LazyPage):
         self.empty_hint.update_hint()
 
     def _show_findings(self, read: CheckRead | None) -> None:
-        self.findings, self._keys = (read.findings, read.keys) if read is not None else ([], [])
         if read is not None:
             try:
                 self.document = self.controller.profile.data.get("document", "")
             except UserError:  # database not initialised yet
-                self.findings, self._keys = [], []
+                read = None
+        self._read = read or _counted([], [])
+        self.findings, self._keys = self._read.findings, self._read.keys
         self.checked.emit(self.findings, self.day())
         self._fill_rules()
         self._apply()
@@ -232,7 +240,7 @@ class CheckPage(LazyPage):
     def _fill_rules(self) -> None:
         """规则 box: every rule with its count today; the chosen rule stays chosen."""
         chosen = self.rule.currentData()
-        counts = Counter(f.rule for f in self.findings)
+        counts = self._read.rules
         self.rule.blockSignals(True)
         self.rule.clear()
         self.rule.addItem("全部规则", None)
@@ -305,8 +313,8 @@ class CheckPage(LazyPage):
     def _summary_html(self) -> str:
         if not self.findings:
             return f"未发现问题，按{cn_date(self.day())}检查"
-        counts = Counter(f.level for f in self.findings)
-        text = summary_text(self.findings, self.day())
+        counts = self._read.levels
+        text = summary_text(self.findings, self.day(), counts)
         for level, colour in (("否决", "#c62828"), ("问题", "#8a4b00")):
             n = counts.get(level, 0)
             if n:

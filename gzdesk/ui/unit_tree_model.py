@@ -130,7 +130,7 @@ class UnitTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, id=kids[row])
 
-    def parent(self, index: AnyIndex | None = None) -> Any:  # type: ignore[override]  # QObject.parent() too
+    def parent(self, index: AnyIndex | None = None) -> Any:  # QObject.parent() too, without an index
         if index is None:
             return QObject.parent(self)
         if not index.isValid():
@@ -168,7 +168,8 @@ class UnitTreeModel(QAbstractItemModel):
             if role == ID_ROLE:
                 return u.id
             if role == Qt.ItemDataRole.ToolTipRole:
-                return self.tree.paths.get(u.id, u.name) + (f"\n备注：{u.notes}" if u.notes else "")
+                path = self.tree.paths.get(u.id, u.name) if u.id is not None else u.name
+                return path + (f"\n备注：{u.notes}" if u.notes else "")
             if role == Qt.ItemDataRole.FontRole and self.tree.matched is not None and u.id in self.tree.matched:
                 return self._bold
         elif column == 5:
