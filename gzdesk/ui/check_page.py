@@ -77,10 +77,19 @@ class CheckRead:
     keys: list[str]  # ``search_text`` of each
     levels: Counter[str]  # the findings by 级别
     rules: Counter[str]  # and by rule
+    # each key column's distinct texts, longest first (依据: the articles, shortened when shown), so
+    # that fitting the row height of the whole list finds a text needing the most lines soonest
+    texts: dict[int, list[str]]
+
+
+def _longest_first(texts) -> list[str]:
+    return sorted(set(texts), key=len, reverse=True)
 
 
 def _counted(findings: list[Finding], keys: list[str]) -> CheckRead:
-    return CheckRead(findings, keys, Counter(f.level for f in findings), Counter(f.rule for f in findings))
+    texts = {c: _longest_first(COLUMNS[c][1](f) for f in findings) for c in KEY_COLUMNS if c != 5}
+    texts[5] = _longest_first(f.article for f in findings)
+    return CheckRead(findings, keys, Counter(f.level for f in findings), Counter(f.rule for f in findings), texts)
 
 
 def read_check(session, day: date) -> CheckRead:
@@ -307,8 +316,12 @@ class CheckPage(LazyPage):
         if self._fitted is None or fitted[2:4] != self._fitted[2:4]:
             self._widths = {}
         self._fitted = fitted
-        fit_row_height(self.table, {c: _texts(columns[c][1], rows) for c in KEY_COLUMNS}, max_lines=3,
-                       widths=self._widths)
+        if len(rows) == len(self.findings):  # the whole list: its distinct texts, longest first
+            texts = {c: iter(self._read.texts[c]) for c in KEY_COLUMNS if c != 5}
+            texts[5] = _texts(columns[5][1], [_Article(a) for a in self._read.texts[5]])  # type: ignore[misc]
+        else:
+            texts = {c: _texts(columns[c][1], rows) for c in KEY_COLUMNS}
+        fit_row_height(self.table, {c: texts[c] for c in KEY_COLUMNS}, max_lines=3, widths=self._widths)
 
     def _summary_html(self) -> str:
         if not self.findings:
@@ -367,6 +380,13 @@ class CheckPage(LazyPage):
         if interactive:
             files.show_saved(self, "导出检查结果", f"已导出检查结果 {n} 条。", path)
         return Path(path)
+
+
+@dataclass
+class _Article:
+    """Stands for a finding with this article, for the 依据 column's text."""
+
+    article: str
 
 
 def _texts(text: Callable[[Finding], str], rows: list[Finding]) -> Iterator[str]:
