@@ -27,6 +27,7 @@ from gzdesk import enums, indicator_sheets, quarters, rules
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, InspectionLevel
 from gzdesk.errors import NotFound, UserError
+from gzdesk.fetch import all_rows
 from gzdesk.indicator_sheets import FAIL, Sheet
 from gzdesk.models import Account, Inspection, InspectionFinding, Unit
 from gzdesk.office import current_profile
@@ -500,8 +501,8 @@ class Coverage:
 def active_accounts(session: Session, scope: Scope) -> dict[int, str | None]:
     """Accounts in operation (正常、暂停) in the scope: id → 创建日期 as stored (ISO text, which sorts as
     dates do; turning 200,000 of them into ``date`` objects took most of the time), for ``opened_by``."""
-    return dict(session.execute(select(Account.id, type_coerce(Account.registered_on, String)).where(
-        scope.where(Account.origin), Account.status.in_([str(s) for s in ACTIVE]))).all())
+    return dict(all_rows(session.execute(select(Account.id, type_coerce(Account.registered_on, String)).where(
+        scope.where(Account.origin), Account.status.in_([str(s) for s in ACTIVE])))))
 
 
 def opened_by(accounts: dict[int, str | None], until: date) -> set[int]:

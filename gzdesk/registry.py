@@ -18,6 +18,7 @@ from gzdesk import conflicts, enums, fields, value_check
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
+from gzdesk.fetch import all_rows
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
 from gzdesk.people_tasks import departure_task_due, office_departure_article
 from gzdesk.permissions import Cap, require
@@ -405,8 +406,8 @@ def account_snapshot(session: Session, account_id: int) -> dict:
 
 
 def list_units(session: Session) -> list[UnitData]:
-    counts = dict(session.execute(select(Account.host_unit_id, func.count(Account.id))
-                                  .group_by(Account.host_unit_id)).all())
+    counts = dict(all_rows(session.execute(select(Account.host_unit_id, func.count(Account.id))
+                                           .group_by(Account.host_unit_id))))
     stmt = (select(Unit.name, Unit.kind, Unit.id, Unit.uuid, Unit.parent_id, Unit.head, Unit.leader, Unit.phone,
                    Unit.classified, Unit.notes)
             .order_by(Unit.parent_id.is_not(None), Unit.parent_id, Unit.name))
@@ -508,8 +509,8 @@ def guess_unit_kind(name: str) -> str:
 
 
 def list_people(session: Session) -> list[PersonData]:
-    counts = dict(session.execute(select(AccountRole.person_id, func.count(func.distinct(AccountRole.account_id)))
-                                  .group_by(AccountRole.person_id)).all())
+    counts = dict(all_rows(session.execute(
+        select(AccountRole.person_id, func.count(func.distinct(AccountRole.account_id))).group_by(AccountRole.person_id))))
     stmt = (select(Person.name, Person.id, Person.uuid, Person.unit_id, Unit.name, Person.title,
                    Person.office_phone, Person.mobile, Person.trained_on, Person.left_on, Person.notes)
             .outerjoin(Unit, Person.unit_id == Unit.id).order_by(Person.name))

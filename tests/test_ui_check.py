@@ -252,3 +252,23 @@ def test_a_big_database_is_checked_off_the_gui_thread_with_cancel(qtbot, db, mon
     qtbot.waitUntil(lambda: bool(page.visible_findings()), timeout=5000)
     assert not page.loading.isVisible()
     assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+def test_the_row_height_fits_the_longest_text_of_each_key_column(qtbot, db):
+    """One row height for the table, tall enough for the longest 问题 however the others are sized
+    (the texts are made as they are measured: each column's own texts, not another's)."""
+    from PySide6.QtWidgets import QHeaderView
+
+    from gzdesk.ui.widgets import fit_row_height
+
+    _setup(db)
+    page = _page(qtbot, db)
+    header = page.table.horizontalHeader()
+    header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+    for column in check_page.KEY_COLUMNS:
+        page.table.setColumnWidth(column, 200 if column == 4 else 900)  # only 问题 wraps
+    page._apply()
+    height = page.table.verticalHeader().defaultSectionSize()
+    texts = {c: [page.model.columns[c][1](f) for f in page.model.rows] for c in check_page.KEY_COLUMNS}
+    assert fit_row_height(page.table, texts, max_lines=3) > 1  # the 问题 need more than one line
+    assert page.table.verticalHeader().defaultSectionSize() == height

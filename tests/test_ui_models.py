@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
 from gzdesk import demo, enums, registry
@@ -30,6 +30,7 @@ from gzdesk.ui.people_page import FILTERS, PeoplePage
 from gzdesk.ui.pinyin import PINYIN
 from gzdesk.ui.unit_editor import UnitCombo as ParentUnitCombo
 from gzdesk.ui.units_page import UnitsPage
+from gzdesk.units_tree import children_map
 
 UI = Path(__file__).resolve().parent.parent / "gzdesk" / "ui"
 TODAY = date(2026, 11, 20)
@@ -39,7 +40,7 @@ COVERED = {
     "account_table.py: class AccountTableModel": "test_registry_model",
     "list_model.py: class ListModel": "test_list_pages_models",
     "import_wizard.py: class PreviewModel": "test_import_preview_model",
-    "units_page.py: QStandardItemModel()": "test_units_page_model",
+    "unit_tree_model.py: class UnitTreeModel": "test_units_page_model",
     "unit_editor.py: QStandardItemModel()": "test_unit_combo_models",
     "account_editor.py: QStringListModel()": "test_unit_combo_models",
     "files.py: class ChineseFileModel": "test_file_dialog_model",
@@ -218,6 +219,14 @@ def test_people_page_models(demo_controller, qtbot, qtmodeltester):
             assert page.current_id() == chosen
 
 
+def _same_branches(model, kids: dict, parent: QModelIndex, parent_id: int | None) -> None:
+    """Under every row, the children ``kids`` lists, in its order."""
+    got = [model.index(r, 0, parent).data(Qt.ItemDataRole.UserRole) for r in range(model.rowCount(parent))]
+    assert got == [u.id for u in kids.get(parent_id, [])]
+    for r, unit_id in enumerate(got):
+        _same_branches(model, kids, model.index(r, 0, parent), unit_id)
+
+
 def test_units_page_model(demo_controller, qtbot, qtmodeltester):
     rng = random.Random(6)
     page = UnitsPage(demo_controller)
@@ -250,6 +259,10 @@ def test_units_page_model(demo_controller, qtbot, qtmodeltester):
             assert {u.name for u in units if text in u.name} <= set(shown)
         else:
             assert sorted(shown) == sorted(u.name for u in units)
+            PINYIN.learn(u.name for u in units)
+            kids = children_map(units, PINYIN.key)  # each branch: by type, then pinyin
+
+            _same_branches(page.model, kids, QModelIndex(), None)
 
 
 def test_list_pages_models(demo_controller, qtbot, qtmodeltester):

@@ -182,3 +182,64 @@ def test_the_window_has_the_supervision_pages_and_menu(qtbot, db, monkeypatch):
     assert w.current_page_key() == "rectify"
     [chosen] = [w.rectify_page.model.rows[i.row()] for i in w.rectify_page.table.selectionModel().selectedRows()]
     assert chosen.id == item.ref_id
+
+
+def test_on_a_big_database_the_supervision_pages_read_off_the_gui_thread(qtbot, db, monkeypatch):
+    """Issue 14: 年度考核 (5.9 s at 200,000 accounts) and 季度检查 (2.5 s) read on the GUI thread;
+    on a big database they, 整改, 假冒账号 and 审计日志 read in a worker behind a busy bar, and
+    show what they showed before."""
+    import threading
+
+    from gzdesk import assessment, audit_log, fakes
+    from gzdesk.ui import background
+    from gzdesk.ui.audit_page import AuditPage
+    from gzdesk.ui.supervision_pages import FakesPage, InspectionsPage
+
+    ids = _accounts(db)
+    _rectify_items(db, ids)
+    with db.transaction() as s:
+        fakes.new_report(s, "海门教育（假）", DAY)
+    controller = Controller(db)
+
+    def pages():
+        made = {"inspections": InspectionsPage(controller), "rectify": RectifyPage(controller),
+                "assessment": AssessmentPage(controller), "fakes": FakesPage(controller), "audit": AuditPage(controller)}
+        for page in made.values():
+            qtbot.addWidget(page)
+            page.today = DAY
+        made["inspections"].quarter.setCurrentIndex(made["inspections"].quarter.findData("2026Q4"))
+        made["assessment"].year.setValue(2026)
+        return made
+
+    def shown(made) -> dict[str, object]:
+        return {"inspections": ([r.id for r in made["inspections"].model.rows], made["inspections"].summary.text()),
+                "rectify": ([r.id for r in made["rectify"].model.rows], made["rectify"].summary.text()),
+                "assessment": (made["assessment"].result_label.text(), made["assessment"].table.rowCount()),
+                "fakes": [d.id for d in made["fakes"].model.rows],
+                "audit": ([e.id for e in made["audit"].model.rows], made["audit"].count.text())}
+
+    small = pages()
+    for page in small.values():
+        page.show()
+    expected = shown(small)
+    assert expected["inspections"][0] and expected["rectify"][0] and expected["fakes"] and expected["audit"][0]
+
+    monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 0)
+    on_main: dict[str, list[bool]] = {}
+    for module, name in ((inspections, "coverage"), (rectify, "list_items"), (assessment, "assess"),
+                         (fakes, "list_reports"), (audit_log, "list_events")):
+        calls = on_main[name] = []
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, _calls=calls, **kw):
+            _calls.append(threading.current_thread() is threading.main_thread())
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(module, name, spy)
+    big = pages()
+    for page in big.values():
+        page.show()
+        assert page.loading.isVisible()
+    qtbot.waitUntil(lambda: not any(page.loading.busy for page in big.values()), timeout=20000)
+    assert shown(big) == expected
+    assert all(calls and not any(calls) for calls in on_main.values()), on_main

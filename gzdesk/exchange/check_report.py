@@ -32,9 +32,10 @@ HEADER_ROW = 2
 LEVELS = ("否决", "问题", "提示")
 
 
-def summary_text(findings: Sequence[Finding], today: date) -> str:
-    """共 N 条：否决 a 条、问题 b 条、提示 c 条，按2026年11月22日检查 (the page shows the same line)."""
-    counts = Counter(f.level for f in findings)
+def summary_text(findings: Sequence[Finding], today: date, counts: Counter[str] | None = None) -> str:
+    """共 N 条：否决 a 条、问题 b 条、提示 c 条，按2026年11月22日检查 (the page shows the same line).
+    ``counts``: the findings by level, when the caller has them already."""
+    counts = Counter(f.level for f in findings) if counts is None else counts
     parts = "、".join(f"{level} {counts.get(level, 0)} 条" for level in LEVELS)
     return f"共 {len(findings)} 条：{parts}，按{cn_date(today)}检查"
 

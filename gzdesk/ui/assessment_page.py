@@ -4,10 +4,13 @@ Every line of the document's table with what the registry counted, the value use
 where the value came from. The 填写 column takes what the registry cannot know (or corrects a
 count): a number, 是/否, or for 检查比例 the points; 保存填写 keeps the entries (one audited
 transaction) and the sheet is counted again. 导出评分表… writes the printable sheet (PDF or Excel).
+The count reads every account (~6 s at 200,000): on a big database it runs in a worker thread
+behind a busy bar with 取消 (``ui.background.BackgroundRead``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -31,6 +34,7 @@ from gzdesk import assessment, scope
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.ui import files
+from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import ALL, SUPERVISION, Controller
 from gzdesk.ui.widgets import LazyPage
 
@@ -42,6 +46,30 @@ RED_BACK = QColor("#fdecea")
 def _save_entries(session, year: int, sc: scope.Scope, entries: list[tuple[str, str]]) -> None:
     for key, value in entries:
         assessment.set_entry(session, year, sc, key, value)
+
+
+@dataclass
+class AssessmentRead:
+    scopes: list[scope.Scope]
+    scope: scope.Scope | None  # the office assessed: the one chosen, else the first
+    result: assessment.Assessment | None = None
+    error: str | None = None  # why it could not be counted
+
+
+def read_assessment(session, year: int, chosen: scope.Scope | None, day: date) -> AssessmentRead:
+    """The offices to choose from and the assessment of the chosen one (in a worker thread on a
+    big database)."""
+    try:
+        scopes = scope.choices(session)
+    except UserError:
+        scopes = []
+    sc = chosen if chosen in scopes else (scopes[0] if scopes else None)
+    if sc is None:
+        return AssessmentRead(scopes, None)
+    try:
+        return AssessmentRead(scopes, sc, assessment.assess(session, year, sc, day))
+    except UserError as exc:
+        return AssessmentRead(scopes, sc, error=str(exc))
 
 
 class AssessmentPage(LazyPage):
@@ -89,8 +117,11 @@ class AssessmentPage(LazyPage):
         header.setStretchLastSection(True)
         for col, w in enumerate((76, 100, 330, 44, 60, 50, 52, 130)):
             self.table.setColumnWidth(col, w)
+        self.loading = BackgroundRead(controller, "正在计算考核得分…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.loading)
         layout.addWidget(self.result_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.note)
@@ -108,12 +139,8 @@ class AssessmentPage(LazyPage):
         i = self.unit.currentIndex()
         return self.scopes[i] if 0 <= i < len(self.scopes) else None
 
-    def _fill_units(self) -> None:
-        chosen = self.current_scope()
-        try:
-            self.scopes = self.controller.read(scope.choices)
-        except UserError:
-            self.scopes = []
+    def _fill_units(self, scopes: list[scope.Scope], chosen: scope.Scope | None) -> None:
+        self.scopes = scopes
         self.unit.blockSignals(True)
         self.unit.clear()
         for sc in self.scopes:
@@ -123,19 +150,25 @@ class AssessmentPage(LazyPage):
         self.unit.blockSignals(False)
 
     def reload(self) -> None:
+        """Count the year's sheet again (in a worker thread on a big database)."""
         self._stale = False
-        self._fill_units()
-        sc = self.current_scope()
-        if sc is None:
+        self.loading.start(read_assessment, self.year.value(), self.current_scope(), self.day(), done=self._got)
+
+    def _got(self, read: AssessmentRead) -> None:
+        self._fill_units(read.scopes, read.scope)
+        if read.scope is None:
             return
-        try:
-            self.result = self.controller.read(assessment.assess, self.year.value(), sc, self.day())
-        except UserError as exc:
+        if read.error is not None:
             self.result = None
-            self.result_label.setText(str(exc))
+            self.result_label.setText(read.error)
             self.table.setRowCount(0)
             return
+        self.result = read.result
         self._show()
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # counted again when next shown, or with 重新计算
+        self.result_label.setText("计算已取消，点击“重新计算”再算。")
 
     def _show(self) -> None:
         a = self.result

@@ -7,6 +7,7 @@ user's Excel copy has its phone numbers masked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.permissions import Cap
 from gzdesk.ui import files
+from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import may
 from gzdesk.ui.list_model import ListModel
 from gzdesk.ui.widgets import DateEdit, LazyPage
@@ -60,6 +62,26 @@ def _colour(e: audit_log.EventRow):
     if e.action in ("restore", "baseline", "repin", "reset_source"):
         return QColor("#1f4e8c"), None
     return None, None
+
+
+@dataclass
+class AuditRead:
+    actors: list[str]
+    rows: list[audit_log.EventRow]
+    total: int
+    error: str | None = None
+
+
+def read_audit(session, filters: audit_log.Filters, limit: int) -> AuditRead:
+    """The 操作人 box's names, the events the filters let through and how many there are in all
+    (in a worker thread on a big database). A 操作人 no longer in the log counts as 全部."""
+    names = audit_log.actors(session)
+    if filters.actor is not None and filters.actor not in names:
+        filters = replace(filters, actor=None)
+    try:
+        return AuditRead(names, audit_log.list_events(session, filters, limit), audit_log.count_events(session))
+    except UserError as exc:
+        return AuditRead(names, [], 0, exc.message)
 
 
 class AuditPage(LazyPage):
@@ -148,9 +170,12 @@ class AuditPage(LazyPage):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
 
+        self.loading = BackgroundRead(controller, "正在读取审计日志…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(second)
+        layout.addWidget(self.loading)
         layout.addWidget(splitter, 1)
         self._checked_once = False
 
@@ -172,14 +197,20 @@ class AuditPage(LazyPage):
                                  entity=self.entity.currentData())
 
     def reload(self) -> None:
+        """Read the events the filters let through (in a worker thread on a big database)."""
         self._stale = False
-        self._fill_actors()
-        try:
-            self.rows = self.controller.read(audit_log.list_events, self.filters(), LIMIT)
-            total = self.controller.read(audit_log.count_events)
-        except UserError as exc:
-            self.result.setText(exc.message)
+        self._timer.stop()
+        self.loading.start(read_audit, self.filters(), LIMIT, done=self._got)
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # read again when next shown
+
+    def _got(self, read: AuditRead) -> None:
+        self._fill_actors(read.actors)
+        if read.error is not None:
+            self.result.setText(read.error)
             return
+        self.rows, total = read.rows, read.total
         self.model.set_rows(self.rows)
         shown = f"显示 {len(self.rows)} 条" + ("（最近的）" if len(self.rows) >= LIMIT else "")
         self.count.setText(f"{shown}，共 {total} 条")
@@ -195,9 +226,8 @@ class AuditPage(LazyPage):
             if small:
                 QTimer.singleShot(0, self.verify)
 
-    def _fill_actors(self) -> None:
+    def _fill_actors(self, names: list[str]) -> None:
         current = self.actor.currentData()
-        names = self.controller.read(audit_log.actors)
         self.actor.blockSignals(True)
         self.actor.clear()
         self.actor.addItem("全部", None)

@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from gzdesk.ui.pinyin import pinyin_key_for
+from gzdesk.ui.pinyin import thread_keys
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Column = tuple[str, Callable[[Any], str]] | tuple[str, Callable[[Any], str], Callable[[Any], Any]]
@@ -73,19 +73,30 @@ class ListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        spec = self.columns[column]
-        key: Callable[[Any], Any] = spec[2] if len(spec) > 2 else spec[1]
         self.layoutAboutToBeChanged.emit()
-        filled = [r for r in self.rows if key(r) not in (None, "")]
-        blank = [r for r in self.rows if key(r) in (None, "")]
-        if filled and isinstance(key(filled[0]), str):
-            pinyin_key = pinyin_key_for(key(r) for r in filled)
-            filled.sort(key=lambda r: pinyin_key(key(r)), reverse=order == Qt.SortOrder.DescendingOrder)
-        else:
-            filled.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        new_row = {id(r): i for i, r in enumerate(filled + blank)}
+        rows = sorted_rows(self.rows, sort_key(self.columns[column]), order == Qt.SortOrder.DescendingOrder)
+        new_row = {id(r): i for i, r in enumerate(rows)}
         before = self.persistentIndexList()
         after = [self.index(new_row[id(self.rows[p.row()])], p.column()) for p in before]
-        self.rows = filled + blank
+        self.rows = rows
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
+
+
+def sort_key(column: Column) -> Callable[[Any], Any]:
+    """A column's sort key: its third part, else its text."""
+    return column[2] if len(column) > 2 else column[1]
+
+
+def sorted_rows(rows: Sequence[Any], key: Callable[[Any], Any], descending: bool = False) -> list[Any]:
+    """``ListModel.sort``'s order: blanks last in either direction, texts in pinyin order. Safe in a
+    worker thread (``pinyin.thread_keys``): a page may sort what it read before showing it."""
+    filled = [r for r in rows if key(r) not in (None, "")]
+    blank = [r for r in rows if key(r) in (None, "")]
+    if filled and isinstance(key(filled[0]), str):
+        keys = thread_keys()
+        keys.learn(t for t in (key(r) for r in filled) if t)
+        filled.sort(key=lambda r: keys.key(key(r)), reverse=descending)
+    else:
+        filled.sort(key=key, reverse=descending)
+    return filled + blank

@@ -7,6 +7,7 @@ domain is ``gzdesk.inspections``, ``rectify``, ``fakes``; the forms are in ``ins
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from gzdesk.errors import UserError
 from gzdesk.indicator_sheets import FAIL
 from gzdesk.permissions import Cap
 from gzdesk.ui import files
+from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import ALL, SUPERVISION, Controller, may
 from gzdesk.ui.inspection_form import InspectionDialog
 from gzdesk.ui.list_model import ListModel
@@ -157,6 +159,24 @@ def _inspection_colour(r) -> tuple[QColor | None, QColor | None]:
     return (RED, RED_BACK) if r.result == FAIL else (None, None)
 
 
+@dataclass
+class InspectionsRead:
+    rows: list[inspections.InspectionRow]
+    coverage: inspections.Coverage | None  # of the quarter chosen (None: 全部季度)
+
+
+def read_inspections(session, code: str | None) -> InspectionsRead:
+    """The quarter's inspections and how many running accounts they covered (the coverage reads
+    every account: seconds at 200,000, in a worker thread on a big database)."""
+    try:
+        rows = inspections.list_inspections(session, code)
+        here = _here(session)
+        cov = inspections.coverage(session, quarters.parse(code), here) if code else None
+    except UserError:
+        return InspectionsRead([], None)
+    return InspectionsRead(rows, cov)
+
+
 class InspectionsPage(LazyPage):
     """季度检查: the office's inspections by quarter, coverage and pass rate above the table."""
 
@@ -188,8 +208,11 @@ class InspectionsPage(LazyPage):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setStyleSheet("padding: 6px; background: #f5f5f5; border: 1px solid #ddd;")
         self.detail.setMinimumHeight(60)
+        self.loading = BackgroundRead(controller, "正在读取检查记录…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.loading)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         self.quarter.currentIndexChanged.connect(lambda _i: self.reload())
@@ -204,14 +227,16 @@ class InspectionsPage(LazyPage):
         return self.today or date.today()
 
     def reload(self) -> None:
+        """Read the quarter's inspections (in a worker thread on a big database)."""
         self._stale = False
-        code = self.quarter.currentData()
-        try:
-            self.rows = self.controller.read(inspections.list_inspections, code)
-            scope = self.controller.read(_here)
-            cov = self.controller.read(inspections.coverage, quarters.parse(code), scope) if code else None
-        except UserError:
-            self.rows, cov = [], None
+        self.loading.start(read_inspections, self.quarter.currentData(), done=self._got)
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # read again when next shown
+        self.summary.setText("读取已取消")
+
+    def _got(self, read: InspectionsRead) -> None:
+        self.rows, cov = read.rows, read.coverage
         self.model.set_rows(self.rows)
         failed = sum(1 for r in self.rows if r.result == FAIL)
         text = f"共 {len(self.rows)} 次检查，不合格 <span style='color:#c62828'><b>{failed}</b></span> 次"
@@ -352,6 +377,35 @@ def _rectify_colour(r) -> tuple[QColor | None, QColor | None]:
     return None, None
 
 
+def read_rectify(session, day: date, open_only: bool, quarter: str | None
+                 ) -> tuple[list[rectify.RectifyRow], list[rectify.RectifyRow]]:
+    """The items shown and every item of the quarter (for the summary), in a worker thread on a
+    big database."""
+    try:
+        here = _here(session)
+        shown = rectify.list_items(session, day, open_only=open_only, quarter=quarter, scope=here)
+        return shown, rectify.list_items(session, day, quarter=quarter, scope=here)
+    except UserError:
+        return [], []
+
+
+def _select_shown(loading: BackgroundRead, table: QTableView, model: ListModel, record_id: int,
+                  widen: list[Callable[[], None]]) -> bool:
+    """Select ``record_id``; while it is not shown, widen the filters one by one (each reloads the
+    page, in a worker on a big database: the next step waits for it). True if selected by now."""
+    done = [False]
+
+    def step(rest: list[Callable[[], None]]) -> None:
+        if rest and not any(r.id == record_id for r in model.rows):
+            rest[0]()
+            loading.after(lambda: step(rest[1:]))
+        else:
+            done[0] = _select_row(table, model, record_id)
+
+    loading.after(lambda: step(widen))
+    return done[0]
+
+
 class RectifyPage(LazyPage):
     """整改: every finding of the inspections, overdue ones first and red."""
 
@@ -376,8 +430,11 @@ class RectifyPage(LazyPage):
         top.addWidget(self.undo_button)
         self.model = ListModel(RECTIFY_COLUMNS, _rectify_colour, self)
         self.table = _table(self.model, (50, 70, 120, 120, 180, 230, 170), "rectifyTable")
+        self.loading = BackgroundRead(controller, "正在读取整改事项…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.loading)
         layout.addWidget(self.table, 1)
         self.open_only.toggled.connect(lambda _c: self.reload())
         self.quarter.currentIndexChanged.connect(lambda _i: self.reload())
@@ -389,15 +446,17 @@ class RectifyPage(LazyPage):
         return self.today or date.today()
 
     def reload(self) -> None:
+        """Read the items (in a worker thread on a big database)."""
         self._stale = False
-        try:
-            scope = self.controller.read(_here)
-            self.items = self.controller.read(rectify.list_items, self.day(), open_only=self.open_only.isChecked(),
-                                              quarter=self.quarter.currentData(), scope=scope)
-            everything = self.controller.read(rectify.list_items, self.day(), quarter=self.quarter.currentData(),
-                                              scope=scope)
-        except UserError:
-            self.items, everything = [], []
+        self.loading.start(read_rectify, self.day(), self.open_only.isChecked(), self.quarter.currentData(),
+                           done=self._got)
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # read again when next shown
+        self.summary.setText("读取已取消")
+
+    def _got(self, read: tuple[list[rectify.RectifyRow], list[rectify.RectifyRow]]) -> None:
+        self.items, everything = read
         self.model.set_rows(self.items)
         s = rectify.summarize(everything)
         self.summary.setText(s.text.replace(f"已逾期 {s.overdue} 项",
@@ -416,11 +475,8 @@ class RectifyPage(LazyPage):
     def select(self, item_id: int) -> bool:
         """Show and select the 整改 item ``item_id`` (all quarters, done ones too if need be)."""
         self.reload_if_stale()
-        if not any(r.id == item_id for r in self.model.rows):
-            self.quarter.setCurrentIndex(0)
-            if not any(r.id == item_id for r in self.model.rows):
-                self.open_only.setChecked(False)
-        return _select_row(self.table, self.model, item_id)
+        return _select_shown(self.loading, self.table, self.model, item_id,
+                             [lambda: self.quarter.setCurrentIndex(0), lambda: self.open_only.setChecked(False)])
 
     def mark_done(self) -> None:
         chosen = [r for r in _selected(self.table, self.model) if r.done_on is None and not r.origin]
@@ -484,6 +540,10 @@ def _fake_colour(d) -> tuple[QColor | None, QColor | None]:
     return None, None
 
 
+def read_fakes(session, open_only: bool) -> list[fakes.FakeData]:
+    return fakes.list_reports(session, open_only=open_only)
+
+
 class FakesPage(LazyPage):
     """假冒账号: reports found or received, open ones first."""
 
@@ -506,8 +566,11 @@ class FakesPage(LazyPage):
             top.addWidget(b)
         self.model = ListModel(FAKE_COLUMNS, _fake_colour, self)
         self.table = _table(self.model, (50, 120, 170, 90, 150, 150, 220), "fakeTable")
+        self.loading = BackgroundRead(controller, "正在读取假冒账号记录…", self)
+        self.loading.cancelled.connect(self._on_cancelled)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.loading)
         layout.addWidget(self.article)
         layout.addWidget(self.table, 1)
         self.open_only.toggled.connect(lambda _c: self.reload())
@@ -522,21 +585,29 @@ class FakesPage(LazyPage):
         self.reload()
 
     def reload(self) -> None:
+        """Read the reports (in a worker thread on a big database)."""
         self._stale = False
-        try:
-            self.reports = self.controller.read(fakes.list_reports, open_only=self.open_only.isChecked())
-            profile = self.controller.profile
-            steps = " → ".join(w for _c, w in fakes.steps_of(profile))
-            self.article.setText(f"处置步骤：{steps}。依据：{fakes.article_of(profile)}")
-        except UserError:
-            self.reports = []
+        self.loading.start(read_fakes, self.open_only.isChecked(), done=self._got,
+                           failed=lambda _exc: self._got(None))  # not initialised yet
+
+    def _on_cancelled(self) -> None:
+        self._stale = True  # read again when next shown
+
+    def _got(self, reports: list[fakes.FakeData] | None) -> None:
+        self.reports = reports or []
+        if reports is not None:
+            try:
+                profile = self.controller.profile
+                steps = " → ".join(w for _c, w in fakes.steps_of(profile))
+                self.article.setText(f"处置步骤：{steps}。依据：{fakes.article_of(profile)}")
+            except UserError:
+                self.reports = []
         self.model.set_rows(self.reports)
 
     def select(self, report_id: int) -> bool:
         self.reload_if_stale()
-        if not any(d.id == report_id for d in self.model.rows):
-            self.open_only.setChecked(False)
-        return _select_row(self.table, self.model, report_id)
+        return _select_shown(self.loading, self.table, self.model, report_id,
+                             [lambda: self.open_only.setChecked(False)])
 
     def current(self) -> fakes.FakeData | None:
         rows = _selected(self.table, self.model)

@@ -4,7 +4,7 @@ a red error line under a field, an image field for the 二维码, and confirmati
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -490,25 +490,41 @@ def short_article(article: str, document: str | None) -> str:
     return text.split(" ", 1)[0]
 
 
-def fit_row_height(view, columns: dict[int, list[str]], max_lines: int = 4) -> int:
+def fit_row_height(view, columns: dict[int, Iterable[str]], max_lines: int = 4,
+                   widths: dict[str, int] | None = None) -> int:
     """One row height for the whole table, tall enough for the longest text of each key column
     wrapped at the column's width (at most ``max_lines``): no key text is cut off, and a table of
     150,000 rows still needs no per-row sizing. Returns the number of lines.
 
     Only texts wider than their column are measured wrapped (a word such as 2026-00006 does not
-    break, so the wrapped height is measured, not estimated from the width)."""
+    break, so the wrapped height is measured, not estimated from the width). Each distinct text is
+    measured once, and none after one needs ``max_lines``: ``columns`` may be generators, best
+    with the column likeliest to need them first. ``widths`` (text → width in the view's font) keeps
+    the measures for the next call (the same rows after a column was resized)."""
     from PySide6.QtCore import QRect
 
     fm = view.fontMetrics()
     line = fm.lineSpacing()
+    most = line * max_lines
     tallest = line
+    known = {} if widths is None else widths
     for column, texts in columns.items():
+        if tallest >= most:
+            break
         width = max(view.columnWidth(column) - 12, 40)
-        for text in {t for t in texts if t and fm.horizontalAdvance(t) > width}:
-            tallest = max(tallest, fm.boundingRect(QRect(0, 0, width, line * (max_lines + 1)),
-                                                    int(Qt.TextFlag.TextWordWrap), text).height())
-            if tallest >= line * max_lines:
-                break
+        seen: set[str] = set()
+        for text in texts:
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            advance = known.get(text)
+            if advance is None:
+                advance = known[text] = fm.horizontalAdvance(text)
+            if advance > width:
+                tallest = max(tallest, fm.boundingRect(QRect(0, 0, width, line * (max_lines + 1)),
+                                                        int(Qt.TextFlag.TextWordWrap), text).height())
+                if tallest >= most:
+                    break
     lines = min(max_lines, max(1, -(-tallest // line)))
     view.setWordWrap(lines > 1)
     view.verticalHeader().setDefaultSectionSize(lines * line + 10)
