@@ -8,17 +8,19 @@ rules. Every write is audited by the session (see ``gzdesk.audit``).
 from __future__ import annotations
 
 import base64
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
 
 from gzdesk import conflicts, enums, fields, value_check
 from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
+from gzdesk.models.types import BadValue, read_date
 from gzdesk.people_tasks import departure_task_due, office_departure_article
 from gzdesk.permissions import Cap, require
 from gzdesk.validation import phone_problem, url_problem
@@ -229,42 +231,189 @@ _SHOWN = value_check.ListColumns(c.property.columns[0] for c in (
     Account.handle, Account.registered_on, Account.platform_other))
 
 
-def _row_statement():
-    host, sup, op = aliased(Unit), aliased(Unit), aliased(Unit)
-    return (
-        select(Account.id, host.name, sup.name, op.name, Account.host_unit_id, Account.uuid, *_SHOWN.selected)
-        .outerjoin(host, Account.host_unit_id == host.id)
-        .outerjoin(sup, Account.supervisor_unit_id == sup.id)
-        .outerjoin(op, Account.operator_unit_id == op.id)
-    )
+def _table_statement():
+    """The registry table's columns; unit names are read apart (``_unit_names``): a county's few
+    thousand units, where three joins would repeat each name on 200,000 rows."""
+    return select(Account.id, Account.host_unit_id, Account.supervisor_unit_id, Account.operator_unit_id,
+                  Account.uuid, *_SHOWN.selected)
 
 
-def _account_rows(session: Session, stmt) -> list[AccountRow]:
-    plat, stat, read = enums.PLATFORM_LABELS, enums.STATUS_LABELS, _SHOWN.read
-    rows = []
-    flagged = []
-    for aid, host_name, sup_name, op_name, host_id, uuid, *shown in session.execute(stmt):
-        (name, platform, status, last, followers, handle, reg, other), bad = read(shown)
-        name, platform, status = name or "", platform or "", status or ""
-        plabel = plat.get(platform, platform)
-        if platform == Platform.OTHER and other:
-            plabel = f"其他：{other}"
-        rows.append(AccountRow(aid, name, platform, plabel, host_name or "", status,
-                               stat.get(status, status), last, followers, handle, reg,
-                               sup_name or "", op_name or "", host_id, uuid))
-        if bad:
-            flagged.append(rows[-1])
-    if flagged:
-        found = _SHOWN.bad_values(session, Account.__table__, [r.id for r in flagged])  # type: ignore[arg-type]
-        for r in flagged:
-            r.bad_values = found.get(r.id, ())
-    return rows
+@dataclass
+class AccountTable:
+    """Every registry-table line as columns: one list per ``AccountRow`` field, position ``i`` of
+    each list one account (in id order as read). The window keeps these lists, not 200,000 row
+    objects (issue 14: 464 MB and seconds to build them); ``row(i)`` makes the ``AccountRow``."""
+
+    id: list[int] = field(default_factory=list)
+    name: list[str] = field(default_factory=list)
+    platform: list[str] = field(default_factory=list)
+    platform_label: list[str] = field(default_factory=list)
+    host_unit: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    status_label: list[str] = field(default_factory=list)
+    last_update_on: list[date | None] = field(default_factory=list)
+    followers: list[int | None] = field(default_factory=list)
+    handle: list[str | None] = field(default_factory=list)
+    registered_on: list[date | None] = field(default_factory=list)
+    supervisor_unit: list[str] = field(default_factory=list)
+    operator_unit: list[str] = field(default_factory=list)
+    host_unit_id: list[int | None] = field(default_factory=list)
+    uuid: list[str] = field(default_factory=list)
+    bad_values: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # by position
+
+    def __len__(self) -> int:
+        return len(self.id)
+
+    def row(self, i: int) -> AccountRow:
+        return AccountRow(*(getattr(self, f)[i] for f in ROW_FIELDS), bad_values=self.bad_values.get(i, ()))
+
+    def rows(self) -> list[AccountRow]:
+        return [self.row(i) for i in range(len(self.id))]
+
+    def append(self, row: AccountRow) -> int:
+        """Add one row at the end; its position."""
+        return self.put(len(self.id), row)
+
+    def put(self, i: int, row: AccountRow) -> int:
+        """Set position ``i`` (``len(self)``: a new one at the end) to ``row``'s values."""
+        new = i == len(self.id)
+        for f in ROW_FIELDS:
+            if new:
+                getattr(self, f).append(getattr(row, f))
+            else:
+                getattr(self, f)[i] = getattr(row, f)
+        if row.bad_values:
+            self.bad_values[i] = row.bad_values
+        else:
+            self.bad_values.pop(i, None)
+        return i
+
+    @classmethod
+    def of_rows(cls, rows: list[AccountRow]) -> AccountTable:
+        table = cls()
+        for r in rows:
+            table.append(r)
+        return table
+
+
+ROW_FIELDS = [f for f in AccountRow.__dataclass_fields__ if f != "bad_values"]
+_TABLE_SQL: dict[str, str] = {}
+
+
+def _raw_rows(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of ``sql`` through the session's own SQLite connection, text decoded by SQLite (the
+    connection's Python text factory costs a call per value: 2,000,000 calls for the registry
+    table at 200,000 accounts). A file with a byte that is not UTF-8 is read again through that
+    factory, which shows the byte as U+FFFD as every other read does."""
+    raw = session.connection().connection.dbapi_connection
+    factory = raw.text_factory
+    raw.text_factory = str
+    try:
+        return raw.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc):
+            raise
+    finally:
+        raw.text_factory = factory
+    return raw.execute(sql, params).fetchall()
+
+
+def _processed(values: tuple | list, column, dialect) -> list:
+    """``values`` as the ORM reads ``column`` (its type's result processor: e.g. a number stored in
+    a text column reads as None); skipped when every value is already of the column's own kind."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds <= {int} if column.type.python_type is int else kinds <= {str}:
+        return list(values)
+    process = column.type.result_processor(dialect, None)
+    return list(values) if process is None else list(map(process, values))
+
+
+def _unit_names(session: Session) -> dict[int, str]:
+    dialect = session.get_bind().dialect
+    rows = _raw_rows(session, "SELECT id, name FROM unit")
+    if not rows:
+        return {}
+    ids, names = zip(*rows, strict=True)
+    return {i: n or "" for i, n in zip(_processed(ids, Unit.__table__.c.id, dialect),
+                                       _processed(names, Unit.__table__.c.name, dialect), strict=True)
+            if i is not None}
+
+
+def _date_or_none(value) -> date | None:
+    try:
+        return read_date(value)
+    except BadValue:
+        return None
+
+
+def account_table(session: Session, account_id: int | None = None) -> AccountTable:
+    """Every account (or the one ``account_id``) as registry-table columns, by id.
+
+    A stored value of a shown column that cannot be read (a hand-edited date such as
+    ``2019.3.12``) is shown empty and named in ``bad_values`` (as ``list_accounts`` says)."""
+    dialect = session.get_bind().dialect
+    key = "one" if account_id is not None else "all"
+    sql = _TABLE_SQL.get(key)
+    if sql is None:
+        stmt = _table_statement()
+        stmt = stmt.where(Account.id == literal_column("?")) if account_id is not None else stmt
+        compiled = stmt.order_by(Account.id).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        sql = _TABLE_SQL[key] = str(compiled)
+    rows = _raw_rows(session, sql, (account_id,) if account_id is not None else ())
+    table = AccountTable()
+    if not rows:
+        return table
+    acc = Account.__table__.c
+    (ids, host_ids, sup_ids, op_ids, uuids, names, platforms, statuses, lasts, followers, handles, regs,
+     others, flags) = zip(*rows, strict=True)
+    units = _unit_names(session)
+    table.id = _processed(ids, acc.id, dialect)
+    table.host_unit_id = _processed(host_ids, acc.host_unit_id, dialect)
+    table.host_unit = [units.get(u, "") for u in table.host_unit_id]  # type: ignore[arg-type]
+    table.supervisor_unit = [units.get(u, "") for u in _processed(sup_ids, acc.supervisor_unit_id, dialect)]
+    table.operator_unit = [units.get(u, "") for u in _processed(op_ids, acc.operator_unit_id, dialect)]
+    table.uuid = _processed(uuids, acc.uuid, dialect)
+    table.name = [n or "" for n in names]
+    table.platform = [p or "" for p in platforms]
+    table.status = [s or "" for s in statuses]
+    plat, stat = enums.PLATFORM_LABELS, enums.STATUS_LABELS
+    table.platform_label = [plat.get(p, p) for p in table.platform]
+    for i, other in enumerate(others):
+        if other and table.platform[i] == Platform.OTHER:
+            table.platform_label[i] = f"其他：{other}"
+    table.status_label = [stat.get(s, s) for s in table.status]
+    table.followers = list(followers)
+    table.handle = list(handles)
+    bad = {i for i, flag in enumerate(flags) if flag}
+    dates = {}
+    for column in (lasts, regs):
+        for value in set(column):
+            if value is not None and value not in dates:
+                dates[value] = _date_or_none(value)
+    table.last_update_on = [None if v is None else dates[v] for v in lasts]
+    table.registered_on = [None if v is None else dates[v] for v in regs]
+    for column in (lasts, regs):  # an unreadable date is shown empty and its row flagged
+        bad.update(i for i, v in enumerate(column) if v is not None and dates[v] is None)
+    if bad:
+        found = _SHOWN.bad_values(session, Account.__table__, [table.id[i] for i in sorted(bad)])  # type: ignore[arg-type]
+        table.bad_values = {i: found.get(table.id[i], ()) for i in sorted(bad)}
+    return table
 
 
 def account_search_text(row: AccountRow) -> str:
     """What a search of the registry looks in: name, 账号ID and host unit, lowercased (the
     window's search-as-you-type and ``gzdesk accounts --search`` alike)."""
-    return f"{row.name}\n{row.handle or ''}\n{row.host_unit}".lower()
+    return _search_text(row.name, row.handle, row.host_unit)
+
+
+def _search_text(name: str, handle: str | None, host_unit: str) -> str:
+    return f"{name}\n{handle or ''}\n{host_unit}".lower()
+
+
+def account_search_texts(table: AccountTable) -> list[str]:
+    """``account_search_text`` of every row of ``table``, by position."""
+    return list(map(_search_text, table.name, table.handle, table.host_unit))
 
 
 def search_words(text: str | None) -> list[str]:
@@ -282,7 +431,7 @@ def list_accounts(session: Session) -> list[AccountRow]:
     A stored value of a shown column that cannot be read (a hand-edited date such as
     ``2019.3.12``) is shown empty and named in the row's ``bad_values``.
     """
-    return _account_rows(session, _row_statement().order_by(Account.id))
+    return account_table(session).rows()
 
 
 def count_accounts(session: Session) -> int:
@@ -629,8 +778,8 @@ def account_row(session: Session, account_id: int) -> AccountRow | None:
 
     Lets the window update one row after a save instead of reading 200,000 rows again.
     """
-    rows = _account_rows(session, _row_statement().where(Account.id == account_id))
-    return rows[0] if rows else None
+    table = account_table(session, account_id)
+    return table.row(0) if len(table) else None
 
 
 def unit_choices(session: Session) -> list[tuple[int, str]]:
