@@ -518,10 +518,10 @@ def _registry_model(c: Ctx):
     app = QApplication.instance() or QApplication([])
     db = Database(_demo_db(c.cache, c.scale), actor="bench", backup=False)
     with db.reader() as s:
-        rows = registry.list_accounts(s)
+        table = registry.account_table(s, shown_only=True)  # the window's read (RegistryPage.reload)
     db.close()
     model = AccountTableModel()
-    model.set_rows(rows)
+    model.set_table(table)
     return app, model
 
 

@@ -397,7 +397,7 @@ def test_opening_reads_and_sorts_the_accounts_once(filled_db, qtbot, monkeypatch
 
     reads, sorts = [], []
     real_read = registry.account_table
-    monkeypatch.setattr(registry, "account_table", lambda s: reads.append(1) or real_read(s))
+    monkeypatch.setattr(registry, "account_table", lambda s, **kw: reads.append(1) or real_read(s, **kw))
     real_sort = AccountRows._sort_all
     monkeypatch.setattr(AccountRows, "_sort_all", lambda self: sorts.append(len(self.table)) or real_sort(self))
     second = make_main_window(filled_db)

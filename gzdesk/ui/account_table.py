@@ -437,7 +437,7 @@ class RegistryPage(QWidget):
         """Read every account again, keeping the selection, filters and sort."""
         self._reload_pending = False
         with paused_gc():
-            table = self.controller.read(registry.account_table)
+            table = self.controller.read(registry.account_table, shown_only=True)
         self.model.set_table(table)  # the selection is kept across the reset (see _restore_selection)
         self._fill_unit_combo(self.model.rows.host_units())  # the selection is kept across the reset (see _restore_selection)
 

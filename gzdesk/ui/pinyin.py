@@ -19,7 +19,8 @@ _COLLATOR = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
 _COLLATOR.setNumericMode(True)
 _DIGITS = re.compile(r"\d+")
 _DIGIT_WIDTH = 12
-# ranked once up front so that names met later rarely bring a new character
+# ranked when ``key`` alone meets a character not ranked yet, so that sorting by ``key`` without
+# ``learn`` first stays right for common text (keys made before a new rank would not compare)
 _COMMON = [chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0x3000, 0x3040)] \
     + [chr(c) for c in range(0xFF01, 0xFF5F)] + [chr(c) for c in range(0x4E00, 0x9FA6)]
 
@@ -33,11 +34,16 @@ class PinyinKeys:
     """``key(text)`` → a ``str`` that sorts in pinyin order; memoised per text.
 
     ``version`` grows whenever a new character has to be ranked: keys made before then still
-    sort among themselves as before, but must be made again to compare with new ones.
+    sort among themselves as before, but must be made again to compare with new ones. Only the
+    characters met are ranked by ``learn`` (a registry uses a few thousand): ranking the 21,000
+    common CJK characters up front cost 0.2–0.5 s at every start of the window. ``key`` meeting
+    a character not ranked yet ranks those common ones too (``_COMMON``).
     """
 
     def __init__(self) -> None:
         self._known: set[str] = set()
+        self._chars: list[str] = []  # the known characters in the collator's order
+        self._common = False  # _COMMON ranked
         self._table: dict[int, str] = {}
         self._memo: dict[str, str] = {}
         self.version = 0
@@ -47,9 +53,19 @@ class PinyinKeys:
         new = set("".join(texts)) - self._known
         if not new:
             return False
-        if not self._known:
-            new.update(_COMMON)
-        chars = sorted(self._known | new, key=_COLLATOR.sortKey)
+        if len(new) * 8 > len(self._chars):  # many: all sorted again
+            chars = sorted([*self._chars, *new], key=_COLLATOR.sortKey)
+        else:  # a few (a saved name): each put in its place among the known ones
+            chars = list(self._chars)
+            for ch in sorted(new):
+                lo, hi = 0, len(chars)
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if _COLLATOR.compare(chars[mid], ch) < 0:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                chars.insert(lo, ch)
         table: dict[int, str] = {}
         rank = 0
         for i, ch in enumerate(chars):
@@ -57,6 +73,7 @@ class PinyinKeys:
                 rank += 1  # characters the collator holds equal share a rank
             table[ord(ch)] = _rank_char(rank)
         self._known.update(new)
+        self._chars = chars
         self._table = table
         self._memo.clear()
         self.version += 1
@@ -67,7 +84,8 @@ class PinyinKeys:
         found = self._memo.get(text)
         if found is None:
             if not self._known.issuperset(text):
-                self.learn((text,))
+                self.learn((text, "" if self._common else "".join(_COMMON)))
+                self._common = True
             padded = _DIGITS.sub(lambda m: m.group().zfill(_DIGIT_WIDTH), text) if _DIGITS.search(text) else text
             found = self._memo[text] = padded.translate(self._table)
         return found
