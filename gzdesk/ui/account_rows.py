@@ -361,6 +361,8 @@ class AccountRows:
         """(name, id) of every 主办单位 that hosts an account."""
         t = self.table
         if len(self._slot_of) == len(t):  # no account deleted since the reload
-            return {(n, u) for n, u in zip(t.host_unit, t.host_unit_id, strict=True) if u is not None}
+            pairs = set(zip(t.host_unit, t.host_unit_id, strict=True))
+            pairs.discard(("", None))
+            return {p for p in pairs if p[1] is not None} if any(u is None for _n, u in pairs) else pairs
         names, hosts = t.host_unit, t.host_unit_id
         return {(names[s], hosts[s]) for s in self.all if hosts[s] is not None}

@@ -491,8 +491,9 @@ class RegistryPage(QWidget):
             if pairs == self._filter_unit_set:
                 return
             self._filter_unit_set = pairs
-            PINYIN.learn({name for name, _id in pairs})
-            units = sorted(pairs, key=lambda u: (PINYIN.key(u[0]), u[1]))
+            listed = list(pairs)
+            keys = PINYIN.keys([name for name, _id in listed])  # 200,000 accounts: ~30,000 units
+            units = [listed[i] for i in sorted(range(len(listed)), key=lambda i: (keys[i], listed[i][1]))]
         self._filter_units = units
         chosen = self.unit_combo.currentData()
         self.unit_combo.blockSignals(True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from gzdesk import printing
 from gzdesk.errors import UserError
-from gzdesk.printing import list_templates, options, render_blank
+from gzdesk.printing import list_templates, options
 from gzdesk.ui.pdf_preview import PdfPreviewDialog
 
 
@@ -27,7 +28,7 @@ def choose_template(parent: QWidget, preferred: str | None = None) -> str | None
 
 def blank_form_pdf(template_id: str, chain: list | None, opts: options.PrintOptions | None = None) -> bytes:
     """The blank form; for templates with an approval region, one block per step of ``chain``."""
-    return render_blank(template_id, chain, opts)
+    return printing.render_blank(template_id, chain, opts)  # reportlab imported now, not at start
 
 
 def print_blank_form(window) -> None:
