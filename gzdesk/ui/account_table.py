@@ -397,6 +397,8 @@ class RegistryPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
+        self._search_prepare = QTimer(self)  # 0 ms: runs whenever the event loop is idle
+        self._search_prepare.timeout.connect(self._prepare_search)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(self.SEARCH_DELAY_MS)
@@ -439,7 +441,8 @@ class RegistryPage(QWidget):
         with paused_gc():
             table = self.controller.read(registry.account_table, shown_only=True)
         self.model.set_table(table)  # the selection is kept across the reset (see _restore_selection)
-        self._fill_unit_combo(self.model.rows.host_units())  # the selection is kept across the reset (see _restore_selection)
+        self._fill_unit_combo(self.model.rows.host_units())
+        self._search_prepare.start()  # the search keys, a chunk at a time once the window is idle  # the selection is kept across the reset (see _restore_selection)
 
     refresh = reload
 
@@ -455,6 +458,10 @@ class RegistryPage(QWidget):
             if self.isVisible():
                 QTimer.singleShot(0, self._reload_if_pending)
             # else: reloaded when the page is shown again (a big registry takes a second)
+
+    def _prepare_search(self) -> None:
+        if self.model.rows.prepare_search(20_000):  # ~15 ms a chunk
+            self._search_prepare.stop()
 
     def _reload_if_pending(self) -> None:
         if self._reload_pending and self.isVisible():
