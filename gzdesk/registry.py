@@ -383,9 +383,15 @@ def _processed(values: list, column, dialect) -> list:
     return values if process is None else list(map(process, values))
 
 
-def _unit_names(session: Session) -> dict[int, str]:
+def _unit_names(session: Session, only: list | None = None) -> dict[int, str]:
+    """Every unit's name by id (``only``: these ids' — one account's few)."""
     dialect = session.get_bind().dialect
-    ids, names = _raw_columns(session, "SELECT id, name FROM unit")
+    if only is None:
+        ids, names = _raw_columns(session, "SELECT id, name FROM unit")
+    else:
+        wanted = [i for i in set(only) if type(i) is int]
+        marks = ", ".join("?" * len(wanted))
+        ids, names = _raw_columns(session, f"SELECT id, name FROM unit WHERE id IN ({marks})", tuple(wanted))  # noqa: S608
     return {i: n or "" for i, n in zip(_processed(ids, Unit.__table__.c.id, dialect),
                                        _processed(names, Unit.__table__.c.name, dialect), strict=True)
             if i is not None}
@@ -427,7 +433,7 @@ def account_table(session: Session, account_id: int | None = None, *, shown_only
     acc = Account.__table__.c
     (ids, host_ids, sup_ids, op_ids, uuids, names, platforms, statuses, lasts, followers, handles, regs,
      others, flags) = columns
-    units = _unit_names(session)
+    units = _unit_names(session, None if account_id is None else [*host_ids, *sup_ids, *op_ids])
     no_name = itertools.repeat("")
     table.id = _processed(ids, acc.id, dialect)
     table.host_unit_id = _processed(host_ids, acc.host_unit_id, dialect)
