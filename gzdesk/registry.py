@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
@@ -238,7 +239,7 @@ def _table_statement(shown_only: bool):
     """The registry table's columns; unit names are read apart (``_unit_names``): a county's few
     thousand units, where three joins would repeat each name on 200,000 rows. ``shown_only``:
     NULL for what the window's table neither shows nor searches (uuid, 监管 and 运维 unit)."""
-    unread = literal_column("NULL")
+    unread: Any = literal_column("NULL")
     extra = (unread, unread, unread) if shown_only else (Account.supervisor_unit_id, Account.operator_unit_id,
                                                          Account.uuid)
     return select(Account.id, Account.host_unit_id, *extra, *_SHOWN.selected)
@@ -271,7 +272,7 @@ class AccountTable:
         return len(self.id)
 
     def row(self, i: int) -> AccountRow:
-        return AccountRow(*(getattr(self, f)[i] for f in ROW_FIELDS), bad_values=self.bad_values.get(i, ()))
+        return AccountRow(**{f: getattr(self, f)[i] for f in ROW_FIELDS}, bad_values=self.bad_values.get(i, ()))
 
     def rows(self) -> list[AccountRow]:
         return [self.row(i) for i in range(len(self.id))]
@@ -314,7 +315,7 @@ def _raw_columns(session: Session, sql: str, params: tuple = (), shared: tuple[i
     Text is decoded by SQLite (the connection's Python text factory costs a call per value:
     2,000,000 calls for the registry table at 200,000 accounts). A file with a byte that is not
     UTF-8 is read again through that factory, which shows the byte as U+FFFD as every other read does."""
-    raw = session.connection().connection.dbapi_connection
+    raw: Any = session.connection().connection.dbapi_connection
     factory = raw.text_factory
     raw.text_factory = str
     try:
@@ -365,8 +366,8 @@ def _read_columns(raw: sqlite3.Connection, sql: str, params: tuple, shared: tupl
         for i, column in enumerate(columns):
             values = map(itemgetter(i), chunk)  # faster than zip(*chunk) over many rows
             if i in known:
-                values = list(values)
-                column.extend(map(known[i].setdefault, values, values))
+                listed = list(values)
+                column.extend(map(known[i].setdefault, listed, listed))
             else:
                 column.extend(values)
     return columns
@@ -433,7 +434,7 @@ def account_table(session: Session, account_id: int | None = None, *, shown_only
     acc = Account.__table__.c
     (ids, host_ids, sup_ids, op_ids, uuids, names, platforms, statuses, lasts, followers, handles, regs,
      others, flags) = columns
-    units = _unit_names(session, None if account_id is None else [*host_ids, *sup_ids, *op_ids])
+    units: dict[Any, str] = _unit_names(session, None if account_id is None else [*host_ids, *sup_ids, *op_ids])
     no_name = itertools.repeat("")
     table.id = _processed(ids, acc.id, dialect)
     table.host_unit_id = _processed(host_ids, acc.host_unit_id, dialect)

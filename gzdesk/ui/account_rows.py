@@ -193,7 +193,7 @@ class AccountRows:
                 distinct = list(dict.fromkeys(values))
                 keys = list(map(dict(zip(distinct, PINYIN.keys(distinct), strict=True)).__getitem__, values))
             else:
-                keys = list(map(col.part, values))
+                keys = list(values) if col.part is _same else list(map(col.part, values))
             self._keys[column] = keys
             self._keys_version[column] = PINYIN.version
         return keys
@@ -378,8 +378,7 @@ class AccountRows:
         """(name, id) of every 主办单位 that hosts an account."""
         t = self.table
         if len(self._slot_of) == len(t):  # no account deleted since the reload
-            pairs = set(zip(t.host_unit, t.host_unit_id, strict=True))
-            pairs.discard(("", None))
-            return {p for p in pairs if p[1] is not None} if any(u is None for _n, u in pairs) else pairs
+            pairs = set(zip(t.host_unit, t.host_unit_id, strict=True))  # a few thousand distinct
+            return {(n, u) for n, u in pairs if u is not None}
         names, hosts = t.host_unit, t.host_unit_id
-        return {(names[s], hosts[s]) for s in self.all if hosts[s] is not None}
+        return {(names[s], u) for s in self.all if (u := hosts[s]) is not None}

@@ -294,6 +294,7 @@ class RegistryPage(QWidget):
     # search of 200,000 rows costs ≤ ~60 ms and issue 14 asks ≤ 100 ms from keystroke to table
     # (Chinese arrives as whole words from the input method, not character by character)
     SEARCH_DELAY_MS = 30
+    SEARCH_PREPARE_AFTER_MS = 200
 
     def __init__(self, controller: Controller, window: MainWindow | None = None):
         super().__init__()
@@ -442,7 +443,8 @@ class RegistryPage(QWidget):
             table = self.controller.read(registry.account_table, shown_only=True)
         self.model.set_table(table)  # the selection is kept across the reset (see _restore_selection)
         self._fill_unit_combo(self.model.rows.host_units())
-        self._search_prepare.start()  # the search keys, a chunk at a time once the window is idle  # the selection is kept across the reset (see _restore_selection)
+        # the search keys, a chunk at a time while the window is idle, once the table has been painted
+        QTimer.singleShot(self.SEARCH_PREPARE_AFTER_MS, self._search_prepare.start)  # the selection is kept across the reset (see _restore_selection)
 
     refresh = reload
 

@@ -95,10 +95,10 @@ class PinyinKeys:
         """``[key(t) for t in texts]`` for a long list, without memoising each text: every
         character ranked first, then one digit padding and one ``str.translate`` over all the
         texts joined (200,000 account names: ~0.1 s, against ~0.5 s text by text)."""
-        texts = [t or "" for t in texts]
-        joined = _SEPARATOR.join(texts)
-        if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
-            return [self.key(t) for t in texts]
+        filled = [t or "" for t in texts]
+        joined = _SEPARATOR.join(filled)
+        if joined.count(_SEPARATOR) != len(filled) - 1:  # a text holds the separator itself
+            return [self.key(t) for t in filled]
         self.learn((joined.replace(_SEPARATOR, ""),))
         padded = _DIGITS.sub(lambda m: m.group().zfill(_DIGIT_WIDTH), joined)
         return padded.translate(self._table).split(_SEPARATOR)  # the separator is never ranked
