@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 from gzdesk import printing
 from gzdesk.errors import UserError
 from gzdesk.printing import list_templates, options
-from gzdesk.ui.pdf_preview import PdfPreviewDialog
 
 
 def choose_template(parent: QWidget, preferred: str | None = None) -> str | None:
@@ -48,6 +47,9 @@ def print_blank_form(window) -> None:
     except UserError as exc:
         QMessageBox.warning(window, "打印空白备案登记表", str(exc))
         return
+    # pypdfium2 and Qt's printing support are loaded when a form is shown, not when the window opens
+    from gzdesk.ui.pdf_preview import PdfPreviewDialog
+
     title = opts.title or next((t.title for t in list_templates() if t.id == template_id), template_id)
     PdfPreviewDialog(data, f"空白《{title}》", window).exec()
 
