@@ -80,3 +80,22 @@ def test_search_and_filters_on_the_engine():
             if "青山" in r.name + r.host_unit and "发布" in f"{r.name}\n{r.handle or ''}\n{r.host_unit}"
             and r.platform == enums.Platform.DOUYIN]
     assert engine.ids(engine.shown) == want and want
+
+
+def test_the_keys_made_while_the_window_is_idle_are_those_made_at_once():
+    rows = _rows(300, random.Random(5))
+    stepped, at_once = AccountRows(), AccountRows()
+    stepped.set_rows(rows)
+    at_once.set_rows(rows)
+    steps = 0
+    while not stepped.prepare(rows=37):  # search keys, then 名称 and 主办单位 a chunk at a time
+        steps += 1
+    assert steps > 10
+    for column, col in enumerate(COLUMNS):
+        if col.pinyin:
+            assert stepped._keys[column] == at_once._column_keys(column)
+        for descending in (False, True):
+            stepped.sort(column, descending)
+            at_once.sort(column, descending)
+            assert stepped.all == at_once.all == [r.id - 1 for r in sorted(rows, key=col.sort_key,
+                                                                            reverse=descending)]
