@@ -396,10 +396,10 @@ def test_opening_reads_and_sorts_the_accounts_once(filled_db, qtbot, monkeypatch
     first.close()
 
     reads, sorts = [], []
-    real_list = registry.list_accounts
-    monkeypatch.setattr(registry, "list_accounts", lambda s: reads.append(1) or real_list(s))
+    real_read = registry.account_table
+    monkeypatch.setattr(registry, "account_table", lambda s, **kw: reads.append(1) or real_read(s, **kw))
     real_sort = AccountRows._sort_all
-    monkeypatch.setattr(AccountRows, "_sort_all", lambda self: sorts.append(len(self.all)) or real_sort(self))
+    monkeypatch.setattr(AccountRows, "_sort_all", lambda self: sorts.append(len(self.table)) or real_sort(self))
     second = make_main_window(filled_db)
     qtbot.addWidget(second)
     second.show()

@@ -51,11 +51,11 @@ from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
 from gzdesk.overview import NO_HOST, host_unit_ids
 from gzdesk.permissions import Cap
-from gzdesk.registry import AccountRow
+from gzdesk.registry import AccountRow, AccountTable
 from gzdesk.ui.account_rows import (
     COLUMN_KEYS as COLUMN_KEYS,  # the table's columns, for tests and pages
 )
-from gzdesk.ui.account_rows import COLUMNS, AccountRows
+from gzdesk.ui.account_rows import COLUMNS, AccountRows, RowsView
 from gzdesk.ui.account_rows import Column as Column
 from gzdesk.ui.account_rows import search_key as search_key
 from gzdesk.ui.bulk import paused_gc
@@ -82,11 +82,17 @@ class AccountTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows = AccountRows()
+        self._painted: tuple[int, AccountRow] | None = None  # the slot data() read last, and its row
 
     # ------------------------------------------------------------------ data in
     def set_rows(self, rows: list[AccountRow]) -> None:
+        self.set_table(AccountTable.of_rows(rows))
+
+    def set_table(self, table: AccountTable) -> None:
+        """Every account anew (``registry.account_table``); the sort and the filters stay."""
         self.beginResetModel()
-        self.rows.set_rows(rows)
+        self._painted = None
+        self.rows.set_table(table)
         self.endResetModel()
 
     def set_filter(self, *, text: str | None = None, platform: str | None | bool = False,
@@ -116,32 +122,34 @@ class AccountTableModel(QAbstractTableModel):
         """Put a new or changed account in its place: in the current sort order, and shown only if
         the current filters let it through. Emits rowsInserted / rowsRemoved / rowsMoved /
         dataChanged — never a reset — so the selection stays."""
+        self._painted = None
         change = self.rows.upsert(row)
         was, to = change.was, change.to
         shown = self.rows.shown
         if to < 0:
             if was >= 0:
                 self.beginRemoveRows(QModelIndex(), was, was)
-                self.rows.commit(shown, change, row)
+                self.rows.commit(shown, change)
                 self.endRemoveRows()
             return
         if was < 0:
             self.beginInsertRows(QModelIndex(), to, to)
-            self.rows.commit(shown, change, row)
+            self.rows.commit(shown, change)
             self.endInsertRows()
             return
         if to != was:
             # rows moved down are inserted before the row *after* their new place (Qt counts
             # the destination in the list as it is before the move)
             self.beginMoveRows(QModelIndex(), was, was, QModelIndex(), to + 1 if to > was else to)
-            self.rows.commit(shown, change, row)
+            self.rows.commit(shown, change)
             self.endMoveRows()
         else:
-            self.rows.commit(shown, change, row)
+            self.rows.commit(shown, change)
         self.dataChanged.emit(self.index(to, 0), self.index(to, len(COLUMNS) - 1))
 
     def remove_row(self, account_id: int) -> None:
         """Take a deleted account out (rowsRemoved if it was shown)."""
+        self._painted = None
         was = self.rows.remove(account_id)
         if was is not None and was >= 0:
             self.beginRemoveRows(QModelIndex(), was, was)
@@ -154,15 +162,22 @@ class AccountTableModel(QAbstractTableModel):
         return len(self.rows.all)
 
     @property
-    def all_rows(self) -> list[AccountRow]:
-        return self.rows.all
+    def all_rows(self) -> RowsView:
+        return self.rows.rows_of(self.rows.all)
 
     @property
-    def visible_rows(self) -> list[AccountRow]:
-        return self.rows.shown
+    def visible_rows(self) -> RowsView:
+        """The shown rows, each made as it is read."""
+        return self.rows.rows_of(self.rows.shown)
+
+    def visible_ids(self) -> list[int]:
+        return self.rows.ids(self.rows.shown)
 
     def row_at(self, row: int) -> AccountRow:
-        return self.rows.shown[row]
+        return self.rows.row(self.rows.shown[row])
+
+    def id_at(self, row: int) -> int:
+        return self.rows.id_of(self.rows.shown[row])
 
     def row_of_id(self, account_id: int) -> int:
         return self.rows.row_of_id(account_id)
@@ -188,7 +203,13 @@ class AccountTableModel(QAbstractTableModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        r = self.rows.shown[index.row()]
+        slot = self.rows.shown[index.row()]
+        painted = self._painted
+        if painted is not None and painted[0] == slot:
+            r = painted[1]
+        else:  # the view asks for a row's cells one after another: make its row once
+            r = self.rows.row(slot)
+            self._painted = (slot, r)
         key = COLUMNS[index.column()].key
         if role == Qt.ItemDataRole.DisplayRole:
             return display_value(r, key)
@@ -273,6 +294,7 @@ class RegistryPage(QWidget):
     # search of 200,000 rows costs ≤ ~60 ms and issue 14 asks ≤ 100 ms from keystroke to table
     # (Chinese arrives as whole words from the input method, not character by character)
     SEARCH_DELAY_MS = 30
+    PREPARE_AFTER_MS = 200
 
     def __init__(self, controller: Controller, window: MainWindow | None = None):
         super().__init__()
@@ -376,6 +398,8 @@ class RegistryPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
+        self._prepare_timer = QTimer(self)  # 0 ms: runs whenever the event loop is idle
+        self._prepare_timer.timeout.connect(self._prepare_idle)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(self.SEARCH_DELAY_MS)
@@ -416,9 +440,12 @@ class RegistryPage(QWidget):
         """Read every account again, keeping the selection, filters and sort."""
         self._reload_pending = False
         with paused_gc():
-            rows = self.controller.read(registry.list_accounts)
-        self._fill_unit_combo(rows)
-        self.model.set_rows(rows)  # the selection is kept across the reset (see _restore_selection)
+            table = self.controller.read(registry.account_table, shown_only=True)
+        self.model.set_table(table)  # the selection is kept across the reset (see _restore_selection)
+        self._fill_unit_combo(self.model.rows.host_units())
+        # the search keys and pinyin sort keys, a chunk at a time while the window is idle, once the
+        # table has been painted
+        QTimer.singleShot(self.PREPARE_AFTER_MS, self._prepare_timer.start)  # the selection is kept across the reset (see _restore_selection)
 
     refresh = reload
 
@@ -434,6 +461,10 @@ class RegistryPage(QWidget):
             if self.isVisible():
                 QTimer.singleShot(0, self._reload_if_pending)
             # else: reloaded when the page is shown again (a big registry takes a second)
+
+    def _prepare_idle(self) -> None:
+        if self.model.rows.prepare(20_000):  # ~15 ms a chunk
+            self._prepare_timer.stop()
 
     def _reload_if_pending(self) -> None:
         if self._reload_pending and self.isVisible():
@@ -452,7 +483,7 @@ class RegistryPage(QWidget):
             return
         self.model.upsert_row(row)
         if row.host_unit_id is not None and (row.host_unit, row.host_unit_id) not in self._filter_unit_set:
-            self._fill_unit_combo(self.model.all_rows)  # a unit that hosts its first account
+            self._fill_unit_combo(self.model.rows.host_units())  # a unit that hosts its first account
 
     def _on_account_deleted(self, account_id: int) -> None:
         self.model.remove_row(account_id)
@@ -463,16 +494,16 @@ class RegistryPage(QWidget):
             self._counts_pending = True
             QTimer.singleShot(0, self._update_counts)
 
-    def _fill_unit_combo(self, rows: list[AccountRow]) -> None:
-        """The 主办单位 filter lists the units that host at least one account, in pinyin order
-        (refilled when that list changes)."""
+    def _fill_unit_combo(self, pairs: set[tuple[str, int]]) -> None:
+        """The 主办单位 filter lists the units that host at least one account (``pairs``: name,
+        id), in pinyin order (refilled when that list changes)."""
         with paused_gc():
-            pairs = {(r.host_unit, r.host_unit_id) for r in rows if r.host_unit_id is not None}
             if pairs == self._filter_unit_set:
                 return
             self._filter_unit_set = pairs
-            PINYIN.learn({name for name, _id in pairs})
-            units = sorted(pairs, key=lambda u: (PINYIN.key(u[0]), u[1]))
+            listed = list(pairs)
+            keys = PINYIN.keys([name for name, _id in listed])  # 200,000 accounts: ~30,000 units
+            units = [listed[i] for i in sorted(range(len(listed)), key=lambda i: (keys[i], listed[i][1]))]
         self._filter_units = units
         chosen = self.unit_combo.currentData()
         self.unit_combo.blockSignals(True)
@@ -603,15 +634,15 @@ class RegistryPage(QWidget):
     def selected_ids(self) -> list[int]:
         sm = self.table.selectionModel()
         rows = sorted({i.row() for i in sm.selectedRows()}) if sm else []
-        return [self.model.row_at(r).id for r in rows if r < self.model.rowCount()]
+        return [self.model.id_at(r) for r in rows if r < self.model.rowCount()]
 
     def current_id(self) -> int | None:
         ids = self.selected_ids()
         if len(ids) == 1:
             return ids[0]
         index = self.table.currentIndex()
-        if index.isValid() and (not ids or self.model.row_at(index.row()).id in ids):
-            return self.model.row_at(index.row()).id
+        if index.isValid() and (not ids or self.model.id_at(index.row()) in ids):
+            return self.model.id_at(index.row())
         return ids[0] if ids else None
 
     def select_id(self, account_id: int) -> bool:
@@ -626,7 +657,7 @@ class RegistryPage(QWidget):
             row = self.model.row_of_id(next(iter(wanted)))
             rows = [row] if row >= 0 else []
         else:
-            rows = [i for i, r in enumerate(self.model.visible_rows) if r.id in wanted]
+            rows = [i for i, shown_id in enumerate(self.model.visible_ids()) if shown_id in wanted]
         selection = QItemSelection()
         last = self.model.columnCount() - 1
         start = prev = None
@@ -690,7 +721,7 @@ class RegistryPage(QWidget):
         ids = self.selected_ids()
         if not ids:
             return
-        by_id = {r.id: r for r in self.model.visible_rows}
+        by_id = {i: self.model.row_at(self.model.row_of_id(i)) for i in ids[:1]}
         if len(ids) == 1:
             question = f"确定删除账号“{by_id[ids[0]].name}”吗？\n删除后不能恢复。"
         else:

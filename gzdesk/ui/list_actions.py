@@ -9,7 +9,7 @@ page being shown. The PDF (``printing.lists.render_list``) opens in the print pr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -17,10 +17,11 @@ from PySide6.QtWidgets import QApplication, QBoxLayout, QMessageBox, QPushButton
 
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
-from gzdesk.exchange.list_sheet import write_list_xlsx
-from gzdesk.printing.lists import ListTable, render_list
 from gzdesk.ui import files
 from gzdesk.ui.widgets import confirm
+
+if TYPE_CHECKING:  # reportlab and XlsxWriter are imported when a list is printed or exported, not at start
+    from gzdesk.printing.lists import ListTable
 
 LARGE = 3000  # rows: asked before printing (about 60 A4 pages)
 PREVIEW_PAGES = 30
@@ -44,6 +45,8 @@ def print_list(parent: QWidget, table: ListTable) -> bool:
         return False
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
+        from gzdesk.printing.lists import render_list
+
         data = render_list(table)
     except UserError as exc:
         QApplication.restoreOverrideCursor()
@@ -70,6 +73,8 @@ def export_list(parent: QWidget, table: ListTable, path: str | None = None) -> s
             return None
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
+        from gzdesk.exchange.list_sheet import write_list_xlsx
+
         n = write_list_xlsx(table, path)
     except UserError as exc:
         QApplication.restoreOverrideCursor()

@@ -28,7 +28,8 @@ def _chinese_collator() -> QCollator:
 _COLLATOR = _chinese_collator()
 _DIGITS = re.compile(r"\d+")
 _DIGIT_WIDTH = 12
-# ranked once up front so that names met later rarely bring a new character
+# ranked when ``key`` alone meets a character not ranked yet, so that sorting by ``key`` without
+# ``learn`` first stays right for common text (keys made before a new rank would not compare)
 _COMMON = [chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0x3000, 0x3040)] \
     + [chr(c) for c in range(0xFF01, 0xFF5F)] + [chr(c) for c in range(0x4E00, 0x9FA6)]
 
@@ -54,12 +55,17 @@ class PinyinKeys:
     """``key(text)`` → a ``str`` that sorts in pinyin order; memoised per text.
 
     ``version`` grows whenever a new character has to be ranked: keys made before then still
-    sort among themselves as before, but must be made again to compare with new ones.
+    sort among themselves as before, but must be made again to compare with new ones. Only the
+    characters met are ranked by ``learn`` (a registry uses a few thousand): ranking the 21,000
+    common CJK characters up front cost 0.2–0.5 s at every start of the window. ``key`` meeting
+    a character not ranked yet ranks those common ones too (``_COMMON``).
     """
 
     def __init__(self, collator: QCollator | None = None) -> None:
         self._collator = collator or _COLLATOR
         self._known: set[str] = set()
+        self._chars: list[str] = []  # the known characters in the collator's order
+        self._common = False  # _COMMON ranked
         self._table: dict[int, str] = {}
         self._memo: dict[str, str] = {}
         self.version = 0
@@ -69,9 +75,19 @@ class PinyinKeys:
         new = set("".join(texts)) - self._known
         if not new:
             return False
-        if not self._known:
-            new.update(_COMMON)
-        chars = _collated(self._known | new, self._collator)
+        if len(new) * 8 > len(self._chars):  # many: all sorted again
+            chars = _collated({*self._chars, *new}, self._collator)
+        else:  # a few (a saved name): each put in its place among the known ones
+            chars = list(self._chars)
+            for ch in sorted(new):
+                lo, hi = 0, len(chars)
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if self._collator.compare(chars[mid], ch) < 0:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                chars.insert(lo, ch)
         table: dict[int, str] = {}
         rank = 0
         for i, ch in enumerate(chars):
@@ -79,6 +95,7 @@ class PinyinKeys:
                 rank += 1  # characters the collator holds equal share a rank
             table[ord(ch)] = _rank_char(rank)
         self._known.update(new)
+        self._chars = chars
         self._table = table
         self._memo.clear()
         self.version += 1
@@ -89,12 +106,26 @@ class PinyinKeys:
         found = self._memo.get(text)
         if found is None:
             if not self._known.issuperset(text):
-                self.learn((text,))
+                self.learn((text, "" if self._common else "".join(_COMMON)))
+                self._common = True
             padded = _DIGITS.sub(lambda m: m.group().zfill(_DIGIT_WIDTH), text) if _DIGITS.search(text) else text
             found = self._memo[text] = padded.translate(self._table)
         return found
 
+    def keys(self, texts: list[str | None]) -> list[str]:
+        """``[key(t) for t in texts]`` for a long list, without memoising each text: every
+        character ranked first, then one digit padding and one ``str.translate`` over all the
+        texts joined (200,000 account names: ~0.1 s, against ~0.5 s text by text)."""
+        filled = [t or "" for t in texts]
+        joined = _SEPARATOR.join(filled)
+        if joined.count(_SEPARATOR) != len(filled) - 1:  # a text holds the separator itself
+            return [self.key(t) for t in filled]
+        self.learn((joined.replace(_SEPARATOR, ""),))
+        padded = _DIGITS.sub(lambda m: m.group().zfill(_DIGIT_WIDTH), joined)
+        return padded.translate(self._table).split(_SEPARATOR)  # the separator is never ranked
 
+
+_SEPARATOR = "\x00"
 PINYIN = PinyinKeys()  # one for the window: widgets run on the GUI thread only
 _WORKERS = threading.local()
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
+from gzdesk import printing
 from gzdesk.errors import UserError
-from gzdesk.printing import list_templates, options, render_blank
-from gzdesk.ui.pdf_preview import PdfPreviewDialog
+from gzdesk.printing import list_templates, options
 
 
 def choose_template(parent: QWidget, preferred: str | None = None) -> str | None:
@@ -27,7 +27,7 @@ def choose_template(parent: QWidget, preferred: str | None = None) -> str | None
 
 def blank_form_pdf(template_id: str, chain: list | None, opts: options.PrintOptions | None = None) -> bytes:
     """The blank form; for templates with an approval region, one block per step of ``chain``."""
-    return render_blank(template_id, chain, opts)
+    return printing.render_blank(template_id, chain, opts)  # reportlab imported now, not at start
 
 
 def print_blank_form(window) -> None:
@@ -47,6 +47,9 @@ def print_blank_form(window) -> None:
     except UserError as exc:
         QMessageBox.warning(window, "打印空白备案登记表", str(exc))
         return
+    # pypdfium2 and Qt's printing support are loaded when a form is shown, not when the window opens
+    from gzdesk.ui.pdf_preview import PdfPreviewDialog
+
     title = opts.title or next((t.title for t in list_templates() if t.id == template_id), template_id)
     PdfPreviewDialog(data, f"空白《{title}》", window).exec()
 
