@@ -274,35 +274,6 @@ def row_digester(table: Table, names: list[str]):
     return lambda row: canonical_digest(values(row))
 
 
-def written_digest(table: Table, values: dict[str, Any]) -> str | None:
-    """The digest ``record_bulk`` reads back for a row just written with these values (column name
-    → the Python value handed to the insert), or None where that cannot be told from them: a
-    value SQLite would store as another type (a number in a text column, a bool in a number
-    column, a datetime in a date column…), or a column left to its default."""
-    out: list[Any] = []
-    for c in audited_columns(table):
-        if c.name not in values:
-            if c.primary_key or c.default is not None or c.server_default is not None:
-                return None  # (a row id SQLite assigns)
-            out.append(None)
-            continue
-        v = values[c.name]
-        if v is None:
-            out.append(None)
-        elif _plain_column(c):
-            if isinstance(v, str) if isinstance(sql_type(c), String) else type(v) is int:
-                out.append(v)
-            else:
-                return None
-        elif isinstance(sql_type(c), Date) and not isinstance(sql_type(c), DateTime) and type(v) not in (date, str):
-            return None
-        elif isinstance(v, datetime) and v.tzinfo is not None:
-            return None
-        else:
-            out.append(converter(c)(v))
-    return canonical_digest(out)
-
-
 def rows_digest(rows: Iterable[tuple[str, str, str | None]]) -> str:
     """SHA-256 over a bulk event's (table, key, row digest or None for deleted) lines, sorted."""
     h = hashlib.sha256(ROWS_TAG)
@@ -431,46 +402,24 @@ def record(session: Session, action: str, entity: str, summary: str | None = Non
 # --------------------------------------------------------------------------- bulk writes
 
 
-def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool = False,
-              rows: Iterable[dict[str, Any]] | None = None) -> None:
-    """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them.
-
-    ``rows``: the values written, one dict per key in the same order (as handed to the insert):
-    their digests are taken from them (``written_digest``) instead of reading the rows back."""
+def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool = False) -> None:
+    """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them."""
     changes.note(session, table)
     noted = session.info.setdefault("audit_bulk", {}).setdefault(table, {})
-    if rows is None:
-        for key in keys:
-            noted[str(key)] = deleted
-        return
-    given = session.info.setdefault("audit_bulk_digests", {}).setdefault(table, {})
-    t = Base.metadata.tables[table]
-    for key, row in zip(keys, rows, strict=True):
+    for key in keys:
         noted[str(key)] = deleted
-        digest = written_digest(t, row)
-        if digest is not None:
-            given[str(key)] = digest
 
 
 def record_bulk(session: Session, action: str, entity: str, summary: str | None = None,
-                changes: dict | None = None, entity_uuid: str | None = None,
-                digests: dict[str, dict[str, str]] | None = None) -> int:
-    """One event for the rows noted since the last call, each row's digest in ``audit_row``.
-
-    ``digests`` (table → key → digest, as ``written_digest`` gives it) and those noted with their
-    rows are used for the rows they name; the other rows are read back and digested."""
+                changes: dict | None = None, entity_uuid: str | None = None) -> int:
+    """One event for the rows noted since the last call, each row's digest in ``audit_row``."""
     session.flush()
     conn = session.connection()
     noted: dict[str, dict[str, bool]] = session.info.pop("audit_bulk", {})
-    known: dict[str, dict[str, str]] = session.info.pop("audit_bulk_digests", {})
-    for name, given in (digests or {}).items():
-        known.setdefault(name, {}).update(given)
     lines: list[tuple[str, str, str | None]] = []
     for name, keys in noted.items():
         table = Base.metadata.tables[name]
-        have = known.get(name, {})
-        present = _digests(conn, table, [k for k, gone in keys.items() if not gone and k not in have])
-        present.update(have)
+        present = _digests(conn, table, [k for k, gone in keys.items() if not gone])
         lines.extend((name, key, None if gone else present.get(key)) for key, gone in keys.items())
     lines.sort(key=lambda r: (r[0], r[1]))
     data = dict(changes or {})
@@ -615,7 +564,6 @@ def _before_commit(session: Session) -> None:
 def _after_rollback(session: Session) -> None:
     session.info.pop("audit_pending", None)
     session.info.pop("audit_bulk", None)
-    session.info.pop("audit_bulk_digests", None)
 
 
 _mapper_hooks_installed = False
