@@ -42,6 +42,7 @@ from gzdesk.dates import DATE_MAX, DATE_MIN, cn_date
 from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
+from gzdesk.models.types import decode_text
 from gzdesk.office import current_profile
 from gzdesk.people_tasks import departure_article
 from gzdesk.profiles import OFFICE_LIST, Profile
@@ -90,6 +91,12 @@ RULE_LABELS = {
     "opened_before_approval": "未经审批开设",
     "closed_without_notice": "关停注销未发公告",
 }
+
+
+def _text(value: Any) -> str:
+    """A stored name as text. A file edited by hand may hold one the column reads as empty (a BLOB,
+    as everywhere in the program) or, read past the column's type, as bytes (its UTF-8)."""
+    return decode_text(value) if isinstance(value, bytes) else (value or "")
 
 
 def _cite(profile: Profile, key: str) -> str | None:
@@ -196,11 +203,17 @@ def check(session: Session, today: date) -> list[Finding]:
     units = {u.id: u for u in session.execute(select(Unit.id, Unit.name, Unit.kind)).all()}
     out: list[Finding] = []
 
+    def unit_name(unit_id: int) -> str:
+        """The unit's name; a file edited by hand (foreign keys off) may name a unit that is gone."""
+        host = units.get(unit_id)
+        return host.name if host is not None else f"单位{unit_id}（已不存在）"
+
     def add(rule, level, article, message, account: Row | None = None, unit_id: int | None = None):
         """A finding on an account, or on a unit as a whole (``unit_id``: 名称不一致 across its accounts)."""
         host = units.get(account.host_unit_id if account else unit_id)
         out.append(Finding(rule, level, article, message, account.id if account else None,
-                           account.name if account else "", host.name if host else "", host.id if host else None))
+                           _text(account.name) if account else "", host.name if host else "",
+                           host.id if host else None))
 
     art = _cite(profile, "one_account_per_platform")
     if art:
@@ -221,7 +234,7 @@ def check(session: Session, today: date) -> list[Finding]:
                 per_platform[platform_group(a.platform, a.platform_other)].append(a)
             for group_key, group in per_platform.items():
                 if len(group) > 1:  # one message for the group (a unit may have dozens on one platform)
-                    message = (f"{units[unit_id].name}在{platform_group_label(group_key, group[0].platform)}开设了"
+                    message = (f"{unit_name(unit_id)}在{platform_group_label(group_key, group[0].platform)}开设了"
                                f"{len(group)}个账号（{same_platform_names(group_key, group)}），应清理整合")
                     for a in group:
                         add("one_per_platform", "问题", art, message, a)
@@ -250,12 +263,12 @@ def check(session: Session, today: date) -> list[Finding]:
                 .join(Account, Account.host_unit_id == crowded.c.host_unit_id).where(_ACTIVE, ~exempt)
                 .group_by(crowded.c.host_unit_id, Account.name)):
             first[unit_id] = first_id
-            named_by_unit[unit_id].add(name)
+            named_by_unit[unit_id].add(_text(name))
         for unit_id in sorted(named_by_unit, key=lambda u: first.get(u, 0)):
             names = sorted(named_by_unit[unit_id])
             if unit_id is not None and len(names) > 1:
                 add("name_mismatch", "提示", art,
-                    f"{units[unit_id].name}在不同平台的账号名称不一致：{'、'.join(names)}（原则上应保持一致）",
+                    f"{unit_name(unit_id)}在不同平台的账号名称不一致：{'、'.join(n or '（名称为空）' for n in names)}（原则上应保持一致）",
                     unit_id=unit_id)
     art = _cite(profile, "verification_names_host")  # 盐湖9, 南通14, 云南16; 临沂 has no such rule
     if art:
@@ -454,9 +467,9 @@ def platform_group_label(key: str, platform: str) -> str:
 def same_platform_names(key: str, group) -> str:
     """“名称”、“名称”; for 微信 each with 服务号/订阅号 and a note that they count as one platform."""
     if key != WECHAT_GROUP:
-        return "、".join(f"“{a.name}”" for a in group)
+        return "、".join(f"“{_text(a.name)}”" for a in group)
     kinds = {a.platform for a in group}
-    names = "、".join(f"{enums.label('platform', a.platform).removeprefix('微信')}“{a.name}”" for a in group)
+    names = "、".join(f"{enums.label('platform', a.platform).removeprefix('微信')}“{_text(a.name)}”" for a in group)
     return names + ("；服务号与订阅号同属微信公众号平台，按同一平台计" if len(kinds) > 1 else "")
 
 

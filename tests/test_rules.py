@@ -136,3 +136,35 @@ def test_one_account_breaking_several_rules_gets_each_finding(db):
     assert {f.rule for f in found if f.account_id == bad and f.rule in per_row} == {
         "verification", "unverified", "platform_not_approved", "no_update_2_weeks"}
     assert not {f.rule for f in found if f.account_id == good and f.rule in per_row}
+
+
+def test_a_hand_edited_host_unit_or_blob_name_is_judged_not_a_crash(db, db_path):
+    """A file edited by hand (foreign keys off) may name a host unit that is gone, or hold a name as a
+    BLOB: the check still runs over every account, names the missing unit by its number, and reads
+    the BLOB name as empty, as the rest of the program does (gzdesk check exited with 内部错误:
+    KeyError, TypeError)."""
+    import sqlite3
+
+    with db.transaction() as s:
+        bureau = registry.save_unit(s, UnitData(name="海门区教育局", kind="department"))
+        gone = registry.save_unit(s, UnitData(name="海门区文旅局", kind="department"))
+        fresh = dict(last_update_on=date(2026, 11, 18), last_original_on=date(2026, 11, 18),
+                     verification_names_host=True, verified=True)
+        for name, platform, unit in (("海门教育", "weibo", bureau), ("海门教育局", "douyin", bureau),
+                                     ("文旅一号", "weibo", gone), ("文旅二号", "weibo", gone),
+                                     ("文旅三号", "douyin", gone)):
+            registry.save_account(s, AccountData(name=name, platform=platform, host_unit_id=unit, **fresh))
+    raw = sqlite3.connect(db_path)
+    raw.execute("PRAGMA foreign_keys = OFF")
+    raw.execute("DELETE FROM unit WHERE id = ?", (gone,))
+    raw.execute("UPDATE account SET name = CAST(name AS BLOB) WHERE name = '海门教育局'")
+    raw.commit()
+    raw.close()
+    with db.reader() as s:
+        found = rules.check(s, TODAY)
+    crowded = [f for f in found if f.rule == "one_per_platform"]
+    assert {f.account for f in crowded} == {"文旅一号", "文旅二号"}
+    assert all(f"单位{gone}" in f.message and "不存在" in f.message for f in crowded)
+    mismatch = [f for f in found if f.rule == "name_mismatch"]
+    assert any("名称不一致：（名称为空）、海门教育（" in f.message for f in mismatch)  # a BLOB reads as empty
+    assert any(f"单位{gone}" in f.message for f in mismatch)
