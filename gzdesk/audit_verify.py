@@ -227,6 +227,12 @@ def _check_chain(conn: sqlite3.Connection, result: AuditCheck, listed: _Lister) 
     return bulk
 
 
+# a line read as the text gzdesk wrote it: a value retyped by hand (a BLOB, a number) is named once
+# above (``_check_bulk``) instead of failing the comparisons that follow
+_KEY_DIGEST = "CAST(entity_uuid AS TEXT), CAST(digest AS TEXT)"
+_LINE = f"CAST(entity AS TEXT), {_KEY_DIGEST}"
+
+
 def _check_bulk(conn: sqlite3.Connection, bulk_events: dict[int, tuple], listed: _Lister,
                 has_lines: bool = True) -> list[tuple]:
     """The audit_row lines of each bulk event, checked against its ``rows_digest`` one event at a
@@ -243,14 +249,18 @@ def _check_bulk(conn: sqlite3.Connection, bulk_events: dict[int, tuple], listed:
                                      "明细被改动")
             return
         got = h.hexdigest() if ordered else rows_digest(conn.execute(
-            "SELECT entity, entity_uuid, digest FROM audit_row WHERE event_id = ? ORDER BY id", (event_id,)))
+            f"SELECT {_LINE} FROM audit_row WHERE event_id = ? ORDER BY id", (event_id,)))
         if got != info[2]:
             listed.add("audit_rows", f"审计日志{_describe(info[0])}所列各条记录的摘要被改动（与该条的校验值不符）")
 
     if has_lines:
+        for line_id, event_id in conn.execute(
+                "SELECT id, event_id FROM audit_row WHERE typeof(entity) != 'text' "
+                "OR typeof(entity_uuid) NOT IN ('text', 'null') OR typeof(digest) NOT IN ('text', 'null') ORDER BY id"):
+            listed.add("audit_rows", f"审计明细第 {line_id} 条（属于第 {event_id} 条）存的不是文本：明细被改动")
         current, h, prev, ordered = None, None, None, True
         for event_id, table, key, digest in conn.execute(
-                "SELECT event_id, entity, entity_uuid, digest FROM audit_row ORDER BY event_id, id"):
+                f"SELECT event_id, {_LINE} FROM audit_row ORDER BY event_id, id"):
             if event_id != current or h is None:
                 if h is not None:
                     finish(current, h, ordered)
@@ -297,9 +307,9 @@ def _last_lines(conn: sqlite3.Connection, table: str, groups: list[tuple]) -> di
         if entity != table:
             continue
         if n == high - low + 1:  # the event's lines of this table are one run of ids (as written)
-            cursor = conn.execute("SELECT entity_uuid, digest FROM audit_row WHERE id BETWEEN ? AND ?", (low, high))
+            cursor = conn.execute(f"SELECT {_KEY_DIGEST} FROM audit_row WHERE id BETWEEN ? AND ?", (low, high))
         else:
-            cursor = conn.execute("SELECT entity_uuid, digest FROM audit_row WHERE event_id = ? AND entity = ? "
+            cursor = conn.execute(f"SELECT {_KEY_DIGEST} FROM audit_row WHERE event_id = ? AND entity = ? "
                                   "ORDER BY id", (event_id, entity))
         get = last.get
         for key, digest in cursor:
