@@ -40,7 +40,7 @@ from gzdesk.exchange.columns import (
     Column,
 )
 from gzdesk.exchange.csv_text import BIG5
-from gzdesk.exchange.import_read import SheetsRead, row_reader
+from gzdesk.exchange.import_read import SheetsRead, data_rows, row_reader
 from gzdesk.exchange.long_text import join_long_texts
 from gzdesk.exchange.progress import ProgressCallback, Ticker
 from gzdesk.exchange.sheet_reader import (
@@ -207,15 +207,8 @@ class _SheetPlanner:
 
     def feed(self, first: int, batch: Iterable[list[Any]], ticker: Ticker | None = None) -> None:
         """Rows ``first``, ``first + 1``… of the sheet (0-based, counted from its first row)."""
-        read, make, out, header_row = self.read, self.make, self.rows, self.header_row
-        for index, row in enumerate(batch, first):
-            if index <= header_row:
-                continue
-            if ticker is not None:
-                ticker.advance()
-            found = read(index, row)
-            if found is not None:
-                out.append(make(*found))
+        make = self.make
+        self.rows.extend(make(*found) for found in data_rows(self.read, batch, self.header_row, first, ticker))
 
     def part(self) -> SheetPart:
         if self.finish is not None:

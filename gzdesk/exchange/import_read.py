@@ -103,12 +103,13 @@ def row_reader(mapping: dict[int, str], columns: dict[str, Column]
     return read
 
 
-def data_rows(rows: Iterable[list[Any]], header_row: int, mapping: dict[int, str], columns: dict[str, Column],
+def data_rows(read: Callable[[int, list[Any]], tuple[int, dict[str, Any], list[str]] | None],
+              rows: Iterable[list[Any]], header_row: int, first: int = 0,
               ticker: Ticker | None = None) -> Iterator[tuple[int, dict[str, Any], list[str]]]:
-    """(line, values, problems) for every non-blank row below the header (序号-only rows are blank).
-    ``rows`` are the sheet's rows from its first (line numbers count from there)."""
-    read = row_reader(mapping, columns)
-    for index, row in enumerate(rows):
+    """(line, values, problems) by ``read`` (a ``row_reader``) for every non-blank row below the
+    header (序号-only rows are blank). ``rows`` are the sheet's rows from row ``first`` (0-based,
+    counted from its first row: line numbers count from there)."""
+    for index, row in enumerate(rows, first):
         if index <= header_row:
             continue
         if ticker is not None:
