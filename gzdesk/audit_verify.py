@@ -47,6 +47,7 @@ from gzdesk.audit import (
 from gzdesk.audit_log import action_label, entity_label, field_label, record_label
 from gzdesk.dates import cn_date
 from gzdesk.models import Base
+from gzdesk.models.types import sqlite_text_first
 
 
 @dataclass
@@ -133,18 +134,7 @@ def check(conn: sqlite3.Connection, max_listed: int = 20, only_tables: set[str] 
     it whole (event and digest) and the events after it. Text is read with SQLite's own UTF-8
     decoding; a file with a byte that is not UTF-8 is read again through the connection's own
     text factory, which gives the same text wherever the bytes are valid."""
-    factory = conn.text_factory
-    if factory is str:
-        return _check(conn, max_listed, only_tables)
-    conn.text_factory = str
-    try:
-        return _check(conn, max_listed, only_tables)
-    except sqlite3.OperationalError as exc:
-        if "decode" not in str(exc):
-            raise
-    finally:
-        conn.text_factory = factory
-    return _check(conn, max_listed, only_tables)
+    return sqlite_text_first(conn, lambda: _check(conn, max_listed, only_tables))
 
 
 def _check(conn: sqlite3.Connection, max_listed: int, only_tables: set[str] | None) -> AuditCheck:

@@ -54,6 +54,7 @@ from gzdesk.errors import UserError
 from gzdesk.exchange import trust
 from gzdesk.exchange.progress import Cancelled, ProgressCallback
 from gzdesk.models import migrations
+from gzdesk.models.types import sqlite_text_first
 
 FORMAT_VERSION = 2  # 2: the audit log travels, the manifest names its chain head
 MANIFEST_TABLE = "snapshot_manifest"
@@ -149,18 +150,7 @@ def content_digest(conn: sqlite3.Connection, manifest_fields: dict,
     Text is read by SQLite's own UTF-8 decoder (a Python text factory costs a call per value);
     only a file with a byte that is not UTF-8 is read again through the connection's own factory
     (``_text``: U+FFFD), which gives the same text wherever the bytes are valid."""
-    factory = conn.text_factory
-    if factory is str:
-        return _content_digest(conn, manifest_fields, on_rows)
-    conn.text_factory = str
-    try:
-        return _content_digest(conn, manifest_fields, on_rows)
-    except sqlite3.OperationalError as exc:
-        if "decode" not in str(exc):
-            raise
-    finally:
-        conn.text_factory = factory
-    return _content_digest(conn, manifest_fields, on_rows)
+    return sqlite_text_first(conn, lambda: _content_digest(conn, manifest_fields, on_rows))
 
 
 def _content_digest(conn: sqlite3.Connection, manifest_fields: dict,

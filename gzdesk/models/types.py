@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -149,6 +150,27 @@ def decode_text(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return UndecodedText(raw.decode("utf-8", errors="replace"))
+
+
+T = TypeVar("T")
+
+
+def sqlite_text_first(conn: Any, read: Callable[[], T]) -> T:
+    """``read()`` with SQLite's own UTF-8 decoding on the plain ``sqlite3`` connection ``conn`` (a
+    Python text factory costs a call per value); only where a byte is not UTF-8 is it run again
+    through the connection's own factory, which gives the same text wherever the bytes are valid."""
+    factory = conn.text_factory
+    if factory is str:
+        return read()
+    conn.text_factory = str
+    try:
+        return read()
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc):
+            raise
+    finally:
+        conn.text_factory = factory
+    return read()
 
 
 # JSON columns: the shape each one must have (filing.chain, filing.frozen, filing.proposed)
