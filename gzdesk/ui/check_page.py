@@ -10,7 +10,7 @@ check takes a few seconds and most sessions never open this page.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -41,7 +41,7 @@ from gzdesk.ui import files
 from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.list_model import ListModel
-from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
+from gzdesk.ui.widgets import EmptyHint, LazyPage, RowHeights, longest_first, short_article
 
 RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
 AMBER, AMBER_BACK = QColor("#8a4b00"), QColor("#fff4e0")
@@ -77,18 +77,13 @@ class CheckRead:
     keys: list[str]  # ``search_text`` of each
     levels: Counter[str]  # the findings by 级别
     rules: Counter[str]  # and by rule
-    # each key column's distinct texts, longest first (依据: the articles, shortened when shown), so
-    # that fitting the row height of the whole list finds a text needing the most lines soonest
-    texts: dict[int, list[str]]
-
-
-def _longest_first(texts) -> list[str]:
-    return sorted(set(texts), key=len, reverse=True)
+    # each key column's distinct texts, longest first (``widgets.longest_first``; 依据: the articles,
+    # shortened when shown), for fitting the row height of the whole list
+    texts: dict[int, list[Finding]]
 
 
 def _counted(findings: list[Finding], keys: list[str]) -> CheckRead:
-    texts = {c: _longest_first(COLUMNS[c][1](f) for f in findings) for c in KEY_COLUMNS if c != 5}
-    texts[5] = _longest_first(f.article for f in findings)
+    texts = longest_first(findings, {c: COLUMNS[c][1] for c in KEY_COLUMNS})
     return CheckRead(findings, keys, Counter(f.level for f in findings), Counter(f.rule for f in findings), texts)
 
 
@@ -118,8 +113,6 @@ class CheckPage(LazyPage):
         self.findings: list[Finding] = []
         self._keys: list[str] = []
         self._read = _counted([], [])
-        self._widths: dict[str, int] = {}  # text → width in the table's font (fit_row_height)
-        self._fitted: tuple | None = None  # the rows and column widths the row height was fitted to
 
         self.summary = QLabel()
         self.summary.setObjectName("checkSummary")
@@ -177,6 +170,7 @@ class CheckPage(LazyPage):
         for col, width in enumerate((52, 140, 150, 190, 460, 140)):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # 问题 takes the room
+        self.row_heights = RowHeights(self.table, KEY_COLUMNS, max_lines=3)
         header.sectionResized.connect(lambda *_a: self._fit_rows())
         self.detail = QLabel()
         self.detail.setObjectName("checkDetail")
@@ -238,6 +232,7 @@ class CheckPage(LazyPage):
                 read = None
         self._read = read or _counted([], [])
         self.findings, self._keys = self._read.findings, self._read.keys
+        self.row_heights.set_whole(self.findings, self._read.texts)
         self.checked.emit(self.findings, self.day())
         self._fill_rules()
         self._apply()
@@ -308,20 +303,7 @@ class CheckPage(LazyPage):
         self._show_detail(self.table.currentIndex())
 
     def _fit_rows(self) -> None:
-        columns, rows = self.model.columns, self.model.rows
-        fitted = (id(rows), len(rows), self.document, self.table.font().key(),
-                  tuple(self.table.columnWidth(c) for c in KEY_COLUMNS))
-        if fitted == self._fitted:
-            return  # a column not among them was resized
-        if self._fitted is None or fitted[2:4] != self._fitted[2:4]:
-            self._widths = {}
-        self._fitted = fitted
-        if len(rows) == len(self.findings):  # the whole list: its distinct texts, longest first
-            texts = {c: iter(self._read.texts[c]) for c in KEY_COLUMNS if c != 5}
-            texts[5] = _texts(columns[5][1], [_Article(a) for a in self._read.texts[5]])  # type: ignore[misc]
-        else:
-            texts = {c: _texts(columns[c][1], rows) for c in KEY_COLUMNS}
-        fit_row_height(self.table, {c: texts[c] for c in KEY_COLUMNS}, max_lines=3, widths=self._widths)
+        self.row_heights.fit(self.model, self.document)
 
     def _summary_html(self) -> str:
         if not self.findings:
@@ -380,18 +362,6 @@ class CheckPage(LazyPage):
         if interactive:
             files.show_saved(self, "导出检查结果", f"已导出检查结果 {n} 条。", path)
         return Path(path)
-
-
-@dataclass
-class _Article:
-    """Stands for a finding with this article, for the 依据 column's text."""
-
-    article: str
-
-
-def _texts(text: Callable[[Finding], str], rows: list[Finding]) -> Iterator[str]:
-    """A column's texts, made as ``fit_row_height`` reads them (it may stop early)."""
-    return (text(f) for f in rows)
 
 
 def _esc(text: str) -> str:
