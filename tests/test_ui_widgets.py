@@ -89,3 +89,76 @@ def test_row_heights_fit_a_small_list_at_once(qtbot):
     height = view.verticalHeader().defaultSectionSize()
     assert fit_row_height(view, {c: [model.columns[c][1](r) for r in rows] for c in range(3)}, max_lines=3) > 1
     assert view.verticalHeader().defaultSectionSize() == height
+
+
+def _fit_measuring_every_text(view, columns, max_lines):
+    """``fit_row_height`` as it was before it stopped at the first text making ``max_lines`` lines
+    (it stopped only at one ``max_lines`` lines tall): the reference for the early stop."""
+    from PySide6.QtCore import QRect, Qt
+
+    fm = view.fontMetrics()
+    line = fm.lineSpacing()
+    most = line * max_lines
+    tallest = line
+    for column, texts in columns.items():
+        if tallest >= most:
+            break
+        width = max(view.columnWidth(column) - 12, 40)
+        for text in dict.fromkeys(texts):
+            if text and fm.horizontalAdvance(text) > width:
+                tallest = max(tallest, fm.boundingRect(QRect(0, 0, width, line * (max_lines + 1)),
+                                                        int(Qt.TextFlag.TextWordWrap), text).height())
+                if tallest >= most:
+                    break
+    return min(max_lines, max(1, -(-tallest // line)))
+
+
+def test_the_row_height_stops_measuring_only_where_the_count_is_settled(qtbot):
+    """The lines ``fit_row_height`` counts are those of measuring on (odd texts, widths, 1–4 lines)."""
+    from gzdesk.ui.widgets import fit_row_height
+
+    counts = set()
+    for seed in range(3):
+        rows = _odd_texts(seed)
+        view, model = _texts_table(qtbot, rows)
+        for widths in ((900, 900, 900), (120, 900, 900), (900, 60, 200), (80, 80, 80), (300, 40, 900),
+                       (200, 200, 200)):
+            for column, width in enumerate(widths):
+                view.setColumnWidth(column, width)
+            for shown in (rows, rows[::7], rows[5:9]):
+                texts = {c: [r[c] for r in shown] for c in range(3)}
+                for max_lines in (1, 2, 3, 4):
+                    lines = fit_row_height(view, texts, max_lines=max_lines)
+                    assert lines == _fit_measuring_every_text(view, texts, max_lines), (seed, widths, max_lines)
+                    counts.add(lines)
+    assert counts == {1, 2, 3, 4}
+
+
+def test_texts_measured_in_a_read_thread_are_the_views(qtbot):
+    """``TextMeasures`` filled in another thread (a page's worker) measures as the view does; with
+    them the whole list's fit measures nothing more and sets ``fit_row_height``'s height."""
+    import threading
+
+    from gzdesk.ui.widgets import RowHeights, fit_row_height, longest_first
+
+    rows = _odd_texts(3)
+    view, model = _texts_table(qtbot, rows)
+    for widths in ((900, 900, 900), (300, 900, 120), (80, 80, 80)):
+        for column, width in enumerate(widths):
+            view.setColumnWidth(column, width)
+        heights = RowHeights(view, (0, 1, 2), max_lines=3)
+        measures = heights.measures()
+        texts = {c: model.columns[c][1] for c in range(3)}
+        distinct = longest_first(rows, texts)
+        worker = threading.Thread(target=measures.measure, args=(distinct, texts))
+        worker.start()
+        worker.join()
+        assert measures.widths and measures.agrees(view)
+        heights.set_whole(model.rows, distinct, measures)
+        known = dict(heights.widths)
+        model.set_rows(rows)
+        heights.fit(model)
+        assert not heights.busy and heights.widths == known  # nothing measured on this thread
+        height = view.verticalHeader().defaultSectionSize()
+        fit_row_height(view, {c: [texts[c](r) for r in rows] for c in range(3)}, max_lines=3)
+        assert view.verticalHeader().defaultSectionSize() == height

@@ -41,7 +41,14 @@ from gzdesk.ui import files
 from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.list_model import ListModel
-from gzdesk.ui.widgets import EmptyHint, LazyPage, RowHeights, longest_first, short_article
+from gzdesk.ui.widgets import (
+    EmptyHint,
+    LazyPage,
+    RowHeights,
+    TextMeasures,
+    longest_first,
+    short_article,
+)
 
 RED, RED_BACK = QColor("#c62828"), QColor("#fdecea")
 AMBER, AMBER_BACK = QColor("#8a4b00"), QColor("#fff4e0")
@@ -80,6 +87,7 @@ class CheckRead:
     # each key column's distinct texts, longest first (``widgets.longest_first``; 依据: the articles,
     # shortened when shown), for fitting the row height of the whole list
     texts: dict[int, list[Finding]]
+    measures: TextMeasures | None = None  # their widths in the table's font (``widgets.TextMeasures``)
 
 
 def _counted(findings: list[Finding], keys: list[str]) -> CheckRead:
@@ -87,11 +95,16 @@ def _counted(findings: list[Finding], keys: list[str]) -> CheckRead:
     return CheckRead(findings, keys, Counter(f.level for f in findings), Counter(f.rule for f in findings), texts)
 
 
-def read_check(session, day: date) -> CheckRead:
-    """``rules.check``, the search text of every finding and their counts (in a worker thread on a
-    big database: seconds at 200,000 accounts, and 150,000 findings)."""
+def read_check(session, day: date, measures: TextMeasures | None = None) -> CheckRead:
+    """``rules.check``, the search text of every finding, their counts and (``measures``) the widths
+    of their distinct texts (in a worker thread on a big database: seconds at 200,000 accounts, and
+    150,000 findings)."""
     findings = rules.check(session, day)
-    return _counted(findings, [search_text(f) for f in findings])
+    read = _counted(findings, [search_text(f) for f in findings])
+    if measures is not None:
+        measures.measure(read.texts, {c: COLUMNS[c][1] for c in KEY_COLUMNS})
+        read.measures = measures
+    return read
 
 
 def _office_unit(session) -> str:
@@ -220,7 +233,7 @@ class CheckPage(LazyPage):
         """Check again: in a worker thread on a big database (seconds at 200,000 accounts), the
         findings shown when it is done."""
         self._stale = False
-        self.loading.start(read_check, self.day(), done=self._show_findings,
+        self.loading.start(read_check, self.day(), self.row_heights.measures(), done=self._show_findings,
                            failed=lambda _exc: self._show_findings(None))  # database not initialised yet
         self.empty_hint.update_hint()
 
@@ -232,7 +245,7 @@ class CheckPage(LazyPage):
                 read = None
         self._read = read or _counted([], [])
         self.findings, self._keys = self._read.findings, self._read.keys
-        self.row_heights.set_whole(self.findings, self._read.texts)
+        self.row_heights.set_whole(self.findings, self._read.texts, self._read.measures)
         self.checked.emit(self.findings, self.day())
         self._fill_rules()
         self._apply()

@@ -33,7 +33,14 @@ from gzdesk.overview import in_scope
 from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.list_model import ListModel
-from gzdesk.ui.widgets import EmptyHint, LazyPage, RowHeights, longest_first, short_article
+from gzdesk.ui.widgets import (
+    EmptyHint,
+    LazyPage,
+    RowHeights,
+    TextMeasures,
+    longest_first,
+    short_article,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RED = QColor("#c62828")
@@ -73,13 +80,18 @@ ARTICLE = 6
 class PendingRead:
     items: list[DueItem]
     texts: dict[int, list[DueItem]]  # ``widgets.longest_first`` of the key columns (依据: the articles in full)
+    measures: TextMeasures | None = None
 
 
-def read_pending(session, day: date) -> PendingRead:
-    """``deadlines.pending`` and each key column's distinct texts, longest first (in the worker
-    thread on a big database: the row height is then fitted without a pass over every item)."""
+def read_pending(session, day: date, measures: TextMeasures | None = None) -> PendingRead:
+    """``deadlines.pending``, each key column's distinct texts, longest first, and (``measures``)
+    their widths in the table's font (in the worker thread on a big database: the row height is
+    then fitted without a pass over every item, nor a text measured on the GUI thread)."""
     items = deadlines.pending(session, day)
-    return PendingRead(items, longest_first(items, {c: COLUMNS[c][1] for c in KEY_COLUMNS}))
+    texts = longest_first(items, {c: COLUMNS[c][1] for c in KEY_COLUMNS})
+    if measures is not None:
+        measures.measure(texts, {c: COLUMNS[c][1] for c in KEY_COLUMNS})
+    return PendingRead(items, texts, measures)
 
 
 SCOPES: tuple[tuple[str, str | None], ...] = (("全部", None), ("只看逾期", "overdue"), ("本周到期", "week"),
@@ -167,7 +179,7 @@ class PendingView(LazyPage):
     def reload(self) -> None:
         """Read the deadlines again: in a worker thread on a big database, shown when done."""
         self._stale = False
-        self.loading.start(read_pending, self.day(), done=self._show_items,
+        self.loading.start(read_pending, self.day(), self.row_heights.measures(), done=self._show_items,
                            failed=lambda _exc: self._show_items(None))  # database not initialised yet
 
     def _show_items(self, read: PendingRead | None) -> None:
@@ -177,7 +189,8 @@ class PendingView(LazyPage):
             except UserError:  # database not initialised yet
                 read = None
         self.items = read.items if read is not None else []
-        self.row_heights.set_whole(self.items, read.texts if read is not None else {})
+        self.row_heights.set_whole(self.items, read.texts if read is not None else {},
+                                   read.measures if read is not None else None)
         self._apply()
 
     def _on_cancelled(self) -> None:
