@@ -117,7 +117,7 @@ class CheckPage(LazyPage):
     """按制度检查: one row per finding. ``open_account(id)`` asks the window to edit an account."""
 
     open_account = Signal(int)
-    checked = Signal(object, object)  # the findings and the day checked (首页 shows their counts)
+    checked = Signal(object, object)  # the findings' counts by 级别 and the day checked (首页 shows them)
     show_unit_accounts = Signal(int)  # a finding on a unit as a whole: its accounts in the 账号台账
 
     def __init__(self, controller: Controller, parent: QWidget | None = None):
@@ -246,7 +246,7 @@ class CheckPage(LazyPage):
         self._read = read or _counted([], [])
         self.findings, self._keys = self._read.findings, self._read.keys
         self.row_heights.set_whole(self.findings, self._read.texts, self._read.measures)
-        self.checked.emit(self.findings, self.day())
+        self.checked.emit(self._read.levels, self.day())  # counted in the worker, not again here
         self._fill_rules()
         self._apply()
 
