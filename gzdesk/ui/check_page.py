@@ -78,6 +78,24 @@ def search_text(f: Finding) -> str:
     return f"{f.account}\n{f.host_unit}\n{f.message}\n{f.article}\n{RULE_LABELS.get(f.rule, f.rule)}".lower()
 
 
+def _shared_texts(findings: list[Finding]) -> list[str]:
+    """Make the findings hold one string object for each distinct message and account name, and
+    return their search texts (``search_text``), one object for each distinct one.
+
+    ``rules.check`` makes each finding's texts anew: at 200,000 accounts 403,758 findings held
+    335,083 message strings of 47,705 distinct texts and 264,774 account names of 42,031, and
+    their search texts are 276,612 distinct of 403,758. A search text is dropped for the one kept
+    as soon as it is made, so the next one reuses its memory."""
+    pool: dict[str, str] = {}
+    out = []
+    for f in findings:
+        f.message = pool.setdefault(f.message, f.message)
+        f.account = pool.setdefault(f.account, f.account)
+        key = search_text(f)
+        out.append(pool.setdefault(key, key))
+    return out
+
+
 @dataclass
 class CheckRead:
     findings: list[Finding]
@@ -100,7 +118,7 @@ def read_check(session, day: date, measures: TextMeasures | None = None) -> Chec
     of their distinct texts (in a worker thread on a big database: seconds at 200,000 accounts, and
     150,000 findings)."""
     findings = rules.check(session, day)
-    read = _counted(findings, [search_text(f) for f in findings])
+    read = _counted(findings, _shared_texts(findings))
     if measures is not None:
         measures.measure(read.texts, {c: COLUMNS[c][1] for c in KEY_COLUMNS})
         read.measures = measures
