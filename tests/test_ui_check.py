@@ -290,3 +290,33 @@ def test_the_read_shares_equal_texts_and_changes_none(db):
     keys = check_page._shared_texts(findings)
     assert [(f.to_json(), k) for f, k in zip(findings, keys, strict=True)] == before
     assert len({id(f.message) for f in findings[-9:]}) == 3 and len({id(k) for k in keys[-9:]}) <= 6
+
+
+def test_the_interpreter_switches_more_often_only_while_a_page_reads(qtbot, db, monkeypatch):
+    import sys
+    import threading
+
+    from gzdesk import rules
+    from gzdesk.ui import background
+
+    _setup(db)
+    monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 0)
+    own = sys.getswitchinterval()
+    seen, release = [], threading.Event()
+    real = rules.check
+
+    def slow_check(session, day):
+        seen.append(sys.getswitchinterval())
+        release.wait(10)
+        return real(session, day)
+
+    monkeypatch.setattr(rules, "check", slow_check)
+    page = CheckPage(Controller(db))
+    qtbot.addWidget(page)
+    page.today = TODAY
+    page.show()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [background.READ_SWITCH_INTERVAL] and sys.getswitchinterval() == background.READ_SWITCH_INTERVAL
+    release.set()
+    qtbot.waitUntil(lambda: bool(page.visible_findings()), timeout=5000)
+    assert sys.getswitchinterval() == own
