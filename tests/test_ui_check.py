@@ -272,3 +272,51 @@ def test_the_row_height_fits_the_longest_text_of_each_key_column(qtbot, db):
     texts = {c: [page.model.columns[c][1](f) for f in page.model.rows] for c in check_page.KEY_COLUMNS}
     assert fit_row_height(page.table, texts, max_lines=3) > 1  # the 问题 need more than one line
     assert page.table.verticalHeader().defaultSectionSize() == height
+
+
+def test_the_read_shares_equal_texts_and_changes_none(db):
+    """``read_check`` keeps one string for equal texts; every finding and search text is as before."""
+    from gzdesk import rules
+    from gzdesk.rules import Finding
+
+    _setup(db)
+    with db.reader() as s:
+        findings = rules.check(s, date(2025, 10, 9))
+    # hand-made ones too: equal texts in separate strings, blanks, a unit's finding, odd characters
+    made = "".join(["青石", "镇发布"])
+    findings += [Finding("one_per_platform", "问题", "第八条", "同一平台" + str(n % 3), n, made if n % 2 else "",
+                         "Ｘ单位\u3000<b>", None) for n in range(9)]
+    before = [(f.to_json(), check_page.search_text(f)) for f in findings]
+    keys = check_page._shared_texts(findings)
+    assert [(f.to_json(), k) for f, k in zip(findings, keys, strict=True)] == before
+    assert len({id(f.message) for f in findings[-9:]}) == 3 and len({id(k) for k in keys[-9:]}) <= 6
+
+
+def test_the_interpreter_switches_more_often_only_while_a_page_reads(qtbot, db, monkeypatch):
+    import sys
+    import threading
+
+    from gzdesk import rules
+    from gzdesk.ui import background
+
+    _setup(db)
+    monkeypatch.setattr(background, "BACKGROUND_FROM_BYTES", 0)
+    own = sys.getswitchinterval()
+    seen, release = [], threading.Event()
+    real = rules.check
+
+    def slow_check(session, day):
+        seen.append(sys.getswitchinterval())
+        release.wait(10)
+        return real(session, day)
+
+    monkeypatch.setattr(rules, "check", slow_check)
+    page = CheckPage(Controller(db))
+    qtbot.addWidget(page)
+    page.today = TODAY
+    page.show()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [background.READ_SWITCH_INTERVAL] and sys.getswitchinterval() == background.READ_SWITCH_INTERVAL
+    release.set()
+    qtbot.waitUntil(lambda: bool(page.visible_findings()), timeout=5000)
+    assert sys.getswitchinterval() == own

@@ -271,6 +271,35 @@ def test_pending_double_click_starts_a_missing_filing(qtbot, make_db):
     assert blocker.args == [aid, "backfill"]
 
 
+def test_pending_row_height_is_what_fitting_every_item_gave(qtbot, make_db):
+    """待办's row height (fitted through the read's distinct texts, longest first, in slices) is the
+    one ``fit_row_height`` gives over every shown item's 事项 / 依据 / 说明, whole and filtered, at
+    widths where they wrap and where they do not."""
+    from gzdesk.ui import pending_view
+    from gzdesk.ui.widgets import fit_row_height
+
+    db = make_db("yunnan")
+    for n in range(6):
+        _account(db, f"云南发布{'青石镇人民政府' * n}", date(2015 + n, 1, 1))
+    view = PendingView(Controller(db))
+    qtbot.addWidget(view)
+    view.show()
+    view.row_heights.SLICE = 3
+    view.set_today(date(2025, 10, 9))
+    assert len(view.items) > 3
+    for width in (900, 160, 60):
+        for column in pending_view.KEY_COLUMNS[:-1]:
+            view.table.setColumnWidth(column, width)
+        for kind in (None, "filing"):
+            view.kind.setCurrentIndex(max(view.kind.findData(kind), 0))
+            qtbot.waitUntil(lambda: not view.row_heights.busy, timeout=10000)
+            height = view.table.verticalHeader().defaultSectionSize()
+            columns = view.model.columns
+            fit_row_height(view.table, {c: [columns[c][1](i) for i in view.model.rows]
+                                        for c in pending_view.KEY_COLUMNS}, max_lines=3)
+            assert view.table.verticalHeader().defaultSectionSize() == height, (width, kind)
+
+
 def test_pending_view_lists_filings_in_progress_last(qtbot, make_db):
     """A 盐湖 变更 has no working-day limit: 待办 lists it undated, after the deadlines, with what it waits for."""
     db = make_db("yanhu")

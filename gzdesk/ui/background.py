@@ -18,6 +18,7 @@ there the read takes less than the thread's start and the page is filled at once
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,28 @@ from gzdesk.errors import UserError
 BACKGROUND_FROM_BYTES = 4 << 20  # ~800 accounts with their filings and log (bench: 2,000 → 11 MB)
 _READS: QThreadPool | None = None
 _IN_FLIGHT = [0]  # reads started whose result has not yet reached the GUI thread
+
+
+READ_SWITCH_INTERVAL = 0.0005  # seconds; see _reading
+_SWITCH_INTERVAL = [0.0]  # the interpreter's own, kept while reads are in flight
+
+
+def _reading(started: int) -> None:
+    """Count a read started (1) or shown (-1); while any is in flight the interpreter hands its lock
+    over ten times as often (``sys.setswitchinterval``: 5 ms → 0.5 ms).
+
+    The window's table models are Python: painting a page calls ``data()`` for every cell and role
+    shown, and each call takes the interpreter lock again from C++. While a worker runs Python, each
+    such take waits until the worker is made to let go — up to the switch interval — so a repaint of
+    a few hundred cells held the window for hundreds of milliseconds. A shorter interval costs the
+    worker a few more switches, and only while the GUI thread asks for the lock."""
+    before = _IN_FLIGHT[0]
+    _IN_FLIGHT[0] += started
+    if before == 0 and started > 0:
+        _SWITCH_INTERVAL[0] = sys.getswitchinterval()
+        sys.setswitchinterval(READ_SWITCH_INTERVAL)
+    elif _IN_FLIGHT[0] == 0 and started < 0 and _SWITCH_INTERVAL[0]:
+        sys.setswitchinterval(_SWITCH_INTERVAL[0])
 
 
 def reads_pending() -> int:
@@ -177,7 +200,7 @@ class BackgroundRead(QWidget):
             return
         self._done, self._failed = done, failed
         self.show()
-        _IN_FLIGHT[0] += 1
+        _reading(1)
         _reads().start(_Read(self._relay, self._token, self.controller, fn, args))
 
     def after(self, fn: Callable[[], object]) -> None:
@@ -203,7 +226,7 @@ class BackgroundRead(QWidget):
             self.cancelled.emit()
 
     def _on_done(self, token: int, result: Any) -> None:
-        _IN_FLIGHT[0] -= 1
+        _reading(-1)
         if token != self._token or self._done is None:
             return  # cancelled, or a newer read was started
         done, self._done, self._failed = self._done, None, None
@@ -215,7 +238,7 @@ class BackgroundRead(QWidget):
             self._run_after()
 
     def _on_failed(self, token: int, exc: BaseException) -> None:
-        _IN_FLIGHT[0] -= 1
+        _reading(-1)
         if token != self._token or self._done is None:
             return
         failed, self._done, self._failed = self._failed, None, None

@@ -332,11 +332,10 @@ class OverviewPage(LazyPage):
 
         self.loading.start(ov.sections, day, keys, done=done, failed=lambda _exc: None)
 
-    def take_findings(self, findings: list, day: date) -> None:
-        """The 检查 page has checked: show its counts here instead of checking again."""
+    def take_findings(self, counts: Counter[str], day: date) -> None:
+        """The 检查 page has checked: show its counts (findings by 级别) here instead of checking again."""
         if self.data is None or day != self.day():
             return
-        counts = Counter(f.level for f in findings)
         section = ov.check_section_from_counts(counts)
         self._put(section)
         self._checks_for = day

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -32,7 +33,14 @@ from gzdesk.overview import in_scope
 from gzdesk.ui.background import BackgroundRead
 from gzdesk.ui.controller import Controller
 from gzdesk.ui.list_model import ListModel
-from gzdesk.ui.widgets import EmptyHint, LazyPage, fit_row_height, short_article
+from gzdesk.ui.widgets import (
+    EmptyHint,
+    LazyPage,
+    RowHeights,
+    TextMeasures,
+    longest_first,
+    short_article,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 RED = QColor("#c62828")
@@ -66,6 +74,24 @@ COLUMNS: list[tuple[str, Callable[[DueItem], str]]] = [
 # of a kind: it is shown in full, with the article, in the line below the table
 KEY_COLUMNS = (3, 6, 7)
 ARTICLE = 6
+
+
+@dataclass
+class PendingRead:
+    items: list[DueItem]
+    texts: dict[int, list[DueItem]]  # ``widgets.longest_first`` of the key columns (依据: the articles in full)
+    measures: TextMeasures | None = None
+
+
+def read_pending(session, day: date, measures: TextMeasures | None = None) -> PendingRead:
+    """``deadlines.pending``, each key column's distinct texts, longest first, and (``measures``)
+    their widths in the table's font (in the worker thread on a big database: the row height is
+    then fitted without a pass over every item, nor a text measured on the GUI thread)."""
+    items = deadlines.pending(session, day)
+    texts = longest_first(items, {c: COLUMNS[c][1] for c in KEY_COLUMNS})
+    if measures is not None:
+        measures.measure(texts, {c: COLUMNS[c][1] for c in KEY_COLUMNS})
+    return PendingRead(items, texts, measures)
 
 
 SCOPES: tuple[tuple[str, str | None], ...] = (("全部", None), ("只看逾期", "overdue"), ("本周到期", "week"),
@@ -119,6 +145,7 @@ class PendingView(LazyPage):
         for col, width in enumerate((104, 116, 96, 210, 130, 92, 124)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._activated)
+        self.row_heights = RowHeights(self.table, KEY_COLUMNS, max_lines=3)
         header.sectionResized.connect(lambda *_a: self._fit_rows())
         self.detail = QLabel()
         self.detail.setObjectName("pendingDetail")
@@ -152,16 +179,18 @@ class PendingView(LazyPage):
     def reload(self) -> None:
         """Read the deadlines again: in a worker thread on a big database, shown when done."""
         self._stale = False
-        self.loading.start(deadlines.pending, self.day(), done=self._show_items,
+        self.loading.start(read_pending, self.day(), self.row_heights.measures(), done=self._show_items,
                            failed=lambda _exc: self._show_items(None))  # database not initialised yet
 
-    def _show_items(self, items: list[DueItem] | None) -> None:
-        self.items = items or []
-        if items is not None:
+    def _show_items(self, read: PendingRead | None) -> None:
+        if read is not None:
             try:
                 self.document = self.controller.profile.data.get("document", "")
             except UserError:  # database not initialised yet
-                self.items = []
+                read = None
+        self.items = read.items if read is not None else []
+        self.row_heights.set_whole(self.items, read.texts if read is not None else {},
+                                   read.measures if read is not None else None)
         self._apply()
 
     def _on_cancelled(self) -> None:
@@ -182,9 +211,7 @@ class PendingView(LazyPage):
                              f"（按{cn_date(self.day())}计）")
 
     def _fit_rows(self) -> None:
-        rows = self.model.rows
-        columns = self.model.columns
-        fit_row_height(self.table, {c: [columns[c][1](i) for i in rows] for c in KEY_COLUMNS}, max_lines=3)
+        self.row_heights.fit(self.model, self.document)
 
     def _show_detail(self) -> None:
         index = self.table.currentIndex()

@@ -4,9 +4,10 @@ a red error line under a field, an image field for the 二维码, and confirmati
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import (
     QBuffer,
@@ -501,13 +502,31 @@ def fit_row_height(view, columns: dict[int, Iterable[str]], max_lines: int = 4,
     measured once, and none after one needs ``max_lines``: ``columns`` may be generators, best
     with the column likeliest to need them first. ``widths`` (text → width in the view's font) keeps
     the measures for the next call (the same rows after a column was resized)."""
+    steps = _line_count(view, columns, max_lines, {} if widths is None else widths, {}, None)
+    lines = next(n for n in steps if n is not None)
+    _set_lines(view, lines)
+    return lines
+
+
+def _set_lines(view, lines: int) -> None:
+    view.setWordWrap(lines > 1)
+    view.verticalHeader().setDefaultSectionSize(lines * view.fontMetrics().lineSpacing() + 10)
+
+
+def _line_count(view, columns: dict[int, Iterable[str]], max_lines: int, widths: dict[str, int],
+                wrapped: dict[tuple[int, str], int], budget: int | None) -> Iterator[int | None]:
+    """``fit_row_height``'s count of lines, yielding None after each ``budget`` measures (a slice of
+    the GUI thread's time; None: no pause) and the number of lines last. ``widths`` (text → width)
+    and ``wrapped`` ((column width, text) → wrapped height) keep what was measured."""
     from PySide6.QtCore import QRect
 
     fm = view.fontMetrics()
     line = fm.lineSpacing()
-    most = line * max_lines
+    # the count is rounded up: a text taller than max_lines - 1 lines (a wrapped 2-line text is 32
+    # pixels at a line spacing of 15) makes it max_lines, and no text after it can change that
+    most = line * (max_lines - 1) + 1
     tallest = line
-    known = {} if widths is None else widths
+    left = budget
     for column, texts in columns.items():
         if tallest >= most:
             break
@@ -517,15 +536,208 @@ def fit_row_height(view, columns: dict[int, Iterable[str]], max_lines: int = 4,
             if not text or text in seen:
                 continue
             seen.add(text)
-            advance = known.get(text)
+            advance = widths.get(text)
             if advance is None:
-                advance = known[text] = fm.horizontalAdvance(text)
+                advance = widths[text] = fm.horizontalAdvance(text)
+                if left is not None:
+                    left -= 1
             if advance > width:
-                tallest = max(tallest, fm.boundingRect(QRect(0, 0, width, line * (max_lines + 1)),
-                                                        int(Qt.TextFlag.TextWordWrap), text).height())
+                height = wrapped.get((width, text))
+                if height is None:
+                    height = wrapped[(width, text)] = fm.boundingRect(
+                        QRect(0, 0, width, line * (max_lines + 1)), int(Qt.TextFlag.TextWordWrap), text).height()
+                    if left is not None:
+                        left -= 1
+                tallest = max(tallest, height)
                 if tallest >= most:
                     break
-    lines = min(max_lines, max(1, -(-tallest // line)))
-    view.setWordWrap(lines > 1)
-    view.verticalHeader().setDefaultSectionSize(lines * line + 10)
-    return lines
+            if left is not None and left <= 0:
+                yield None  # the window's turn; the texts are read on from here when resumed
+                left = budget
+    yield min(max_lines, max(1, -(-tallest // line)))
+
+
+def longest_first(rows: Iterable[Any], texts: dict[int, Callable[[Any], str]]) -> dict[int, list[Any]]:
+    """For each key column, one row for each distinct ``texts[column](row)``, the longest text first:
+    what ``RowHeights`` measures for a whole list. Made where the rows are read (a page's worker), so
+    the GUI thread neither walks every row nor meets a text twice, and ``fit_row_height`` meets a
+    text needing the most lines soonest. A row stands for its text, so a column whose shown text is
+    a function of this one (依据, shortened by the office's document when shown) is measured through
+    the model's own column."""
+    out: dict[int, list[Any]] = {}
+    rows = rows if isinstance(rows, list) else list(rows)
+    for column, text in texts.items():
+        first: dict[str, Any] = {}
+        for row in rows:
+            first.setdefault(text(row), row)
+        out[column] = [first[t] for t in sorted(first, key=len, reverse=True)]
+    return out
+
+
+class RowHeights:
+    """The row height of a ``ListModel`` table as ``fit_row_height`` fits it over the key columns,
+    measured in slices of the GUI thread: ``set_whole(rows, longest_first(rows, …))`` when a read is
+    shown, then ``fit(model)`` after every change of the rows shown and on every column resize.
+
+    A list may have ~22,000 distinct key texts (待办 at 200,000 accounts) of which none needs the
+    most lines: each is measured then (~0.3 s of Qt's text measuring), ``SLICE`` measures at a time,
+    the window's events between them, the rows shown at their former height until the last slice
+    sets the new one (a small list is fitted at once; a read that measured beforehand,
+    ``TextMeasures``, leaves only look-ups). The result is ``fit_row_height``'s: the same texts are measured,
+    in the same order. The whole list is measured through its distinct texts (``longest_first``), a
+    filtered one through its rows. A call with the same rows, font, context (the office's document)
+    and key column widths does nothing; what was measured is kept until the font changes."""
+
+    SLICE = 1500  # Qt measures (~15–30 µs each) per turn of the GUI thread
+
+    def __init__(self, view, key_columns: Iterable[int], max_lines: int):
+        from PySide6.QtCore import QTimer
+
+        self.view = view
+        self.key_columns = tuple(key_columns)
+        self.max_lines = max_lines
+        self.widths: dict[str, int] = {}  # text → width in the view's font
+        self._wrapped: dict[tuple[int, str], int] = {}  # (column width, text) → wrapped height
+        self._font_key = ""  # the font they were measured in
+        self._whole: list[Any] = []
+        self._distinct: dict[int, list[Any]] = {}
+        self._fitted: tuple | None = None
+        self._steps: Iterator[int | None] | None = None
+        self._timer = QTimer(view)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._step)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a fit is still being measured (its height not yet set)."""
+        return self._steps is not None
+
+    def measures(self) -> TextMeasures:
+        """An empty ``TextMeasures`` for the view as it is now, for a read to fill."""
+        return TextMeasures(self.view, self.key_columns, self.max_lines)
+
+    def set_whole(self, rows: list[Any], distinct: dict[int, list[Any]], measured: TextMeasures | None = None) -> None:
+        """The rows a read gave, ``longest_first`` of them over ``key_columns`` and what the read
+        measured of them (kept when it was measured in the view's font: see ``TextMeasures``)."""
+        self._whole, self._distinct = rows, distinct
+        self._same_font()
+        if measured is not None and measured.agrees(self.view):
+            self.widths.update(measured.widths)
+            self._wrapped.update(measured.wrapped)
+
+    def _same_font(self) -> None:
+        key = self.view.font().key()
+        if key != self._font_key:
+            self.widths, self._wrapped, self._font_key = {}, {}, key
+
+    def fit(self, model, context: object = None) -> None:
+        """Fit the view's rows to ``model.rows`` (at once, or over the next turns of the event loop)."""
+        columns, rows = model.columns, model.rows
+        fitted = (rows, len(rows), context, self.view.font().key(),
+                  tuple(self.view.columnWidth(c) for c in self.key_columns))
+        if self._fitted is not None and fitted[0] is self._fitted[0] and fitted[1:] == self._fitted[1:]:
+            return  # a column not among them was resized
+        self._same_font()
+        self._fitted = fitted
+        whole = len(rows) == len(self._whole) and set(self._distinct) >= set(self.key_columns)
+        texts = {c: _column_texts(columns[c][1], self._distinct[c] if whole else rows) for c in self.key_columns}
+        self._steps = _line_count(self.view, texts, self.max_lines, self.widths, self._wrapped, self.SLICE)
+        self._timer.stop()
+        self._step()
+
+    def finish(self) -> None:
+        """Measure what is left of the fit now (a page about to be printed or read back)."""
+        while self._steps is not None:
+            self._step()
+
+    def _step(self) -> None:
+        if self._steps is None:
+            return
+        lines = next(self._steps)
+        if lines is None:
+            self._timer.start()
+            return
+        self._steps = None
+        _set_lines(self.view, lines)
+
+
+class TextMeasures:
+    """``RowHeights``'s measures made where a page's rows are read (its worker thread), in the view's
+    font at the key columns' widths when the read was started: the GUI thread then only looks them up.
+
+    Measured on the GUI thread while a worker runs, each of Qt's measures hands the interpreter lock
+    to the worker and waits its turn for it back (up to the 5 ms switch interval): 22,000 measures
+    for 待办 at 200,000 accounts held the window 100–300 ms a slice. The worker measures through a
+    font of its own (a copy detached on the GUI thread: Qt fonts are reentrant, not thread-safe);
+    ``agrees`` checks on the GUI thread that it measures as the view does before any is used."""
+
+    def __init__(self, view, key_columns: Iterable[int], max_lines: int):
+        from PySide6.QtGui import QFont
+
+        font = QFont(view.font())
+        size = font.pointSizeF()
+        if size > 0:  # a change detaches the copy from the view's font (and back to the same size)
+            font.setPointSizeF(size + 1)
+            font.setPointSizeF(size)
+        else:
+            font.setPixelSize(font.pixelSize() + 1)
+            font.setPixelSize(font.pixelSize() - 1)
+        self._font: Any = font
+        self.font_key = view.font().key()
+        self.column_widths = {c: view.columnWidth(c) for c in key_columns}
+        self.max_lines = max_lines
+        self.line = 0
+        self.widths: dict[str, int] = {}
+        self.wrapped: dict[tuple[int, str], int] = {}
+
+    def measure(self, distinct: dict[int, list[Any]], texts: dict[int, Callable[[Any], str]]) -> None:
+        """Measure as ``RowHeights.fit`` would for the whole list (in the read's thread): each key
+        column's ``texts[column]`` of ``distinct[column]`` (``longest_first``), in order."""
+        from PySide6.QtGui import QFontMetrics
+
+        if self._font is None:
+            return
+        stand_in = _Measuring(QFontMetrics(self._font), self.column_widths)
+        columns = {c: _column_texts(texts[c], distinct[c]) for c in self.column_widths}
+        for _lines in _line_count(stand_in, columns, self.max_lines, self.widths, self.wrapped, None):
+            pass
+        self.line = stand_in.fm.lineSpacing()
+        del stand_in
+        self._font = None  # released in the thread that used it
+
+    def agrees(self, view) -> bool:
+        """Whether these measures are the view's: the same font, line and a few texts measured again."""
+        if self.font_key != view.font().key():
+            return False
+        fm = view.fontMetrics()
+        if self.line != fm.lineSpacing():
+            return False
+        from PySide6.QtCore import QRect
+
+        for text in list(self.widths)[:3]:
+            if fm.horizontalAdvance(text) != self.widths[text]:
+                return False
+        for (width, text) in list(self.wrapped)[:3]:
+            rect = QRect(0, 0, width, self.line * (self.max_lines + 1))
+            if fm.boundingRect(rect, int(Qt.TextFlag.TextWordWrap), text).height() != self.wrapped[(width, text)]:
+                return False
+        return True
+
+
+class _Measuring:
+    """Stands for the view in ``_line_count``: its font's metrics and its key columns' widths."""
+
+    def __init__(self, fm, widths: dict[int, int]):
+        self.fm, self.widths = fm, widths
+
+    def fontMetrics(self):  # noqa: N802 (as QWidget)
+        return self.fm
+
+    def columnWidth(self, column: int) -> int:  # noqa: N802 (as QTableView)
+        return self.widths[column]
+
+
+def _column_texts(text: Callable[[Any], str], rows: list[Any]) -> Iterable[str]:
+    """A column's texts, made as ``fit_row_height`` reads them (it may stop early)."""
+    return (text(r) for r in rows)
