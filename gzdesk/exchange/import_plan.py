@@ -111,6 +111,9 @@ class ImportPlan:
     units: SheetPart | None = None
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
     checked: bool = False
+    # Where the check ran: (the session's transaction, weakly; the connection's total_changes then).
+    # ``import_compare.checked_here`` tells from it that the database is still what was checked.
+    checked_in: tuple[Any, int] | None = field(default=None, repr=False, compare=False)
     encoding: str | None = None  # a text file: the encoding it was read in
     long_text_problems: dict[tuple[str, int], list[str]] = field(default_factory=dict, repr=False)
     renamed: bool = False  # the content was not what the file name says (read as what it is)
@@ -522,7 +525,7 @@ def remap(plan: ImportPlan, *, sheet: str | None = None, header_row: int | None 
         header_row = plan.accounts.header_row if name == plan.accounts.sheet else find_header(rows, ACCOUNT_SYNONYMS)[0]
     plan.accounts = build_accounts_part(rows, name, header_row, mapping)
     _attach_long_text_problems(plan)
-    plan.checked = False
+    plan.checked, plan.checked_in = False, None
     if session is not None:
         from gzdesk.exchange.import_compare import check_against  # compare builds on this module
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from gzdesk import audit, enums, registry
 from gzdesk.errors import UserError
 from gzdesk.exchange.columns import UNIT_FIELDS
-from gzdesk.exchange.import_compare import check_against, same_value
+from gzdesk.exchange.import_compare import check_against, checked_here, same_value
 from gzdesk.exchange.import_plan import (
     CREATE,
     FILING_SCALARS,
@@ -265,9 +265,13 @@ def _account_columns(values: dict[str, Any], units: _Units) -> dict[str, Any]:
 
 def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
                progress: ProgressCallback | None = None) -> ImportResult:
-    """Write the plan in the caller's transaction; raise (writing nothing) while bad rows remain."""
+    """Write the plan in the caller's transaction; raise (writing nothing) while bad rows remain.
+    The plan is checked against the database here unless it was checked in this same
+    transaction with nothing written since (``read_workbook(path, session=s)`` then
+    ``apply_plan(s, plan)``): the check is then not made twice."""
     require(session, Cap.IMPORT)
-    check_against(session, plan)
+    if not checked_here(session, plan):
+        check_against(session, plan)
     result = ImportResult(skipped=_refuse_if_bad(plan, skip_bad))
     team_rows = [r for r in plan.team.rows if not r.excluded] if plan.team else []
     filing_rows = [r for r in plan.filings.rows if not r.excluded] if plan.filings else []
