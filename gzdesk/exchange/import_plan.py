@@ -289,6 +289,7 @@ def _team_planner(rows: Table) -> _SheetPlanner | None:
     mapping = auto_mapping(header, TEAM_SYNONYMS)
     if score < 3 or "name" not in mapping.values():
         return None
+    checked: dict[tuple[str, bool], str | None] = {}  # a person has a row per role: each number checked once
 
     def make(line: int, values: dict[str, Any], problems: list[str]) -> PlanRow:
         if not values.get("name"):
@@ -299,7 +300,10 @@ def _team_planner(rows: Table) -> _SheetPlanner | None:
         for key, mobile_only in (("office_phone", False), ("mobile", True)):
             v = values.get(key)
             if v and "*" not in v:
-                p = phone_problem(v, mobile_only=mobile_only)
+                try:
+                    p = checked[(v, mobile_only)]
+                except KeyError:
+                    p = checked[(v, mobile_only)] = phone_problem(v, mobile_only=mobile_only)
                 if p:
                     problems.append(p)
         if values.get("left_on") and values.get("trained_on") and values["left_on"] < values["trained_on"]:
