@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gzdesk.cli.common import add_db_option, add_json_option, open_db, print_json
+
+if TYPE_CHECKING:
+    from gzdesk.exchange.import_plan import ImportPlan
 
 
 def register(sub) -> None:
@@ -74,58 +78,76 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from gzdesk.exchange.excel_import import ACTION_LABELS, apply_plan, read_workbook
+    """The file is read (and planned) before the database is touched; a ``--dry-run`` compares it in
+    a read, an import in the one transaction that writes it, so the comparison is made once and is
+    the one the write goes by."""
+    from gzdesk.exchange.excel_import import apply_plan, check_against, read_workbook
 
     db = open_db(args)
     try:
-        with db.reader() as s:
-            plan = read_workbook(args.file, sheet=args.sheet, session=s, keep_rows=False)
-        counts = plan.counts()
-        problems = plan.problem_lines()
-        if args.json and args.dry_run:  # scripts get the preview as JSON; nothing is written
-            print_json({"file": str(plan.path), "encoding": plan.encoding, "sheet": plan.sheet,
-                        "header_row": plan.header_row + 1,
-                        "mapping": {plan.accounts.headers[i] if i < len(plan.accounts.headers) else str(i): k
-                                    for i, k in plan.mapping.items()},
-                        "counts": counts, "problems": problems,
-                        "rows": [{"row": r.line, "action": r.action, "name": r.values.get("name"),
-                                  "problems": r.problems, "notes": r.notes} for r in plan.rows]})
-            return 1 if problems and not args.skip_bad else 0
-        if args.json:  # scripts: no preview text, the result (or the refusal on stderr) only
-            with db.transaction() as s:
-                result = apply_plan(s, plan, skip_bad=args.skip_bad)
-            from dataclasses import asdict
-
-            print_json(asdict(result))
-            return 0
-        how = f"（按 {plan.encoding} 编码读取）" if plan.encoding else ""
-        if plan.renamed:
-            how += "（文件内容与扩展名不符，已按实际格式读取）"
-        print(f"文件：{plan.path.name}{how}  工作表：{plan.sheet}  表头在第 {plan.header_row + 1} 行")
-        mapped = [f"{plan.accounts.headers[i]}→{_label(k)}" for i, k in plan.mapping.items()
-                  if i < len(plan.accounts.headers) and k != "seq"]
-        print("列对应：" + "，".join(mapped))
-        print(f"共 {counts['rows']} 行：{ACTION_LABELS['create']} {counts['create']}，{ACTION_LABELS['update']} "
-              f"{counts['update']}，{ACTION_LABELS['same']} {counts['same']}，有问题 {counts['bad']}")
-        if plan.team:
-            print(f"管理队伍 {counts['team_rows']} 行")
-        if plan.filings:
-            print(f"备案记录 {counts['filing_rows']} 行")
-        if plan.units:
-            print(f"单位名录 {counts['unit_rows']} 行")
-        for line in problems[:50]:
-            print("  " + line)
-        if len(problems) > 50:
-            print(f"  ……另有 {len(problems) - 50} 处问题")
         if args.dry_run:
-            print("预览完毕（--dry-run），未写入任何内容")
-            return 1 if problems and not args.skip_bad else 0
+            with db.reader() as s:
+                plan = read_workbook(args.file, sheet=args.sheet, session=s, keep_rows=False)
+            if args.json:  # scripts get the preview as JSON; nothing is written
+                _print_preview_json(plan)
+            else:
+                _print_preview(plan)
+                print("预览完毕（--dry-run），未写入任何内容")
+            return 1 if plan.problem_lines() and not args.skip_bad else 0
+        plan = read_workbook(args.file, sheet=args.sheet, keep_rows=False)
         with db.transaction() as s:
-            result = apply_plan(s, plan, skip_bad=args.skip_bad, progress=_progress_printer("导入"))
+            check_against(s, plan)
+            if args.json:  # scripts: no preview text, the result (or the refusal on stderr) only
+                result = apply_plan(s, plan, skip_bad=args.skip_bad)
+            else:
+                _print_preview(plan)
+                result = apply_plan(s, plan, skip_bad=args.skip_bad, progress=_progress_printer("导入"))
     finally:
         db.close()
-    print(f"导入完成：{result.summary()}")
+    if args.json:
+        from dataclasses import asdict
+
+        print_json(asdict(result))
+    else:
+        print(f"导入完成：{result.summary()}")
     return 0
+
+
+def _print_preview_json(plan: ImportPlan) -> None:
+    print_json({"file": str(plan.path), "encoding": plan.encoding, "sheet": plan.sheet,
+                "header_row": plan.header_row + 1,
+                "mapping": {plan.accounts.headers[i] if i < len(plan.accounts.headers) else str(i): k
+                            for i, k in plan.mapping.items()},
+                "counts": plan.counts(), "problems": plan.problem_lines(),
+                "rows": [{"row": r.line, "action": r.action, "name": r.values.get("name"),
+                          "problems": r.problems, "notes": r.notes} for r in plan.rows]})
+
+
+def _print_preview(plan: ImportPlan) -> None:
+    """What the file holds and what the import will do: the lines printed before it writes."""
+    from gzdesk.exchange.excel_import import ACTION_LABELS
+
+    counts = plan.counts()
+    problems = plan.problem_lines()
+    how = f"（按 {plan.encoding} 编码读取）" if plan.encoding else ""
+    if plan.renamed:
+        how += "（文件内容与扩展名不符，已按实际格式读取）"
+    print(f"文件：{plan.path.name}{how}  工作表：{plan.sheet}  表头在第 {plan.header_row + 1} 行")
+    mapped = [f"{plan.accounts.headers[i]}→{_label(k)}" for i, k in plan.mapping.items()
+              if i < len(plan.accounts.headers) and k != "seq"]
+    print("列对应：" + "，".join(mapped))
+    print(f"共 {counts['rows']} 行：{ACTION_LABELS['create']} {counts['create']}，{ACTION_LABELS['update']} "
+          f"{counts['update']}，{ACTION_LABELS['same']} {counts['same']}，有问题 {counts['bad']}")
+    if plan.team:
+        print(f"管理队伍 {counts['team_rows']} 行")
+    if plan.filings:
+        print(f"备案记录 {counts['filing_rows']} 行")
+    if plan.units:
+        print(f"单位名录 {counts['unit_rows']} 行")
+    for line in problems[:50]:
+        print("  " + line)
+    if len(problems) > 50:
+        print(f"  ……另有 {len(problems) - 50} 处问题")
 
 
 def _label(key: str) -> str:

@@ -8,6 +8,7 @@ its cost grows with the file, not with the registry.
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,6 +199,26 @@ def _changed_fields(values: dict[str, Any], existing: dict[str, Any], skip: tupl
     return [k for k, v in values.items() if k not in skip and not same_value(k, v, existing.get(k))]
 
 
+def _write_state(session: Session) -> tuple[Any, int]:
+    """(the session's transaction, how many rows its connection has written so far)."""
+    raw: Any = session.connection().connection.driver_connection
+    return session.get_transaction(), raw.total_changes
+
+
+def checked_here(session: Session, plan: ImportPlan) -> bool:
+    """Whether ``check_against`` ran on this plan in this session's transaction, still open, with
+    nothing written since (pending changes are flushed first): the database is then what was
+    checked — the write transaction holds the operation lock, so no other gzdesk process wrote
+    to it — and a second check would find the same. The plan's corrections (``remap``,
+    ``fix_cells``) clear it."""
+    if not plan.checked or plan.checked_in is None:
+        return False
+    session.flush()
+    transaction, changes = _write_state(session)
+    ref, then = plan.checked_in
+    return transaction is not None and ref() is transaction and changes == then
+
+
 def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
     """Decide create / update / same for every row and find links that do not resolve."""
     index = _load_index(session, plan)
@@ -315,6 +336,8 @@ def check_against(session: Session, plan: ImportPlan) -> ImportPlan:
                 changed = [k for k in UNIT_SCALARS if k in v and not same_value(k, v[k], old.get(k))]
                 r.action, r.target_uuid = (UPDATE if changed else SAME), existing
     plan.checked = True
+    transaction, changes = _write_state(session)
+    plan.checked_in = (weakref.ref(transaction), changes) if transaction is not None else None
     return plan
 
 

@@ -111,6 +111,9 @@ class ImportPlan:
     units: SheetPart | None = None
     tables: dict[str, Table] = field(default_factory=dict, repr=False)
     checked: bool = False
+    # Where the check ran: (the session's transaction, weakly; the connection's total_changes then).
+    # ``import_compare.checked_here`` tells from it that the database is still what was checked.
+    checked_in: tuple[Any, int] | None = field(default=None, repr=False, compare=False)
     encoding: str | None = None  # a text file: the encoding it was read in
     long_text_problems: dict[tuple[str, int], list[str]] = field(default_factory=dict, repr=False)
     renamed: bool = False  # the content was not what the file name says (read as what it is)
@@ -286,6 +289,7 @@ def _team_planner(rows: Table) -> _SheetPlanner | None:
     mapping = auto_mapping(header, TEAM_SYNONYMS)
     if score < 3 or "name" not in mapping.values():
         return None
+    checked: dict[tuple[str, bool], str | None] = {}  # a person has a row per role: each number checked once
 
     def make(line: int, values: dict[str, Any], problems: list[str]) -> PlanRow:
         if not values.get("name"):
@@ -296,7 +300,10 @@ def _team_planner(rows: Table) -> _SheetPlanner | None:
         for key, mobile_only in (("office_phone", False), ("mobile", True)):
             v = values.get(key)
             if v and "*" not in v:
-                p = phone_problem(v, mobile_only=mobile_only)
+                try:
+                    p = checked[(v, mobile_only)]
+                except KeyError:
+                    p = checked[(v, mobile_only)] = phone_problem(v, mobile_only=mobile_only)
                 if p:
                     problems.append(p)
         if values.get("left_on") and values.get("trained_on") and values["left_on"] < values["trained_on"]:
@@ -522,7 +529,7 @@ def remap(plan: ImportPlan, *, sheet: str | None = None, header_row: int | None 
         header_row = plan.accounts.header_row if name == plan.accounts.sheet else find_header(rows, ACCOUNT_SYNONYMS)[0]
     plan.accounts = build_accounts_part(rows, name, header_row, mapping)
     _attach_long_text_problems(plan)
-    plan.checked = False
+    plan.checked, plan.checked_in = False, None
     if session is not None:
         from gzdesk.exchange.import_compare import check_against  # compare builds on this module
 

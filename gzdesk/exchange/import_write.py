@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from gzdesk import audit, enums, registry
 from gzdesk.errors import UserError
 from gzdesk.exchange.columns import UNIT_FIELDS
-from gzdesk.exchange.import_compare import check_against, same_value
+from gzdesk.exchange.import_compare import check_against, checked_here, same_value
 from gzdesk.exchange.import_plan import (
     CREATE,
     FILING_SCALARS,
@@ -117,11 +118,18 @@ def _bulk_insert(session: Session, model, rows: list[dict[str, Any]]) -> None:
         defaults.append((c.name, c.default.arg))
     names = keys + [n for n, _ in defaults]
     processors = [table.c[n].type.bind_processor(conn.dialect) for n in names]
-    fixed = [v for _n, v in defaults]
+    fixed = [v if p is None or v is None else p(v)
+             for (_n, v), p in zip(defaults, processors[len(keys):], strict=True)]
+    processed = [(i, p) for i, p in enumerate(processors[:len(keys)]) if p is not None]  # few: booleans
+    take = itemgetter(*keys) if len(keys) > 1 else (lambda r: tuple(r[k] for k in keys))
     params = []
     for r in rows:
-        values = [r[k] for k in keys] + fixed
-        params.append(tuple(v if p is None or v is None else p(v) for p, v in zip(processors, values, strict=True)))
+        values = [*take(r), *fixed]
+        for i, p in processed:
+            v = values[i]
+            if v is not None:
+                values[i] = p(v)
+        params.append(tuple(values))
     columns = ", ".join(f'"{n}"' for n in names)
     marks = ", ".join("?" for _ in names)
     conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', params)
@@ -265,9 +273,13 @@ def _account_columns(values: dict[str, Any], units: _Units) -> dict[str, Any]:
 
 def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
                progress: ProgressCallback | None = None) -> ImportResult:
-    """Write the plan in the caller's transaction; raise (writing nothing) while bad rows remain."""
+    """Write the plan in the caller's transaction; raise (writing nothing) while bad rows remain.
+    The plan is checked against the database here unless it was checked in this same
+    transaction with nothing written since (``read_workbook(path, session=s)`` then
+    ``apply_plan(s, plan)``): the check is then not made twice."""
     require(session, Cap.IMPORT)
-    check_against(session, plan)
+    if not checked_here(session, plan):
+        check_against(session, plan)
     result = ImportResult(skipped=_refuse_if_bad(plan, skip_bad))
     team_rows = [r for r in plan.team.rows if not r.excluded] if plan.team else []
     filing_rows = [r for r in plan.filings.rows if not r.excluded] if plan.filings else []
@@ -296,6 +308,9 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
             new_accounts.append(rec)
             row_uuid[r.line] = rec["uuid"]
             result.created += 1
+            if len(new_accounts) == INSERT_CHUNK:  # written as made: never every new record at once
+                _bulk_insert(session, Account, new_accounts)
+                new_accounts = []
         elif r.action == UPDATE:
             account = session.scalars(select(Account).where(Account.uuid == r.target_uuid)).one()
             for key, value in cols.items():
@@ -305,8 +320,7 @@ def apply_plan(session: Session, plan: ImportPlan, skip_bad: bool = False,
         else:
             result.unchanged += 1
         ticker.advance()
-    for chunk in _chunks(new_accounts):
-        _bulk_insert(session, Account, chunk)
+    _bulk_insert(session, Account, new_accounts)
     session.flush()
     account_ids = dict(session.execute(select(Account.uuid, Account.id)).all())
 
@@ -394,8 +408,11 @@ def _apply_team(session: Session, rows: list[PlanRow], units: _Units, account_id
         new_roles.append({"account_id": aid, "person_id": pid, "role": v["role"], "since": v.get("since"),
                           "until": v.get("until"), "uuid": new_uuid(), "created_at": stamp, "updated_at": stamp,
                           "origin": None})
-    for chunk in _chunks(new_roles):
-        _bulk_insert(session, AccountRole, chunk)
+        if len(new_roles) == INSERT_CHUNK:
+            _bulk_insert(session, AccountRole, new_roles)
+            result.roles_added += len(new_roles)
+            new_roles = []
+    _bulk_insert(session, AccountRole, new_roles)
     result.roles_added += len(new_roles)
     session.flush()
     _apply_departures(session, newly_left, {person_ids[u] for u in person_uuid_of.values()}, result)

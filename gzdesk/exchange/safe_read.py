@@ -390,10 +390,26 @@ def _read_text(path: Path, data: bytes, limits: ReadLimits, renamed: bool) -> It
     for row in csv_rows(text, path.name, limits.max_csv_field):
         batch.append(_trim(row))
         if len(batch) >= BATCH:
-            yield ("rows", batch)
+            yield ("rows", _shared(batch))
             batch = []
     if batch:
-        yield ("rows", batch)
+        yield ("rows", _shared(batch))
+
+
+SHARED_TEXT = 100  # cells of at most this many characters are shared within a batch
+
+
+def _shared(batch: list[list[Any]]) -> list[list[Any]]:
+    """The batch with equal short texts as one object each: calamine makes a string per cell, and a
+    column of units, 岗位 or platforms repeats a few values thousands of times. Pickle then sends
+    each once per batch, and the importing process keeps one copy instead of one per cell (the
+    values are the same; only copies are saved). The table lives only as long as the batch."""
+    seen: dict[str, str] = {}
+    for row in batch:
+        for i, cell in enumerate(row):
+            if type(cell) is str and len(cell) <= SHARED_TEXT:
+                row[i] = seen.setdefault(cell, cell)
+    return batch
 
 
 def _trim(row: list) -> list:
@@ -438,9 +454,9 @@ def _read_workbook(path: Path, by_name: bool, send, may_read=None) -> None:
         for row in sheet.iter_rows():
             batch.append(_trim(pad + row if pad else row))
             if len(batch) >= BATCH:
-                send(("rows", batch))
+                send(("rows", _shared(batch)))
                 batch = []
         if batch:
-            send(("rows", batch))
+            send(("rows", _shared(batch)))
         del sheet
     book.close()
