@@ -230,6 +230,8 @@ def _get(session: Session, model, record_id: int, what: str):
     return obj
 
 
+_ACCOUNT = Account.__table__.c
+
 # the registry table's own columns: a stored value that cannot be read is shown empty and named
 _SHOWN = value_check.ListColumns(c.property.columns[0] for c in (
     Account.name, Account.platform, Account.status, Account.last_update_on, Account.followers,
@@ -241,9 +243,9 @@ def _table_statement(shown_only: bool):
     thousand units, where three joins would repeat each name on 200,000 rows. ``shown_only``:
     NULL for what the window's table neither shows nor searches (uuid, 监管 and 运维 unit)."""
     unread: Any = literal_column("NULL")
-    extra = (unread, unread, unread) if shown_only else (Account.supervisor_unit_id, Account.operator_unit_id,
-                                                         Account.uuid)
-    return select(Account.id, Account.host_unit_id, *extra, *_SHOWN.selected)
+    acc = _ACCOUNT  # the table's columns, not the mapped class's: the window's first read maps no table
+    extra = (unread, unread, unread) if shown_only else (acc.supervisor_unit_id, acc.operator_unit_id, acc.uuid)
+    return select(acc.id, acc.host_unit_id, *extra, *_SHOWN.selected)
 
 
 @dataclass
@@ -424,8 +426,8 @@ def account_table(session: Session, account_id: int | None = None, *, shown_only
     sql = _TABLE_SQL.get(key)
     if sql is None:
         stmt = _table_statement(shown_only)
-        stmt = stmt.where(Account.id == literal_column("?")) if account_id is not None else stmt
-        compiled = stmt.order_by(Account.id).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        stmt = stmt.where(_ACCOUNT.id == literal_column("?")) if account_id is not None else stmt
+        compiled = stmt.order_by(_ACCOUNT.id).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
         sql = _TABLE_SQL[key] = str(compiled)
     columns = _raw_columns(session, sql, (account_id,) if account_id is not None else (),
                            shared=(1, 2, 3, 6, 7, 8, 11))  # unit ids, platform, status, dates
