@@ -61,7 +61,19 @@ def test_a_big_registry_shows_a_screenful_then_every_account(county, qtbot):
     shown = [page.model.row_at(i) for i in range(page.model.rowCount())]
     page.reload()  # what a plain read of every account shows
     assert [page.model.row_at(i) for i in range(page.model.rowCount())] == shown
+    assert page.unit_combo.count() == len(page.model.rows.host_units()) + 1  # (the reload filled it at once)
+
+
+def test_the_unit_filter_is_filled_in_the_turn_after_the_last_part(county, qtbot):
+    w = _window(county, qtbot, extensions=())
+    page = w.registry
+    while page.loading():
+        page._read_part()
+    assert page.unit_combo.count() == 1 and page.model.total_count == 25  # 全部主办单位 alone, for one turn
+    host = page.model.row_at(0).host_unit_id
+    assert page.show_host_unit(host)  # asked before that turn: filled first
     assert page.unit_combo.count() == len(page.model.rows.host_units()) + 1
+    assert page.unit_combo.currentData() == host
 
 
 def test_a_small_registry_is_read_at_once(county, qtbot, monkeypatch):
