@@ -441,6 +441,10 @@ _WINDOW_CHILD = r"""
 import os, sys, time
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 sys.path.insert(0, sys.argv[3])
+if sys.argv[1] == "gzdesk":  # the steps of `gzdesk --db F`: gzdesk.cli.main (before Qt is imported)
+    from gzdesk import cli
+    argv = ["--db", sys.argv[2]]
+    cli.build_parser(cli._modules_for(argv)).parse_args(argv)
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -451,14 +455,27 @@ class FirstPaint(QObject):
             QTimer.singleShot(0, lambda: os._exit(0))
         return False
 
-if sys.argv[1] == "gzdesk":
+if sys.argv[1] == "gzdesk":  # then ui.app.run_window / _open_and_run
+    from gzdesk.ui.app import make_application, make_splash, wants_splash
+    from gzdesk.ui.waiting import show_wait
     from gzdesk.db import Database
-    from gzdesk.ui.app import make_application
-    from gzdesk.ui.main_window import MainWindow
     from gzdesk.ui.controller import Controller
+    from gzdesk.ui.file_actions import ensure_initialized, profile_problem
+    from gzdesk.ui.main_window import MainWindow
+    from gzdesk.logs import environment, setup_logging
+    from gzdesk.ui.crash_dialog import CrashReporter
+    from pathlib import Path
     app = make_application()
+    environment(), CrashReporter(Path(sys.argv[2]), setup_logging("window")).install()
+    controller = Controller(Database(Path(sys.argv[2]), window=True, on_wait=show_wait))
+    assert ensure_initialized(controller, None) and profile_problem(controller) is None
+    assert not controller.has_users()  # the login (a dialog) is left out
+    splash = make_splash("正在打开 …") if wants_splash(Path(sys.argv[2])) else None
+    if splash is not None:
+        splash.show()
+        app.processEvents()
     from PySide6.QtWidgets import QTableView
-    window = MainWindow(Controller(Database(sys.argv[2], window=True)))
+    window = MainWindow(controller)
     window.show_page("accounts")  # 首页 is shown first: the table would never paint
     view = window.findChild(QTableView, "accountTable") or window.findChild(QTableView)
 else:
@@ -477,6 +494,8 @@ f = FirstPaint()
 view.viewport().installEventFilter(f)
 window.resize(1366, 768)
 window.show()
+if sys.argv[1] == "gzdesk" and splash is not None:
+    splash.finish(window)
 app.exec()
 """
 

@@ -291,11 +291,11 @@ def _quietly(fn: Callable[[], object]) -> None:
 
 
 def _default_actor(session: Session) -> str:
-    from gzdesk.models import Setting
+    from gzdesk.office import get_setting  # a Core read: no table mapped for it (see get_setting)
 
-    row = session.get(Setting, "actor")
-    if row and row.value:
-        return row.value
+    actor = get_setting(session, "actor")
+    if actor:
+        return actor
     import getpass
 
     try:

@@ -25,9 +25,19 @@ class OfficeInfo:
     profile: Profile
 
 
+_SETTING = Setting.__table__.c
+_UNIT = Unit.__table__.c
+
+
 def get_setting(session: Session, key: str, default: str | None = None) -> str | None:
-    row = session.get(Setting, key)
-    return row.value if row is not None and row.value is not None else default
+    """The setting ``key`` (``default`` when it is missing or empty).
+
+    Read with a Core select on the table, not ``session.get``: the window's first reads (title,
+    profile, login) then need no ORM mapping — SQLAlchemy maps every table on the first ORM query
+    (~0.1–0.3 s), which now happens after the table is painted. A change not yet flushed in this
+    session is seen as before: the session flushes before a Core select as before an ORM one."""
+    value = session.execute(select(_SETTING.value).where(_SETTING.key == key)).scalar()
+    return value if value is not None else default
 
 
 def set_setting(session: Session, key: str, value: str | None) -> None:
@@ -72,7 +82,7 @@ def office(session: Session) -> OfficeInfo:
     unit_id = get_setting(session, "office_unit_id")
     if unit_id is None:
         raise UserError("数据库尚未初始化，请先运行 gzdesk init --unit 单位名称 --profile 配置编号")
-    unit = session.get(Unit, int(unit_id))
+    unit = session.execute(select(_UNIT.name).where(_UNIT.id == int(unit_id))).first()  # no ORM mapping: see get_setting
     return OfficeInfo(int(unit_id), unit.name if unit else "", current_profile(session))
 
 

@@ -230,6 +230,8 @@ def _get(session: Session, model, record_id: int, what: str):
     return obj
 
 
+_ACCOUNT = Account.__table__.c
+
 # the registry table's own columns: a stored value that cannot be read is shown empty and named
 _SHOWN = value_check.ListColumns(c.property.columns[0] for c in (
     Account.name, Account.platform, Account.status, Account.last_update_on, Account.followers,
@@ -241,9 +243,9 @@ def _table_statement(shown_only: bool):
     thousand units, where three joins would repeat each name on 200,000 rows. ``shown_only``:
     NULL for what the window's table neither shows nor searches (uuid, 监管 and 运维 unit)."""
     unread: Any = literal_column("NULL")
-    extra = (unread, unread, unread) if shown_only else (Account.supervisor_unit_id, Account.operator_unit_id,
-                                                         Account.uuid)
-    return select(Account.id, Account.host_unit_id, *extra, *_SHOWN.selected)
+    acc = _ACCOUNT  # the table's columns, not the mapped class's: the window's first read maps no table
+    extra = (unread, unread, unread) if shown_only else (acc.supervisor_unit_id, acc.operator_unit_id, acc.uuid)
+    return select(acc.id, acc.host_unit_id, *extra, *_SHOWN.selected)
 
 
 @dataclass
@@ -295,6 +297,17 @@ class AccountTable:
         else:
             self.bad_values.pop(i, None)
         return i
+
+    @classmethod
+    def joined(cls, parts: list[AccountTable]) -> AccountTable:
+        """The tables one after the other (positions, and ``bad_values`` with them, run on)."""
+        table = cls()
+        for part in parts:
+            at = len(table)
+            for f in ROW_FIELDS:
+                getattr(table, f).extend(getattr(part, f))
+            table.bad_values.update((at + i, bad) for i, bad in part.bad_values.items())
+        return table
 
     @classmethod
     def of_rows(cls, rows: list[AccountRow]) -> AccountTable:
@@ -419,23 +432,42 @@ def account_table(session: Session, account_id: int | None = None, *, shown_only
     ``2019.3.12``) is shown empty and named in ``bad_values`` (as ``list_accounts`` says).
     ``shown_only`` (the window's table): ``uuid``, ``supervisor_unit`` and ``operator_unit`` are
     left empty (""), a fifth less to read at 200,000 accounts."""
-    dialect = session.get_bind().dialect
-    key = f"{'one' if account_id is not None else 'all'}{' shown' if shown_only else ''}"
+    key = "one" if account_id is not None else "all"
+    columns = _raw_columns(session, _table_sql(session, key, shown_only), (account_id,) if account_id is not None else (),
+                           shared=_SHARED)
+    if not columns[0]:
+        return AccountTable()
+    units = _unit_names(session, None if account_id is None else [*columns[1], *columns[2], *columns[3]])
+    return _table_of(session, columns, units, shown_only)
+
+
+_SHARED = (1, 2, 3, 6, 7, 8, 11)  # the columns with few distinct values: unit ids, platform, status, dates
+
+
+def _table_sql(session: Session, key: str, shown_only: bool) -> str:
+    """The registry table's SQL, by id: ``all`` accounts, ``one`` (``id = ?``), the ``head`` (the
+    first ``?``) or a ``part`` (``id > ?``, at most ``?`` of them); compiled once."""
+    key = f"{key}{' shown' if shown_only else ''}"
     sql = _TABLE_SQL.get(key)
     if sql is None:
         stmt = _table_statement(shown_only)
-        stmt = stmt.where(Account.id == literal_column("?")) if account_id is not None else stmt
-        compiled = stmt.order_by(Account.id).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-        sql = _TABLE_SQL[key] = str(compiled)
-    columns = _raw_columns(session, sql, (account_id,) if account_id is not None else (),
-                           shared=(1, 2, 3, 6, 7, 8, 11))  # unit ids, platform, status, dates
+        if key.startswith("one"):
+            stmt = stmt.where(_ACCOUNT.id == literal_column("?"))
+        elif key.startswith("part"):
+            stmt = stmt.where(_ACCOUNT.id > literal_column("?"))
+        compiled = stmt.order_by(_ACCOUNT.id).compile(dialect=session.get_bind().dialect,
+                                                     compile_kwargs={"literal_binds": True})
+        sql = _TABLE_SQL[key] = str(compiled) + (" LIMIT ?" if key.startswith(("head", "part")) else "")
+    return sql
+
+
+def _table_of(session: Session, columns: list[list], units: dict[Any, str], shown_only: bool) -> AccountTable:
+    """The columns read by ``_table_sql`` (and the unit names) as an ``AccountTable``."""
+    dialect = session.get_bind().dialect
     table = AccountTable()
-    if not columns[0]:
-        return table
     acc = Account.__table__.c
     (ids, host_ids, sup_ids, op_ids, uuids, names, platforms, statuses, lasts, followers, handles, regs,
      others, flags) = columns
-    units: dict[Any, str] = _unit_names(session, None if account_id is None else [*host_ids, *sup_ids, *op_ids])
     no_name = itertools.repeat("")
     table.id = _processed(ids, acc.id, dialect)
     table.host_unit_id = _processed(host_ids, acc.host_unit_id, dialect)
@@ -468,6 +500,48 @@ def account_table(session: Session, account_id: int | None = None, *, shown_only
         found = _SHOWN.bad_values(session, Account.__table__, [table.id[i] for i in sorted(bad)])  # type: ignore[arg-type]
         table.bad_values = {i: found.get(table.id[i], ()) for i in sorted(bad)}
     return table
+
+
+class AccountTableParts:
+    """``account_table(shown_only=True)`` read a part at a time, by id: the window's first read of
+    a big registry shows the first screenful and reads the rest after its first paint, a part per
+    turn of its event loop (SQLite hands the interpreter lock back per row, so a worker thread
+    would not free the window). ``step(session)`` reads the next part (``first`` accounts, then
+    every unit's name, then ``size`` accounts at a time) and returns it; ``whole()``, once ``done``, is the table
+    ``account_table(shown_only=True)`` reads at once. Holds no session: each step is given one
+    (the caller reads again from the start if the registry changed between steps)."""
+
+    def __init__(self, first: int = 200, size: int = 5_000):
+        self.first, self.size = first, size
+        self.parts: list[AccountTable] = []
+        self.done = False
+        self.read = 0  # accounts read so far
+        self._after: int | None = None  # the last id read
+        self._units: dict[Any, str] | None = None  # every unit's name, read with the second part
+
+    def step(self, session: Session) -> AccountTable:
+        if self.parts and self._units is None:  # every unit's name, in a step of its own (~40,000: ~50 ms)
+            self._units = _unit_names(session)
+            return AccountTable()
+        params: tuple[int, ...]
+        if self._after is None:  # nothing read yet (or nothing there)
+            limit, key, params = self.first, "head", (self.first,)
+        else:
+            limit, key, params = self.size, "part", (self._after, self.size)
+        columns = _raw_columns(session, _table_sql(session, key, True), params, shared=_SHARED)
+        if not columns[0]:
+            part = AccountTable()
+        else:
+            units = self._units if self._units is not None else _unit_names(session, columns[1])
+            part = _table_of(session, columns, units, True)
+            self._after = max(columns[0])
+        self.parts.append(part)
+        self.read += len(part)
+        self.done = len(part) < limit
+        return part
+
+    def whole(self) -> AccountTable:
+        return AccountTable.joined(self.parts)
 
 
 def account_search_text(row: AccountRow) -> str:
@@ -504,7 +578,8 @@ def list_accounts(session: Session) -> list[AccountRow]:
 
 
 def count_accounts(session: Session) -> int:
-    return session.scalar(select(func.count(Account.id))) or 0
+    # on the table, not the mapped class: the window counts before its first paint (see office.get_setting)
+    return session.scalar(select(func.count()).select_from(Account.__table__)) or 0
 
 
 def get_account(session: Session, account_id: int) -> AccountData:

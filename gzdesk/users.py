@@ -194,7 +194,9 @@ def list_users(session: Session) -> list[UserRow]:
 
 
 def has_users(session: Session) -> bool:
-    return session.scalar(select(AppUser.id).limit(1)) is not None
+    # the table's column, not the mapped class: the window asks before its first paint, and an ORM
+    # query would map every table first (see office.get_setting)
+    return session.scalar(select(AppUser.__table__.c.id).limit(1)) is not None
 
 
 def add_user(session: Session, name: str, role: str, password: str) -> UserRow:

@@ -89,3 +89,37 @@ def test_a_byte_that_is_not_utf8_reads_as_the_replacement_character(county, monk
     rows = _rows(county)
     assert next(r for r in rows if r.id == 2).name == "\ufffd\ufffd\ufffd"
     assert rows == _row_by_row(county, monkeypatch)
+
+
+def _parts(db, first: int, size: int) -> registry.AccountTableParts:
+    parts = registry.AccountTableParts(first, size)
+    while not parts.done:
+        with db.reader() as s:
+            parts.step(s)
+    return parts
+
+
+@pytest.mark.parametrize("first,size", [(1, 1), (2, 7), (5, 30), (30, 4), (200, 10_000)])
+def test_the_table_read_in_parts_is_the_table_read_at_once(county, monkeypatch, first, size):
+    """The window's first read of a big registry (a screenful, then parts by id) gives the very
+    table read at once: hand-edited values, a deleted account, ids out of order, a unit named by a
+    number, a byte that is not UTF-8 and a BLOB where a number belongs (read row by row) among them."""
+    _edit(county.path, *HAND_EDITS,
+          "UPDATE account SET name = CAST(X'C4E3BAC3' AS TEXT) WHERE id = 8",
+          "DELETE FROM account_role WHERE account_id = 9", "DELETE FROM filing WHERE account_id = 9",
+          "DELETE FROM account WHERE id = 9", "UPDATE account SET id = 1000 WHERE id = 2",
+          "UPDATE account SET host_unit_id = X'01' WHERE id = 11")
+    with county.reader() as s:
+        whole = registry.account_table(s, shown_only=True)
+    parts = _parts(county, first, size)
+    assert [len(p) for p in parts.parts[:-1]] == [first, *[size] * (len(parts.parts) - 2)][:len(parts.parts) - 1]
+    assert parts.read == len(whole) == 29
+    table = parts.whole()
+    assert table.rows() == whole.rows() and table.bad_values == whole.bad_values and table.bad_values
+    assert table.rows() == _row_by_row(county, monkeypatch, shown_only=True)
+
+
+def test_an_empty_registry_read_in_parts(make_db):
+    db = make_db("nantong", unit="海门区人民政府办公室", name="empty.db")
+    parts = _parts(db, 3, 5)
+    assert parts.done and parts.whole().rows() == [] and parts.read == 0

@@ -142,18 +142,20 @@ def test_each_subcommand_is_found_in_its_module():
     (["--db", "x.db", "due", "--json"], ("cmd_due",)),
     (["--db", "check", "due"], ("cmd_due",)),  # a file named like a subcommand is still the file
     (["--us", "due", "check"], ("cmd_check",)),  # --user abbreviated, as the whole parser reads it
-    (["--help"], None), ([], None), (["nosuch"], None), (["--db"], None), (["--version"], None),
+    (["--help"], None), (["nosuch"], None), (["--db"], None), (["--version"], None),
+    (["--db", "x.db", "--nosuch"], None),
+    ([], ()), (["--db", "x.db"], ()), (["--self-test"], ()),  # the window, the self-test: no subcommand
 ])
 def test_the_modules_a_command_line_needs(argv, modules):
     from gzdesk import cli
 
-    assert cli._modules_for(argv) == (modules or cli.COMMAND_MODULES)
+    assert cli._modules_for(argv) == (cli.COMMAND_MODULES if modules is None else modules)
 
 
 def test_a_command_parsed_alone_reads_as_with_every_command():
     from gzdesk import cli
 
     for argv in (["check", "--today", "2026-11-20", "--json", "--db", "a.db"],
-                 ["--db", "a.db", "filing", "list", "--json"], ["backup", "--list"]):
+                 ["--db", "a.db", "filing", "list", "--json"], ["backup", "--list"], ["--db", "a.db"], []):
         alone = cli.build_parser(cli._modules_for(argv)).parse_args(argv)
         assert vars(alone) == vars(cli.build_parser().parse_args(argv))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 
 import pytest
@@ -299,3 +300,43 @@ def test_an_account_field_has_one_label_everywhere():
         assert value_check.FIELD_LABELS[key] == label
     excel = {c.key: c.header for c in columns.ACCOUNT_COLUMNS}
     assert excel["news_license"] == enums.ACCOUNT_FIELD_LABELS["news_license"] == "是否取得互联网新闻信息服务资质"
+
+
+class _Undo(Exception):
+    pass
+
+
+@pytest.mark.parametrize("stored", ["normal", "paused", "closed", "cancelled", "关停", "closed ", 3, b"closed"])
+def test_due_effects_precheck_finds_whatever_the_loop_would_change(db, monkeypatch, stored):
+    """apply_due_effects asks on the tables first whether anything is due: with the account's
+    status hand-edited to odd values, it changes exactly what the loop alone changes."""
+    aid = _account(db)
+    with db.transaction() as s:
+        f = filings.new_filing(s, aid, "关停", "无力维护", filled_on=date(2025, 9, 22), event_on=date(2025, 10, 31))
+        f = filing_announcements.set_announcement(s, f.id, date(2025, 9, 26))
+        filings.record_step(s, f.id, "同意关停", "张", date(2025, 9, 23))
+        filings.record_step(s, f.id, "同意", "李", date(2025, 9, 24))
+    raw = sqlite3.connect(db.path)
+    raw.execute("PRAGMA ignore_check_constraints = ON")
+    raw.execute("UPDATE account SET status = ? WHERE id = ?", (stored, aid))
+    raw.commit()
+    raw.close()
+
+    def outcome(day: date) -> tuple[list, object]:
+        with db.transaction() as s:
+            applied = filing_announcements.apply_due_effects(s, day)
+            after = s.execute(select(Account.__table__.c.status).where(Account.__table__.c.id == aid)).scalar()
+        return [(e.account_id, e.status) for e in applied], after
+
+    for day in (date(2025, 10, 23), date(2025, 10, 24)):
+        with monkeypatch.context() as m:  # the loop alone, rolled back
+            m.setattr(filing_announcements, "_any_due", lambda _s, _t: True)
+            try:
+                with db.transaction() as s:
+                    loop = filing_announcements.apply_due_effects(s, day)
+                    loop_after = s.execute(select(Account.__table__.c.status)
+                                           .where(Account.__table__.c.id == aid)).scalar()
+                    raise _Undo
+            except _Undo:
+                pass
+        assert outcome(day) == ([(e.account_id, e.status) for e in loop], loop_after)

@@ -12,6 +12,7 @@ inserted, removed, moved or changed — no reset, so the selection and the scrol
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -83,6 +84,13 @@ class AccountTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows = AccountRows()
         self._painted: tuple[int, AccountRow] | None = None  # the slot data() read last, and its row
+        # while the page reads the registry a part at a time (RegistryPage.start_loading): called
+        # before a filter, a sort or a row change, which are made on every account, never on a part
+        self.before_change: Callable[[], None] | None = None
+
+    def _whole(self) -> None:
+        if self.before_change is not None:
+            self.before_change()
 
     # ------------------------------------------------------------------ data in
     def set_rows(self, rows: list[AccountRow]) -> None:
@@ -101,6 +109,7 @@ class AccountTableModel(QAbstractTableModel):
         """Change any of the filters (``False`` leaves one as it is; ``None`` clears it).
 
         ``host_units``: accounts whose 主办单位 is one of these ids, or ``NO_HOST`` for none given."""
+        self._whole()
         self.rows.set_filter(text=text, platform=platform, status=status, host_unit_id=host_unit_id,
                                host_units=host_units)
         self.beginResetModel()
@@ -108,6 +117,7 @@ class AccountTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._whole()
         self.beginResetModel()
         if self.rows.sort(column, order == Qt.SortOrder.DescendingOrder):
             self.rows.filter()
@@ -122,6 +132,7 @@ class AccountTableModel(QAbstractTableModel):
         """Put a new or changed account in its place: in the current sort order, and shown only if
         the current filters let it through. Emits rowsInserted / rowsRemoved / rowsMoved /
         dataChanged — never a reset — so the selection stays."""
+        self._whole()
         self._painted = None
         change = self.rows.upsert(row)
         was, to = change.was, change.to
@@ -149,6 +160,7 @@ class AccountTableModel(QAbstractTableModel):
 
     def remove_row(self, account_id: int) -> None:
         """Take a deleted account out (rowsRemoved if it was shown)."""
+        self._whole()
         self._painted = None
         was = self.rows.remove(account_id)
         if was is not None and was >= 0:
@@ -295,12 +307,20 @@ class RegistryPage(QWidget):
     # (Chinese arrives as whole words from the input method, not character by character)
     SEARCH_DELAY_MS = 30
     PREPARE_AFTER_MS = 200
+    # a registry of more accounts is first shown a screenful (the lowest ids) and read in parts
+    # after the window's first paint (start_loading): 200,000 accounts take ~1 s CPU to read
+    PARTS_FROM = 50_000
+    FIRST_ROWS = 200
+    PART_ROWS = 5_000  # ~25 ms a part (200,000 accounts): short beside the pages' reads in a worker
 
     def __init__(self, controller: Controller, window: MainWindow | None = None):
         super().__init__()
         self.controller = controller
         self._window = window
         self._reload_pending = False
+        self._parts: registry.AccountTableParts | None = None  # the registry being read in parts
+        self._units_pending = False  # the 主办单位 filter is still to be filled for the table shown
+        self._parts_total = 0
 
         self.search = QLineEdit()
         self.search.setObjectName("accountSearch")
@@ -356,6 +376,11 @@ class RegistryPage(QWidget):
         bar.addWidget(self.unit_combo, 2)
         bar.addWidget(self.kind_chip)
         bar.addWidget(self.clear_button)
+        self.loading_label = QLabel()  # 正在读取… while the registry is read in parts
+        self.loading_label.setObjectName("registryLoading")
+        self.loading_label.setStyleSheet("QLabel#registryLoading { color: #2b5797; }")
+        self.loading_label.hide()
+        bar.addWidget(self.loading_label)
         from gzdesk.ui.list_actions import add_list_buttons
 
         self.print_button, self.export_button = add_list_buttons(self, bar)
@@ -398,6 +423,9 @@ class RegistryPage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
+        self._part_timer = QTimer(self)  # the next part of the registry, whenever the event loop is idle
+        self._part_timer.setSingleShot(True)
+        self._part_timer.timeout.connect(self._read_part)
         self._prepare_timer = QTimer(self)  # 0 ms: runs whenever the event loop is idle
         self._prepare_timer.timeout.connect(self._prepare_idle)
         self._search_timer = QTimer(self)
@@ -431,21 +459,99 @@ class RegistryPage(QWidget):
         self._counts_pending = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            self.empty_label.setGeometry(self.table.viewport().rect())
+        if watched is self.table.viewport():
+            if event.type() == QEvent.Type.Resize:
+                self.empty_label.setGeometry(self.table.viewport().rect())
+            elif event.type() == QEvent.Type.Paint and self._parts is not None and not self._part_timer.isActive():
+                self._part_timer.start(0)  # painted: the rest is read from the next idle turn on
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
         """Read every account again, keeping the selection, filters and sort."""
         self._reload_pending = False
+        self._stop_parts()
         with paused_gc():
             table = self.controller.read(registry.account_table, shown_only=True)
+        self._show_table(table)
+
+    def start_loading(self) -> None:
+        """The window's first read. A registry of ``PARTS_FROM`` accounts or more shows its first
+        ``FIRST_ROWS`` (by id) at once and reads the rest a part at a time once the table has been
+        painted (``registry.AccountTableParts``; each part in a turn of the event loop). Meanwhile
+        the bar says 正在读取 and the counts say how many of how many are read; a search, a filter,
+        a sort, a row saved or deleted, 打印/导出 and the links of 首页 first read the rest at once
+        (``finish_loading``), so nothing acts on a part as if it were the whole registry; a change
+        announced meanwhile reads everything again (``reload``)."""
+        total = self.controller.read(registry.count_accounts)
+        if total < self.PARTS_FROM:
+            self.reload()
+            return
+        self._reload_pending = False
+        parts = registry.AccountTableParts(self.FIRST_ROWS, self.PART_ROWS)
+        with paused_gc():
+            first = self.controller.read(parts.step)
+        if parts.done:
+            self._show_table(parts.whole())
+            return
+        self._parts, self._parts_total = parts, total
+        self.model.before_change = self.finish_loading
+        self.model.set_table(first)
+        self.loading_label.setText("正在读取全部账号…")  # how many of how many: in the counts (status bar)
+        self.loading_label.setToolTip(f"共 {total:,} 个账号；读完之前，查找、筛选、排序和打印导出会先读完全部账号")
+        self.loading_label.show()
+        self._update_counts()
+        QTimer.singleShot(self.PREPARE_AFTER_MS, self._start_parts)  # if the table is not painted before
+
+    def loading(self) -> bool:
+        """Whether the registry is still being read in parts (the table shows only the first)."""
+        return self._parts is not None
+
+    def finish_loading(self) -> None:
+        """Read what is left of the registry at once and show all of it (nothing when it is all read)."""
+        parts = self._parts
+        if parts is None:
+            self._fill_pending_units()
+            return
+        with paused_gc():
+            while not parts.done:
+                self.controller.read(parts.step)
+        self._stop_parts()
+        self._show_table(parts.whole())
+
+    def _start_parts(self) -> None:
+        if self._parts is not None and not self._part_timer.isActive():
+            self._part_timer.start(0)
+
+    def _read_part(self) -> None:
+        parts = self._parts
+        if parts is None:
+            return
+        with paused_gc():
+            self.controller.read(parts.step)
+        if not parts.done:
+            self._update_counts()
+            self._part_timer.start(0)
+            return
+        self._stop_parts()
+        self._show_table(parts.whole(), units_later=True)  # the 主办单位 filter in the next turn: ~0.3 s at 200,000
+
+    def _stop_parts(self) -> None:
+        self._parts = None
+        self._part_timer.stop()
+        self.model.before_change = None
+        self.loading_label.hide()
+
+    def _show_table(self, table: AccountTable, units_later: bool = False) -> None:
         self.model.set_table(table)  # the selection is kept across the reset (see _restore_selection)
-        self._fill_unit_combo(self.model.rows.host_units())
+        self._units_pending = True
+        if units_later:
+            QTimer.singleShot(0, self._fill_pending_units)
+        else:
+            self._fill_pending_units()
         # the search keys and pinyin sort keys, a chunk at a time while the window is idle, once the
         # table has been painted
-        QTimer.singleShot(self.PREPARE_AFTER_MS, self._prepare_timer.start)  # the selection is kept across the reset (see _restore_selection)
+        QTimer.singleShot(self.PREPARE_AFTER_MS, self._prepare_timer.start)
 
     refresh = reload
 
@@ -456,11 +562,20 @@ class RegistryPage(QWidget):
     def _on_data_changed(self, topic: str) -> None:
         if self.controller.in_row_change:
             return  # single accounts, already updated by _on_account_saved / _on_account_deleted
+        if topic in self.RELOAD_TOPICS and self._parts is not None:
+            self.start_loading()  # the parts read so far may be out of date: read from the start again
+            return
         if topic in self.RELOAD_TOPICS and not self._reload_pending:
             self._reload_pending = True  # several writes in a row reload once
             if self.isVisible():
                 QTimer.singleShot(0, self._reload_if_pending)
             # else: reloaded when the page is shown again (a big registry takes a second)
+
+    def _fill_pending_units(self) -> None:
+        """The 主办单位 filter of the table shown last, unless it was filled since."""
+        if self._units_pending:
+            self._units_pending = False
+            self._fill_unit_combo(self.model.rows.host_units())
 
     def _prepare_idle(self) -> None:
         if self.model.rows.prepare(20_000):  # ~15 ms a chunk
@@ -572,6 +687,7 @@ class RegistryPage(QWidget):
         """Show what a figure of 首页 counted: filters by 平台, 运行状态 or 主办单位类型 (others cleared)."""
         if self._reload_pending:
             self.reload()
+        self.finish_loading()
         self.clear_filters()
         for combo, key in ((self.platform_combo, "platform"), (self.status_combo, "status")):
             value = link.get(key)
@@ -585,6 +701,8 @@ class RegistryPage(QWidget):
         """Clear the other filters and show the accounts of one 主办单位; False if it hosts none."""
         if self._reload_pending:
             self.reload()
+        self.finish_loading()
+        self._fill_pending_units()
         self.clear_filters()
         index = self.unit_combo.findData(unit_id)
         if index < 0:
@@ -598,6 +716,7 @@ class RegistryPage(QWidget):
 
     def list_table(self):
         """打印清单 / 导出 Excel: the accounts shown, in the columns shown (in their order)."""
+        self.finish_loading()
         from gzdesk.printing.lists import ListColumn, ListTable
         from gzdesk.ui.list_actions import filters_text, office_name
 
@@ -615,6 +734,10 @@ class RegistryPage(QWidget):
 
     def _update_counts(self) -> None:
         self._counts_pending = False
+        if self._parts is not None:
+            self.counts_changed.emit(f"正在读取账号：已读 {self._parts.read:,} 个，共 {self._parts_total:,} 个")
+            self.empty_label.hide()
+            return
         total, shown = self.model.total_count, len(self.model.visible_rows)
         counts = self.model.status_counts()
         parts = [f"{label} {counts[code]}" for code, label in enums.STATUS_LABELS.items() if counts[code]]

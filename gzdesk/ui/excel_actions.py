@@ -9,22 +9,39 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from gzdesk.dates import cn_date
 from gzdesk.errors import UserError
-from gzdesk.exchange.excel_export import ExportResult, export_template, export_workbook
 from gzdesk.exchange.progress import Cancelled
 from gzdesk.permissions import Cap
 from gzdesk.ui import files
 from gzdesk.ui.background import BackgroundRunner
 from gzdesk.ui.controller import may
 
+if TYPE_CHECKING:  # the exporter and XlsxWriter are imported when a workbook is written, not at start (~0.15 s)
+    from gzdesk.exchange.excel_export import ExportResult
+
 T = TypeVar("T")
 MENU = "数据交换"
+
+
+def export_workbook(session, path: Path, **kw) -> ExportResult:
+    """``excel_export.export_workbook``, imported when a workbook is written: the exporter and
+    XlsxWriter cost ~0.15 s, and this module is imported at every start of the window."""
+    from gzdesk.exchange import excel_export
+
+    return excel_export.export_workbook(session, path, **kw)
+
+
+def export_template(path: str | Path, unit_name: str) -> Path:
+    """``excel_export.export_template``, imported when it is written (see ``export_workbook``)."""
+    from gzdesk.exchange import excel_export
+
+    return excel_export.export_template(path, unit_name)
 
 
 def default_export_name(unit: str, masked: bool = False, today: date | None = None) -> str:

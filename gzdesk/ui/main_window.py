@@ -141,8 +141,9 @@ class MainWindow(QMainWindow):
         self._finish_menus()
         self.apply_role()
         self.restore_layout()
-        # read once, after the remembered sort is set: the rows are sorted once, by that column
-        self.registry.reload()
+        # read once, after the remembered sort is set: the rows are sorted once, by that column (a
+        # big registry: a screenful first, the rest after the first paint)
+        self.registry.start_loading()
 
     # ------------------------------------------------------------------ public API
     def add_page(self, key: str, title: str, widget: QWidget, *, first: bool = False) -> None:
