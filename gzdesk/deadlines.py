@@ -37,6 +37,7 @@ from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
 from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds
 from gzdesk.models import Account, ApprovalStep, Filing, Task
+from gzdesk.models.types import session_text_first
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
 from gzdesk.workdays import CountResult, WorkdayCalendar, WorkdayResult, load_calendar
@@ -197,7 +198,12 @@ class _Collector:
 
 
 def pending(session: Session, today: date) -> list[DueItem]:
-    """Every pending deadline, overdue first, then by due date."""
+    """Every pending deadline, overdue first, then by due date (text decoded by SQLite, as in
+    ``rules.check``: ``session_text_first``)."""
+    return session_text_first(session, lambda: _pending(session, today))
+
+
+def _pending(session: Session, today: date) -> list[DueItem]:
     profile = current_profile(session)
     col = _Collector(load_calendar(session), today)
     # filings still needing something: all but those reported (except closures waiting for their

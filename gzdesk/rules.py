@@ -42,7 +42,7 @@ from gzdesk.dates import DATE_MAX, DATE_MIN, cn_date
 from gzdesk.enums import AccountStatus, UnitType
 from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES
 from gzdesk.models import Account, AccountRole, ApprovalStep, Filing, Person, Task, Unit
-from gzdesk.models.types import decode_text
+from gzdesk.models.types import decode_text, session_text_first
 from gzdesk.office import current_profile
 from gzdesk.people_tasks import departure_article
 from gzdesk.profiles import OFFICE_LIST, Profile
@@ -141,8 +141,9 @@ class _Scan:
         rows = select(*columns, mask.label("rules")).where(_SCAN_ACTIVE).subquery()
         decides = [(1 << i, decide) for i, (_w, decide) in enumerate(self.rules)]
         for row in session.connection().execute(select(rows).where(rows.c.rules != 0).order_by(rows.c.id)):
+            flags = row.rules  # (a Row's attribute costs a Python call: once, not once per rule)
             for bit, decide in decides:
-                if row.rules & bit:
+                if flags & bit:
                     decide(row)
 
 
@@ -153,7 +154,8 @@ def _accounts(session: Session, *where, columns=()) -> list[Row]:
     superset — and decides in Python on those rows, reading each value as everywhere else
     (``gzdesk.models.types``). Reading all 200,000 accounts and looking at each in Python was most of
     ``gzdesk check``; a rule that looks at every account still does (``where`` empty)."""
-    return list(session.connection().execute(select(*_COLUMNS, *columns).where(_ACTIVE, *where).order_by(Account.id)))
+    return list(session.connection().execute(select(*_COLUMNS, *columns).where(_SCAN_ACTIVE, *where)
+                                             .order_by(Account.id)))
 
 
 def _accounts_by_id(session: Session, ids) -> dict[int, Row]:
@@ -198,7 +200,15 @@ def _platform_key():
 
 
 def check(session: Session, today: date) -> list[Finding]:
-    """All findings for the registry on ``today``: 否决 first, then 问题, then 提示."""
+    """All findings for the registry on ``today``: 否决 first, then 问题, then 提示.
+
+    Text is decoded by SQLite (``session_text_first``); a file with a byte that is not UTF-8 is
+    read again through the connection's text factory, which shows the byte as U+FFFD as every
+    other read does."""
+    return session_text_first(session, lambda: _check(session, today))
+
+
+def _check(session: Session, today: date) -> list[Finding]:
     profile = current_profile(session)
     units = {u.id: u for u in session.execute(select(Unit.id, Unit.name, Unit.kind)).all()}
     out: list[Finding] = []
@@ -224,7 +234,7 @@ def check(session: Session, today: date) -> list[Finding]:
         for a in session.connection().execute(
                 select(*_COLUMNS, Account.platform, Account.platform_other)
                 .join(crowded, and_(crowded.c.host_unit_id == Account.host_unit_id, crowded.c.key == key))
-                .where(_ACTIVE).order_by(Account.id)):
+                .where(_SCAN_ACTIVE).order_by(Account.id)):
             by_unit[a.host_unit_id].append(a)
         for unit_id, items in by_unit.items():
             if unit_id is None:
