@@ -19,6 +19,9 @@ from sqlalchemy import Column
 
 from gzdesk import deadlines, demo, rules
 from gzdesk.db import Database
+from gzdesk.exchange import import_compare
+from gzdesk.exchange.excel_export import export_workbook
+from gzdesk.exchange.excel_import import check_against, read_workbook
 from gzdesk.models import Base
 
 TODAY = date(2026, 11, 20)
@@ -159,3 +162,42 @@ def test_the_migrated_indexes_have_the_orm_columns(tmp_path):
                 have = [r[2] for r in raw.execute(f"PRAGMA index_info('{ix.name}')")]
                 assert have == [c.name for c in ix.expressions], ix.name
     raw.close()
+
+
+def test_the_wizard_finds_the_same_accounts_looking_up_name_and_platform(make_db, tmp_path, monkeypatch):
+    """The import wizard looks up the (名称, 平台) pairs its rows give, not every account of each name:
+    every row is decided as when each name was looked up on every platform."""
+    db = make_db("nantong", unit="海门区人民政府办公室", name="wizard.db")
+    demo.generate(db, 200, seed=4, today=TODAY)
+    small = make_db("nantong", unit="海门区人民政府办公室", name="county.db")
+    demo.generate(small, 40, seed=4, today=TODAY)  # the same names on the same platforms, other records
+    xlsx = tmp_path / "台账.xlsx"
+    with small.reader() as s:
+        export_workbook(s, xlsx)
+
+    def decided(plan) -> list[tuple]:
+        out = []
+        for sheet in (plan.accounts, plan.team, plan.filings, plan.units):
+            for r in sheet.rows if sheet else []:
+                out.append((r.line, r.action, r.target_uuid, tuple(r.notes), tuple(r.link_problems),
+                            r.values.get("_account")))
+        return out
+
+    def plans():
+        with db.reader() as s:
+            plan = read_workbook(xlsx, session=s)
+            if plan.team:  # rows naming their account by name only, and by a name and platform
+                for r in plan.team.rows[::3]:
+                    r.values["account_uuid"] = None
+                for r in plan.team.rows[1::3]:
+                    r.values["account_uuid"] = r.values["account_platform"] = None
+            return decided(check_against(s, plan))
+
+    now = plans()
+    keys = import_compare._account_keys
+
+    def by_name_only(session, uuids, names, pairs):
+        return keys(session, uuids, set(names) | {n for n, _p in pairs}, set())
+    monkeypatch.setattr(import_compare, "_account_keys", by_name_only)
+    assert now == plans()
+    assert any(action == "update" or action == "same" for _l, action, *_ in now)
