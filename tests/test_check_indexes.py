@@ -201,3 +201,38 @@ def test_the_wizard_finds_the_same_accounts_looking_up_name_and_platform(make_db
     monkeypatch.setattr(import_compare, "_account_keys", by_name_only)
     assert now == plans()
     assert any(action == "update" or action == "same" for _l, action, *_ in now)
+
+
+def test_a_file_with_planner_statistics_still_checks_verifies_exports_and_merges(make_db, tmp_path, capsys):
+    """gzdesk writes no statistics (no ANALYZE), but a file someone ran ANALYZE on with sqlite3
+    holds ``sqlite_stat1``: the check finds the same, the file verifies, and its snapshot exports
+    and merges (the statistics table is not one of the records, and a merge copies none of it)."""
+    from gzdesk.cli import main
+
+    county = make_db("nantong", unit="启东市人民政府办公室", name="county.db")
+    demo.generate(county, 30, seed=3, today=TODAY)
+    path = Path(county.path)
+    with county.reader() as s:
+        before = [astuple(f) for f in rules.check(s, TODAY)]
+    county.close()
+    raw = sqlite3.connect(path)
+    raw.execute("ANALYZE")
+    raw.commit()
+    assert raw.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
+    raw.close()
+    again = Database(path, backup=False)
+    with again.reader() as s:
+        assert [astuple(f) for f in rules.check(s, TODAY)] == before
+    again.close()
+    assert main(["verify", "--db", str(path)]) == 0
+    snap = tmp_path / "启东市.gzsnap"
+    assert main(["snapshot", "export", str(snap), "--db", str(path)]) == 0
+    city = make_db("nantong", unit="南通市人民政府办公室", name="city.db")
+    city.close()
+    assert main(["snapshot", "merge", str(snap), "--db", str(city.path)]) == 0
+    assert main(["verify", "--db", str(city.path)]) == 0
+    capsys.readouterr()
+    raw = sqlite3.connect(city.path)
+    assert raw.execute("SELECT count(*) FROM account WHERE origin IS NOT NULL").fetchone()[0] == 30
+    assert not raw.execute("SELECT 1 FROM sqlite_master WHERE name LIKE 'sqlite_stat%'").fetchall()
+    raw.close()
