@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gzdesk import enums
@@ -37,6 +37,7 @@ from gzdesk.dates import cn_date
 from gzdesk.enums import AccountStatus, FilingKind, FilingState
 from gzdesk.filing_kinds import CLOSING_KINDS, LIVE_STATES, OPEN_STATES, announcement_kinds
 from gzdesk.models import Account, ApprovalStep, Filing, Task
+from gzdesk.models.types import session_text_first
 from gzdesk.office import current_profile
 from gzdesk.profiles import Profile
 from gzdesk.workdays import CountResult, WorkdayCalendar, WorkdayResult, load_calendar
@@ -197,7 +198,12 @@ class _Collector:
 
 
 def pending(session: Session, today: date) -> list[DueItem]:
-    """Every pending deadline, overdue first, then by due date."""
+    """Every pending deadline, overdue first, then by due date (text decoded by SQLite, as in
+    ``rules.check``: ``session_text_first``)."""
+    return session_text_first(session, lambda: _pending(session, today))
+
+
+def _pending(session: Session, today: date) -> list[DueItem]:
     profile = current_profile(session)
     col = _Collector(load_calendar(session), today)
     # filings still needing something: all but those reported (except closures waiting for their
@@ -247,17 +253,18 @@ class _Accounts:
         """The accounts in operation (正常、暂停) with no live filing at all, in id order.
 
         Those with no filing at all, and those whose filings are all withdrawn or returned: asking
-        each of 200,000 accounts for a live filing reads every filing's state from its row."""
+        each of 200,000 accounts for a live filing reads every filing's state from its row. The
+        accounts are found by id and status alone, which SQLite reads from the index on status
+        (a few MB) rather than from the wide table; only those found are read whole."""
         other = aliased(Filing)
         not_live = select(other.id).where(or_(other.state.is_(None), other.state.not_in(LIVE_STATES)))
+        found = select(Account.id).where(
+            Account.status.in_([str(s) for s in ACTIVE_STATUSES]),
+            or_(Account.id.not_in(select(Filing.account_id).where(Filing.account_id.is_not(None))),
+                and_(Account.id.in_(select(Filing.account_id).where(Filing.id.in_(not_live))),
+                     ~exists().where(Filing.account_id == Account.id, Filing.state.in_(LIVE_STATES)))))
         rows = [_Account(*row) for row in self.session.execute(
-            select(*_ACCOUNT_COLUMNS).where(
-                # in id order through the table, not the index on status (nearly every account is active)
-                func.likely(Account.status.in_([str(s) for s in ACTIVE_STATUSES]), type_=Boolean),
-                or_(Account.id.not_in(select(Filing.account_id).where(Filing.account_id.is_not(None))),
-                    and_(Account.id.in_(select(Filing.account_id).where(Filing.id.in_(not_live))),
-                         ~exists().where(Filing.account_id == Account.id, Filing.state.in_(LIVE_STATES)))))
-            .order_by(Account.id))]
+            select(*_ACCOUNT_COLUMNS).where(Account.id.in_(found)).order_by(Account.id))]
         self.rows.update((a.id, a) for a in rows)
         return rows
 

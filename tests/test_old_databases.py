@@ -20,7 +20,7 @@ from gzdesk.db import Database
 from gzdesk.models import migrations
 
 DATA = Path(__file__).resolve().parent / "data"
-OLD_VERSIONS = [1, 2, 3, 4, 5, 6, 7, 8]
+OLD_VERSIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 
 
 def _conn(path: Path) -> sqlite3.Connection:
@@ -50,14 +50,20 @@ def schema(path: Path) -> dict[str, object]:
 
 
 def rows(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, in rowid order (tables without rowid by their key)."""
+    """Every row of every table, ordered by all its columns."""
     conn = _conn(path)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                              "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
+        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY {_every_column(conn, t)}').fetchall() for t in tables}
     finally:
         conn.close()
+
+
+def _every_column(conn: sqlite3.Connection, table: str) -> str:
+    """``1, 2, …, n``: rows ordered by all their columns, so that two rows alike in the first (two
+    accounts of one name) come in the same order whichever index SQLite reads them through."""
+    return ", ".join(str(i + 1) for i in range(len(conn.execute(f'PRAGMA table_info("{table}")').fetchall())))
 
 
 def columns(path: Path) -> dict[str, list[str]]:
@@ -118,7 +124,8 @@ def test_old_file_upgrades_keeping_every_record(old_file, capsys):
             assert table in after_columns, f"table {table} dropped"
             assert set(old_cols) <= set(after_columns[table]), f"a column of {table} dropped"
             names = ", ".join(f'"{c}"' for c in old_cols)
-            kept = conn.execute(f'SELECT {names} FROM "{table}" ORDER BY 1').fetchall()
+            kept = conn.execute(f'SELECT {names} FROM "{table}" ORDER BY '
+                                f'{", ".join(str(i + 1) for i in range(len(old_cols)))}').fetchall()
             if table == "audit_event" and version < 8:  # schema 8 chains the log and adds its baseline event
                 added = kept[len(before_rows[table]):]
                 kept = kept[:len(before_rows[table])]

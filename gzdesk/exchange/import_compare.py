@@ -81,23 +81,36 @@ def _text_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None  # as the text columns read through the ORM
 
 
-def _account_keys(session: Session, uuids: set, names: set) -> list[tuple[int, str, str | None, str | None, str]]:
-    """(id, uuid, name, platform, host unit name) of the accounts with these uuids or names, in id
-    order: five columns through the driver, so that a file naming common account names (发布,
-    融媒…, thousands of accounts each at 200,000) reads their keys, not their whole rows."""
+def _account_keys(session: Session, uuids: set, names: set,
+                  pairs: set[tuple[str, str]]) -> list[tuple[int, str, str | None, str | None, str]]:
+    """(id, uuid, name, platform, host unit name) of the accounts with these uuids, these names (on
+    any platform) or these (name, platform) pairs, in id order: five columns through the driver, so
+    that a file naming common account names (发布, 融媒…, thousands of accounts each at 200,000)
+    reads their keys, not their whole rows — and, where the file gives the platform, only the
+    accounts of that name on that platform (index ``ix_account_name_platform``)."""
     raw: Any = session.connection().connection.driver_connection
     found: dict[int, tuple[int, str, str | None, str | None, str]] = {}
+    select_keys = "SELECT a.id, a.uuid, a.name, a.platform, u.name FROM "
+    host = " LEFT JOIN unit u ON u.id = a.host_unit_id"
+    queries: list[tuple[str, list]] = []
     for column, values in (("uuid", uuids), ("name", names)):
         ordered = sorted(values, key=str)
         for start in range(0, len(ordered), 500):
             chunk = ordered[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for aid, uuid, name, platform, host in raw.execute(
-                    "SELECT a.id, a.uuid, a.name, a.platform, u.name FROM account a "
-                    f"LEFT JOIN unit u ON u.id = a.host_unit_id WHERE a.{column} IN ({marks})", chunk):
-                if aid not in found and isinstance(uuid, str):
-                    found[aid] = (aid, uuid, _text_or_none(name), _text_or_none(platform),
-                                  _text_or_none(host) or "")
+            queries.append((f"{select_keys}account a{host} WHERE a.{column} IN ({', '.join('?' for _ in chunk)})", chunk))
+    ordered_pairs = sorted(pairs)
+    for start in range(0, len(ordered_pairs), 250):
+        chunk_pairs = ordered_pairs[start:start + 250]
+        # the pairs as a table joined to the account: SQLite looks each one up in the index (a row
+        # value IN (VALUES …) made it read the whole table)
+        queries.append((f"WITH k(n, p) AS (VALUES {', '.join('(?, ?)' for _ in chunk_pairs)}) "
+                        f"{select_keys}k CROSS JOIN account a ON a.name = k.n AND a.platform = k.p{host}",
+                        [v for pair in chunk_pairs for v in pair]))
+    for sql, params in queries:
+        for aid, uuid, name, platform, host_name in raw.execute(sql, params):
+            if aid not in found and isinstance(uuid, str):
+                found[aid] = (aid, uuid, _text_or_none(name), _text_or_none(platform),
+                              _text_or_none(host_name) or "")
     return [found[k] for k in sorted(found)]
 
 
@@ -128,11 +141,25 @@ def _load_index(session: Session, plan: ImportPlan) -> _Index:
     filing_rows = plan.filings.rows if plan.filings else []
     unit_rows = plan.units.rows if plan.units else []
     account_uuids = _keys(plan.rows, "uuid") | _keys(team + filing_rows, "account_uuid")
-    account_names = _keys(plan.rows, "name") | _keys(team + filing_rows, "account_name")
+    # An account row is matched on (名称, 平台, 主办单位), a team or filing row on (名称, 平台) where it
+    # gives the platform: only those pairs are looked up; a name given without its platform (or with
+    # one that is not text) is looked up on every platform, as ``resolve_account`` compares it.
+    account_names: set = set()
+    account_pairs: set[tuple[str, str]] = set()
+    for sheet_rows, name_key, platform_key in ((plan.rows, "name", "platform"),
+                                               (team + filing_rows, "account_name", "account_platform")):
+        for named in sheet_rows:
+            name, platform = named.values.get(name_key), named.values.get(platform_key)
+            if named.parse_problems or name in (None, ""):
+                continue
+            if isinstance(name, str) and isinstance(platform, str) and platform:
+                account_pairs.add((name, platform))
+            else:
+                account_names.add(name)
     by_key: dict[tuple, str] = {}
     by_np: dict[tuple, list[str]] = {}
     account_ids: dict[str, int] = {}
-    for aid, u, name, platform, host in _account_keys(session, account_uuids, account_names):
+    for aid, u, name, platform, host in _account_keys(session, account_uuids, account_names, account_pairs):
         account_ids[u] = aid
         by_key[(name, platform, host)] = u
         by_np.setdefault((name, platform), []).append(u)

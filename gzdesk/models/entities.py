@@ -57,7 +57,7 @@ class Account(Record, Base):
 
     __tablename__ = "account"
 
-    name: Mapped[str] = mapped_column(String(200), index=True)  # 名称
+    name: Mapped[str] = mapped_column(String(200))  # 名称 (indexed with platform: ix_account_name_platform)
     handle: Mapped[str | None] = mapped_column(String(500))  # 账号ID: 微信号 / 微博链接 / APP下载地址
     platform: Mapped[str] = mapped_column(String(30), index=True, info={"enum": "platform"})
     platform_other: Mapped[str | None] = mapped_column(String(100))  # 其他平台: free text
@@ -72,7 +72,7 @@ class Account(Record, Base):
     supervisor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     supervisor_leader: Mapped[str | None] = mapped_column(String(200))  # 主管单位分管领导及职务
     supervisor_phone: Mapped[str | None] = mapped_column(String(100))
-    host_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    host_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))  # ix_account_host_unit
     host_leader: Mapped[str | None] = mapped_column(String(200))  # 主办单位分管领导及职务
     host_phone: Mapped[str | None] = mapped_column(String(100))  # 联系电话及方式
     operator_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
@@ -160,7 +160,7 @@ class Filing(Record, Base):
     effective_on: Mapped[date | None] = mapped_column(Date)  # status change takes effect
     reported_on: Mapped[date | None] = mapped_column(Date)  # 全国政务新媒体信息报送系统 updated
     merge_parent_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id", ondelete="RESTRICT"), index=True)
-    kept_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"))
+    kept_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="RESTRICT"), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     # the unit's own decision (schema 7): 盐湖 第十一条 会议研究或主要领导签字确认; 云南 第十二条 (开设)
     # 集体研究和主要领导同意, 第十八条 集体研究或主要领导同意; 南通 第十六条
@@ -188,7 +188,7 @@ class ApprovalStep(Record, Base):
     signer: Mapped[str | None] = mapped_column(String(100))
     signed_on: Mapped[date | None] = mapped_column(Date)
     result: Mapped[str] = mapped_column(String(20), default="approved", info={"enum": "step_result"})
-    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id", ondelete="SET NULL"))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id", ondelete="SET NULL"), index=True)
 
     filing: Mapped[Filing] = relationship(back_populates="steps")
 
@@ -319,6 +319,13 @@ class SnapshotSource(Base):
 # 关停/注销 filings are few among 100,000s: the closure checks (rules.closed_without_notice, 附件3 集约整合 2)
 # read them through this index instead of scanning the wide filing table (≈350 ms → 1 ms at 200,000 accounts).
 Index("ix_filing_kind", Filing.kind)
+
+# schema 10 (sql/v010_check_indexes.sql). The host unit's index holds what the group rules of
+# ``gzdesk.rules`` read (同一平台多个账号, 各平台名称不一致), so SQLite answers them from the index in unit
+# order; (name, platform) is the import wizard's lookup of the accounts a file names
+# (``gzdesk.exchange.import_compare``). Each replaces an index on its first column alone.
+Index("ix_account_host_unit", Account.host_unit_id, Account.name, Account.platform, Account.status)
+Index("ix_account_name_platform", Account.name, Account.platform)
 
 
 class Inspection(Record, Base):

@@ -1,4 +1,4 @@
-"""Make tests/data/gzdesk-v1.db … gzdesk-v4.db: one database per released schema version, written by
+"""Make tests/data/gzdesk-v1.db … gzdesk-v9.db: one database per released schema version, written by
 the gzdesk code of that time, for tests/test_old_databases.py.
 
     .venv/bin/python tests/data/make_old_dbs.py [N ...]   (from the repository, with its git history;
@@ -19,6 +19,8 @@ run with this checkout's Python and libraries), never by today's code:
   chain (schema 8) — as v3.
 - v8: main with schema 8 (users, the chained audit log, signing keys) the latest, before the
   ``origin`` index (schema 9) — as v3.
+- v9: main with schema 9 (the ``origin`` index) the latest, before the indexes of the rule checks
+  (schema 10) — as v3.
 
 A new release adds its line to RELEASES and is made alone (``make_old_dbs.py 6``): the files
 already committed stay as they are.
@@ -54,6 +56,7 @@ RELEASES = {
     6: "98195b3174d24ef268e529d424e0346cfc30071a",
     7: "e1330f2cc2859c2250ed8aecf0d4e56419dfbae3",
     8: "5826ea0c5e0b50cb383713bfa45c8c647b7a571c",
+    9: "0737183ad29a678db59b2e444c992235064b0654",
 }
 
 # Runs inside the old tree: set up an office and fill it with demo data dated TODAY.
