@@ -407,8 +407,7 @@ def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool =
     """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them."""
     changes.note(session, table)
     noted = session.info.setdefault("audit_bulk", {}).setdefault(table, {})
-    for key in keys:
-        noted[str(key)] = deleted
+    noted.update(dict.fromkeys(map(str, keys), deleted))
 
 
 def record_bulk(session: Session, action: str, entity: str, summary: str | None = None,

@@ -158,3 +158,62 @@ def test_record_bulk_of_demo_data_is_what_it_was(tmp_path, monkeypatch):
 def _counter():
     n = iter(range(1, 10**9))
     return lambda: f"00000000-0000-4000-8000-{next(n):012d}"
+
+
+def _insert_before(session, table, rows: list[dict]) -> None:
+    """``demo._insert`` as it was (row by row, each value bound through a dict per column)."""
+    conn = session.connection()
+    keys = [k for k in dict.fromkeys(k for r in rows for k in r)
+            if k != "label" and not (k == "id" and all(r.get("id") is None for r in rows))]
+    columns = [table.c[k] for k in keys]
+    defaults = []
+    for c in table.columns:
+        if c.key in keys or c.default is None:
+            continue
+        columns.append(c)
+        defaults.append(c.default)
+    binds = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in columns]
+    extra = [d.arg if d.is_scalar else d.arg(None) for d in defaults]
+    values = [[r.get(k) for k in keys] + extra for r in rows]
+    for i, bind in enumerate(binds):
+        if bind is not None:
+            bound: dict = {}
+            for v in values:
+                key = (type(v[i]), v[i])
+                if key not in bound:
+                    bound[key] = bind(v[i])
+                v[i] = bound[key]
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw = conn.connection.driver_connection
+    raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})', values)
+
+
+def test_demo_data_is_what_a_seed_gave_before(tmp_path, monkeypatch):
+    """Every table of a demo database (uuids and times fixed) is what the old writer and the old
+    record_bulk gave for the same seed, value for value and type for type."""
+    base = tmp_path / "base.db"
+    db = Database(base, actor="测试员", backup=False)
+    with db.transaction() as s:
+        office.init_office(s, "测试县人民政府办公室", "yunnan")  # (its rules add 会议研究 and 名称同意 keys)
+    db.close()
+    got = []
+    for name, insert, bulk in (("old", _insert_before, audit_reference.record_bulk),
+                               ("new", demo._insert, audit.record_bulk)):
+        path = tmp_path / f"{name}.db"
+        shutil.copyfile(base, path)
+        monkeypatch.setattr(demo, "_insert", insert)
+        monkeypatch.setattr(demo.audit, "record_bulk", bulk)
+        monkeypatch.setattr(demo, "new_uuid", _counter())
+        monkeypatch.setattr(demo, "_stamp", lambda: AT)
+        monkeypatch.setattr(audit, "now", lambda: AT)
+        demo.generate(Database(path, actor="测试员", backup=False), 900, seed=5, today=date(2026, 11, 20))
+        conn = sqlite3.connect(path)
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        got.append({t: conn.execute(f'SELECT *, {_types(conn, t)} FROM "{t}" ORDER BY rowid').fetchall() for t in tables})
+        conn.close()
+    assert got[0] == got[1]
+    assert len(got[0]["account"]) == 900
+
+
+def _types(conn: sqlite3.Connection, table: str) -> str:
+    return ", ".join(f'typeof("{c[1]}")' for c in conn.execute(f'PRAGMA table_info("{table}")'))
