@@ -423,9 +423,10 @@ def record_bulk(session: Session, action: str, entity: str, summary: str | None 
     noted: dict[str, dict[str, bool]] = session.info.pop("audit_bulk", {})
     lines: list[tuple[str, str, str | None]] = []
     h = hashlib.sha256(ROWS_TAG)
-    for name in sorted(noted):
-        keys = noted[name]
-        table = Base.metadata.tables[name]
+    for noted_as in sorted(noted):
+        keys = noted[noted_as]
+        table = Base.metadata.tables[noted_as]
+        name = str(noted_as)  # (a Table's name is a str subclass: sqlite3 would look for an adapter on each line)
         present = _digests(conn, table, [k for k, gone in keys.items() if not gone])
         get = present.get
         part = [(name, key, None if keys[key] else get(key)) for key in sorted(keys)]
