@@ -54,6 +54,7 @@ from sqlalchemy.orm import Session, object_session
 from gzdesk import changes, safe_files
 from gzdesk.models import AuditEvent, Base
 from gzdesk.models.base import now
+from gzdesk.models.types import sqlite_text_first
 
 SKIPPED_FIELDS = {"created_at", "updated_at", "version"}  # bookkeeping the ORM changes by itself
 AUDIT_TABLES = ("audit_event", "audit_row")  # the log itself
@@ -406,28 +407,38 @@ def note_rows(session: Session, table: str, keys: Iterable[str], deleted: bool =
     """A bulk write (raw SQL) wrote (or deleted) these records of ``table``; ``record_bulk`` logs them."""
     changes.note(session, table)
     noted = session.info.setdefault("audit_bulk", {}).setdefault(table, {})
-    for key in keys:
-        noted[str(key)] = deleted
+    noted.update(dict.fromkeys(map(str, keys), deleted))
 
 
 def record_bulk(session: Session, action: str, entity: str, summary: str | None = None,
                 changes: dict | None = None, entity_uuid: str | None = None) -> int:
-    """One event for the rows noted since the last call, each row's digest in ``audit_row``."""
+    """One event for the rows noted since the last call, each row's digest in ``audit_row``.
+
+    The lines are made in the order ``rows_digest`` takes them — tables by name, then each
+    table's keys sorted on their own — and hashed for the event's ``rows_digest`` as they are
+    made, rather than sorted by a key and sorted again (``tests/test_record_bulk.py`` compares
+    the event and lines with those of the way they were written before)."""
     session.flush()
     conn = session.connection()
     noted: dict[str, dict[str, bool]] = session.info.pop("audit_bulk", {})
     lines: list[tuple[str, str, str | None]] = []
-    for name, keys in noted.items():
-        table = Base.metadata.tables[name]
+    h = hashlib.sha256(ROWS_TAG)
+    for noted_as in sorted(noted):
+        keys = noted[noted_as]
+        table = Base.metadata.tables[noted_as]
+        name = str(noted_as)  # (a Table's name is a str subclass: sqlite3 would look for an adapter on each line)
         present = _digests(conn, table, [k for k, gone in keys.items() if not gone])
-        lines.extend((name, key, None if gone else present.get(key)) for key, gone in keys.items())
-    lines.sort(key=lambda r: (r[0], r[1]))
+        get = present.get
+        part = [(name, key, None if keys[key] else get(key)) for key in sorted(keys)]
+        h.update("".join([f"{name}\t{key}\t{digest or '-'}\n" for _t, key, digest in part]).encode())
+        lines += part
     data = dict(changes or {})
-    data.update(rows=len(lines), rows_digest=rows_digest(lines))
+    data.update(rows=len(lines), rows_digest=h.hexdigest())
     eid = _append(conn, [_event_row(session, action, entity, entity_uuid, summary, data)])[0]
     if lines:
-        conn.exec_driver_sql("INSERT INTO audit_row (event_id, entity, entity_uuid, digest) VALUES (?, ?, ?, ?)",
-                             [(eid, t, k, d) for t, k, d in lines])
+        raw: Any = conn.connection.driver_connection  # the same sqlite3 connection and transaction
+        raw.executemany(f"INSERT INTO audit_row (event_id, entity, entity_uuid, digest) VALUES ({int(eid)}, ?, ?, ?)",
+                        lines)
     return eid
 
 
@@ -436,16 +447,21 @@ def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
 
     Each row's JSON is written by SQLite (``row_json_sql``) and hashed here; a row it marks (a
     real, a BLOB, a date not in canon's form…) is read whole and digested in Python, as are the
-    small tables without a uuid. Text is read as text, so a byte that is not UTF-8 stops the
-    write as before rather than being digested."""
-    out: dict[str, str] = {}
+    small tables without a uuid. Text is read with SQLite's own UTF-8 decoding; a table with a
+    byte that is not UTF-8 is read again through the connection's text factory (``gzdesk.db``'s
+    reads it as U+FFFD), whose text — and so each digest — is the same wherever the bytes are valid."""
     if not keys:
-        return out
+        return {}
     raw: Any = conn.connection.driver_connection  # the same sqlite3 connection and transaction, without row objects
+    return sqlite_text_first(raw, lambda: _digests_read(raw, table, keys))
+
+
+def _digests_read(raw: Any, table: Table, keys: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
     names = [c.name for c in table.columns]
-    digest = row_digester(table, names)
     select_list = ", ".join(f'"{n}"' for n in names)
     if "uuid" not in table.c:  # small tables (settings, holidays): read them whole
+        digest = row_digester(table, names)
         wanted = set(keys)
         for r in raw.execute(f'SELECT {select_list} FROM "{table.name}"'):
             k = record_key(table, dict(zip(names, r, strict=True)))
@@ -456,22 +472,23 @@ def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
     query = f'SELECT "uuid", rowid, CASE WHEN {odd} THEN NULL ELSE {as_json} END FROM "{table.name}"'
     by_rowid = f'SELECT {select_list} FROM "{table.name}" WHERE rowid = ?'
     canonical = row_canonicalizer(table, names)
+    sha256, tag = hashlib.sha256, ROW_TAG
 
-    def take(rows) -> None:
-        for key, rowid, text in rows:
-            if text is None:
-                text = _ENCODE(canonical(raw.execute(by_rowid, (rowid,)).fetchone()))
-            out[str(key)] = hashlib.sha256(ROW_TAG + text.encode("utf-8")).hexdigest()
+    def whole(rowid) -> str:
+        return _ENCODE(canonical(raw.execute(by_rowid, (rowid,)).fetchone()))
 
     total = raw.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0] or 0
     if len(keys) * 4 >= total:  # most of the table (demo data, a first import or merge): one scan
         wanted = set(keys)
-        take(r for r in raw.execute(query) if r[0] in wanted)
+        for key, rowid, text in raw.execute(query):
+            if key in wanted:  # (a key SQLite holds as another type than text is never one of them)
+                out[key] = sha256(tag + (text if text is not None else whole(rowid)).encode()).hexdigest()
         return out
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
         marks = ", ".join("?" for _ in chunk)
-        take(raw.execute(f"{query} WHERE uuid IN ({marks})", tuple(chunk)).fetchall())
+        for key, rowid, text in raw.execute(f"{query} WHERE uuid IN ({marks})", tuple(chunk)).fetchall():
+            out[str(key)] = sha256(tag + (text if text is not None else whole(rowid)).encode()).hexdigest()
     return out
 
 

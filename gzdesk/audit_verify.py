@@ -26,6 +26,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table
@@ -226,44 +227,24 @@ _LINE = f"CAST(entity AS TEXT), {_KEY_DIGEST}"
 def _check_bulk(conn: sqlite3.Connection, bulk_events: dict[int, tuple], listed: _Lister,
                 has_lines: bool = True) -> list[tuple]:
     """The audit_row lines of each bulk event, checked against its ``rows_digest`` one event at a
-    time (the lines are written in the order the digest takes them: hashed as they come, sorted
-    only where they are not). Returns where each table's lines are: (event id, table, first and
-    last line id, lines), events in the order of their first line."""
-    done: set[int] = set()
-
-    def finish(event_id, h, ordered: bool) -> None:
-        done.add(event_id)
-        info = bulk_events.get(event_id)
-        if info is None:
-            listed.add("audit_rows", f"审计明细中有属于第 {event_id} 条的记录，但该条不是批量操作或已不存在："
-                                     "明细被改动")
-            return
-        got = h.hexdigest() if ordered else rows_digest(conn.execute(
-            f"SELECT {_LINE} FROM audit_row WHERE event_id = ? ORDER BY id", (event_id,)))
-        if got != info[2]:
-            listed.add("audit_rows", f"审计日志{_describe(info[0])}所列各条记录的摘要被改动（与该条的校验值不符）")
-
+    time (the lines are written in the order the digest takes them: hashed as they come, a batch
+    at a time, sorted only where they are not). Returns where each table's lines are: (event id,
+    table, first and last line id, lines), events in the order of their first line."""
     if has_lines:
         for line_id, event_id in conn.execute(
                 "SELECT id, event_id FROM audit_row WHERE typeof(entity) != 'text' "
                 "OR typeof(entity_uuid) NOT IN ('text', 'null') OR typeof(digest) NOT IN ('text', 'null') ORDER BY id"):
             listed.add("audit_rows", f"审计明细第 {line_id} 条（属于第 {event_id} 条）存的不是文本：明细被改动")
-        current, h, prev, ordered = None, None, None, True
-        for event_id, table, key, digest in conn.execute(
-                f"SELECT event_id, {_LINE} FROM audit_row ORDER BY event_id, id"):
-            if event_id != current or h is None:
-                if h is not None:
-                    finish(current, h, ordered)
-                current, h, prev, ordered = event_id, hashlib.sha256(ROWS_TAG), None, True
-            if ordered:
-                here = (table, key)
-                if prev is not None and here < prev:
-                    ordered = False
-                else:
-                    h.update(f"{table}\t{key}\t{digest or '-'}\n".encode())
-                    prev = here
-        if h is not None:
-            finish(current, h, ordered)
+    done: set[int] = set()
+    for (event_id,) in conn.execute("SELECT DISTINCT event_id FROM audit_row ORDER BY event_id").fetchall() \
+            if has_lines else ():
+        done.add(event_id)
+        info = bulk_events.get(event_id)
+        if info is None:
+            listed.add("audit_rows", f"审计明细中有属于第 {event_id} 条的记录，但该条不是批量操作或已不存在："
+                                     "明细被改动")
+        elif _event_lines_digest(conn, event_id) != info[2]:
+            listed.add("audit_rows", f"审计日志{_describe(info[0])}所列各条记录的摘要被改动（与该条的校验值不符）")
     for event_id, (head, _action, claimed) in bulk_events.items():
         if event_id not in done and claimed != rows_digest([]):
             listed.add("audit_rows", f"审计日志{_describe(head)}所列各条记录的摘要缺失（明细被删除）")
@@ -276,6 +257,29 @@ def _check_bulk(conn: sqlite3.Connection, bulk_events: dict[int, tuple], listed:
         first[event_id] = min(low, first.get(event_id, low))
     groups.sort(key=lambda g: (first[g[0]], g[2]))
     return groups
+
+
+_TABLE_KEY = itemgetter(0, 1)
+LINE_BATCH = 1000  # (larger batches are slower: each row's strings are freed while still in the cache)
+
+
+def _event_lines_digest(conn: sqlite3.Connection, event_id: Any) -> str:
+    """``rows_digest`` of the lines of one bulk event: hashed as they are stored while they are in
+    the order it sorts them into (each batch checked with one sort in C), else sorted."""
+    query = f"SELECT {_LINE} FROM audit_row WHERE event_id = ? ORDER BY id"
+    h = hashlib.sha256(ROWS_TAG)
+    cursor = conn.execute(query, (event_id,))
+    prev = None
+    while True:
+        rows = cursor.fetchmany(LINE_BATCH)
+        if not rows:
+            return h.hexdigest()
+        keys = list(map(_TABLE_KEY, rows))
+        if (prev is not None and keys[0] < prev) or keys != sorted(keys):
+            cursor.close()
+            return rows_digest(conn.execute(query, (event_id,)))
+        prev = keys[-1]
+        h.update("".join([f"{table}\t{key}\t{digest or '-'}\n" for table, key, digest in rows]).encode())
 
 
 def _rows_digest_of(event) -> str | None:
@@ -332,8 +336,6 @@ def _events_of(conn: sqlite3.Connection, table: str) -> dict[Any, list]:
     return out
 
 
-_SEEN = object()
-
 
 def _check_table(conn: sqlite3.Connection, table: Table, groups: list[tuple], actions: dict[int, str],
                  listed: _Lister, result: AuditCheck) -> None:
@@ -374,10 +376,11 @@ def _check_table(conn: sqlite3.Connection, table: Table, groups: list[tuple], ac
             listed.add("audit_record", f"{entity_label(table.name)}“{record_label(table.name, row, key)}”"
                                        f"{problem}")
 
+    seen_lines: set = set()  # the keys of ``last`` met in the table
+
     def seen(key) -> None:
-        line = last.get(key)
-        if line is not None and len(line) == 2:
-            last[key] = (line[0], line[1], _SEEN)
+        if key in last:
+            seen_lines.add(key)
         if key in events:
             seen_events.add(key)
 
@@ -386,17 +389,19 @@ def _check_table(conn: sqlite3.Connection, table: Table, groups: list[tuple], ac
     if fast:
         as_json, odd = row_json_sql(table, names)
         by_rowid = f'SELECT {select} FROM "{table.name}" WHERE rowid = ?'
+        sha256, tag, get, mark = hashlib.sha256, ROW_TAG, last.get, seen_lines.add
         for rowid, key, text in conn.execute(
                 f'SELECT rowid, "uuid", CASE WHEN {odd} THEN NULL ELSE CAST({as_json} AS BLOB) END '
                 f'FROM "{table.name}"'):
             n += 1
-            key = str(key)
-            line = last.get(key)
-            if line is not None and len(line) == 2:
-                last[key] = (line[0], line[1], _SEEN)
-            if text is not None and line is not None and key not in events and line[1] is not None \
-                    and hashlib.sha256(ROW_TAG + text).hexdigest() == line[1]:
-                continue  # the common case of a bulk-written record untouched since
+            if type(key) is not str:
+                key = str(key)
+            line = get(key)
+            if line is not None:
+                mark(key)
+                if text is not None and line[1] is not None and key not in events \
+                        and sha256(tag + text).hexdigest() == line[1]:
+                    continue  # the common case of a bulk-written record untouched since
             if key in events:
                 seen_events.add(key)
             raw = conn.execute(by_rowid, (rowid,)).fetchone()
@@ -409,7 +414,7 @@ def _check_table(conn: sqlite3.Connection, table: Table, groups: list[tuple], ac
             judge(raw, key, canonical(raw))
     result.checked[table.name] = n
     missing = sorted((k for k in events if k not in seen_events), key=lambda k: events[k][0])
-    missing += [k for k, line in last.items() if len(line) == 2 and k not in events]
+    missing += [k for k in last if k not in seen_lines and k not in events]
     for key in missing:
         eid, action, payload = items_of(key)[-1]
         if action == "delete" or (action == "row" and payload[1] is None):

@@ -1,22 +1,38 @@
 """The audit check as it was before it streamed the log (gzdesk.audit_verify before this change),
 kept only as the reference ``tests/test_audit_streaming.py`` compares the streaming check with:
 the same problems, in the same order, with the same words, on files tampered in many ways.
-It holds the whole history in memory, which is why it was replaced."""
+It holds the whole history in memory, which is why it was replaced.
+
+``record_bulk`` is the bulk event as it was written before it was made faster (each row's JSON
+read as text and hashed through a generator over the whole table, the lines sorted by a key and
+sorted again for their digest), kept as the reference ``tests/test_record_bulk.py`` compares the
+event and lines it writes with."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections import defaultdict
 from typing import Any
 
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
 from gzdesk.audit import (
+    _ENCODE,
     GENESIS,
+    ROW_TAG,
+    _append,
+    _event_row,
     audited_columns,
     canonical_digest,
     event_hash,
     record_key,
     row_canonicalizer,
+    row_digester,
+    row_json_sql,
     rows_digest,
 )
 from gzdesk.audit_log import entity_label, record_label
@@ -31,6 +47,7 @@ from gzdesk.audit_verify import (
     _rows_digest_of,
     audited_tables,
 )
+from gzdesk.models import Base
 
 
 def check(conn: sqlite3.Connection, max_listed: int = 20, only_tables: set[str] | None = None) -> AuditCheck:
@@ -142,3 +159,61 @@ def _check_records(conn, events, bulk, listed, result, only_tables) -> None:
             name = _name_in(payload, key) if action != "row" else key
             listed.add("audit_record", f"{entity_label(table.name)}“{name}”按审计日志（第 {eid} 条）应当存在，"
                                        "但已不在数据库中：该记录未经本程序被删除")
+
+
+def record_bulk(session: Session, action: str, entity: str, summary: str | None = None,
+                changes: dict | None = None, entity_uuid: str | None = None) -> int:
+    session.flush()
+    conn = session.connection()
+    noted: dict[str, dict[str, bool]] = session.info.pop("audit_bulk", {})
+    lines: list[tuple[str, str, str | None]] = []
+    for name, keys in noted.items():
+        table = Base.metadata.tables[name]
+        present = _digests(conn, table, [k for k, gone in keys.items() if not gone])
+        lines.extend((name, key, None if gone else present.get(key)) for key, gone in keys.items())
+    lines.sort(key=lambda r: (r[0], r[1]))
+    data = dict(changes or {})
+    data.update(rows=len(lines), rows_digest=rows_digest(lines))
+    eid = _append(conn, [_event_row(session, action, entity, entity_uuid, summary, data)])[0]
+    if lines:
+        conn.exec_driver_sql("INSERT INTO audit_row (event_id, entity, entity_uuid, digest) VALUES (?, ?, ?, ?)",
+                             [(eid, t, k, d) for t, k, d in lines])
+    return eid
+
+
+def _digests(conn: Connection, table: Table, keys: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if not keys:
+        return out
+    raw: Any = conn.connection.driver_connection
+    names = [c.name for c in table.columns]
+    digest = row_digester(table, names)
+    select_list = ", ".join(f'"{n}"' for n in names)
+    if "uuid" not in table.c:
+        wanted = set(keys)
+        for r in raw.execute(f'SELECT {select_list} FROM "{table.name}"'):
+            k = record_key(table, dict(zip(names, r, strict=True)))
+            if k in wanted:
+                out[k] = digest(r)
+        return out
+    as_json, odd = row_json_sql(table, names)
+    query = f'SELECT "uuid", rowid, CASE WHEN {odd} THEN NULL ELSE {as_json} END FROM "{table.name}"'
+    by_rowid = f'SELECT {select_list} FROM "{table.name}" WHERE rowid = ?'
+    canonical = row_canonicalizer(table, names)
+
+    def take(rows) -> None:
+        for key, rowid, text in rows:
+            if text is None:
+                text = _ENCODE(canonical(raw.execute(by_rowid, (rowid,)).fetchone()))
+            out[str(key)] = hashlib.sha256(ROW_TAG + text.encode("utf-8")).hexdigest()
+
+    total = raw.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0] or 0
+    if len(keys) * 4 >= total:
+        wanted = set(keys)
+        take(r for r in raw.execute(query) if r[0] in wanted)
+        return out
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        take(raw.execute(f"{query} WHERE uuid IN ({marks})", tuple(chunk)).fetchall())
+    return out

@@ -226,3 +226,20 @@ def test_the_sql_row_json_is_the_python_canonical_json_wherever_it_is_not_marked
             assert hashlib.sha256(audit.ROW_TAG + text).hexdigest() == digest(raw), raw
     assert plain > 0
     conn.close()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7])
+@pytest.mark.parametrize("name", ["none", "lines reordered", "line interleaved", "one line deleted",
+                                  "line digest edited", "line moved to another event", "line key retyped"])
+def test_the_lines_read_in_batches_are_judged_as_one(original, tmp_path, monkeypatch, name, batch):
+    """An event's lines are hashed a batch at a time: a line out of order inside a batch, or
+    between two, is found as when they were read one by one."""
+    monkeypatch.setattr(audit_verify, "LINE_BATCH", batch)
+    path = tmp_path / "t.db"
+    shutil.copyfile(original, path)
+    sql(path, *TAMPERINGS[name])
+    reference, streaming = _both(path, str)
+    if name == "line key retyped":
+        assert streaming[3] == [_retyped_problem(path)]
+    else:
+        assert streaming == reference
