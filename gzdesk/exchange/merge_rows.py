@@ -268,9 +268,11 @@ class RowMerger:
                              f"WHERE t.sid = s.{_q(col.name)})" if target in self.mapped else "NULL")
             else:
                 exprs.append(f"s.{_q(col.name)}")
-        self._sql(f"CREATE TEMP TABLE {want} AS SELECT * FROM {main} WHERE 0")
-        self._sql(f"ALTER TABLE temp.{want} ADD COLUMN is_new INTEGER")
-        self._sql(f"ALTER TABLE temp.{want} ADD COLUMN sid INTEGER")
+        # the two work columns in the one CREATE (INTEGER affinity, as ``ADD COLUMN … INTEGER`` gave):
+        # an ALTER TABLE re-reads the whole TEMP schema, which holds every staged file's tables, so
+        # two of them per table made a merge of 100 files grow with the square of their number
+        self._sql(f"CREATE TEMP TABLE {want} AS SELECT *, CAST(NULL AS INTEGER) AS is_new, "
+                  f"CAST(NULL AS INTEGER) AS sid FROM {main} WHERE 0")
         self._sql(f"INSERT INTO temp.{want} ({col_list}, is_new, sid) SELECT {', '.join(exprs)}, mp.is_new, s.id "
                   f"FROM {snap} AS s JOIN temp.{mp} AS mp ON mp.sid = s.id "
                   "WHERE mp.is_new OR mp.local_origin IS NOT NULL", (self.source,))
