@@ -81,6 +81,7 @@ TABLE_LABELS = value_check.TABLE_LABELS
 LABEL_COLUMNS = value_check.LABEL_COLUMNS
 
 MERGED, ALREADY, OLDER = "merged", "already_merged", "older"
+MERGE_CACHE_KIB = 256 * 1024  # SQLite's page cache for a merge's connection (at most; default 2 MiB)
 
 
 def synced_tables() -> list[Table]:
@@ -203,6 +204,10 @@ def merge_snapshots(db: Database, paths: Sequence[Path], progress: ProgressCallb
             with db.transaction(actor) as session:
                 # each file's rows into TEMP tables before the write transaction begins (merge_rows.stage)
                 conn, tables = session.connection(), synced_tables()
+                # the library's indexes take the rows at random places (uuids, names): with SQLite's
+                # 2 MiB default a long merge keeps evicting and re-reading them; the connection is
+                # this operation's own (closed after it), and pages are taken only as used
+                conn.exec_driver_sql(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
                 staged = []
                 for snap in snaps:
                     ticker.check()

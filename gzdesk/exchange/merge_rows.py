@@ -45,9 +45,17 @@ def _q(name: str) -> str:
 # --------------------------------------------------------------------------- staging
 
 
+WORK = "gzdesk_merge_work_"  # the work tables' prefix: one set per connection, emptied for each file
+
+
 @dataclass
 class Staged:
-    """One snapshot's synced tables in TEMP tables: ``table(name)`` is its copy of ``name``."""
+    """One snapshot's synced tables in TEMP tables: ``table(name)`` is its copy of ``name``.
+
+    The work tables (``work(name, part)``) are not the file's own: every file merged on a
+    connection empties and refills the same ones. Each CREATE or DROP in the TEMP schema reads the
+    whole schema, which holds every staged file's tables until its turn (17 per file): made anew
+    for every file, they made a merge of 100 files grow with the square of their number."""
 
     prefix: str
     present: set[str] = field(default_factory=set)  # tables the snapshot has (type 'table')
@@ -57,7 +65,7 @@ class Staged:
         return _q(f"{self.prefix}{name}")
 
     def work(self, name: str, part: str) -> str:
-        return _q(f"{self.prefix}{name}__{part}")
+        return _q(f"{WORK}{name}__{part}")
 
 
 _NUMBERS = itertools.count()  # TEMP names, unique within the process (and so within a connection)
@@ -122,11 +130,10 @@ def _copy(conn: Connection, staged: Staged, tables: list[Table], schema: str | N
 
 
 def drop(conn: Connection, staged: Staged, tables: list[Table]) -> None:
-    """Drop a snapshot's TEMP tables (after its merge; the connection's end drops them anyway)."""
+    """Drop a snapshot's TEMP copies (after its merge; the connection's end drops them anyway,
+    and the work tables, shared by the files, with them)."""
     for table in tables:
-        for part in (None, "loc", "map", "want", "gone"):
-            name = staged.table(table.name) if part is None else staged.work(table.name, part)
-            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{staged.table(table.name)}")
 
 
 # --------------------------------------------------------------------------- the report's items
@@ -235,22 +242,21 @@ class RowMerger:
         # this database's rows the snapshot can touch, as they are before the merge: those with the
         # snapshot's uuids (through the uuid index) and those this source sent before (the ones it
         # may have dropped) — never the whole table, so that the cost follows the snapshot
-        self._sql(f"CREATE TEMP TABLE {loc} AS SELECT * FROM {main} WHERE 0")
+        self._fresh(loc, f"AS SELECT * FROM {main} WHERE 0")
         self._sql(f"INSERT INTO temp.{loc} ({col_list}) SELECT {', '.join('m.' + _q(c) for c in cols)} "
                   f"FROM {snap} AS s CROSS JOIN {main} AS m ON m.uuid = s.uuid")
         self._sql(f"INSERT INTO temp.{loc} ({col_list}) SELECT {col_list} FROM {main} WHERE origin = ? "
                   f"AND uuid NOT IN (SELECT uuid FROM temp.{loc})", (self.source,))
-        self._sql(f"CREATE UNIQUE INDEX temp.{self.staged.work(name, 'loc_uuid')} ON {loc} (uuid)")
+        self._sql(f"CREATE UNIQUE INDEX IF NOT EXISTS temp.{self.staged.work(name, 'loc_uuid')} ON {loc} (uuid)")
 
         # snapshot id → local id: the existing record's, or a new one (max + 1, …) in the snapshot's order
         top = self._sql(f"SELECT max(id) FROM {main}").scalar() or 0
-        self._sql(f"CREATE TEMP TABLE {mp} (sid INTEGER PRIMARY KEY, uuid TEXT, lid INTEGER, "
-                  "is_new INTEGER, local_origin TEXT)")
+        self._fresh(mp, "(sid INTEGER PRIMARY KEY, uuid TEXT, lid INTEGER, is_new INTEGER, local_origin TEXT)")
         self._sql(f"INSERT INTO temp.{mp} (sid, uuid, lid, is_new, local_origin) "
                   f"SELECT s.id, s.uuid, coalesce(l.id, ? + sum(l.id IS NULL) OVER (ORDER BY s.id)), "
                   f"l.id IS NULL, l.origin FROM {snap} AS s LEFT JOIN temp.{loc} AS l ON l.uuid = s.uuid",
                   (top,))
-        self._sql(f"CREATE INDEX temp.{self.staged.work(name, 'map_uuid')} ON {mp} (uuid)")
+        self._sql(f"CREATE INDEX IF NOT EXISTS temp.{self.staged.work(name, 'map_uuid')} ON {mp} (uuid)")
         self.mapped.add(name)
 
         # the rows to write: foreign keys through the maps (a reference to a row the snapshot does
@@ -268,17 +274,20 @@ class RowMerger:
                              f"WHERE t.sid = s.{_q(col.name)})" if target in self.mapped else "NULL")
             else:
                 exprs.append(f"s.{_q(col.name)}")
-        self._sql(f"CREATE TEMP TABLE {want} AS SELECT * FROM {main} WHERE 0")
-        self._sql(f"ALTER TABLE temp.{want} ADD COLUMN is_new INTEGER")
-        self._sql(f"ALTER TABLE temp.{want} ADD COLUMN sid INTEGER")
+        # the two work columns in the one CREATE (INTEGER affinity, as ``ADD COLUMN … INTEGER`` gave):
+        # an ALTER TABLE re-reads the whole TEMP schema, which holds every staged file's tables, so
+        # two of them per table made a merge of 100 files grow with the square of their number
+        self._fresh(want, f"AS SELECT *, CAST(NULL AS INTEGER) AS is_new, CAST(NULL AS INTEGER) AS sid "
+                          f"FROM {main} WHERE 0")
         self._sql(f"INSERT INTO temp.{want} ({col_list}, is_new, sid) SELECT {', '.join(exprs)}, mp.is_new, s.id "
                   f"FROM {snap} AS s JOIN temp.{mp} AS mp ON mp.sid = s.id "
                   "WHERE mp.is_new OR mp.local_origin IS NOT NULL", (self.source,))
-        self._sql(f"CREATE UNIQUE INDEX temp.{self.staged.work(name, 'want_uuid')} ON {want} (uuid)")
+        self._sql(f"CREATE UNIQUE INDEX IF NOT EXISTS temp.{self.staged.work(name, 'want_uuid')} ON {want} (uuid)")
         # this source's records the snapshot no longer has
-        self._sql(f"CREATE TEMP TABLE {gone} AS SELECT * FROM temp.{loc} WHERE origin = ? "
+        self._fresh(gone, f"AS SELECT * FROM temp.{loc} WHERE 0")
+        self._sql(f"INSERT INTO temp.{gone} SELECT * FROM temp.{loc} WHERE origin = ? "
                   f"AND uuid NOT IN (SELECT uuid FROM temp.{mp})", (self.source,))
-        self._sql(f"CREATE UNIQUE INDEX temp.{self.staged.work(name, 'gone_uuid')} ON {gone} (uuid)")
+        self._sql(f"CREATE UNIQUE INDEX IF NOT EXISTS temp.{self.staged.work(name, 'gone_uuid')} ON {gone} (uuid)")
 
         # the report, labelled by the values as sent (before suffixes)
         snap_name = self.staged.table(name)
@@ -313,6 +322,12 @@ class RowMerger:
         if gone_items:
             ids = [r[0] for r in self._sql(f"SELECT id FROM temp.{gone} ORDER BY id")]
             self.gone.append((table, ids, gone_items))
+
+    def _fresh(self, work: str, definition: str) -> None:
+        """The work table ``work`` empty: made (``CREATE TEMP TABLE work definition``) by the
+        first file merged on this connection, emptied for the next ones (with its index)."""
+        self._sql(f"CREATE TEMP TABLE IF NOT EXISTS {work} {definition}")
+        self._sql(f"DELETE FROM temp.{work}")
 
     def _present(self, want: str, uuids: set[str]) -> set[str]:
         """Those of ``uuids`` still among the rows to write."""
