@@ -456,7 +456,7 @@ class FirstPaint(QObject):
         return False
 
 if sys.argv[1] == "gzdesk":  # then ui.app.run_window / _open_and_run
-    from gzdesk.ui.app import make_application, make_splash, wants_splash
+    from gzdesk.ui.app import make_application
     from gzdesk.ui.waiting import show_wait
     from gzdesk.db import Database
     from gzdesk.ui.controller import Controller
@@ -470,10 +470,6 @@ if sys.argv[1] == "gzdesk":  # then ui.app.run_window / _open_and_run
     controller = Controller(Database(Path(sys.argv[2]), window=True, on_wait=show_wait))
     assert ensure_initialized(controller, None) and profile_problem(controller) is None
     assert not controller.has_users()  # the login (a dialog) is left out
-    splash = make_splash("正在打开 …") if wants_splash(Path(sys.argv[2])) else None
-    if splash is not None:
-        splash.show()
-        app.processEvents()
     from PySide6.QtWidgets import QTableView
     window = MainWindow(controller)
     window.show_page("accounts")  # 首页 is shown first: the table would never paint
@@ -494,8 +490,6 @@ f = FirstPaint()
 view.viewport().installEventFilter(f)
 window.resize(1366, 768)
 window.show()
-if sys.argv[1] == "gzdesk" and splash is not None:
-    splash.finish(window)
 app.exec()
 """
 

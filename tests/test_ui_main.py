@@ -372,18 +372,6 @@ def test_too_new_database_shows_the_reason(tmp_path, monkeypatch, qtbot):
     assert len(shown) == 1 and "较新版本" in shown[0][1]
 
 
-def test_a_splash_only_where_opening_is_slow(tmp_path):
-    """Issue 14: a county's database opened behind a splash screen that cost more than the opening
-    (1.78 s, ~1 s of it the splash); only a big library gets one now."""
-    from gzdesk.ui.app import SPLASH_FROM_BYTES, wants_splash
-
-    small, big = tmp_path / "county.db", tmp_path / "province.db"
-    small.write_bytes(b"\0" * 4096)
-    with open(big, "wb") as f:
-        f.truncate(SPLASH_FROM_BYTES)  # sparse: no disk used
-    assert not wants_splash(small) and wants_splash(big) and not wants_splash(tmp_path / "missing.db")
-
-
 def test_opening_reads_and_sorts_the_accounts_once(filled_db, qtbot, monkeypatch):
     """A window closed sorted by 名称 opens with one read of the accounts and one sort (it read
     them twice — 备案's closures-on-open announced a change of every page even when none was

@@ -8,9 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from gzdesk import APP_NAME, APP_TITLE
 from gzdesk.db import Database
@@ -89,28 +89,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def make_splash(message: str) -> QSplashScreen:
-    """A small 正在打开 card shown while a large registry loads (200,000 accounts take seconds)."""
-    pixmap = QPixmap(420, 150)
-    pixmap.fill(QColor("#f4f6f8"))
-    painter = QPainter(pixmap)
-    painter.setPen(QColor("#2b5797"))
-    title = QFont(QApplication.font())
-    title.setPointSizeF(16)
-    title.setBold(True)
-    painter.setFont(title)
-    painter.drawText(pixmap.rect().adjusted(0, 28, 0, -70), Qt.AlignmentFlag.AlignHCenter, APP_TITLE)
-    body = QFont(QApplication.font())
-    body.setPointSizeF(10)
-    painter.setFont(body)
-    painter.setPen(QColor("#555555"))
-    painter.drawText(pixmap.rect().adjusted(10, 85, -10, -20), Qt.AlignmentFlag.AlignHCenter, message)
-    painter.setPen(QColor("#c8ccd0"))
-    painter.drawRect(pixmap.rect().adjusted(0, 0, -1, -1))
-    painter.end()
-    return QSplashScreen(pixmap)
-
-
 def make_main_window(db: Database, **kw) -> MainWindow:
     """The main window over an open (initialised) database; used by ``run_window`` and tests."""
     return MainWindow(Controller(db), **kw)
@@ -174,19 +152,6 @@ def run_window(db_path: str | None) -> int:
         log.info("窗口已关闭")
 
 
-SPLASH_FROM_BYTES = 40 << 20  # ~9,000 accounts with filings and log (bench: 2,000 → 9 MB): opening takes seconds
-
-
-def wants_splash(path: Path) -> bool:
-    """A splash screen only where opening is really slow: for a county's few hundred accounts the
-    window is up in well under a second, and showing, painting and finishing a splash first made
-    it take twice as long (issue 14: 1.78 s, of which ~1 s the splash)."""
-    try:
-        return Path(path).stat().st_size >= SPLASH_FROM_BYTES
-    except OSError:
-        return False
-
-
 def _open_and_run(app: QApplication, path: Path) -> int:
     db = Database(path, window=True, on_wait=show_wait)
     try:
@@ -201,15 +166,12 @@ def _open_and_run(app: QApplication, path: Path) -> int:
             return 1
         if not log_in(controller):
             return 0
-        splash = make_splash(f"正在打开 {path.name} …") if wants_splash(path) else None
-        if splash is not None:
-            splash.show()
-            app.processEvents()
+        # No splash screen: the window paints the first screenful of even a 200,000-account registry
+        # within a second (the rest is read in parts after the first paint, account_table), and a
+        # QSplashScreen's show waits for its own window to be exposed (up to 1 s).
         window = MainWindow(controller)
         window.owns_db = True
         window.show()
-        if splash is not None:
-            splash.finish(window)
         if db.upgraded_from:
             window.status_message(f"数据库已从第 {db.upgraded_from} 版升级，升级前的副本保存在 {db.backup_path}",
                                   15000)
