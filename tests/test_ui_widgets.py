@@ -96,8 +96,10 @@ def _fit_measuring_every_text(view, columns, max_lines):
     (it stopped only at one ``max_lines`` lines tall): the reference for the early stop."""
     from PySide6.QtCore import QRect, Qt
 
+    from gzdesk.ui.widgets import _wrapped_line
+
     fm = view.fontMetrics()
-    line = fm.lineSpacing()
+    line = _wrapped_line(fm)
     most = line * max_lines
     tallest = line
     for column, texts in columns.items():
@@ -162,3 +164,23 @@ def test_texts_measured_in_a_read_thread_are_the_views(qtbot):
         height = view.verticalHeader().defaultSectionSize()
         fit_row_height(view, {c: [texts[c](r) for r in rows] for c in range(3)}, max_lines=3)
         assert view.verticalHeader().defaultSectionSize() == height
+
+
+def test_a_text_wrapped_on_two_lines_gets_a_row_of_two_lines(qtbot):
+    """A wrapped 2-line text is 32 pixels where the font's line spacing is 15: counted in line
+    spacings it made a 3-line row, so 待办 and 检查 showed a blank third line on every row."""
+    from PySide6.QtCore import QRect, Qt
+
+    from gzdesk.ui.widgets import fit_row_height
+
+    view, _model = _texts_table(qtbot, [("甲", "乙", "丙")])
+    view.setColumnWidth(0, 212)
+    fm = view.fontMetrics()
+    width = 200
+    text = next(t for t in ("政务新媒体备案" * n for n in range(1, 40))
+                if fm.boundingRect(QRect(0, 0, width, 1000), int(Qt.TextFlag.TextWordWrap), t).height()
+                > fm.boundingRect(QRect(0, 0, width, 1000), int(Qt.TextFlag.TextWordWrap), "政").height())
+    assert fit_row_height(view, {0: [text]}, max_lines=3) == 2
+    assert fit_row_height(view, {0: [text * 2]}, max_lines=4) >= 3
+    assert view.verticalHeader().defaultSectionSize() >= fm.boundingRect(
+        QRect(0, 0, width, 1000), int(Qt.TextFlag.TextWordWrap), text * 2).height()

@@ -513,6 +513,16 @@ def _set_lines(view, lines: int) -> None:
     view.verticalHeader().setDefaultSectionSize(lines * view.fontMetrics().lineSpacing() + 10)
 
 
+def _wrapped_line(fm) -> int:
+    """The height of one line as ``boundingRect`` measures wrapped text: with WenQuanYi Micro Hei a
+    line spacing of 15 but 16 pixels a line wrapped (a 2-line text is 32), so counting in line
+    spacings made every 2-line text a 3-line row."""
+    from PySide6.QtCore import QRect
+
+    one = fm.boundingRect(QRect(0, 0, 10_000, 1_000), int(Qt.TextFlag.TextWordWrap), "国").height()
+    return max(fm.lineSpacing(), one)
+
+
 def _line_count(view, columns: dict[int, Iterable[str]], max_lines: int, widths: dict[str, int],
                 wrapped: dict[tuple[int, str], int], budget: int | None) -> Iterator[int | None]:
     """``fit_row_height``'s count of lines, yielding None after each ``budget`` measures (a slice of
@@ -521,9 +531,8 @@ def _line_count(view, columns: dict[int, Iterable[str]], max_lines: int, widths:
     from PySide6.QtCore import QRect
 
     fm = view.fontMetrics()
-    line = fm.lineSpacing()
-    # the count is rounded up: a text taller than max_lines - 1 lines (a wrapped 2-line text is 32
-    # pixels at a line spacing of 15) makes it max_lines, and no text after it can change that
+    line = _wrapped_line(fm)
+    # a text taller than max_lines - 1 lines makes it max_lines, and no text after it can change that
     most = line * (max_lines - 1) + 1
     tallest = line
     left = budget
