@@ -25,7 +25,7 @@ from gzdesk.enums import AccountStatus, Platform, Role, TaskKind, UnitType
 from gzdesk.errors import NotFound, UserError
 from gzdesk.fetch import all_rows
 from gzdesk.models import Account, AccountRole, Filing, Person, Task, Unit
-from gzdesk.models.types import BadValue, read_date
+from gzdesk.models.types import BadValue, read_date, sqlite_text_first
 from gzdesk.people_tasks import departure_task_due, office_departure_article
 from gzdesk.permissions import Cap, require
 from gzdesk.validation import phone_problem, url_problem
@@ -330,17 +330,12 @@ def _raw_columns(session: Session, sql: str, params: tuple = (), shared: tuple[i
     2,000,000 calls for the registry table at 200,000 accounts). A file with a byte that is not
     UTF-8 is read again through that factory, which shows the byte as U+FFFD as every other read does."""
     raw: Any = session.connection().connection.dbapi_connection
-    factory = raw.text_factory
-    raw.text_factory = str
-    try:
+
+    def read() -> list[list]:
         columns = _json_columns(raw, sql, params, shared)
         return columns if columns is not None else _read_columns(raw, sql, params, shared)
-    except sqlite3.OperationalError as exc:
-        if "decode" not in str(exc):
-            raise
-    finally:
-        raw.text_factory = factory
-    return _read_columns(raw, sql, params, shared)
+
+    return sqlite_text_first(raw, read, again=lambda: _read_columns(raw, sql, params, shared))
 
 
 def _json_columns(raw: sqlite3.Connection, sql: str, params: tuple, shared: tuple[int, ...]) -> list[list] | None:
@@ -465,7 +460,7 @@ def _table_of(session: Session, columns: list[list], units: dict[Any, str], show
     """The columns read by ``_table_sql`` (and the unit names) as an ``AccountTable``."""
     dialect = session.get_bind().dialect
     table = AccountTable()
-    acc = Account.__table__.c
+    acc = _ACCOUNT
     (ids, host_ids, sup_ids, op_ids, uuids, names, platforms, statuses, lasts, followers, handles, regs,
      others, flags) = columns
     no_name = itertools.repeat("")

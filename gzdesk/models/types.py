@@ -155,10 +155,11 @@ def decode_text(raw: bytes) -> str:
 T = TypeVar("T")
 
 
-def sqlite_text_first(conn: Any, read: Callable[[], T]) -> T:
+def sqlite_text_first(conn: Any, read: Callable[[], T], again: Callable[[], T] | None = None) -> T:
     """``read()`` with SQLite's own UTF-8 decoding on the plain ``sqlite3`` connection ``conn`` (a
     Python text factory costs a call per value); only where a byte is not UTF-8 is it run again
-    through the connection's own factory, which gives the same text wherever the bytes are valid.
+    (or ``again()`` in its place) through the connection's own factory, which gives the same text
+    wherever the bytes are valid.
 
     ``read`` may go through SQLAlchemy on that connection (``session_text_first``): the driver's
     error then arrives wrapped in SQLAlchemy's. ``read`` must only read: it may run twice."""
@@ -173,7 +174,7 @@ def sqlite_text_first(conn: Any, read: Callable[[], T]) -> T:
             raise
     finally:
         conn.text_factory = factory
-    return read()
+    return (again or read)()
 
 
 def session_text_first(session: Any, read: Callable[[], T]) -> T:
